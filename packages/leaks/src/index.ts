@@ -1,0 +1,2 @@
+// @gosleuth/leaks public API (being built).
+export {};

@@ -1,0 +1,2 @@
+// @gosleuth/parser public API (being built).
+export {};

@@ -1,0 +1,38 @@
+// Stack signatures: the identity used to group goroutines (functions + files + lines + state class).
+import type { CreatedBy, Goroutine } from "@gosleuth/model";
+
+/**
+ * A goroutine's signature: its frames as `function file:line` (no args, offsets or
+ * addresses), elision markers, and its state class. Stable across runs and processes of
+ * the same binary, so it can be exported and compared between snapshots.
+ */
+export function goroutineSignature(g: Goroutine): string {
+  let s = g.stateClass;
+  let e = 0;
+  const el = g.elided;
+  for (let i = 0; i < g.frames.length; i++) {
+    while (e < el.length && el[e]!.index === i) {
+      s += "\n...";
+      e++;
+    }
+    const f = g.frames[i]!;
+    s += `\n${f.fn.full} ${f.file}:${f.line}`;
+  }
+  if (e < el.length) s += "\n...";
+  return s;
+}
+
+/** The creator site `function file:line`, or "" for roots (main, runtime roots). */
+export function creatorSite(c: CreatedBy | undefined): string {
+  return c ? `${c.fn.full} ${c.file}:${c.line}` : "";
+}
+
+/**
+ * The function a goroutine was started with: the bottom frame of its stack (the frame just
+ * above `created by`). For elided stacks the bottom frame is still printed (Go 1.21+ prints
+ * the last 50 frames), so this holds for them too.
+ */
+export function startFunction(g: Goroutine): string {
+  const f = g.frames[g.frames.length - 1];
+  return f ? f.fn.full : "";
+}
