@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// `pnpm bench`: times the built CLI on the 216k-goroutine dump and a generated 1.5 GB dump, and
+// prints MB/s, goroutines/s and peak RSS per case, with the targets from the issues beside them.
+// Flags: --quick (skip the 1.5 GB dump), --only=<case,...>, --runs=N (best of N, default 1).
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { once } from "node:events";
+import { createGunzip } from "node:zlib";
+import { pipeline } from "node:stream/promises";
+import { join } from "node:path";
+import { BENCH_DIR, CLI, DATA_DIR, LARGE_GZ, ROOT } from "./paths.mjs";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 1);
+
+if (!existsSync(CLI)) {
+  console.error(`bench: ${CLI} is missing; run \`pnpm build\` first`);
+  process.exit(2);
+}
+if (!existsSync(LARGE_GZ)) {
+  console.error(`bench: ${LARGE_GZ} not found; the benchmarks need the shared corpus (set GOSLEUTH_CORPUS)`);
+  process.exit(2);
+}
+mkdirSync(DATA_DIR, { recursive: true });
+const dump216k = join(DATA_DIR, "go1.26-spawnfarm-216k.txt");
+const dump15g = join(DATA_DIR, "spawnfarm-1.5GB.txt");
+
+if (!existsSync(dump216k)) {
+  process.stderr.write("bench: decompressing the 216k dump once...\n");
+  await pipeline(createReadStream(LARGE_GZ), createGunzip(), createWriteStream(dump216k));
+}
+if (!quick && !existsSync(dump15g)) {
+  process.stderr.write("bench: generating the 1.5 GB dump once (renumbered real blocks)...\n");
+  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15g], { stdout: "inherit" });
+}
+
+/** Runs a child, returns { seconds, maxRssMB, stdout }. */
+async function runChild(cmd, argv, { stdout = "pipe" } = {}) {
+  const rssFile = join(DATA_DIR, `rss-${process.pid}.txt`);
+  rmSync(rssFile, { force: true });
+  const t0 = process.hrtime.bigint();
+  const child = spawn(cmd, argv, {
+    cwd: ROOT,
+    stdio: ["ignore", stdout, "inherit"],
+    env: { ...process.env, GOSLEUTH_RSS_FILE: rssFile, FORCE_COLOR: "0" },
+  });
+  let out = "";
+  child.stdout?.setEncoding("utf8").on("data", (d) => {
+    if (out.length < 1e6) out += d;
+  });
+  const [code] = await once(child, "exit");
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (code !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited with ${code}`);
+  const maxRssMB = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : Number.NaN;
+  rmSync(rssFile, { force: true });
+  return { seconds, maxRssMB, stdout: out };
+}
+
+/** How fast this Node merely finds the newlines of a file: the reference the parse speed is compared with. */
+async function newlineBaseline(file) {
+  const t0 = process.hrtime.bigint();
+  let lines = 0;
+  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    let i = -1;
+    while ((i = buf.indexOf(10, i + 1)) !== -1) lines++;
+  }
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, lines };
+}
+
+const node = [process.execPath, "--import", join(BENCH_DIR, "rss-probe.mjs")];
+const cases = [
+  { name: "summary 216k", file: dump216k, argv: ["summary", dump216k, "--json"], target: "≥100 MB/s (aim 150), <300 MB RSS" },
+  { name: "summary 1.5GB", file: dump15g, argv: ["summary", dump15g, "--json"], target: "≥100 MB/s, <300 MB RSS", large: true },
+  { name: "tree 216k", file: dump216k, argv: ["tree", dump216k, "--json"], target: "aggregated tree, streaming" },
+  { name: "tree 1.5GB", file: dump15g, argv: ["tree", dump15g, "--json"], target: "within 20% of summary 1.5GB, <400 MB RSS", large: true },
+  { name: "leaks 216k", file: dump216k, argv: ["leaks", dump216k, "--format", "json"], target: "within 25% of summary 216k" },
+].filter((c) => (!quick || !c.large) && (!only || only.some((o) => c.name.startsWith(o))));
+
+const rows = [];
+for (const file of new Set(cases.map((c) => c.file))) {
+  const b = await newlineBaseline(file);
+  const mb = statSync(file).size / 1e6;
+  rows.push({ case: `newline scan ${file.endsWith("216k.txt") ? "216k" : "1.5GB"}`, MB: mb, s: b.seconds, "MB/s": mb / b.seconds, "goroutines/s": "", "peak RSS MB": "", target: "reference only" });
+}
+for (const c of cases) {
+  let best;
+  for (let i = 0; i < runs; i++) {
+    const r = await runChild(node[0], [...node.slice(1), CLI, ...c.argv]);
+    if (!best || r.seconds < best.seconds) best = r;
+  }
+  const mb = statSync(c.file).size / 1e6;
+  let goroutines = Number.NaN;
+  try {
+    const j = JSON.parse(best.stdout);
+    // summary --json has `goroutines`, leaks --format json `input.goroutines`; a tree's real nodes' counts add up to the total.
+    goroutines =
+      j.goroutines ?? j.input?.goroutines ?? j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ?? Number.NaN;
+  } catch {}
+  rows.push({
+    case: c.name,
+    MB: mb,
+    s: best.seconds,
+    "MB/s": mb / best.seconds,
+    "goroutines/s": Number.isFinite(goroutines) ? Math.round(goroutines / best.seconds) : "",
+    "peak RSS MB": Math.round(best.maxRssMB),
+    target: c.target,
+  });
+}
+
+console.log(`\ngosleuth bench · node ${process.version} · ${new Date().toISOString()}`);
+console.table(
+  rows.map((r) => ({
+    ...r,
+    MB: r.MB.toFixed(0),
+    s: r.s.toFixed(2),
+    "MB/s": r["MB/s"].toFixed(1),
+  })),
+);

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Runs every check the project has (typecheck, lint, unit tests, browser tests) and ends with one
+// line `N passed, N failed` summed from every vitest JSON report, so a run that executed no test shows.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
+const skipE2e = process.argv.includes("--no-e2e");
+const steps = [
+  ["typecheck", ["pnpm", "exec", "turbo", "run", "typecheck", "--continue"]],
+  ["lint", ["pnpm", "exec", "biome", "check", "--config-path", "tooling/biome", "."]],
+  ["build", ["pnpm", "exec", "turbo", "run", "build"]],
+  ["unit tests", ["pnpm", "exec", "turbo", "run", "test", "--continue", "--concurrency=1"]],
+];
+if (!skipE2e) {
+  steps.push(["chromium", ["bash", "tooling/scripts/ensure-chromium.sh"]]);
+  steps.push(["browser tests", ["pnpm", "exec", "turbo", "run", "test:e2e", "--continue", "--concurrency=1"]]);
+}
+
+function findReports(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name === ".git") continue;
+    const p = join(dir, name);
+    if (!statSync(p).isDirectory()) continue;
+    if (name === ".reports") {
+      for (const f of readdirSync(p)) if (f.endsWith(".json")) out.push(join(p, f));
+    } else if (dir === root || ["apps", "packages", "tooling"].includes(relative(root, dir))) {
+      findReports(p, out);
+    }
+  }
+  return out;
+}
+
+for (const r of findReports(root)) rmSync(r);
+
+const failedSteps = [];
+for (const [name, cmd] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${cmd.join(" ")}`);
+  const res = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: "inherit" });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (res.status !== 0) {
+    failedSteps.push(name);
+    console.log(`=== ${name}: FAILED (exit ${res.status ?? res.signal}) in ${secs}s`);
+  } else {
+    console.log(`=== ${name}: ok in ${secs}s`);
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of findReports(root)) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  console.log(
+    `${relative(root, file)}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
+  );
+  if (report.numFailedTestSuites > 0 && (report.numFailedTests ?? 0) === 0) {
+    // A suite that failed to load (syntax error, missing import) has no failed test: count it.
+    failed += report.numFailedTestSuites;
+  }
+}
+if (failedSteps.length > 0) console.log(`\nFailed steps: ${failedSteps.join(", ")}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failedSteps.length > 0 || failed > 0 || passed === 0 ? 1 : 0);
