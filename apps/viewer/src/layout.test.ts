@@ -13,16 +13,16 @@ const sample: LayoutInput[] = [
 ];
 
 describe("treeLayout tree", () => {
-  it("places every node, parents above children, one row per depth", () => {
+  it("places every node, parents left of children, one column per depth", () => {
     const pos = treeLayout(sample, "tree");
     expect([...pos.keys()].sort()).toEqual(sample.map((n) => n.id).sort());
-    const y = (id: string) => pos.get(id)!.y;
-    expect(y("main")).toBeGreaterThan(y("serve"));
-    expect(y("serve")).toBeGreaterThan(y("conn"));
-    expect(y("read")).toBe(y("write"));
-    // A node whose parent is absent is a root, on the roots' row.
-    expect(y("orphan")).toBe(y("main"));
-    expect(y("gc")).toBe(y("main"));
+    const x = (id: string) => pos.get(id)!.x;
+    expect(x("main")).toBeLessThan(x("serve"));
+    expect(x("serve")).toBeLessThan(x("conn"));
+    expect(x("read")).toBe(x("write"));
+    // A node whose parent is absent is a root, in the roots' column.
+    expect(x("orphan")).toBe(x("main"));
+    expect(x("gc")).toBe(x("main"));
   });
 
   it("never puts two nodes on the same spot", () => {
@@ -40,9 +40,11 @@ describe("treeLayout tree", () => {
     expect([...b.entries()].sort()).toEqual([...a.entries()].sort());
   });
 
-  it("orders siblings by weight, heaviest first (leftmost)", () => {
+  it("orders siblings by weight, heaviest first (on top)", () => {
     const pos = treeLayout(sample, "tree");
-    expect(pos.get("read")!.x).toBeLessThan(pos.get("write")!.x);
+    expect(pos.get("read")!.y).toBeGreaterThan(pos.get("write")!.y);
+    // Neighbouring siblings are one unit apart, so their labels never share a line.
+    expect(pos.get("read")!.y - pos.get("write")!.y).toBe(1);
   });
 
   it("survives a cycle by cutting it", () => {

@@ -61,8 +61,8 @@ function forest(nodes: readonly LayoutInput[]): TreeNode {
 }
 
 /**
- * Positions every node. "tree": roots at the top, one row per depth, siblings side by side
- * (Reingold–Tilford tidy tree, unit spacing between neighbouring leaves). "radial": the same
+ * Positions every node. "tree": roots on the left, one column per depth, siblings one under
+ * the other (Reingold–Tilford tidy tree, unit spacing between neighbouring leaves). "radial": the same
  * tree bent around the centre, depth as radius, so very wide levels (thousands of siblings)
  * still fit on screen. Coordinates are in arbitrary units; sigma rescales them to the view.
  */
@@ -74,15 +74,16 @@ export function treeLayout(nodes: readonly LayoutInput[], kind: TreeLayoutKind):
   const height = Math.max(1, root.height);
   let laid: HierarchyPointNode<TreeNode>;
   if (kind === "tree") {
-    // Rows are spaced so that a tree of a few wide levels is not a flat line.
-    const rowGap = Math.max(4, Math.sqrt(leaves) * 1.5);
+    // Left to right like tree(1): one column per depth, siblings stacked so each label has its own
+    // line. Columns are spaced so the whole tree keeps roughly a screen's aspect ratio at fit.
+    const colGap = Math.max(3, (1.6 * leaves) / height);
     laid = tree<TreeNode>()
-      .nodeSize([1, rowGap])
+      .nodeSize([1, colGap])
       .separation((a, b) => (a.parent === b.parent ? 1 : 1.5))(root);
     for (const d of laid.descendants()) {
       if (d.data.id === VIRTUAL_ROOT) continue;
-      // Depth 1 are the real roots; sigma's y axis points up, so deeper nodes get smaller y.
-      out.set(d.data.id, { x: d.x, y: -(d.depth - 1) * rowGap });
+      // Depth 1 are the real roots; sigma's y axis points up, so the first sibling is drawn on top.
+      out.set(d.data.id, { x: (d.depth - 1) * colGap, y: -d.x });
     }
     return out;
   }

@@ -1,0 +1,421 @@
+// The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
+import type { Goroutine, StateClass } from "@gosleuth/model";
+import { goroutineSignature } from "@gosleuth/spawn-graph";
+import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
+import type {
+  FilterResult,
+  FindingView,
+  GoroutineDetail,
+  GroupView,
+  MemberView,
+  QueryResults,
+  SearchHit,
+  TreeNodeView,
+} from "./protocol.ts";
+
+/** What the tree builder must give back: the nodes, and which node holds each goroutine (by position in the dump). */
+export interface TreeResult {
+  readonly nodes: readonly TreeNodeView[];
+  /** Node index (into `nodes`) of each goroutine, by its position in the dump. */
+  readonly nodeOf: Int32Array;
+}
+
+export type TreeBuilder = (goroutines: readonly Goroutine[]) => TreeResult;
+
+/** A leak finding as the worker needs it: which goroutines it covers and how bad it is. */
+export interface FindingInput {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly reasons: readonly string[];
+  readonly goroutineIds: readonly number[];
+  readonly count: number;
+}
+
+interface GroupAcc {
+  readonly index: number;
+  readonly sample: Goroutine;
+  readonly frames: number[];
+  readonly creator: string;
+  count: number;
+  readonly states: Record<string, number>;
+  waitMin: number;
+  waitMax: number;
+  funcsText?: string;
+  filesText?: string;
+  severity?: Severity;
+}
+
+function creatorText(g: Goroutine): string {
+  const c = g.createdBy;
+  return c ? `${c.fn.full} ${c.file}:${c.line}` : "";
+}
+
+function maxSeverity(a: Severity | undefined, b: Severity): Severity {
+  return a === undefined || SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
+}
+
+/** The goroutine as the runtime printed it (debug=2), for copying from the side panel. */
+export function goroutineText(g: Goroutine): string {
+  const flags: string[] = [g.state + (g.leaked ? " (leaked)" : "")];
+  if (g.waitMinutes > 0) flags.push(`${g.waitMinutes} minutes`);
+  if (g.lockedToThread) flags.push("locked to thread");
+  let s = `goroutine ${g.idText ?? g.id} [${flags.join(", ")}]:\n`;
+  let e = 0;
+  for (let i = 0; i < g.frames.length; i++) {
+    while (e < g.elided.length && g.elided[e]!.index === i) {
+      const c = g.elided[e]!.count;
+      s += c === null ? "...additional frames elided...\n" : `...${c} frames elided...\n`;
+      e++;
+    }
+    const f = g.frames[i]!;
+    s += `${f.fn.full}(${f.args})\n\t${f.file}:${f.line}${f.offset ? ` +${f.offset}` : ""}\n`;
+  }
+  if (g.stackUnavailable) s += "\tgoroutine running on other thread; stack unavailable\n";
+  if (g.createdBy) {
+    const c = g.createdBy;
+    s += `created by ${c.fn.full}${c.parentId !== undefined ? ` in goroutine ${c.parentId}` : ""}\n\t${c.file}:${c.line}${c.offset ? ` +${c.offset}` : ""}\n`;
+  }
+  return s;
+}
+
+export class Dataset {
+  readonly goroutines: Goroutine[] = [];
+  private readonly byId = new Map<number, number>();
+  private readonly groupIndex = new Map<string, number>();
+  private readonly groups: GroupAcc[] = [];
+  private groupOf: number[] = [];
+  private readonly frameIndex = new Map<string, number>();
+  readonly frameTable: string[] = [];
+  private tree: TreeResult | null = null;
+  private members: { start: Int32Array; list: Int32Array } | null = null;
+  private childrenOf: Map<number, number[]> | null = null;
+  private findings: FindingView[] = [];
+
+  /** Adds one goroutine as it streams in; cheap enough to run per item. */
+  add(g: Goroutine): void {
+    const pos = this.goroutines.length;
+    this.goroutines.push(g);
+    if (!this.byId.has(g.id)) this.byId.set(g.id, pos);
+    const sig = goroutineSignature(g);
+    let gi = this.groupIndex.get(sig);
+    if (gi === undefined) {
+      gi = this.groups.length;
+      this.groupIndex.set(sig, gi);
+      const frames: number[] = [];
+      let e = 0;
+      for (let i = 0; i < g.frames.length; i++) {
+        while (e < g.elided.length && g.elided[e]!.index === i) {
+          frames.push(-1);
+          e++;
+        }
+        const f = g.frames[i]!;
+        const key = `${f.fn.full}\t${f.file}:${f.line}`;
+        let fi = this.frameIndex.get(key);
+        if (fi === undefined) {
+          fi = this.frameTable.length;
+          this.frameTable.push(key);
+          this.frameIndex.set(key, fi);
+        }
+        frames.push(fi);
+      }
+      this.groups.push({
+        index: gi,
+        sample: g,
+        frames,
+        creator: creatorText(g),
+        count: 0,
+        states: {},
+        waitMin: Number.POSITIVE_INFINITY,
+        waitMax: 0,
+      });
+    }
+    const acc = this.groups[gi]!;
+    acc.count++;
+    acc.states[g.state] = (acc.states[g.state] ?? 0) + 1;
+    acc.waitMin = Math.min(acc.waitMin, g.waitMinutes);
+    acc.waitMax = Math.max(acc.waitMax, g.waitMinutes);
+    this.groupOf.push(gi);
+  }
+
+  get size(): number {
+    return this.goroutines.length;
+  }
+
+  /** Builds the aggregated tree once every goroutine is in, and attaches the leak findings. */
+  finish(build: TreeBuilder, findings: readonly FindingInput[]): void {
+    this.tree = build(this.goroutines);
+    const nodeSeverity = new Map<number, Severity>();
+    this.findings = findings.map((f) => {
+      const nodeIds = new Set<string>();
+      for (const id of f.goroutineIds) {
+        const pos = this.byId.get(id);
+        if (pos === undefined) continue;
+        const ni = this.tree!.nodeOf[pos]!;
+        if (ni >= 0) {
+          nodeIds.add(this.tree!.nodes[ni]!.id);
+          nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
+        }
+        const acc = this.groups[this.groupOf[pos]!]!;
+        acc.severity = maxSeverity(acc.severity, f.severity);
+      }
+      return {
+        id: f.id,
+        severity: f.severity,
+        title: f.title,
+        reasons: f.reasons,
+        count: f.count,
+        sampleIds: f.goroutineIds.slice(0, 10),
+        nodeIds: [...nodeIds],
+      };
+    });
+    if (nodeSeverity.size > 0) {
+      this.tree = {
+        nodeOf: this.tree.nodeOf,
+        nodes: this.tree.nodes.map((n, i) =>
+          nodeSeverity.has(i) ? { ...n, severity: nodeSeverity.get(i) } : n,
+        ),
+      };
+    }
+  }
+
+  get nodes(): readonly TreeNodeView[] {
+    return this.tree?.nodes ?? [];
+  }
+
+  get findingViews(): readonly FindingView[] {
+    return this.findings;
+  }
+
+  groupViews(): GroupView[] {
+    const nodes = this.tree?.nodes;
+    return this.groups.map((g) => {
+      const pos = this.byId.get(g.sample.id);
+      const ni = pos !== undefined && this.tree ? this.tree.nodeOf[pos]! : -1;
+      return {
+        index: g.index,
+        count: g.count,
+        stateClass: g.sample.stateClass,
+        states: g.states,
+        waitMin: g.waitMin === Number.POSITIVE_INFINITY ? 0 : g.waitMin,
+        waitMax: g.waitMax,
+        frames: g.frames,
+        creator: g.creator,
+        sampleId: g.sample.id,
+        nodeId: ni >= 0 && nodes ? nodes[ni]!.id : null,
+        severity: g.severity,
+      };
+    });
+  }
+
+  private subject(pos: number): GoroutineSubject {
+    const g = this.goroutines[pos]!;
+    const acc = this.groups[this.groupOf[pos]!]!;
+    if (acc.funcsText === undefined) {
+      acc.funcsText = g.frames.map((f) => f.fn.full.toLowerCase()).join("\n");
+      acc.filesText = g.frames.map((f) => `${f.file}:${f.line}`.toLowerCase()).join("\n");
+    }
+    return {
+      id: g.id,
+      state: g.state,
+      stateClass: g.stateClass,
+      waitMinutes: g.waitMinutes,
+      creatorText: acc.creator.toLowerCase(),
+      funcsText: acc.funcsText,
+      filesText: acc.filesText ?? "",
+      labels: g.labels,
+      leaked: g.leaked,
+      lockedToThread: g.lockedToThread,
+    };
+  }
+
+  filter(query: string): FilterResult {
+    const f = compileFilter(parseFilter(query));
+    const nodes = this.tree?.nodes ?? [];
+    const nodeOf = this.tree?.nodeOf;
+    const nodeMatched = new Float64Array(nodes.length);
+    const groupMatched = new Array<number>(this.groups.length).fill(0);
+    for (let pos = 0; pos < this.goroutines.length; pos++) {
+      if (f.goroutine !== null && !f.goroutine(this.subject(pos))) continue;
+      groupMatched[this.groupOf[pos]!]!++;
+      const ni = nodeOf ? nodeOf[pos]! : -1;
+      if (ni >= 0) nodeMatched[ni]!++;
+    }
+    const out: Record<string, number> = {};
+    let matched = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      // Ghosts have no goroutines of their own; node-level terms (is:ghost) can still select them.
+      const m = n.ghost && f.goroutine === null ? 1 : nodeMatched[i]!;
+      if (m <= 0) continue;
+      if (
+        f.node !== null &&
+        !f.node({ count: n.count, severity: n.severity, ghost: n.ghost, orphan: n.orphan })
+      )
+        continue;
+      out[n.id] = m;
+      if (!n.ghost) matched += m;
+    }
+    if (f.node !== null) {
+      for (const g of this.groups) {
+        const pos = this.byId.get(g.sample.id);
+        const ni = pos !== undefined && nodeOf ? nodeOf[pos]! : -1;
+        const orphan = ni >= 0 ? nodes[ni]!.orphan : false;
+        if (!f.node({ count: g.count, severity: g.severity, ghost: false, orphan }))
+          groupMatched[g.index] = 0;
+      }
+    }
+    return { nodes: out, groups: groupMatched, matched };
+  }
+
+  search(text: string, limit: number): SearchHit[] {
+    const t = text.trim().replace(/^#/, "");
+    const nodes = this.tree?.nodes ?? [];
+    if (/^\d+$/.test(t)) {
+      const pos = this.byId.get(Number(t));
+      if (pos !== undefined && this.tree) {
+        const ni = this.tree.nodeOf[pos]!;
+        if (ni >= 0) return [{ nodeId: nodes[ni]!.id, matched: 1, goroutineId: Number(t) }];
+      }
+    }
+    const r = this.filter(t);
+    const ghosts = new Set(nodes.filter((n) => n.ghost).map((n) => n.id));
+    return Object.entries(r.nodes)
+      .filter(([id]) => !ghosts.has(id) || t.includes("ghost"))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([nodeId, matched]) => ({ nodeId, matched }));
+  }
+
+  private memberIndex(): { start: Int32Array; list: Int32Array } {
+    if (this.members) return this.members;
+    const n = this.tree?.nodes.length ?? 0;
+    const nodeOf = this.tree?.nodeOf ?? new Int32Array(0);
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < nodeOf.length; i++) if (nodeOf[i]! >= 0) start[nodeOf[i]! + 1]!++;
+    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+    const fill = start.slice(0, n);
+    const list = new Int32Array(start[n]!);
+    for (let i = 0; i < nodeOf.length; i++) {
+      const ni = nodeOf[i]!;
+      if (ni >= 0) list[fill[ni]!++] = i;
+    }
+    this.members = { start, list };
+    return this.members;
+  }
+
+  private nodeIndexCache: Map<string, number> | null = null;
+  private nodeIndex(): Map<string, number> {
+    if (!this.nodeIndexCache)
+      this.nodeIndexCache = new Map((this.tree?.nodes ?? []).map((n, i) => [n.id, i]));
+    return this.nodeIndexCache;
+  }
+
+  private member(pos: number): MemberView {
+    const g = this.goroutines[pos]!;
+    return { id: g.id, state: g.state, stateClass: g.stateClass, waitMinutes: g.waitMinutes };
+  }
+
+  membersOf(nodeId: string, limit: number): QueryResults["members"] {
+    const ni = this.nodeIndex().get(nodeId) ?? -1;
+    if (ni < 0) return { members: [], total: 0 };
+    const { start, list } = this.memberIndex();
+    const total = start[ni + 1]! - start[ni]!;
+    const out: MemberView[] = [];
+    for (let k = start[ni]!; k < start[ni + 1]! && out.length < limit; k++) out.push(this.member(list[k]!));
+    return { members: out, total };
+  }
+
+  private nodeIdAt(pos: number | undefined): string | null {
+    if (pos === undefined || !this.tree) return null;
+    const ni = this.tree.nodeOf[pos]!;
+    return ni >= 0 ? this.tree.nodes[ni]!.id : null;
+  }
+
+  private children(): Map<number, number[]> {
+    if (this.childrenOf) return this.childrenOf;
+    const m = new Map<number, number[]>();
+    for (let pos = 0; pos < this.goroutines.length; pos++) {
+      const p = this.goroutines[pos]!.createdBy?.parentId;
+      if (p === undefined) continue;
+      let l = m.get(p);
+      if (!l) m.set(p, (l = []));
+      l.push(pos);
+    }
+    this.childrenOf = m;
+    return m;
+  }
+
+  childrenOfGoroutine(id: number, limit: number): QueryResults["children"] {
+    const l = this.children().get(id) ?? [];
+    return { children: l.slice(0, limit).map((p) => this.member(p)), total: l.length };
+  }
+
+  goroutine(id: number): GoroutineDetail | null {
+    const pos = this.byId.get(id);
+    if (pos === undefined) return null;
+    const g = this.goroutines[pos]!;
+    const flags: string[] = [];
+    if (g.leaked) flags.push("leaked");
+    if (g.lockedToThread) flags.push("locked to thread");
+    if (g.scan) flags.push("scan");
+    if (g.durable) flags.push("durable");
+    if (g.synctest) flags.push(`synctest ${g.synctest.kind} ${g.synctest.id}`);
+    if (g.stackUnavailable) flags.push("stack unavailable");
+    const parentId = g.createdBy?.parentId;
+    return {
+      id: g.id,
+      state: g.state,
+      stateClass: g.stateClass,
+      waitMinutes: g.waitMinutes,
+      flags,
+      labels: g.labels ?? {},
+      frames: g.frames.map((f) => ({
+        fn: f.fn.full,
+        args: f.args,
+        file: f.file,
+        line: f.line,
+        inlined: f.inlined,
+      })),
+      elided: g.elided.map((e) => ({ index: e.index, count: e.count })),
+      createdBy: g.createdBy
+        ? {
+            fn: g.createdBy.fn.full,
+            file: g.createdBy.file,
+            line: g.createdBy.line,
+            ...(parentId !== undefined ? { parentId } : {}),
+          }
+        : null,
+      nodeId: this.nodeIdAt(pos),
+      parentNodeId: parentId !== undefined ? this.nodeIdAt(this.byId.get(parentId)) : null,
+      childCount: this.children().get(g.id)?.length ?? 0,
+      text: goroutineText(g),
+    };
+  }
+
+  /** Goroutine ancestry up to the root, starting with `id`; a parent missing from the dump ends it. */
+  path(id: number): QueryResults["path"] {
+    const out: { id: number; nodeId: string | null; function: string }[] = [];
+    const seen = new Set<number>();
+    let cur: number | undefined = id;
+    while (cur !== undefined && !seen.has(cur)) {
+      seen.add(cur);
+      const pos = this.byId.get(cur);
+      if (pos === undefined) break;
+      const g = this.goroutines[pos]!;
+      out.push({
+        id: cur,
+        nodeId: this.nodeIdAt(pos),
+        function: g.frames[g.frames.length - 1]?.fn.full ?? "",
+      });
+      cur = g.createdBy?.parentId;
+    }
+    return out;
+  }
+
+  stateClasses(): Map<StateClass, number> {
+    const m = new Map<StateClass, number>();
+    for (const g of this.goroutines) m.set(g.stateClass, (m.get(g.stateClass) ?? 0) + 1);
+    return m;
+  }
+}

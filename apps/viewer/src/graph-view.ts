@@ -1,0 +1,372 @@
+// The spawn-tree canvas: a graphology graph holding the data, sigma drawing it through reducers, layouts on top.
+import { downloadAsPNG } from "@sigma/export-image";
+import { createNodeBorderProgram } from "@sigma/node-border";
+import Graph from "graphology";
+import forceAtlas2 from "graphology-layout-forceatlas2";
+import FA2Layout from "graphology-layout-forceatlas2/worker";
+import Sigma from "sigma";
+import { NodeCircleProgram } from "sigma/rendering";
+import type { NodeDisplayData } from "sigma/types";
+import { treeLayout } from "./layout.ts";
+import type { MemberView, TreeNodeView } from "./protocol.ts";
+import {
+  type Appearance,
+  aggNodeAttrs,
+  EMPTY_APPEARANCE,
+  edgeLook,
+  type LayoutKind,
+  type NodeAttrs,
+  nodeLook,
+  nodeSize,
+  nodeVisible,
+  stateColor,
+} from "./state.ts";
+
+interface EdgeAttrs {
+  size: number;
+}
+
+export interface GraphCallbacks {
+  onClickNode(id: string): void;
+  onClickStage(): void;
+}
+
+/** Above this many nodes, edges and labels are hidden while the camera moves (sigma's own switch). */
+const BIG_GRAPH = 500;
+
+export const goroutineNodeId = (id: number): string => `g:${id}`;
+export const moreNodeId = (nodeId: string): string => `more:${nodeId}`;
+
+/**
+ * The drawing's bounding box with room for labels: labels run to the right of their node, so the
+ * tree layout gets extra space after its last column (sigma fits the box to the screen).
+ */
+function labelRoom(
+  pos: ReadonlyMap<string, { x: number; y: number }>,
+  kind: "tree" | "radial",
+): { x: [number, number]; y: [number, number] } | null {
+  if (pos.size === 0) return null;
+  let x0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (const p of pos.values()) {
+    x0 = Math.min(x0, p.x);
+    x1 = Math.max(x1, p.x);
+    y0 = Math.min(y0, p.y);
+    y1 = Math.max(y1, p.y);
+  }
+  const w = Math.max(1, x1 - x0);
+  const hgt = Math.max(1, y1 - y0);
+  if (kind === "tree") {
+    const columns = new Set([...pos.values()].map((p) => p.x)).size;
+    return { x: [x0, x1 + w / Math.max(1, columns - 1 || 1)], y: [y0 - 0.5, y1 + 0.5] };
+  }
+  return { x: [x0 - 0.15 * w, x1 + 0.15 * w], y: [y0 - 0.05 * hgt, y1 + 0.05 * hgt] };
+}
+
+export class GraphView {
+  readonly graph = new Graph<NodeAttrs, EdgeAttrs>({ type: "directed", multi: false, allowSelfLoops: false });
+  private readonly renderer: Sigma<NodeAttrs, EdgeAttrs>;
+  private appearance: Appearance = EMPTY_APPEARANCE;
+  private fa2: FA2Layout<NodeAttrs, EdgeAttrs> | null = null;
+  private layoutKind: LayoutKind = "tree";
+  private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
+
+  constructor(
+    private readonly container: HTMLElement,
+    cb: GraphCallbacks,
+  ) {
+    const ring = createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
+      borders: [
+        { size: { value: 0.3, mode: "relative" }, color: { attribute: "color" } },
+        { size: { fill: true }, color: { value: "#ffffff" } },
+      ],
+    });
+    const bordered = createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
+      borders: [
+        { size: { value: 0.28, mode: "relative" }, color: { attribute: "borderColor" } },
+        { size: { fill: true }, color: { attribute: "color" } },
+      ],
+    });
+    this.renderer = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
+      nodeProgramClasses: { circle: NodeCircleProgram, ring, bordered },
+      defaultNodeType: "circle",
+      defaultEdgeType: "line",
+      renderEdgeLabels: false,
+      labelRenderedSizeThreshold: 7,
+      labelDensity: 0.6,
+      labelFont: "system-ui, sans-serif",
+      zIndex: true,
+      minCameraRatio: 0.005,
+      maxCameraRatio: 20,
+      nodeReducer: (id, data) => this.reduceNode(id, data),
+      edgeReducer: (id, data) => this.reduceEdge(id, data),
+    });
+    this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
+    this.renderer.on("clickStage", () => cb.onClickStage());
+    this.renderer.on("enterNode", ({ node }) => {
+      this.container.style.cursor = "pointer";
+      this.appearance = { ...this.appearance, hovered: node };
+      this.renderer.refresh({ skipIndexation: true });
+    });
+    this.renderer.on("leaveNode", () => {
+      this.container.style.cursor = "";
+      this.appearance = { ...this.appearance, hovered: null };
+      this.renderer.refresh({ skipIndexation: true });
+    });
+  }
+
+  private reduceNode(id: string, data: NodeAttrs): Partial<NodeDisplayData> {
+    return nodeLook(id, data, this.appearance) as Partial<NodeDisplayData>;
+  }
+
+  private reduceEdge(id: string, _data: EdgeAttrs): Partial<NodeDisplayData> {
+    const [s, t] = this.graph.extremities(id);
+    const sv = nodeVisible(s, this.graph.getNodeAttribute(s, "kind"), this.appearance);
+    const tv = nodeVisible(t, this.graph.getNodeAttribute(t, "kind"), this.appearance);
+    return edgeLook(s, t, sv, tv, this.appearance) as Partial<NodeDisplayData>;
+  }
+
+  /** Replaces the whole graph with an aggregated tree (a new dump). */
+  setTree(nodes: readonly TreeNodeView[]): void {
+    this.stopFa2();
+    this.expanded.clear();
+    this.graph.clear();
+    for (const n of nodes) this.graph.addNode(n.id, { x: 0, y: 0, ...aggNodeAttrs(n) });
+    for (const n of nodes) {
+      if (n.parent !== null && this.graph.hasNode(n.parent))
+        this.graph.addDirectedEdge(n.parent, n.id, { size: 1 });
+    }
+    const big = this.graph.order > BIG_GRAPH;
+    this.renderer.setSetting("hideEdgesOnMove", big);
+    this.renderer.setSetting("hideLabelsOnMove", big);
+    // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
+    this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
+    this.applyLayout(this.layoutKind);
+    this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+  }
+
+  get nodeCount(): number {
+    return this.graph.order;
+  }
+
+  /** Number of aggregated-tree nodes (expanded goroutine nodes excluded). */
+  get aggNodeCount(): number {
+    let n = 0;
+    this.graph.forEachNode((_, a) => {
+      if (a.kind === "agg") n++;
+    });
+    return n;
+  }
+
+  setAppearance(a: Appearance): void {
+    this.appearance = { ...a, hovered: this.appearance.hovered };
+    this.renderer.refresh({ skipIndexation: true });
+  }
+
+  isExpanded(nodeId: string): boolean {
+    return this.expanded.has(nodeId);
+  }
+
+  expandedIds(): string[] {
+    return [...this.expanded.keys()];
+  }
+
+  /** Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest). */
+  expand(nodeId: string, members: readonly MemberView[], total: number): void {
+    if (!this.graph.hasNode(nodeId) || this.expanded.has(nodeId)) return;
+    this.expanded.set(nodeId, { members, total });
+    const parent = this.graph.getNodeAttributes(nodeId);
+    for (const m of members) {
+      const id = goroutineNodeId(m.id);
+      if (this.graph.hasNode(id)) continue;
+      this.graph.addNode(id, {
+        x: parent.x,
+        y: parent.y,
+        size: 3,
+        color: stateColor(m.stateClass),
+        label: `#${m.id} ${m.state}${m.waitMinutes > 0 ? `, ${m.waitMinutes} min` : ""}`,
+        kind: "goroutine",
+        count: 1,
+        stateClass: m.stateClass,
+        ghost: false,
+        orphan: false,
+        type: "circle",
+        borderColor: "#ffffff",
+      });
+      this.graph.addDirectedEdge(nodeId, id, { size: 1 });
+    }
+    if (total > members.length) {
+      const id = moreNodeId(nodeId);
+      this.graph.addNode(id, {
+        x: parent.x,
+        y: parent.y,
+        size: nodeSize(total - members.length),
+        color: "#eeeeee",
+        label: `+${(total - members.length).toLocaleString("en-US")} more`,
+        kind: "more",
+        count: total - members.length,
+        stateClass: parent.stateClass,
+        ghost: false,
+        orphan: false,
+        type: "ring",
+        borderColor: "#ffffff",
+      });
+      this.graph.addDirectedEdge(nodeId, id, { size: 1 });
+    }
+    this.relayout();
+  }
+
+  collapse(nodeId: string): void {
+    const e = this.expanded.get(nodeId);
+    if (!e) return;
+    this.expanded.delete(nodeId);
+    for (const m of e.members) {
+      const id = goroutineNodeId(m.id);
+      if (this.graph.hasNode(id)) this.graph.dropNode(id);
+    }
+    if (this.graph.hasNode(moreNodeId(nodeId))) this.graph.dropNode(moreNodeId(nodeId));
+    this.relayout();
+  }
+
+  /** Which expanded node shows goroutine `id`, if any. */
+  expandedNodeOf(goroutineNode: string): string | null {
+    if (!this.graph.hasNode(goroutineNode)) return null;
+    const inn = this.graph.inNeighbors(goroutineNode);
+    return inn[0] ?? null;
+  }
+
+  private relayout(): void {
+    if (this.layoutKind === "fa2") {
+      // New nodes start at their parent's spot; FA2 (running or not) spreads them on its next run.
+      this.renderer.refresh();
+      return;
+    }
+    this.applyLayout(this.layoutKind);
+  }
+
+  get layout(): LayoutKind {
+    return this.layoutKind;
+  }
+
+  /** Positions the nodes with the tree layouts, or starts ForceAtlas2 in its worker from the current positions. */
+  applyLayout(kind: LayoutKind): void {
+    this.layoutKind = kind;
+    if (kind === "fa2") {
+      this.startFa2();
+      return;
+    }
+    this.stopFa2();
+    const input: { id: string; parent: string | null; weight: number }[] = [];
+    this.graph.forEachNode((id, a) => {
+      const p = this.graph.inNeighbors(id)[0] ?? null;
+      input.push({ id, parent: p, weight: a.kind === "more" ? -1 : a.count });
+    });
+    const pos = treeLayout(input, kind);
+    this.graph.updateEachNodeAttributes(
+      (id, a) => {
+        const p = pos.get(id);
+        if (p) {
+          a.x = p.x;
+          a.y = p.y;
+        }
+        return a;
+      },
+      { attributes: ["x", "y"] },
+    );
+    this.renderer.setCustomBBox(labelRoom(pos, kind));
+    this.renderer.refresh();
+  }
+
+  startFa2(): void {
+    this.layoutKind = "fa2";
+    if (this.fa2?.isRunning()) return;
+    this.renderer.setCustomBBox(null);
+    if (!this.fa2) {
+      const settings = forceAtlas2.inferSettings(this.graph);
+      this.fa2 = new FA2Layout<NodeAttrs, EdgeAttrs>(this.graph, {
+        settings: { ...settings, barnesHutOptimize: this.graph.order > 300, adjustSizes: false },
+      });
+    }
+    this.fa2.start();
+  }
+
+  /** Pauses ForceAtlas2 (positions stay where they are). */
+  pauseFa2(): void {
+    this.fa2?.stop();
+  }
+
+  fa2Running(): boolean {
+    return this.fa2?.isRunning() ?? false;
+  }
+
+  private stopFa2(): void {
+    if (this.fa2) {
+      this.fa2.kill();
+      this.fa2 = null;
+    }
+  }
+
+  /** Moves the camera onto a node, zoomed in enough to read its neighbourhood. */
+  focus(id: string, ratio = 0.25): void {
+    const d = this.renderer.getNodeDisplayData(id);
+    if (!d) return;
+    void this.renderer
+      .getCamera()
+      .animate(
+        { x: d.x, y: d.y, ratio: Math.min(ratio, this.renderer.getCamera().ratio) },
+        { duration: 400 },
+      );
+  }
+
+  fit(): void {
+    void this.renderer.getCamera().animatedReset({ duration: 300 });
+  }
+
+  /** Viewport coordinates of a node (for tests and for placing popups). */
+  viewportPosition(id: string): { x: number; y: number } | null {
+    const d = this.renderer.getNodeDisplayData(id);
+    if (!d) return null;
+    return this.renderer.graphToViewport({ x: d.x, y: d.y });
+  }
+
+  exportPng(fileName: string): Promise<void> {
+    // export-image is typed for untyped attributes; the renderer is the same object.
+    return downloadAsPNG(this.renderer as unknown as Sigma, { fileName, backgroundColor: "#ffffff" });
+  }
+
+  /** The nodes currently drawn (not hidden by the filter) under `root` (or all), as plain data. */
+  visibleNodes(root: string | null): string[] {
+    const out: string[] = [];
+    const visible = (id: string) => nodeVisible(id, this.graph.getNodeAttribute(id, "kind"), this.appearance);
+    if (root === null || !this.graph.hasNode(root)) {
+      this.graph.forEachNode((id) => {
+        if (visible(id)) out.push(id);
+      });
+      return out;
+    }
+    const stack = [root];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (!visible(id)) continue;
+      out.push(id);
+      for (const c of this.graph.outNeighbors(id)) stack.push(c);
+    }
+    return out;
+  }
+
+  parentOf(id: string): string | null {
+    return this.graph.hasNode(id) ? (this.graph.inNeighbors(id)[0] ?? null) : null;
+  }
+
+  resize(): void {
+    this.renderer.resize();
+    this.renderer.refresh();
+  }
+
+  kill(): void {
+    this.stopFa2();
+    this.renderer.kill();
+  }
+}

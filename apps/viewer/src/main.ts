@@ -1,0 +1,492 @@
+// The viewer page: loading, header, filter and search, and wiring between the worker, the graph, the list and the panel.
+import { WorkerClient } from "./client.ts";
+import { $, clear, fmt, h } from "./dom.ts";
+import { parseFilter, setTerm, termValues } from "./filter.ts";
+import { GraphView, goroutineNodeId } from "./graph-view.ts";
+import { ListView } from "./list-view.ts";
+import { renderPanel } from "./panel.ts";
+import type { FilterResult, GroupView, Loaded, LoadSource, SearchHit, TreeNodeView } from "./protocol.ts";
+import {
+  type Appearance,
+  contextNodes,
+  DEFAULT_VIEW,
+  EMPTY_APPEARANCE,
+  formatHash,
+  type LayoutKind,
+  parseHash,
+  pathToRoot,
+  STATE_COLORS,
+  stateColor,
+  type ViewState,
+} from "./state.ts";
+
+/** Goroutine nodes drawn when a node is expanded; the rest is one "+N more" node. */
+const EXPAND_LIMIT = 2000;
+
+const client = new WorkerClient();
+let loaded: Loaded | null = null;
+let nodesById = new Map<string, TreeNodeView>();
+let childrenOfNode = new Map<string, TreeNodeView[]>();
+let view: ViewState = parseHash(location.hash);
+let filterResult: FilterResult | null = null;
+let appearance: Appearance = EMPTY_APPEARANCE;
+let search: { text: string; hits: readonly SearchHit[]; at: number } | null = null;
+let graph: GraphView | null = null;
+let list: ListView | null = null;
+let filterSeq = 0;
+
+const body = document.body;
+body.dataset.state = "empty";
+
+function setView(next: Partial<ViewState>): void {
+  view = { ...view, ...next };
+  const hash = formatHash(view);
+  if (hash !== location.hash && !(hash === "" && location.hash === "")) {
+    history.replaceState(null, "", hash || `${location.pathname}${location.search}`);
+  }
+}
+
+// ---------------------------------------------------------------- loading
+
+function showError(msg: string): void {
+  body.dataset.state = "error";
+  $("progress").hidden = true;
+  $("landing").hidden = false;
+  $("load-error").textContent = msg;
+}
+
+async function openSource(source: LoadSource): Promise<void> {
+  $("load-error").textContent = "";
+  body.dataset.state = "loading";
+  const progress = $("progress");
+  progress.hidden = false;
+  const fill = $("progress-fill");
+  const text = $("progress-text");
+  fill.style.width = "0%";
+  text.textContent = "Reading…";
+  try {
+    const res = await client.open(source, {
+      onProgress(bytes, total, goroutines) {
+        fill.style.width = total ? `${Math.min(100, (100 * bytes) / total).toFixed(1)}%` : "100%";
+        const mb = (bytes / 1048576).toFixed(1);
+        text.textContent = `${mb} MB${total ? ` of ${(total / 1048576).toFixed(1)} MB` : ""} · ${fmt(goroutines)} goroutines`;
+      },
+    });
+    progress.hidden = true;
+    if (!res) {
+      body.dataset.state = loaded ? "ready" : "empty";
+      return;
+    }
+    show(res);
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function formatName(format: string): string {
+  return format.startsWith("debug") ? format.replace("debug", "debug=") : format;
+}
+
+function show(res: Loaded): void {
+  loaded = res;
+  nodesById = new Map(res.nodes.map((n) => [n.id, n]));
+  childrenOfNode = new Map();
+  for (const n of res.nodes) {
+    if (n.parent === null) continue;
+    let l = childrenOfNode.get(n.parent);
+    if (!l) childrenOfNode.set(n.parent, (l = []));
+    l.push(n);
+  }
+  $("landing").hidden = true;
+  $("app").hidden = false;
+  $("dump-name").textContent = res.header.name;
+  $("dump-summary").textContent =
+    `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
+  $("dump-summary").title =
+    `${fmt(res.header.bytes)} bytes read in ${fmt(res.header.parseMs)} ms; ${res.header.diagnostics.length} parser diagnostics`;
+  if (!graph) {
+    graph = new GraphView($("graph"), {
+      onClickNode: (id) => void select(id),
+      onClickStage: () => {},
+    });
+    new ResizeObserver(() => graph?.resize()).observe($("graph"));
+  }
+  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
+  const layout = view.layout;
+  ($("layout-select") as HTMLSelectElement).value = layout;
+  graph.setTree(res.nodes);
+  if (layout !== "tree") setLayout(layout);
+  ($("filter") as HTMLInputElement).value = view.q;
+  syncControls();
+  renderLegend();
+  body.dataset.state = "ready";
+  void (async () => {
+    for (const id of view.exp) if (nodesById.has(id)) await expand(id);
+    await applyFilter(view.q);
+    if (view.sel) await select(view.sel, { focus: true });
+    else renderCounts();
+  })();
+}
+
+// ---------------------------------------------------------------- filter
+
+async function applyFilter(q: string): Promise<void> {
+  const seq = ++filterSeq;
+  setView({ q });
+  const parsed = parseFilter(q);
+  const errBox = $("filter-errors");
+  clear(errBox);
+  for (const e of parsed.errors) errBox.appendChild(h("div", null, `column ${e.start + 1}: ${e.message}`));
+  if (!loaded) return;
+  const r = await client.query({ kind: "filter", query: q });
+  if (seq !== filterSeq) return;
+  filterResult = parsed.terms.length > 0 ? r : null;
+  const match = filterResult ? new Map(Object.entries(filterResult.nodes)) : null;
+  appearance = {
+    ...appearance,
+    match,
+    context: match ? contextNodes(match, (id) => nodesById.get(id)?.parent ?? null) : new Set(),
+  };
+  graph?.setAppearance(appearance);
+  list?.setData(
+    loaded.groups.map((g) => ({ group: g, matched: filterResult ? (r.groups[g.index] ?? 0) : g.count })),
+    loaded.frameTable,
+  );
+  renderCounts();
+}
+
+function renderCounts(): void {
+  if (!loaded || !graph) return;
+  const total = loaded.header.total;
+  const mc = $("match-count");
+  mc.textContent = filterResult ? `${fmt(filterResult.matched)} of ${fmt(total)} goroutines match` : "";
+  $("list-count").textContent = `${fmt(list?.length ?? 0)} groups`;
+  const shown = filterResult ? Object.keys(filterResult.nodes).length : graph.aggNodeCount;
+  $("node-count").textContent = `${fmt(shown)} of ${fmt(graph.aggNodeCount)} nodes`;
+  $("node-count").dataset.nodes = String(graph.aggNodeCount);
+  $("node-count").dataset.shown = String(shown);
+}
+
+let filterTimer = 0;
+$("filter").addEventListener("input", () => {
+  clearTimeout(filterTimer);
+  filterTimer = window.setTimeout(() => {
+    void applyFilter(($("filter") as HTMLInputElement).value);
+    syncControls();
+    renderLegend();
+  }, 200);
+});
+
+function editQuery(key: "wait" | "count" | "severity" | "state", value: string | null): void {
+  const input = $("filter") as HTMLInputElement;
+  input.value = setTerm(input.value, key, value);
+  void applyFilter(input.value);
+  syncControls();
+  renderLegend();
+}
+
+function syncControls(): void {
+  const q = view.q;
+  const wait = termValues(q, "wait")[0] ?? "";
+  ($("min-wait") as HTMLInputElement).value = /^>=\d+$/.test(wait)
+    ? wait.slice(2)
+    : /^\d+$/.test(wait)
+      ? wait
+      : "";
+  const count = termValues(q, "count")[0] ?? "";
+  ($("min-count") as HTMLInputElement).value = /^>=\d+$/.test(count) ? count.slice(2) : "";
+  ($("severity-select") as HTMLSelectElement).value = termValues(q, "severity")[0] ?? "";
+}
+
+$("min-wait").addEventListener("change", (e) => {
+  const v = (e.target as HTMLInputElement).value.trim();
+  editQuery("wait", v && Number(v) > 0 ? `>=${Number(v)}` : null);
+});
+$("min-count").addEventListener("change", (e) => {
+  const v = (e.target as HTMLInputElement).value.trim();
+  editQuery("count", v && Number(v) > 1 ? `>=${Number(v)}` : null);
+});
+$("severity-select").addEventListener("change", (e) => {
+  const v = (e.target as HTMLSelectElement).value;
+  editQuery("severity", v || null);
+});
+
+/** The legend doubles as the state-class filter: click a class to show only it (again to add or remove). */
+function renderLegend(): void {
+  const el = $("legend");
+  clear(el);
+  if (!loaded) return;
+  const counts = new Map<string, number>();
+  for (const g of loaded.groups) counts.set(g.stateClass, (counts.get(g.stateClass) ?? 0) + g.count);
+  const active = new Set(termValues(view.q, "state"));
+  const classes = Object.keys(STATE_COLORS).filter((c) => counts.has(c));
+  for (const c of classes) {
+    const on = active.size === 0 || active.has(c);
+    el.appendChild(
+      h(
+        "button",
+        {
+          class: `legend-item${on ? "" : " off"}`,
+          title: `Show only ${c} (click again to remove)`,
+          data: { state: c },
+          attrs: { type: "button" },
+          on: {
+            click: () => {
+              const next = new Set(active);
+              if (next.has(c)) next.delete(c);
+              else next.add(c);
+              editQuery("state", next.size > 0 ? [...next].join(",") : null);
+            },
+          },
+        },
+        h("span", { class: "swatch", style: { background: stateColor(c) } }),
+        `${c} ${fmt(counts.get(c) ?? 0)}`,
+      ),
+    );
+  }
+  el.appendChild(
+    h("span", { class: "legend-item static" }, h("span", { class: "swatch ring" }), "ghost parent"),
+  );
+  el.appendChild(
+    h("span", { class: "legend-item static" }, h("span", { class: "swatch orphan" }), "orphans"),
+  );
+}
+
+// ---------------------------------------------------------------- selection and panel
+
+async function select(id: string, opts: { focus?: boolean; goroutineId?: number } = {}): Promise<void> {
+  if (!graph || !loaded) return;
+  if (id.startsWith("more:")) return;
+  let nodeId = id;
+  let gid = opts.goroutineId;
+  if (id.startsWith("g:")) {
+    gid = Number(id.slice(2));
+    nodeId = graph.expandedNodeOf(id) ?? id;
+  }
+  const node = nodesById.get(nodeId) ?? null;
+  if (!node && gid === undefined) return;
+  const graphSel =
+    gid !== undefined && graph.graph.hasNode(goroutineNodeId(gid)) ? goroutineNodeId(gid) : nodeId;
+  setView({ sel: graphSel });
+  const path = pathToRoot(graphSel, (x) => graph?.parentOf(x) ?? nodesById.get(x)?.parent ?? null);
+  appearance = { ...appearance, selected: graphSel, path: new Set(path) };
+  graph.setAppearance(appearance);
+  if (opts.focus) graph.focus(graphSel);
+  const sampleId = gid ?? node?.sampleIds[0];
+  const [detail, children] = await Promise.all([
+    sampleId !== undefined ? client.query({ kind: "goroutine", id: sampleId }) : Promise.resolve(null),
+    gid !== undefined ? client.query({ kind: "children", id: gid, limit: 100 }) : Promise.resolve(null),
+  ]);
+  renderPanel(
+    $("panel"),
+    {
+      node,
+      expanded: node ? graph.isExpanded(node.id) : false,
+      goroutine: detail,
+      childNodes: node && gid === undefined ? (childrenOfNode.get(node.id) ?? []) : [],
+      path: path.map((p) => ({ nodeId: p, label: labelOf(p) })),
+      children,
+      findings: loaded.findings.filter((f) => node && f.nodeIds.includes(node.id)),
+    },
+    {
+      select: (x) => void select(x, { focus: true }),
+      selectGoroutine: (x) => void selectGoroutine(x),
+      toggleExpand: (x) => void toggleExpand(x),
+      close: () => {
+        $("panel").hidden = true;
+        appearance = { ...appearance, selected: null, path: new Set() };
+        graph?.setAppearance(appearance);
+        setView({ sel: null });
+      },
+    },
+  );
+  $("panel").dataset.node = graphSel;
+}
+
+function labelOf(id: string): string {
+  const n = nodesById.get(id);
+  if (n) return n.ghost ? `ghost · ${n.function}` : `${fmt(n.count)} × ${n.function}`;
+  return id.startsWith("g:") ? `goroutine ${id.slice(2)}` : id;
+}
+
+async function selectGoroutine(id: number): Promise<void> {
+  const hits = await client.query({ kind: "search", text: String(id), limit: 1 });
+  const hit = hits[0];
+  if (hit) await select(hit.nodeId, { focus: true, goroutineId: id });
+}
+
+async function pickGroup(g: GroupView): Promise<void> {
+  list?.select(g.index);
+  if (g.nodeId) await select(g.nodeId, { focus: true, goroutineId: g.sampleId });
+}
+
+async function expand(nodeId: string): Promise<void> {
+  if (!graph) return;
+  const r = await client.query({ kind: "members", nodeId, limit: EXPAND_LIMIT });
+  graph.expand(nodeId, r.members, r.total);
+  setView({ exp: graph.expandedIds() });
+}
+
+async function toggleExpand(nodeId: string): Promise<void> {
+  if (!graph) return;
+  if (graph.isExpanded(nodeId)) {
+    graph.collapse(nodeId);
+    setView({ exp: graph.expandedIds() });
+  } else {
+    await expand(nodeId);
+  }
+  renderCounts();
+  await select(nodeId);
+}
+
+// ---------------------------------------------------------------- search
+
+async function runSearch(text: string): Promise<void> {
+  if (!loaded || !graph) return;
+  const t = text.trim();
+  if (!t) {
+    search = null;
+    appearance = { ...appearance, searchHits: new Set() };
+    graph.setAppearance(appearance);
+    $("search").title = "";
+    return;
+  }
+  if (!search || search.text !== t) {
+    const hits = await client.query({ kind: "search", text: t, limit: 200 });
+    search = { text: t, hits, at: 0 };
+  } else {
+    search = { ...search, at: (search.at + 1) % Math.max(1, search.hits.length) };
+  }
+  appearance = { ...appearance, searchHits: new Set(search.hits.map((x) => x.nodeId)) };
+  graph.setAppearance(appearance);
+  const hit = search.hits[search.at];
+  $("search").title = search.hits.length
+    ? `match ${search.at + 1} of ${search.hits.length} (Enter for next)`
+    : "no match";
+  $("search").classList.toggle("no-match", search.hits.length === 0);
+  if (hit)
+    await select(hit.nodeId, {
+      focus: true,
+      ...(hit.goroutineId !== undefined ? { goroutineId: hit.goroutineId } : {}),
+    });
+}
+
+$("search").addEventListener("keydown", (e) => {
+  if ((e as KeyboardEvent).key === "Enter") void runSearch(($("search") as HTMLInputElement).value);
+});
+
+// ---------------------------------------------------------------- toolbar
+
+function setLayout(kind: LayoutKind): void {
+  if (!graph) return;
+  graph.applyLayout(kind);
+  setView({ layout: kind });
+  const btn = $("fa2-btn");
+  btn.hidden = kind !== "fa2";
+  btn.textContent = graph.fa2Running() ? "Stop" : "Start";
+}
+
+$("layout-select").addEventListener("change", (e) =>
+  setLayout((e.target as HTMLSelectElement).value as LayoutKind),
+);
+$("fa2-btn").addEventListener("click", () => {
+  if (!graph) return;
+  if (graph.fa2Running()) graph.pauseFa2();
+  else graph.startFa2();
+  $("fa2-btn").textContent = graph.fa2Running() ? "Stop" : "Start";
+});
+$("fit-btn").addEventListener("click", () => graph?.fit());
+$("png-btn").addEventListener("click", () => {
+  void graph?.exportPng(`${loaded?.header.name ?? "gosleuth"}-spawn-tree`);
+});
+$("json-btn").addEventListener("click", () => {
+  if (!graph || !loaded) return;
+  const root = view.sel && graph.graph.hasNode(view.sel) ? view.sel : null;
+  const ids = graph.visibleNodes(root);
+  const nodes = ids.map((id) => {
+    const n = nodesById.get(id);
+    const matched = filterResult?.nodes[id];
+    if (n) return { ...n, ...(matched !== undefined ? { matched } : {}) };
+    return {
+      id,
+      parent: graph?.parentOf(id) ?? null,
+      goroutine: id.startsWith("g:") ? Number(id.slice(2)) : undefined,
+    };
+  });
+  const doc = { dump: loaded.header.name, filter: view.q, root, nodes };
+  const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: "application/json" }));
+  const a = h("a", { attrs: { href: url, download: `${loaded.header.name}-subtree.json` } });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+
+// ---------------------------------------------------------------- input: picker, drop, paste, URL
+
+const fileInput = $("file-input") as HTMLInputElement;
+const pick = () => fileInput.click();
+$("open-btn").addEventListener("click", pick);
+$("landing-open").addEventListener("click", pick);
+fileInput.addEventListener("change", () => {
+  const f = fileInput.files?.[0];
+  if (f) void openSource({ kind: "file", file: f });
+  fileInput.value = "";
+});
+$("cancel-btn").addEventListener("click", () => client.cancel());
+$("paste-btn").addEventListener("click", () => {
+  const text = ($("paste") as HTMLTextAreaElement).value;
+  if (text.trim()) void openSource({ kind: "text", text, name: "pasted dump" });
+});
+document.addEventListener("paste", (e) => {
+  // Pasting anywhere but a text field opens the pasted dump directly.
+  const t = e.target as HTMLElement | null;
+  if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) return;
+  const text = e.clipboardData?.getData("text/plain");
+  if (text?.trim()) void openSource({ kind: "text", text, name: "pasted dump" });
+});
+let dragDepth = 0;
+window.addEventListener("dragenter", (e) => {
+  e.preventDefault();
+  dragDepth++;
+  $("drop-overlay").hidden = false;
+});
+window.addEventListener("dragleave", () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) $("drop-overlay").hidden = true;
+});
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => {
+  e.preventDefault();
+  dragDepth = 0;
+  $("drop-overlay").hidden = true;
+  const f = e.dataTransfer?.files?.[0];
+  if (f) void openSource({ kind: "file", file: f });
+});
+window.addEventListener("hashchange", () => {
+  const next = parseHash(location.hash);
+  if (next.q !== view.q) {
+    ($("filter") as HTMLInputElement).value = next.q;
+    void applyFilter(next.q);
+    syncControls();
+    renderLegend();
+  }
+  if (next.layout !== view.layout) setLayout(next.layout);
+  if (next.sel && next.sel !== view.sel) void select(next.sel, { focus: true });
+  view = { ...view, ...next, exp: view.exp };
+});
+
+// `gosleuth view` opens the page as `/?src=/dump`; `?url=` is accepted too, same origin only.
+const params = new URLSearchParams(location.search);
+const src = params.get("src") ?? params.get("url");
+if (src) void openSource({ kind: "url", url: src });
+
+// Read-only hooks for the browser tests and the benchmark (no dump data is exposed beyond what is drawn).
+Object.assign(window, {
+  gosleuth: {
+    nodePosition: (id: string) => graph?.viewportPosition(id) ?? null,
+    nodeIds: () => (graph ? graph.graph.nodes() : []),
+    aggNodeCount: () => graph?.aggNodeCount ?? 0,
+    view: () => ({ ...view, default: DEFAULT_VIEW }),
+  },
+});

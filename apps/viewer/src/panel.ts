@@ -1,0 +1,257 @@
+// The side panel: one node or goroutine in full (header, stack with copy, creator, children, path to the root).
+import { clear, fmt, h, waitRange } from "./dom.ts";
+import type { FindingView, GoroutineDetail, MemberView, TreeNodeView } from "./protocol.ts";
+import { SEVERITY_COLORS, stateColor } from "./state.ts";
+
+export interface PanelActions {
+  select(nodeId: string): void;
+  selectGoroutine(id: number): void;
+  toggleExpand(nodeId: string): void;
+  close(): void;
+}
+
+export interface PanelContent {
+  /** Aggregated node shown (for a goroutine node: the node holding it). */
+  readonly node: TreeNodeView | null;
+  readonly expanded: boolean;
+  readonly goroutine: GoroutineDetail | null;
+  readonly childNodes: readonly TreeNodeView[];
+  readonly path: readonly { readonly label: string; readonly nodeId: string }[];
+  readonly children: { readonly children: readonly MemberView[]; readonly total: number } | null;
+  readonly findings: readonly FindingView[];
+}
+
+function section(title: string, ...body: (Node | null)[]): HTMLElement {
+  return h("section", { class: "panel-section" }, h("h3", null, title), ...body);
+}
+
+function link(text: string, onClick: () => void, title?: string): HTMLElement {
+  return h(
+    "button",
+    { class: "link", title: title ?? text, attrs: { type: "button" }, on: { click: onClick } },
+    text,
+  );
+}
+
+export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions): void {
+  clear(el);
+  el.hidden = false;
+  const n = c.node;
+  const g = c.goroutine;
+  const head = h(
+    "div",
+    { class: "panel-head" },
+    h(
+      "div",
+      { class: "panel-title" },
+      h("span", {
+        class: "swatch",
+        style: { background: stateColor(g?.stateClass ?? n?.stateClass ?? "unknown") },
+      }),
+      h("b", null, g ? `goroutine ${g.id}` : n?.ghost ? "ghost parent" : `${fmt(n?.count ?? 0)} goroutines`),
+    ),
+    link("×", act.close, "Close the panel"),
+  );
+  el.appendChild(head);
+
+  if (n) {
+    const states = Object.entries(n.states)
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, k]) => `${fmt(k)} ${s}`)
+      .join(", ");
+    const wr = waitRange(n.waitMin, n.waitMax);
+    el.appendChild(
+      section(
+        g ? "Group" : "Node",
+        h(
+          "div",
+          { class: "kv" },
+          h("span", null, "function"),
+          h("code", { data: { testid: "node-function" } }, n.function),
+        ),
+        n.creator
+          ? h("div", { class: "kv" }, h("span", null, "created by"), h("code", null, n.creator))
+          : null,
+        states ? h("div", { class: "kv" }, h("span", null, "states"), h("span", null, states)) : null,
+        wr ? h("div", { class: "kv" }, h("span", null, "wait"), h("span", null, wr)) : null,
+        n.ghost
+          ? h(
+              "p",
+              { class: "note" },
+              "This parent is not in the dump (it exited); its children still name it.",
+            )
+          : null,
+        n.orphan
+          ? h("p", { class: "note" }, "Orphans: their parent goroutine exited before the dump was taken.")
+          : null,
+        !n.ghost && n.count > 0
+          ? h(
+              "button",
+              {
+                attrs: { type: "button", "data-testid": "expand-btn" },
+                on: { click: () => act.toggleExpand(n.id) },
+              },
+              c.expanded
+                ? "Collapse goroutines"
+                : `Expand into ${fmt(n.count)} goroutine${n.count === 1 ? "" : "s"}`,
+            )
+          : null,
+      ),
+    );
+  }
+
+  for (const f of c.findings) {
+    el.appendChild(
+      section(
+        `Leak finding · ${f.severity}`,
+        h(
+          "div",
+          { class: "finding", style: { borderColor: SEVERITY_COLORS[f.severity] } },
+          h("b", null, f.title),
+        ),
+        h("ul", null, ...f.reasons.map((r) => h("li", null, r))),
+      ),
+    );
+  }
+
+  if (g) {
+    const flags = [...g.flags];
+    el.appendChild(
+      section(
+        n && !c.goroutine ? "Sample" : "Goroutine",
+        h(
+          "div",
+          { class: "kv" },
+          h("span", null, "state"),
+          h("span", { data: { testid: "g-state" } }, g.state),
+        ),
+        g.waitMinutes > 0
+          ? h("div", { class: "kv" }, h("span", null, "wait"), h("span", null, `${fmt(g.waitMinutes)} min`))
+          : null,
+        flags.length
+          ? h("div", { class: "kv" }, h("span", null, "flags"), h("span", null, flags.join(", ")))
+          : null,
+        ...Object.entries(g.labels).map(([k, v]) =>
+          h("div", { class: "kv" }, h("span", null, `label ${k}`), h("code", null, v)),
+        ),
+      ),
+    );
+    const copy = h("button", { attrs: { type: "button", "data-testid": "copy-stack" } }, "Copy");
+    copy.addEventListener("click", () => {
+      void navigator.clipboard?.writeText(g.text).then(
+        () => {
+          copy.textContent = "Copied";
+        },
+        () => {
+          copy.textContent = "Copy failed";
+        },
+      );
+    });
+    const stack = h("ol", { class: "stack", data: { testid: "stack" } });
+    let e = 0;
+    g.frames.forEach((f, i) => {
+      while (e < g.elided.length && g.elided[e]!.index === i) {
+        const cnt = g.elided[e]!.count;
+        stack.appendChild(
+          h(
+            "li",
+            { class: "elided" },
+            cnt === null ? "…additional frames elided…" : `…${fmt(cnt)} frames elided…`,
+          ),
+        );
+        e++;
+      }
+      stack.appendChild(
+        h(
+          "li",
+          null,
+          h("div", { class: "frame-fn" }, f.fn, f.inlined ? h("span", { class: "tag" }, "inlined") : null),
+          h("div", { class: "frame-file" }, `${f.file}:${f.line}`),
+        ),
+      );
+    });
+    el.appendChild(section("Stack", h("div", { class: "row-right" }, copy), stack));
+    if (g.createdBy) {
+      const cb = g.createdBy;
+      const parentId = cb.parentId;
+      el.appendChild(
+        section(
+          "Creator",
+          h("div", { class: "frame-fn" }, cb.fn),
+          h("div", { class: "frame-file" }, `${cb.file}:${cb.line}`),
+          parentId !== undefined
+            ? h(
+                "div",
+                null,
+                "in goroutine ",
+                g.parentNodeId
+                  ? link(String(parentId), () => act.selectGoroutine(parentId))
+                  : h("span", null, `${parentId} (exited)`),
+              )
+            : null,
+        ),
+      );
+    }
+    if (c.children && c.children.total > 0) {
+      el.appendChild(
+        section(
+          `Children (${fmt(c.children.total)})`,
+          h(
+            "ul",
+            { class: "plain" },
+            ...c.children.children.map((m) =>
+              h(
+                "li",
+                null,
+                link(`#${m.id}`, () => act.selectGoroutine(m.id)),
+                ` ${m.state}${m.waitMinutes ? `, ${m.waitMinutes} min` : ""}`,
+              ),
+            ),
+            c.children.total > c.children.children.length
+              ? h("li", null, `… ${fmt(c.children.total - c.children.children.length)} more`)
+              : null,
+          ),
+        ),
+      );
+    }
+  }
+
+  if (c.childNodes.length > 0) {
+    el.appendChild(
+      section(
+        `Child nodes (${fmt(c.childNodes.length)})`,
+        h(
+          "ul",
+          { class: "plain" },
+          ...c.childNodes.slice(0, 200).map((k) =>
+            h(
+              "li",
+              null,
+              link(`${fmt(k.count)} × ${k.function}`, () => act.select(k.id)),
+              ` ${k.state}`,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  if (c.path.length > 1) {
+    el.appendChild(
+      section(
+        "Path to root",
+        h(
+          "ol",
+          { class: "path", data: { testid: "path" } },
+          ...c.path.map((p) =>
+            h(
+              "li",
+              null,
+              link(p.label, () => act.select(p.nodeId)),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+}

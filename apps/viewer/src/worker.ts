@@ -1,0 +1,215 @@
+// The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
+import type { DumpInfo, StreamItem } from "@gosleuth/model";
+import * as parser from "@gosleuth/parser";
+import { Dataset, type FindingInput, type TreeBuilder } from "./dataset.ts";
+import { devParseStream } from "./dev-parser.ts";
+import { interimTree } from "./interim-tree.ts";
+import type { DumpHeader, FromWorker, LoadSource, Query, ToWorker } from "./protocol.ts";
+
+interface ParseStreamLike extends AsyncIterable<StreamItem> {
+  readonly info: Promise<DumpInfo>;
+}
+type ParseStreamFn = (
+  source: ReadableStream<Uint8Array>,
+  opts?: { onProgress?(bytesRead: number): void; signal?: AbortSignal },
+) => ParseStreamLike;
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromWorker) => scope.postMessage(m);
+
+let data: Dataset | null = null;
+let abort: AbortController | null = null;
+
+function parseStreamFn(): ParseStreamFn {
+  const fn = (parser as unknown as { parseStream?: ParseStreamFn }).parseStream;
+  if (typeof fn !== "function") return devParseStream;
+  return fn;
+}
+
+function treeBuilder(): TreeBuilder {
+  return interimTree;
+}
+
+function findingsOf(_d: Dataset): FindingInput[] {
+  return [];
+}
+
+/** Counts raw (possibly compressed) bytes so progress is against the file size the user sees. */
+function counting(onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let n = 0;
+  return new TransformStream({
+    transform(chunk, ctl) {
+      n += chunk.byteLength;
+      onBytes(n);
+      ctl.enqueue(chunk);
+    },
+  });
+}
+
+/** Gunzips when the first bytes are the gzip magic, whatever the name says. */
+async function maybeGunzip(raw: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  const reader = raw.getReader();
+  const first = await reader.read();
+  const head = first.value;
+  const rest = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      if (head && head.byteLength > 0) ctl.enqueue(head);
+      if (first.done) ctl.close();
+    },
+    async pull(ctl) {
+      const r = await reader.read();
+      if (r.done) ctl.close();
+      else ctl.enqueue(r.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  if (head && head.byteLength >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    return rest.pipeThrough(
+      new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
+    );
+  }
+  return rest;
+}
+
+async function open(
+  source: LoadSource,
+  signal: AbortSignal,
+): Promise<{ stream: ReadableStream<Uint8Array>; name: string; size: number | null }> {
+  if (source.kind === "file")
+    return { stream: source.file.stream(), name: source.file.name, size: source.file.size };
+  if (source.kind === "text") {
+    const blob = new Blob([source.text]);
+    return { stream: blob.stream(), name: source.name, size: blob.size };
+  }
+  const url = new URL(source.url, scope.location.href);
+  if (url.origin !== scope.location.origin) {
+    throw new Error(
+      `@gosleuth/viewer: will only load dumps from this page's own origin, not ${url.origin} (nothing leaves your machine)`,
+    );
+  }
+  const res = await fetch(url, { signal });
+  if (!res.ok || !res.body)
+    throw new Error(`@gosleuth/viewer: could not fetch ${url.pathname}: HTTP ${res.status}`);
+  const len = Number(res.headers.get("x-gosleuth-length") ?? res.headers.get("content-length"));
+  const name =
+    res.headers.get("x-gosleuth-filename") ?? decodeURIComponent(url.pathname.split("/").pop() || "dump");
+  return { stream: res.body, name, size: Number.isFinite(len) && len > 0 ? len : null };
+}
+
+async function load(source: LoadSource): Promise<void> {
+  abort?.abort();
+  const ctl = new AbortController();
+  abort = ctl;
+  data = null;
+  const started = performance.now();
+  const d = new Dataset();
+  try {
+    const { stream, name, size } = await open(source, ctl.signal);
+    let bytes = 0;
+    let lastPost = 0;
+    const report = (force: boolean) => {
+      const now = performance.now();
+      if (!force && now - lastPost < 100) return;
+      lastPost = now;
+      post({ type: "progress", bytes, totalBytes: size, goroutines: d.size });
+    };
+    const counted = stream.pipeThrough(
+      counting((n) => {
+        bytes = n;
+        report(false);
+      }),
+    );
+    const text = await maybeGunzip(counted);
+    const ps = parseStreamFn()(text, { signal: ctl.signal });
+    let groupTotal = 0;
+    for await (const item of ps) {
+      if (ctl.signal.aborted) break;
+      if (item.kind === "goroutine") d.add(item);
+      else groupTotal += item.count;
+      if ((d.size & 1023) === 0) report(false);
+    }
+    if (ctl.signal.aborted) {
+      post({ type: "cancelled" });
+      return;
+    }
+    const info = await ps.info;
+    report(true);
+    const bad = info.diagnostics.find(
+      (x) => x.severity === "error" && x.message.startsWith("@gosleuth/parser:"),
+    );
+    if (info.format === "unknown" && d.size === 0) {
+      throw new Error(bad ? bad.message : "@gosleuth/parser: this file is not a goroutine dump");
+    }
+    d.finish(treeBuilder(), findingsOf(d));
+    const header: DumpHeader = {
+      name,
+      format: info.format,
+      total: d.size > 0 ? d.size : (info.total ?? groupTotal),
+      bytes: info.bytes,
+      diagnostics: info.diagnostics
+        .slice(0, 200)
+        .map((x) => ({ severity: x.severity, line: x.line, message: x.message })),
+      preamble: info.preamble.lines.slice(0, 50),
+      parseMs: Math.round(performance.now() - started),
+    };
+    data = d;
+    post({
+      type: "loaded",
+      header,
+      nodes: d.nodes,
+      groups: d.groupViews(),
+      frameTable: d.frameTable,
+      findings: d.findingViews,
+    });
+  } catch (e) {
+    if (ctl.signal.aborted) {
+      post({ type: "cancelled" });
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    post({
+      type: "error",
+      message: msg.startsWith("@gosleuth/") ? msg : `@gosleuth/viewer: could not read the dump: ${msg}`,
+    });
+  } finally {
+    if (abort === ctl) abort = null;
+  }
+}
+
+function answer(q: Query): unknown {
+  if (!data) throw new Error("@gosleuth/viewer: no dump is loaded yet");
+  switch (q.kind) {
+    case "goroutine":
+      return data.goroutine(q.id);
+    case "members":
+      return data.membersOf(q.nodeId, q.limit);
+    case "search":
+      return data.search(q.text, q.limit);
+    case "filter":
+      return data.filter(q.query);
+    case "path":
+      return data.path(q.id);
+    case "children":
+      return data.childrenOfGoroutine(q.id, q.limit);
+  }
+}
+
+scope.addEventListener("message", (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === "load") void load(m.source);
+  else if (m.type === "cancel") abort?.abort();
+  else if (m.type === "query") {
+    try {
+      post({ type: "result", qid: m.qid, result: answer(m.query) });
+    } catch (err) {
+      post({
+        type: "result",
+        qid: m.qid,
+        result: null,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+});
