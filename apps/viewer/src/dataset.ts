@@ -279,10 +279,17 @@ export class Dataset {
       }
     }
     const r = this.filter(t);
-    const ghosts = new Set(nodes.filter((n) => n.ghost).map((n) => n.id));
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const needle = parseFilter(t)
+      .terms.filter((x) => x.key === "text")
+      .map((x) => x.values[0]!)
+      .join(" ");
+    // Nodes started by a matching function come first (that is what a user searching a name
+    // means), then nodes whose stacks merely pass through it, each by matched count.
+    const own = (id: string) => (needle && byId.get(id)?.function.toLowerCase().includes(needle) ? 1 : 0);
     return Object.entries(r.nodes)
-      .filter(([id]) => !ghosts.has(id) || t.includes("ghost"))
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .filter(([id]) => !byId.get(id)?.ghost || t.includes("ghost"))
+      .sort((a, b) => own(b[0]) - own(a[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, limit)
       .map(([nodeId, matched]) => ({ nodeId, matched }));
   }

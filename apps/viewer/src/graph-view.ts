@@ -328,7 +328,7 @@ export class GraphView {
   viewportPosition(id: string): { x: number; y: number } | null {
     const d = this.renderer.getNodeDisplayData(id);
     if (!d) return null;
-    return this.renderer.graphToViewport({ x: d.x, y: d.y });
+    return this.renderer.framedGraphToViewport({ x: d.x, y: d.y });
   }
 
   exportPng(fileName: string): Promise<void> {

@@ -283,6 +283,7 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
       node,
       expanded: node ? graph.isExpanded(node.id) : false,
       goroutine: detail,
+      focusGoroutine: gid !== undefined,
       childNodes: node && gid === undefined ? (childrenOfNode.get(node.id) ?? []) : [],
       path: path.map((p) => ({ nodeId: p, label: labelOf(p) })),
       children,
@@ -485,6 +486,7 @@ if (src) void openSource({ kind: "url", url: src });
 Object.assign(window, {
   gosleuth: {
     nodePosition: (id: string) => graph?.viewportPosition(id) ?? null,
+    focus: (id: string, ratio?: number) => graph?.focus(id, ratio),
     nodeIds: () => (graph ? graph.graph.nodes() : []),
     aggNodeCount: () => graph?.aggNodeCount ?? 0,
     view: () => ({ ...view, default: DEFAULT_VIEW }),

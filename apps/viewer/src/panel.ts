@@ -15,6 +15,8 @@ export interface PanelContent {
   readonly node: TreeNodeView | null;
   readonly expanded: boolean;
   readonly goroutine: GoroutineDetail | null;
+  /** True when one goroutine was picked (by id, list row or expanded node); false when `goroutine` is the node's sample. */
+  readonly focusGoroutine: boolean;
   readonly childNodes: readonly TreeNodeView[];
   readonly path: readonly { readonly label: string; readonly nodeId: string }[];
   readonly children: { readonly children: readonly MemberView[]; readonly total: number } | null;
@@ -48,7 +50,15 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
         class: "swatch",
         style: { background: stateColor(g?.stateClass ?? n?.stateClass ?? "unknown") },
       }),
-      h("b", null, g ? `goroutine ${g.id}` : n?.ghost ? "ghost parent" : `${fmt(n?.count ?? 0)} goroutines`),
+      h(
+        "b",
+        null,
+        g && (c.focusGoroutine || !n)
+          ? `goroutine ${g.id}`
+          : n?.ghost
+            ? "ghost parent"
+            : `${fmt(n?.count ?? 0)} goroutine${n?.count === 1 ? "" : "s"}`,
+      ),
     ),
     link("×", act.close, "Close the panel"),
   );
@@ -62,7 +72,7 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
     const wr = waitRange(n.waitMin, n.waitMax);
     el.appendChild(
       section(
-        g ? "Group" : "Node",
+        c.focusGoroutine ? "In node" : "Node",
         h(
           "div",
           { class: "kv" },
@@ -118,7 +128,7 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
     const flags = [...g.flags];
     el.appendChild(
       section(
-        n && !c.goroutine ? "Sample" : "Goroutine",
+        c.focusGoroutine ? "Goroutine" : `Sample goroutine ${g.id}`,
         h(
           "div",
           { class: "kv" },

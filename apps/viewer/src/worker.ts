@@ -1,38 +1,13 @@
 // The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
-import type { DumpInfo, StreamItem } from "@gosleuth/model";
-import * as parser from "@gosleuth/parser";
-import { Dataset, type FindingInput, type TreeBuilder } from "./dataset.ts";
-import { devParseStream } from "./dev-parser.ts";
-import { interimTree } from "./interim-tree.ts";
+import type { Dataset } from "./dataset.ts";
+import { buildDataset } from "./engine.ts";
 import type { DumpHeader, FromWorker, LoadSource, Query, ToWorker } from "./protocol.ts";
-
-interface ParseStreamLike extends AsyncIterable<StreamItem> {
-  readonly info: Promise<DumpInfo>;
-}
-type ParseStreamFn = (
-  source: ReadableStream<Uint8Array>,
-  opts?: { onProgress?(bytesRead: number): void; signal?: AbortSignal },
-) => ParseStreamLike;
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => scope.postMessage(m);
 
 let data: Dataset | null = null;
 let abort: AbortController | null = null;
-
-function parseStreamFn(): ParseStreamFn {
-  const fn = (parser as unknown as { parseStream?: ParseStreamFn }).parseStream;
-  if (typeof fn !== "function") return devParseStream;
-  return fn;
-}
-
-function treeBuilder(): TreeBuilder {
-  return interimTree;
-}
-
-function findingsOf(_d: Dataset): FindingInput[] {
-  return [];
-}
 
 /** Counts raw (possibly compressed) bytes so progress is against the file size the user sees. */
 function counting(onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> {
@@ -104,7 +79,7 @@ async function load(source: LoadSource): Promise<void> {
   abort = ctl;
   data = null;
   const started = performance.now();
-  const d = new Dataset();
+  let goroutines = 0;
   try {
     const { stream, name, size } = await open(source, ctl.signal);
     let bytes = 0;
@@ -113,7 +88,7 @@ async function load(source: LoadSource): Promise<void> {
       const now = performance.now();
       if (!force && now - lastPost < 100) return;
       lastPost = now;
-      post({ type: "progress", bytes, totalBytes: size, goroutines: d.size });
+      post({ type: "progress", bytes, totalBytes: size, goroutines });
     };
     const counted = stream.pipeThrough(
       counting((n) => {
@@ -122,27 +97,22 @@ async function load(source: LoadSource): Promise<void> {
       }),
     );
     const text = await maybeGunzip(counted);
-    const ps = parseStreamFn()(text, { signal: ctl.signal });
-    let groupTotal = 0;
-    for await (const item of ps) {
-      if (ctl.signal.aborted) break;
-      if (item.kind === "goroutine") d.add(item);
-      else groupTotal += item.count;
-      if ((d.size & 1023) === 0) report(false);
-    }
-    if (ctl.signal.aborted) {
+    const built = await buildDataset(text, {
+      signal: ctl.signal,
+      onItem: (d) => {
+        if ((d.size & 1023) === 0) {
+          goroutines = d.size;
+          report(false);
+        }
+      },
+    });
+    if (!built) {
       post({ type: "cancelled" });
       return;
     }
-    const info = await ps.info;
+    const { dataset: d, info, groupTotal } = built;
+    goroutines = d.size;
     report(true);
-    const bad = info.diagnostics.find(
-      (x) => x.severity === "error" && x.message.startsWith("@gosleuth/parser:"),
-    );
-    if (info.format === "unknown" && d.size === 0) {
-      throw new Error(bad ? bad.message : "@gosleuth/parser: this file is not a goroutine dump");
-    }
-    d.finish(treeBuilder(), findingsOf(d));
     const header: DumpHeader = {
       name,
       format: info.format,

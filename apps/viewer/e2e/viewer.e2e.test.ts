@@ -1,0 +1,245 @@
+// Browser tests of the viewer in real headless Chromium: load a real dump the way `gosleuth view` serves it and use the page.
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fixture } from "@gosleuth/fixtures";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDataset } from "../src/engine.ts";
+import {
+  buildViewer,
+  clickNode,
+  drawnShare,
+  hasChromium,
+  launch,
+  outputPath,
+  type Served,
+  serveViewer,
+  waitReady,
+} from "./browser.ts";
+
+const DUMP = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+const text = readFileSync(DUMP, "utf8");
+/** Counted from the text with a regex, independently of the parser. */
+const headers = [...text.matchAll(/^goroutine (\d+) \[([^\],]*)/gm)];
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+type Hook = {
+  gosleuth: {
+    nodeIds(): string[];
+    aggNodeCount(): number;
+    nodePosition(id: string): { x: number; y: number } | null;
+    focus(id: string, ratio?: number): void;
+  };
+};
+const nodeIds = (page: Page) => page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
+
+describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () => {
+  let browser: Browser;
+  let server: Served;
+  let page: Page;
+  const errors: string[] = [];
+  let expectedNodes: { id: string; function: string; count: number; parent: string | null }[] = [];
+
+  beforeAll(async () => {
+    await buildViewer();
+    const built = await buildDataset(new Blob([text]).stream());
+    expectedNodes = built ? [...built.dataset.nodes] : [];
+    server = await serveViewer(DUMP);
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(`${server.url}/?src=/dump`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("loads the dump, shows the exact total and draws the tree", async () => {
+    expect(await waitReady(page)).toBe("ready");
+    await expect
+      .poll(() => page.textContent("#dump-summary"))
+      .toBe(`debug=2 · ${fmt(headers.length)} goroutines`);
+    expect(headers.length).toBe(2711);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: outputPath("01-loaded.png") });
+    const share = await drawnShare(page);
+    // Nodes, edges and labels cover a few percent of the pane; a blank canvas is 0.
+    expect(share).toBeGreaterThan(0.005);
+  });
+
+  it("draws one node per aggregated tree node", async () => {
+    expect(expectedNodes.length).toBeGreaterThan(5);
+    const drawn = await nodeIds(page);
+    expect(drawn.sort()).toEqual(expectedNodes.map((n) => n.id).sort());
+    expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(expectedNodes.length));
+  });
+
+  it("searches a function, zooms to it and opens the panel", async () => {
+    await page.fill("#search", "persistConn");
+    await page.press("#search", "Enter");
+    await page.waitForSelector("#panel:not([hidden])");
+    const fn = await page.textContent('[data-testid="node-function"]');
+    expect(fn).toContain("persistConn");
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: outputPath("02-search.png") });
+  });
+
+  it("clicks a node and shows its stack with file:line", async () => {
+    const big = [...expectedNodes].sort((a, b) => b.count - a.count)[0]!;
+    await page.click("#fit-btn");
+    await page.waitForTimeout(500);
+    await clickNode(page, big.id);
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(big.id);
+    const stack = await page.locator('[data-testid="stack"] li').allTextContents();
+    expect(stack.length).toBeGreaterThan(2);
+    // Every frame shows its file:line, and the frames are the dump's.
+    for (const f of stack.filter((s) => !s.includes("elided"))) expect(f).toMatch(/:\d+$/);
+    const files = await page.locator('[data-testid="stack"] .frame-file').allTextContents();
+    for (const f of files) expect(text.includes(`\t${f} +0x`) || text.includes(`\t${f}\n`), f).toBe(true);
+    expect(await page.textContent('[data-testid="node-function"]')).toBe(big.function);
+    const path = await page.locator('[data-testid="path"] li').count();
+    expect(path).toBeGreaterThan(1);
+    await page.screenshot({ path: outputPath("03-node-panel.png") });
+  });
+
+  it("filters by state class from the legend and the counts change", async () => {
+    const io = headers.filter((m) => m[2] === "IO wait").length;
+    const shownBefore = Number(await page.getAttribute("#node-count", "data-shown"));
+    await page.click('.legend-item[data-state="io-wait"]');
+    await expect
+      .poll(() => page.textContent("#match-count"))
+      .toBe(`${fmt(io)} of ${fmt(headers.length)} goroutines match`);
+    expect(await page.inputValue("#filter")).toBe("state:io-wait");
+    const shownAfter = Number(await page.getAttribute("#node-count", "data-shown"));
+    expect(shownAfter).toBeLessThan(shownBefore);
+    expect(page.url()).toContain("q=state%3Aio-wait");
+    await page.screenshot({ path: outputPath("04-filter-io-wait.png") });
+    // The same language typed by hand.
+    await page.fill("#filter", "state:io-wait -fn:backgroundRead");
+    const bg = [...text.split("\n\n")].filter(
+      (b) => /^goroutine \d+ \[IO wait/.test(b) && b.includes("backgroundRead"),
+    ).length;
+    await expect
+      .poll(() => page.textContent("#match-count"))
+      .toBe(`${fmt(io - bg)} of ${fmt(headers.length)} goroutines match`);
+    await page.fill("#filter", "");
+    await expect.poll(() => page.textContent("#match-count")).toBe("");
+  });
+
+  it("expands a group node into its goroutines and collapses it back", async () => {
+    const target = expectedNodes.find((n) => n.function.includes("persistConn).readLoop"))!;
+    expect(target).toBeDefined();
+    const before = (await nodeIds(page)).length;
+    await page.fill("#search", "readLoop");
+    await page.press("#search", "Enter");
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(target.id);
+    await page.click('[data-testid="expand-btn"]');
+    await expect.poll(async () => (await nodeIds(page)).length).toBe(before + target.count);
+    const ids = await nodeIds(page);
+    expect(ids.filter((x) => x.startsWith("g:"))).toHaveLength(target.count);
+    expect(page.url()).toContain(`exp=${target.id}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: outputPath("05-expanded.png") });
+    // A goroutine node opens that goroutine.
+    const gnode = ids.find((x) => x.startsWith("g:"))!;
+    // 300 siblings are a pixel apart at fit: zoom onto one before clicking it, as a user would.
+    await page.evaluate((id) => (window as unknown as Hook).gosleuth.focus(id, 0.01), gnode);
+    await page.waitForTimeout(700);
+    await clickNode(page, gnode);
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(gnode);
+    expect(await page.textContent(".panel-title")).toContain(`goroutine ${gnode.slice(2)}`);
+    await page.fill("#search", "readLoop");
+    await page.press("#search", "Enter");
+    await page.press("#search", "Enter");
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(target.id);
+    await page.click('[data-testid="expand-btn"]');
+    await expect.poll(async () => (await nodeIds(page)).length).toBe(before);
+  });
+
+  it("opens the group list's rows in the panel", async () => {
+    await page.click(".list-row >> nth=0");
+    await page.waitForSelector('[data-testid="stack"] li');
+    expect(await page.locator(".list-row.selected").count()).toBe(1);
+  });
+
+  it("rendered no dump text as HTML and hit no CSP violation", async () => {
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(errors.filter((e) => /Content Security Policy|pageerror/.test(e))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)("viewer loading paths", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(null);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("opens a gzipped dump from the file picker", async () => {
+    const gz = join(tmpdir(), `gosleuth-e2e-${process.pid}.txt.gz`);
+    writeFileSync(gz, gzipSync(text));
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    const chooser = page.waitForEvent("filechooser");
+    await page.click("#landing-open");
+    await (await chooser).setFiles(gz);
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.textContent("#dump-summary")).toBe(`debug=2 · ${fmt(headers.length)} goroutines`);
+    await page.close();
+  });
+
+  it("says clearly when pasted text is not a dump", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.fill("#paste", "<img src=x onerror=alert(1)> hello, this is not a dump");
+    await page.click("#paste-btn");
+    expect(await waitReady(page)).toBe("error");
+    expect(await page.textContent("#load-error")).toMatch(/@gosleuth\/parser:/);
+    expect(await page.locator("#landing img").count()).toBe(0);
+    await page.close();
+  });
+
+  it("reads a pasted dump and renders its strings as text", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    const dump = [
+      "goroutine 1 [running]:",
+      "main.main()",
+      "\t/src/main.go:12 +0x1d",
+      "",
+      "goroutine 7 [chan receive, 3 minutes]:",
+      "main.<img src=x onerror=alert(1)>()",
+      "\t/src/<b>bold</b>.go:40 +0x2a",
+      "created by main.main in goroutine 1",
+      "\t/src/main.go:10 +0x10",
+      "",
+    ].join("\n");
+    await page.fill("#paste", dump);
+    await page.click("#paste-btn");
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.textContent("#dump-summary")).toBe("debug=2 · 2 goroutines");
+    await page.fill("#search", "7");
+    await page.press("#search", "Enter");
+    await page.waitForSelector('[data-testid="stack"] li');
+    expect(await page.textContent('[data-testid="stack"]')).toContain("main.<img src=x onerror=alert(1)>");
+    expect(await page.locator("#panel img, #list img, #panel b:text('bold')").count()).toBe(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,64 @@
+// The worker's data layer on a real dump: totals, groups, tree membership, filter counts and on-demand queries.
+import { readFileSync } from "node:fs";
+import { fixture } from "@gosleuth/fixtures";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Dataset } from "./dataset.ts";
+import { buildDataset } from "./engine.ts";
+
+const FILE = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+const text = readFileSync(FILE, "utf8");
+/** Counted straight from the text, independently of any parser. */
+const headers = [...text.matchAll(/^goroutine (\d+) \[([^\],]*)/gm)];
+
+let d: Dataset;
+beforeAll(async () => {
+  const built = await buildDataset(new Blob([text]).stream());
+  if (!built) throw new Error("not built");
+  d = built.dataset;
+});
+
+describe("Dataset on caddy-2.11-t0-debug2", () => {
+  it("keeps every goroutine, and groups and tree nodes add up to the total", () => {
+    expect(d.size).toBe(headers.length);
+    expect(d.groupViews().reduce((s, g) => s + g.count, 0)).toBe(headers.length);
+    expect(d.nodes.reduce((s, n) => s + n.count, 0)).toBe(headers.length);
+  });
+
+  it("counts filter matches per goroutine", () => {
+    const io = headers.filter((m) => m[2] === "IO wait").length;
+    const r = d.filter("state:io-wait");
+    expect(r.matched).toBe(io);
+    expect(r.groups.reduce((s, x) => s + x, 0)).toBe(io);
+    expect(Object.values(r.nodes).reduce((s, x) => s + x, 0)).toBe(io);
+    expect(d.filter("").matched).toBe(headers.length);
+    expect(d.filter("state:no-such-state").matched).toBe(0);
+  });
+
+  it("lists a node's goroutines, and a goroutine's stack, creator and ancestry", () => {
+    const big = [...d.nodes].sort((a, b) => b.count - a.count)[0]!;
+    const m = d.membersOf(big.id, 10);
+    expect(m.total).toBe(big.count);
+    expect(m.members).toHaveLength(Math.min(10, big.count));
+    const g = d.goroutine(m.members[0]!.id)!;
+    expect(g.nodeId).toBe(big.id);
+    expect(g.frames.length).toBeGreaterThan(0);
+    expect(g.text.startsWith(`goroutine ${g.id} [`)).toBe(true);
+    // The copied text is the goroutine exactly as the dump printed it, modulo argument spacing.
+    const block = text.slice(text.indexOf(`goroutine ${g.id} [`)).split("\n\n")[0]!;
+    expect(g.text.trimEnd().split("\n").length).toBe(block.trimEnd().split("\n").length);
+    const path = d.path(g.id);
+    expect(path[0]!.id).toBe(g.id);
+    if (g.createdBy?.parentId !== undefined && path.length > 1)
+      expect(path[1]!.id).toBe(g.createdBy.parentId);
+  });
+
+  it("finds a goroutine by id and nodes by function", () => {
+    const id = Number(headers[100]![1]);
+    const hit = d.search(String(id), 5);
+    expect(hit).toHaveLength(1);
+    expect(hit[0]!.goroutineId).toBe(id);
+    const byFn = d.search("persistConn", 5);
+    expect(byFn.length).toBeGreaterThan(0);
+    for (const h of byFn) expect(d.nodes.find((n) => n.id === h.nodeId)).toBeDefined();
+  });
+});

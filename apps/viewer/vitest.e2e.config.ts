@@ -1,0 +1,13 @@
+// Browser tests: real headless Chromium driven by playwright-core; results go to .reports/vitest-e2e.json for the check runner.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["e2e/**/*.e2e.test.ts"],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+    pool: "forks",
+    reporters: ["default", ["json", { outputFile: ".reports/vitest-e2e.json" }]],
+  },
+});
