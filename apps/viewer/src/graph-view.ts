@@ -128,6 +128,36 @@ export class GraphView {
     return edgeLook(s, t, sv, tv, this.appearance) as Partial<NodeDisplayData>;
   }
 
+  /**
+   * Draws one node of each program once and clears them: the first draw of a WebGL program
+   * compiles it (slow on software GL), and this way that happens while the dump is still loading.
+   */
+  warmUp(): void {
+    if (this.graph.order > 0) return;
+    const base = {
+      size: 5,
+      label: "",
+      kind: "agg" as const,
+      count: 1,
+      stateClass: "unknown",
+      ghost: false,
+      orphan: false,
+    };
+    this.graph.addNode("warm:a", { ...base, x: 0, y: 0, color: "#fff", type: "circle", borderColor: "#fff" });
+    this.graph.addNode("warm:b", { ...base, x: 1, y: 0, color: "#fff", type: "ring", borderColor: "#fff" });
+    this.graph.addNode("warm:c", {
+      ...base,
+      x: 0,
+      y: 1,
+      color: "#fff",
+      type: "bordered",
+      borderColor: "#fff",
+    });
+    this.graph.addDirectedEdge("warm:a", "warm:b", { size: 1 });
+    this.renderer.refresh();
+    this.graph.clear();
+  }
+
   /** Replaces the whole graph with an aggregated tree (a new dump). */
   setTree(nodes: readonly TreeNodeView[]): void {
     this.stopFa2();

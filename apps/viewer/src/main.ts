@@ -52,11 +52,37 @@ function showError(msg: string): void {
   body.dataset.state = "error";
   $("progress").hidden = true;
   $("landing").hidden = false;
+  if (!loaded) $("app").hidden = true;
   $("load-error").textContent = msg;
+}
+
+/**
+ * Creates sigma (WebGL context and shader programs) while the worker parses: on software GL this
+ * is a few hundred milliseconds of main-thread work that would otherwise delay the first frame.
+ */
+function ensureViews(): void {
+  $("landing").hidden = true;
+  $("app").hidden = false;
+  if (!graph) {
+    graph = new GraphView($("graph"), {
+      onClickNode: (id) => void select(id),
+      onClickStage: () => {},
+    });
+    // The observer's first call reports the size sigma was just created with: skip it (a resize redraws everything).
+    let first = true;
+    new ResizeObserver(() => {
+      if (!first) graph?.resize();
+      first = false;
+    }).observe($("graph"));
+    performance.mark("gosleuth:sigma-created");
+    setTimeout(() => graph?.warmUp(), 0);
+  }
+  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
 }
 
 async function openSource(source: LoadSource): Promise<void> {
   $("load-error").textContent = "";
+  ensureViews();
   body.dataset.state = "loading";
   const progress = $("progress");
   progress.hidden = false;
@@ -75,6 +101,10 @@ async function openSource(source: LoadSource): Promise<void> {
     progress.hidden = true;
     if (!res) {
       body.dataset.state = loaded ? "ready" : "empty";
+      if (!loaded) {
+        $("app").hidden = true;
+        $("landing").hidden = false;
+      }
       return;
     }
     show(res);
@@ -88,6 +118,7 @@ function formatName(format: string): string {
 }
 
 function show(res: Loaded): void {
+  performance.mark("gosleuth:loaded");
   loaded = res;
   nodesById = new Map(res.nodes.map((n) => [n.id, n]));
   childrenOfNode = new Map();
@@ -97,32 +128,27 @@ function show(res: Loaded): void {
     if (!l) childrenOfNode.set(n.parent, (l = []));
     l.push(n);
   }
-  $("landing").hidden = true;
-  $("app").hidden = false;
+  ensureViews();
   $("dump-name").textContent = res.header.name;
   $("dump-summary").textContent =
     `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
   $("dump-summary").title =
     `${fmt(res.header.bytes)} bytes read in ${fmt(res.header.parseMs)} ms; ${res.header.diagnostics.length} parser diagnostics`;
-  if (!graph) {
-    graph = new GraphView($("graph"), {
-      onClickNode: (id) => void select(id),
-      onClickStage: () => {},
-    });
-    new ResizeObserver(() => graph?.resize()).observe($("graph"));
-  }
-  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
+  if (!graph || !list) return;
   const layout = view.layout;
   ($("layout-select") as HTMLSelectElement).value = layout;
   graph.setTree(res.nodes);
+  performance.mark("gosleuth:tree-set");
   if (layout !== "tree") setLayout(layout);
   ($("filter") as HTMLInputElement).value = view.q;
   syncControls();
   renderLegend();
   body.dataset.state = "ready";
+  performance.mark("gosleuth:shown");
   void (async () => {
     for (const id of view.exp) if (nodesById.has(id)) await expand(id);
     await applyFilter(view.q);
+    performance.mark("gosleuth:filtered");
     if (view.sel) await select(view.sel, { focus: true });
     else renderCounts();
   })();
