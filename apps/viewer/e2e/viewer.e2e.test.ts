@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { fixture } from "@gosleuth/fixtures";
+import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataset } from "../src/engine.ts";
@@ -240,6 +240,76 @@ describe.skipIf(!hasChromium)("viewer loading paths", () => {
     await page.waitForSelector('[data-testid="stack"] li');
     expect(await page.textContent('[data-testid="stack"]')).toContain("main.<img src=x onerror=alert(1)>");
     expect(await page.locator("#panel img, #list img, #panel b:text('bold')").count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("viewer state in the URL", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(DUMP);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("restores filter, layout, expansion and selection from a shared link", async () => {
+    const built = await buildDataset(new Blob([text]).stream());
+    const nodes = built ? [...built.dataset.nodes] : [];
+    const target = nodes.find((n) => n.function.includes("persistConn).writeLoop"))!;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    const hash = new URLSearchParams({ q: "state:select", layout: "radial", sel: target.id, exp: target.id });
+    await page.goto(`${server.url}/?src=/dump#${hash}`);
+    expect(await waitReady(page)).toBe("ready");
+    // `state:select` matches the raw state as a substring: `select` and `select (no cases)`.
+    const sel = headers.filter((m) => m[2]!.includes("select")).length;
+    await expect
+      .poll(() => page.textContent("#match-count"))
+      .toBe(`${fmt(sel)} of ${fmt(headers.length)} goroutines match`);
+    expect(await page.inputValue("#layout-select")).toBe("radial");
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(target.id);
+    await expect
+      .poll(async () => (await nodeIds(page)).filter((x) => x.startsWith("g:")).length)
+      .toBe(target.count);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: outputPath("06-shared-link.png") });
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium || !hasSharedCorpus)("viewer on the 216k dump", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(LARGE_DUMP_GZ);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows progress while loading and can be cancelled", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/?src=/dump`);
+    await page.waitForSelector("#progress:not([hidden])");
+    await expect
+      .poll(() => page.textContent("#progress-text"), { timeout: 60_000 })
+      .toMatch(/MB of \d+\.\d MB/);
+    await page.click("#cancel-btn");
+    await expect
+      .poll(() => page.evaluate(() => document.body.dataset.state), { timeout: 60_000 })
+      .toBe("empty");
+    expect(await page.isVisible("#landing")).toBe(true);
     await page.close();
   });
 });

@@ -168,11 +168,7 @@ export class GraphView {
       if (n.parent !== null && this.graph.hasNode(n.parent))
         this.graph.addDirectedEdge(n.parent, n.id, { size: 1 });
     }
-    const big = this.graph.order > BIG_GRAPH;
-    this.renderer.setSetting("hideEdgesOnMove", big);
-    this.renderer.setSetting("hideLabelsOnMove", big);
-    // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
-    this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
+    this.sizeSettings();
     this.applyLayout(this.layoutKind);
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
   }
@@ -267,7 +263,17 @@ export class GraphView {
     return inn[0] ?? null;
   }
 
+  /** Settings that depend on how many nodes are drawn. */
+  private sizeSettings(): void {
+    const big = this.graph.order > BIG_GRAPH;
+    this.renderer.setSetting("hideEdgesOnMove", big);
+    this.renderer.setSetting("hideLabelsOnMove", big);
+    // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
+    this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
+  }
+
   private relayout(): void {
+    this.sizeSettings();
     if (this.layoutKind === "fa2") {
       // New nodes start at their parent's spot; FA2 (running or not) spreads them on its next run.
       this.renderer.refresh();
