@@ -145,6 +145,8 @@ export class Dataset {
   /** Builds the aggregated tree once every goroutine is in, and attaches the leak findings. */
   finish(build: TreeBuilder, findings: readonly FindingInput[]): void {
     this.tree = build(this.goroutines);
+    this.members = null;
+    this.nodeIndexCache = null;
     const nodeSeverity = new Map<number, Severity>();
     this.findings = findings.map((f) => {
       const nodeIds = new Set<string>();

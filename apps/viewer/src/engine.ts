@@ -1,6 +1,10 @@
 // Which parser, tree builder and leak analysis the worker runs: one place, so the browser tests compute the same in Node.
+
+import * as leaks from "@gosleuth/leaks";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
 import * as parser from "@gosleuth/parser";
+import * as spawnGraph from "@gosleuth/spawn-graph";
+import { type LeaksModule, packageFindings, packageTree, type SpawnGraphModule } from "./adapters.ts";
 import { type Dataset, Dataset as DatasetImpl, type FindingInput, type TreeBuilder } from "./dataset.ts";
 import { devParseStream } from "./dev-parser.ts";
 import { interimTree } from "./interim-tree.ts";
@@ -19,12 +23,26 @@ export function parseStreamFn(): ParseStreamFn {
   return typeof fn === "function" ? fn : devParseStream;
 }
 
-export function treeBuilder(): TreeBuilder {
-  return interimTree;
+/**
+ * @gosleuth/spawn-graph's aggregated tree when the package provides one whose members can be
+ * matched exactly; the viewer's stand-in otherwise (the reason lands in `notes`).
+ */
+export function treeBuilder(notes: string[]): TreeBuilder {
+  return (goroutines) => {
+    const { tree, problem } = packageTree(spawnGraph as unknown as SpawnGraphModule, goroutines);
+    if (problem) notes.push(problem);
+    return tree ?? interimTree(goroutines);
+  };
 }
 
-export function findingsOf(_d: Dataset): FindingInput[] {
-  return [];
+export function findingsOf(d: Dataset, info: DumpInfo, notes: string[]): FindingInput[] {
+  const { findings, problem } = packageFindings(leaks as unknown as LeaksModule, {
+    ...info,
+    goroutines: d.goroutines,
+    groups: [],
+  });
+  if (problem) notes.push(problem);
+  return findings;
 }
 
 export interface Built {
@@ -32,6 +50,8 @@ export interface Built {
   readonly info: DumpInfo;
   /** Goroutines counted by debug=1 groups (which carry no per-goroutine data). */
   readonly groupTotal: number;
+  /** Problems met while building (a package that failed, a tree that could not be matched). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -61,6 +81,7 @@ export async function buildDataset(
         : "@gosleuth/parser: this file is not a goroutine dump",
     );
   }
-  d.finish(treeBuilder(), findingsOf(d));
-  return { dataset: d, info, groupTotal };
+  const notes: string[] = [];
+  d.finish(treeBuilder(notes), findingsOf(d, info, notes));
+  return { dataset: d, info, groupTotal, notes };
 }

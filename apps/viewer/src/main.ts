@@ -134,6 +134,11 @@ function show(res: Loaded): void {
     `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
   $("dump-summary").title =
     `${fmt(res.header.bytes)} bytes read in ${fmt(res.header.parseMs)} ms; ${res.header.diagnostics.length} parser diagnostics`;
+  // Notes from the viewer itself (line 0): a package that failed or a tree that could not be matched.
+  const notes = $("notes");
+  clear(notes);
+  for (const d of res.header.diagnostics.filter((x) => x.line === 0))
+    notes.appendChild(h("div", null, d.message));
   if (!graph || !list) return;
   const layout = view.layout;
   ($("layout-select") as HTMLSelectElement).value = layout;

@@ -110,7 +110,7 @@ async function load(source: LoadSource): Promise<void> {
       post({ type: "cancelled" });
       return;
     }
-    const { dataset: d, info, groupTotal } = built;
+    const { dataset: d, info, groupTotal, notes } = built;
     goroutines = d.size;
     report(true);
     const header: DumpHeader = {
@@ -118,9 +118,12 @@ async function load(source: LoadSource): Promise<void> {
       format: info.format,
       total: d.size > 0 ? d.size : (info.total ?? groupTotal),
       bytes: info.bytes,
-      diagnostics: info.diagnostics
-        .slice(0, 200)
-        .map((x) => ({ severity: x.severity, line: x.line, message: x.message })),
+      diagnostics: [
+        ...notes.map((message) => ({ severity: "warning", line: 0, message })),
+        ...info.diagnostics
+          .slice(0, 200)
+          .map((x) => ({ severity: x.severity, line: x.line, message: x.message })),
+      ],
       preamble: info.preamble.lines.slice(0, 50),
       parseMs: Math.round(performance.now() - started),
     };
