@@ -1,7 +1,8 @@
 // Viewer benchmark in headless Chromium on a big dump: time to first frame, longest main-thread task,
 // renderer memory, panning frame rate, and the time to open a node's path to the root.
 // Usage: node e2e/bench.mjs [dump]   (default: the shared corpus's go1.26-spawnfarm-216k.txt.gz; build the viewer first)
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+//        node e2e/bench.mjs --rows N  (a generated dump with N distinct stacks: N list rows and N tree nodes; scroll test)
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,9 +11,39 @@ import { serve } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const viewer = resolve(here, "..");
+const rowsArg = process.argv.indexOf("--rows");
+const rows = rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 0;
 const dump =
-  process.argv[2] ??
-  resolve(viewer, "..", "..", "..", "shared", "corpus", "generated", "large", "go1.26-spawnfarm-216k.txt.gz");
+  rows > 0
+    ? syntheticDump(rows)
+    : (process.argv[2] ??
+      resolve(
+        viewer,
+        "..",
+        "..",
+        "..",
+        "shared",
+        "corpus",
+        "generated",
+        "large",
+        "go1.26-spawnfarm-216k.txt.gz",
+      ));
+
+/** A hand-made debug=2 dump (says so in its name) where every goroutine has its own stack line: N groups. */
+function syntheticDump(n) {
+  const parts = ["goroutine 1 [select]:\nmain.main()\n\t/src/synthetic/main.go:10 +0x1\n"];
+  for (let i = 0; i < n; i++) {
+    const id = i + 2;
+    parts.push(
+      `goroutine ${id} [chan receive, ${i % 90} minutes]:\nruntime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n\t/usr/lib/go/src/runtime/proc.go:435 +0xce\n` +
+        `main.worker${i % 50}(0x${id.toString(16)})\n\t/src/synthetic/worker.go:${1000 + i} +0x2a\n` +
+        `created by main.main in goroutine 1\n\t/src/synthetic/main.go:${20 + (i % 7)} +0x40\n`,
+    );
+  }
+  const file = join(mkdtempSync(join(tmpdir(), "gosleuth-synthetic-")), `synthetic-${n}-groups.txt`);
+  writeFileSync(file, parts.join("\n"));
+  return file;
+}
 if (!existsSync(dump)) {
   console.error(`@gosleuth/viewer bench: ${dump} is missing; pass a dump path`);
   process.exit(2);
@@ -145,9 +176,35 @@ const sorted = [...frames].sort((a, b) => a - b);
 const avg = frames.reduce((s, x) => s + x, 0) / Math.max(1, frames.length);
 const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
 
+// Scrolling the group list: jump through it in wheel steps while counting frames.
+await page.evaluate(() => {
+  const w = window;
+  w.__frames = [];
+  w.__stopFrames = false;
+  let last = performance.now();
+  const tick = (t) => {
+    w.__frames.push(t - last);
+    last = t;
+    if (!w.__stopFrames) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+});
+const listBox = await page.locator("#list").boundingBox();
+await page.mouse.move(listBox.x + listBox.width / 2, listBox.y + listBox.height / 2);
+const scrollStart = Date.now();
+while (Date.now() - scrollStart < 3000) await page.mouse.wheel(0, 2400);
+const listFrames = await page.evaluate(() => {
+  window.__stopFrames = true;
+  return window.__frames.slice(1);
+});
+const listRows = await page.textContent("#list-count");
+const listTop = await page.evaluate(() => document.getElementById("list").scrollTop);
+const lavg = listFrames.reduce((s, x) => s + x, 0) / Math.max(1, listFrames.length);
+const lsorted = [...listFrames].sort((a, b) => a - b);
+
 // Path to the root: search the deepest kind of goroutine and time until the panel lists its path.
 const tPath = Date.now();
-await page.fill("#search", "readLoop");
+await page.fill("#search", rows > 0 ? "worker7" : "readLoop");
 await page.press("#search", "Enter");
 await page.waitForSelector('[data-testid="path"] li', { timeout: 60_000 });
 const pathMs = Date.now() - tPath;
@@ -180,6 +237,9 @@ console.log(
 console.log(`renderer peak RSS (page + workers): ${mb(memPeak)}`);
 console.log(
   `panning: ${frames.length} frames, ${(1000 / avg).toFixed(1)} fps average, p95 frame ${p95.toFixed(1)} ms`,
+);
+console.log(
+  `list (${listRows}) scrolled to ${Math.round(listTop)} px: ${(1000 / lavg).toFixed(1)} fps average, p95 frame ${(lsorted[Math.floor(lsorted.length * 0.95)] ?? 0).toFixed(1)} ms`,
 );
 console.log(`search → path to root shown: ${pathMs} ms`);
 console.log(`expand a node into ${expandedNodes} goroutine nodes: ${expandMs} ms`);

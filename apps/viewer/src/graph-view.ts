@@ -105,15 +105,13 @@ export class GraphView {
     });
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
     this.renderer.on("clickStage", () => cb.onClickStage());
-    this.renderer.on("enterNode", ({ node }) => {
+    // Sigma draws the hovered node and its label on its own hover layer; refreshing every node
+    // here would re-upload the whole graph on each mouse move over a node.
+    this.renderer.on("enterNode", () => {
       this.container.style.cursor = "pointer";
-      this.appearance = { ...this.appearance, hovered: node };
-      this.renderer.refresh({ skipIndexation: true });
     });
     this.renderer.on("leaveNode", () => {
       this.container.style.cursor = "";
-      this.appearance = { ...this.appearance, hovered: null };
-      this.renderer.refresh({ skipIndexation: true });
     });
   }
 

@@ -1,4 +1,5 @@
 // The viewer page: loading, header, filter and search, and wiring between the worker, the graph, the list and the panel.
+import { type CappedTree, capTree, REST_PREFIX } from "./cap.ts";
 import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
 import { parseFilter, setTerm, termValues } from "./filter.ts";
@@ -22,11 +23,25 @@ import {
 
 /** Goroutine nodes drawn when a node is expanded; the rest is one "+N more" node. */
 const EXPAND_LIMIT = 2000;
+/** Aggregated nodes drawn at most; beyond, each parent's smallest children fold into one node (the list keeps all). */
+const DRAW_LIMIT = 3000;
 
 const client = new WorkerClient();
 let loaded: Loaded | null = null;
 let nodesById = new Map<string, TreeNodeView>();
 let childrenOfNode = new Map<string, TreeNodeView[]>();
+let capped: CappedTree = { nodes: [], foldedInto: new Map(), folded: new Map() };
+const unfolded = new Set<string>();
+
+/** The drawn node standing for a tree node (itself, or the fold node holding it). */
+const drawnId = (id: string): string => capped.foldedInto.get(id) ?? id;
+
+function drawTree(): void {
+  if (!loaded || !graph) return;
+  capped = capTree(loaded.nodes, DRAW_LIMIT, unfolded);
+  for (const n of capped.nodes) if (n.id.startsWith(REST_PREFIX)) nodesById.set(n.id, n);
+  graph.setTree(capped.nodes);
+}
 let view: ViewState = parseHash(location.hash);
 let filterResult: FilterResult | null = null;
 let appearance: Appearance = EMPTY_APPEARANCE;
@@ -142,7 +157,8 @@ function show(res: Loaded): void {
   if (!graph || !list) return;
   const layout = view.layout;
   ($("layout-select") as HTMLSelectElement).value = layout;
-  graph.setTree(res.nodes);
+  unfolded.clear();
+  drawTree();
   performance.mark("gosleuth:tree-set");
   if (layout !== "tree") setLayout(layout);
   ($("filter") as HTMLInputElement).value = view.q;
@@ -172,7 +188,12 @@ async function applyFilter(q: string): Promise<void> {
   const r = await client.query({ kind: "filter", query: q });
   if (seq !== filterSeq) return;
   filterResult = parsed.terms.length > 0 ? r : null;
-  const match = filterResult ? new Map(Object.entries(filterResult.nodes)) : null;
+  let match: Map<string, number> | null = null;
+  if (filterResult) {
+    match = new Map();
+    for (const [id, m] of Object.entries(filterResult.nodes))
+      match.set(drawnId(id), (match.get(drawnId(id)) ?? 0) + m);
+  }
   appearance = {
     ...appearance,
     match,
@@ -192,9 +213,13 @@ function renderCounts(): void {
   const mc = $("match-count");
   mc.textContent = filterResult ? `${fmt(filterResult.matched)} of ${fmt(total)} goroutines match` : "";
   $("list-count").textContent = `${fmt(list?.length ?? 0)} groups`;
-  const shown = filterResult ? Object.keys(filterResult.nodes).length : graph.aggNodeCount;
-  $("node-count").textContent = `${fmt(shown)} of ${fmt(graph.aggNodeCount)} nodes`;
-  $("node-count").dataset.nodes = String(graph.aggNodeCount);
+  const all = loaded.nodes.length;
+  const shown = filterResult ? Object.keys(filterResult.nodes).length : all;
+  const drawn = graph.aggNodeCount;
+  $("node-count").textContent =
+    `${fmt(shown)} of ${fmt(all)} nodes${drawn !== all ? ` (${fmt(drawn)} drawn, the rest folded)` : ""}`;
+  $("node-count").dataset.nodes = String(all);
+  $("node-count").dataset.drawn = String(drawn);
   $("node-count").dataset.shown = String(shown);
 }
 
@@ -288,7 +313,7 @@ function renderLegend(): void {
 async function select(id: string, opts: { focus?: boolean; goroutineId?: number } = {}): Promise<void> {
   if (!graph || !loaded) return;
   if (id.startsWith("more:")) return;
-  let nodeId = id;
+  let nodeId = drawnId(id);
   let gid = opts.goroutineId;
   if (id.startsWith("g:")) {
     gid = Number(id.slice(2));
@@ -315,7 +340,8 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
       expanded: node ? graph.isExpanded(node.id) : false,
       goroutine: detail,
       focusGoroutine: gid !== undefined,
-      childNodes: node && gid === undefined ? (childrenOfNode.get(node.id) ?? []) : [],
+      childNodes:
+        node && gid === undefined ? (capped.folded.get(node.id) ?? childrenOfNode.get(node.id) ?? []) : [],
       path: path.map((p) => ({ nodeId: p, label: labelOf(p) })),
       children,
       findings: loaded.findings.filter((f) => node && f.nodeIds.includes(node.id)),
@@ -361,6 +387,16 @@ async function expand(nodeId: string): Promise<void> {
 
 async function toggleExpand(nodeId: string): Promise<void> {
   if (!graph) return;
+  if (nodeId.startsWith(REST_PREFIX)) {
+    // A fold node: draw all of that parent's children from now on.
+    const parent = nodeId.slice(REST_PREFIX.length);
+    unfolded.add(parent);
+    drawTree();
+    appearance = { ...appearance, selected: null, path: new Set() };
+    await applyFilter(view.q);
+    await select(parent || (capped.nodes[0]?.id ?? ""), { focus: true });
+    return;
+  }
   if (graph.isExpanded(nodeId)) {
     graph.collapse(nodeId);
     setView({ exp: graph.expandedIds() });
@@ -389,7 +425,7 @@ async function runSearch(text: string): Promise<void> {
   } else {
     search = { ...search, at: (search.at + 1) % Math.max(1, search.hits.length) };
   }
-  appearance = { ...appearance, searchHits: new Set(search.hits.map((x) => x.nodeId)) };
+  appearance = { ...appearance, searchHits: new Set(search.hits.map((x) => drawnId(x.nodeId))) };
   graph.setAppearance(appearance);
   const hit = search.hits[search.at];
   $("search").title = search.hits.length

@@ -94,7 +94,17 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
         n.orphan
           ? h("p", { class: "note" }, "Orphans: their parent goroutine exited before the dump was taken.")
           : null,
-        !n.ghost && n.count > 0
+        n.id.startsWith("rest:")
+          ? h(
+              "button",
+              {
+                attrs: { type: "button", "data-testid": "unfold-btn" },
+                on: { click: () => act.toggleExpand(n.id) },
+              },
+              "Draw these nodes",
+            )
+          : null,
+        !n.ghost && n.count > 0 && !n.id.startsWith("rest:")
           ? h(
               "button",
               {
