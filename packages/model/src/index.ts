@@ -91,8 +91,8 @@ export interface Frame {
   readonly pc?: string;
   /** Leading whitespace of the file line when it is not a single TAB (pasted dumps). */
   readonly indent?: string;
-  /** True when the frame had no file line (truncated paste). */
-  readonly noFileLine?: boolean;
+  /** A cgo symbolizer frame printed as a bare name, without parentheses. */
+  readonly bare?: boolean;
 }
 
 /** `...N frames elided...` (count) or `...additional frames elided...` (count null), after `index` frames. */
@@ -163,6 +163,8 @@ export interface Goroutine {
   readonly createdBy?: CreatedBy;
   readonly ancestors: readonly Ancestor[];
   readonly lines: LineRange;
+  /** Raw lines between the previous goroutine and this one when they are not the single blank separator. */
+  readonly leading?: readonly string[];
   /** Which dump of a multi-dump input (a log with two SIGQUITs) this goroutine belongs to; 0 for the first. */
   readonly dumpIndex: number;
 }
@@ -289,6 +291,10 @@ export interface DumpInfo {
   readonly lineCount: number;
   /** Number of dumps found (a log with two SIGQUITs has 2). */
   readonly dumpCount: number;
+  /** Raw lines after the last goroutine block (register dump, `-----`, trailing noise). */
+  readonly trailer: readonly string[];
+  /** Whether the input ended with a newline (for the formatter's byte-exact round trip). */
+  readonly finalNewline: boolean;
 }
 
 export interface Dump extends DumpInfo {

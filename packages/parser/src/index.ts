@@ -1,2 +1,266 @@
-// @gosleuth/parser public API (being built).
-export {};
+// @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
+import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
+import { ModelBuilder } from "./builder.ts";
+import { chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
+import { parseText } from "./parser.ts";
+
+export { classifyState } from "./state.ts";
+export { functionName } from "./function-name.ts";
+export { formatDump, formatGoroutine } from "./format.ts";
+
+export type ParseSource =
+  | AsyncIterable<Uint8Array | string>
+  | ReadableStream<Uint8Array>
+  | Iterable<Uint8Array | string>;
+
+export interface ParseOptions {
+  /** Called after each read chunk with the number of (decompressed) bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+  /** Stops parsing; the stream ends early and `info` carries an error diagnostic. */
+  signal?: AbortSignal;
+  /** Cap on decompressed bytes for gzip input (default 8 GiB). */
+  maxDecompressedBytes?: number;
+  /** Text piece size in characters (tests use tiny pieces; default 1 MiB). */
+  pieceSize?: number;
+}
+
+export interface ParseStream extends AsyncIterable<StreamItem> {
+  /** Everything but the goroutines, resolved when the stream ends (or is abandoned). */
+  readonly info: Promise<DumpInfo>;
+}
+
+const PROFILE_HEAD = /^\s*(\w+) profile: total (\d+)/;
+
+/** A parsing session: text in (in any pieces), goroutines out, info at the end. */
+class Session {
+  readonly b = new ModelBuilder();
+  private readonly splitter: PieceSplitter;
+  bytes = 0;
+  private mode: "detect" | "blocks" | "debug1" = "detect";
+  private head = "";
+  private debug1Text: string[] = [];
+  groups: GoroutineGroup[] = [];
+  total?: number;
+  profileName?: string;
+  private sawCR = false;
+  private endedWithNewline = false;
+
+  constructor(pieceSize?: number) {
+    this.splitter = new PieceSplitter(pieceSize);
+  }
+
+  feed(text: string): void {
+    if (text.length === 0) return;
+    this.endedWithNewline = text.charCodeAt(text.length - 1) === 10;
+    if (this.mode === "detect") {
+      this.head += text;
+      if (this.head.length < 256 && this.head.indexOf("\n") === -1) return;
+      this.mode = PROFILE_HEAD.test(this.head) ? "debug1" : "blocks";
+      text = this.head;
+      this.head = "";
+    }
+    if (this.mode === "debug1") {
+      this.debug1Text.push(text);
+      return;
+    }
+    const piece = this.splitter.push(text);
+    if (piece !== null) parseText(piece, this.b);
+  }
+
+  drain(): Goroutine[] {
+    const out = this.b.out;
+    this.b.out = [];
+    return out;
+  }
+
+  finish(): DumpInfo {
+    if (this.mode === "detect") {
+      this.mode = PROFILE_HEAD.test(this.head) ? "debug1" : "blocks";
+      if (this.mode === "debug1") this.debug1Text.push(this.head);
+      else if (this.head.length > 0) this.splitter.push(this.head);
+      this.head = "";
+    }
+    if (this.mode === "debug1") {
+      const r = parseDebug1(this.debug1Text.join(""), this.b);
+      this.groups = r.groups;
+      this.total = r.total;
+      this.profileName = r.profileName;
+    } else {
+      const rest = this.splitter.end();
+      if (rest.length > 0) parseText(rest, this.b);
+    }
+    void this.sawCR;
+    const trailer = this.b.finishTrailer();
+    const { preamble, format: blockFormat } = this.b.preamble();
+    let format: DumpFormat = blockFormat;
+    if (this.mode === "debug1") format = "debug1";
+    const diagnostics = this.b.diagnostics;
+    if (format === "unknown" && this.groups.length === 0) {
+      const first = preamble.lines.find((l) => l.trim() !== "") ?? "";
+      const what =
+        this.bytes === 0 && preamble.lines.length === 0
+          ? "the input is empty"
+          : /^\s*</.test(first)
+            ? "it looks like HTML"
+            : /^\s*[{[]/.test(first)
+              ? "it looks like JSON"
+              : /[\u0000-\u0008\u000e-\u001f]/.test(first)
+                ? "it looks like binary data"
+                : `it starts with ${JSON.stringify(first.slice(0, 60))}`;
+      diagnostics.unshift({
+        severity: "error",
+        line: 1,
+        message: `@gosleuth/parser: not a goroutine dump: ${what}; expected \`goroutine N [state]:\` blocks (debug=2, a panic, a SIGQUIT dump), a \`goroutine profile: total N\` (debug=1) or a gzipped profile (debug=0)`,
+        text: first.slice(0, 200),
+      });
+    }
+    if (this.b.droppedDiagnostics > 0) {
+      diagnostics.push({
+        severity: "warning",
+        line: this.b.line,
+        message: `@gosleuth/parser: ${this.b.droppedDiagnostics} more diagnostics not listed (the raw text is still kept in the model)`,
+        text: "",
+      });
+    }
+    const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } = {
+      format,
+      preamble,
+      registers: this.b.registers,
+      races: [],
+      diagnostics,
+      bytes: this.bytes,
+      lineCount: this.b.line - 1,
+      dumpCount: this.b.dumpIndex + 1,
+      trailer,
+      finalNewline: this.endedWithNewline,
+    };
+    if (this.b.runtimeStack.length > 0) info.runtimeStack = this.b.runtimeStack;
+    if (this.total !== undefined) info.total = this.total;
+    if (this.profileName !== undefined) info.profileName = this.profileName;
+    return info;
+  }
+}
+
+/** Minimal debug=1 parser used until a dedicated module takes over (see debug1.ts when present). */
+function parseDebug1(text: string, b: ModelBuilder): { groups: GoroutineGroup[]; total: number; profileName: string } {
+  return parseDebug1Impl(text, b);
+}
+
+import { parseDebug1Impl } from "./debug1-lite.ts";
+
+/** Parses a whole dump held in memory. Never throws on input. Gzip input needs parseDumpAsync. */
+export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions, "pieceSize"> = {}): Dump {
+  const s = new Session(options.pieceSize);
+  const goroutines: Goroutine[] = [];
+  if (typeof input !== "string") {
+    s.bytes = input.length;
+    if (isGzip(input)) {
+      s.b.diag("error", 1, "gzip input: use parseDumpAsync (or gunzip first)", "");
+      input = "";
+    } else input = new TextDecoder().decode(input);
+  } else s.bytes = byteLength(input);
+  // Feed in slices so the grammar never sees more than a piece at a time.
+  const step = 1 << 20;
+  for (let i = 0; i < input.length; i += step) {
+    s.feed(input.slice(i, i + step));
+    for (const g of s.drain()) goroutines.push(g);
+  }
+  const info = s.finish();
+  for (const g of s.drain()) goroutines.push(g);
+  return { ...info, goroutines, groups: s.groups };
+}
+
+function byteLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 ? (c >= 0xd800 && c <= 0xdbff ? 1 : 2) : 1;
+  }
+  return n;
+}
+
+/** Streams a dump: yields goroutines (or debug=1 groups) as they complete; memory stays bounded. */
+export function parseStream(source: ParseSource, options: ParseOptions = {}): ParseStream {
+  let resolveInfo!: (i: DumpInfo) => void;
+  const info = new Promise<DumpInfo>((r) => {
+    resolveInfo = r;
+  });
+  async function* run(): AsyncGenerator<StreamItem> {
+    const s = new Session(options.pieceSize);
+    let finished = false;
+    try {
+      const it = chunksOf(source)[Symbol.asyncIterator]();
+      let first = await it.next();
+      let bytes: AsyncIterator<Uint8Array | string> = it;
+      if (!first.done && typeof first.value !== "string" && isGzip(first.value)) {
+        bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[Symbol.asyncIterator]();
+        first = await bytes.next();
+      }
+      const decoder = new TextDecoder("utf-8");
+      let cur = first;
+      while (!cur.done) {
+        if (options.signal?.aborted) {
+          s.b.diag("error", s.b.line, "parsing cancelled", "");
+          break;
+        }
+        const chunk = cur.value;
+        if (typeof chunk === "string") {
+          s.bytes += byteLength(chunk);
+          s.feed(chunk);
+        } else {
+          s.bytes += chunk.length;
+          s.feed(decoder.decode(chunk, { stream: true }));
+        }
+        options.onProgress?.(s.bytes);
+        const out = s.drain();
+        for (const g of out) yield g;
+        cur = await bytes.next();
+      }
+      s.feed(decoder.decode());
+    } catch (e) {
+      const msg = e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
+      s.b.diag("error", s.b.line, msg, "");
+    }
+    const i = s.finish();
+    for (const g of s.drain()) yield g;
+    for (const g of s.groups) yield g;
+    finished = true;
+    resolveInfo(i);
+    void finished;
+  }
+  const gen = run();
+  return {
+    info,
+    [Symbol.asyncIterator]() {
+      return gen;
+    },
+  };
+}
+
+/** Collects a stream into a Dump (handles .gz and, when supported, debug=0 protobuf). */
+export async function parseDumpAsync(source: ParseSource, options: ParseOptions = {}): Promise<Dump> {
+  const goroutines: Goroutine[] = [];
+  const groups: GoroutineGroup[] = [];
+  const stream = parseStream(source, options);
+  for await (const item of stream) {
+    if (item.kind === "goroutine") goroutines.push(item);
+    else groups.push(item);
+  }
+  const info = await stream.info;
+  return { ...info, goroutines, groups };
+}
+
+/** The family of a dump from its first bytes (a few KB are enough). */
+export function detectFormat(head: string | Uint8Array): DumpFormat {
+  if (typeof head !== "string") {
+    if (isGzip(head)) return "debug0";
+    head = new TextDecoder().decode(head.subarray(0, 64 * 1024));
+  }
+  if (PROFILE_HEAD.test(head)) return "debug1";
+  return parseDump(head.slice(0, lastLineEnd(head))).format;
+}
+
+function lastLineEnd(s: string): number {
+  const i = s.lastIndexOf("\n");
+  return i === -1 ? s.length : i + 1;
+}

@@ -1,0 +1,330 @@
+// Assembles the model from the grammar's embedded actions; keeps its state across chunks of one stream.
+import type {
+  Ancestor,
+  CreatedBy,
+  Diagnostic,
+  DiagnosticSeverity,
+  DumpFormat,
+  Elision,
+  Frame,
+  Goroutine,
+  PanicLine,
+  Preamble,
+  Register,
+  SignalInfo,
+} from "@gosleuth/model";
+import { createdByFrom, frameFromPair, parseHeader } from "./fields.ts";
+import { flat } from "./function-name.ts";
+import { classifyState } from "./state.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const MAX_DIAGNOSTICS = 10_000;
+const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
+const DUMP_START = /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
+
+function rawLine(image: string): string {
+  let e = image.length;
+  if (e > 0 && image.charCodeAt(e - 1) === 10) e--;
+  return e === image.length ? image : image.slice(0, e);
+}
+
+interface Building {
+  g: Mutable<Goroutine>;
+  frames: Frame[];
+  elided: Elision[];
+  ancestors: Mutable<Ancestor>[];
+  anc?: { frames: Frame[]; a: Mutable<Ancestor> };
+}
+
+export class ModelBuilder {
+  /** Line number of the next token. */
+  line = 1;
+  /** Completed goroutines not yet handed out. */
+  out: Goroutine[] = [];
+  diagnostics: Diagnostic[] = [];
+  droppedDiagnostics = 0;
+  preambleLines: string[] = [];
+  runtimeStack: Frame[] = [];
+  registers: Register[] = [];
+  dumpIndex = 0;
+  goroutineCount = 0;
+  private pending: string[] = [];
+  private pendingLine = 1;
+  private seenBlock = false;
+  private inRuntimeStack = false;
+  private cur: Building | null = null;
+
+  diag(severity: DiagnosticSeverity, line: number, message: string, text: string): void {
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS) {
+      this.droppedDiagnostics++;
+      return;
+    }
+    this.diagnostics.push({ severity, line, message: `@gosleuth/parser: line ${line}: ${message}`, text });
+  }
+
+  // ---- top-level tokens -------------------------------------------------
+
+  private push(l: string): void {
+    if (this.pending.length === 0) this.pendingLine = this.line;
+    this.pending.push(l);
+    this.line++;
+  }
+
+  blank(image: string): void {
+    this.inRuntimeStack = false;
+    this.push(rawLine(image));
+  }
+
+  other(image: string): void {
+    const l = rawLine(image);
+    if (!this.seenBlock && l.trimEnd() === "runtime stack:") this.inRuntimeStack = true;
+    this.push(l);
+  }
+
+  /** A frame pair outside any goroutine: part of a `runtime stack:` section, or stray. */
+  strayFrame(image: string): void {
+    const nl = image.indexOf("\n");
+    const l1 = image.slice(0, nl);
+    const l2 = rawLine(image.slice(nl + 1));
+    if (this.inRuntimeStack) this.runtimeStack.push(frameFromPair(image));
+    else this.diag("warning", this.line, "a stack frame outside any goroutine (kept as raw text)", `${l1}\n${l2}`);
+    this.push(l1);
+    this.push(l2);
+  }
+
+  /** `created by`, an elision marker or an ancestor header outside any goroutine. */
+  strayLines(image: string, what: string): void {
+    const lines = rawLine(image).split("\n");
+    this.diag("warning", this.line, `${what} outside any goroutine (kept as raw text)`, lines.join("\n"));
+    for (const l of lines) this.push(l);
+  }
+
+  // ---- goroutine blocks -------------------------------------------------
+
+  startGoroutine(image: string): void {
+    this.flushPendingBeforeBlock();
+    const h = parseHeader(image);
+    const start = this.line;
+    if (h.glued !== undefined) {
+      this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
+    }
+    if (h.problem !== undefined) this.diag("warning", start, h.problem, rawLine(image));
+    const g: Mutable<Goroutine> = {
+      kind: "goroutine",
+      id: h.id,
+      state: h.state,
+      stateClass: classifyState(h.state),
+      waitMinutes: h.waitMinutes,
+      lockedToThread: h.lockedToThread,
+      leaked: h.leaked,
+      scan: h.scan,
+      durable: h.durable,
+      frames: [],
+      elided: [],
+      stackUnavailable: false,
+      ancestors: [],
+      lines: { start, end: start },
+      dumpIndex: this.dumpIndex,
+    };
+    if (h.idText !== undefined) g.idText = h.idText;
+    if (h.synctest) g.synctest = h.synctest;
+    if (h.labels) g.labels = h.labels;
+    if (h.labelsRaw) g.labelsRaw = h.labelsRaw;
+    if (h.gp !== undefined) g.gp = h.gp;
+    if (h.m !== undefined) g.m = h.m;
+    if (h.mp !== undefined) g.mp = h.mp;
+    if (h.extraState) g.extraState = h.extraState;
+    if (h.glued !== undefined) (g as Mutable<Goroutine> & { glued?: string }).glued = flat(h.glued);
+    if (this.leading !== undefined) g.leading = this.leading;
+    this.leading = undefined;
+    this.cur = { g, frames: [], elided: [], ancestors: [] };
+    this.line++;
+  }
+
+  private leading: string[] | undefined;
+
+  frame(image: string): void {
+    const c = this.cur!;
+    const f = frameFromPair(image);
+    if (c.anc) c.anc.frames.push(f);
+    else c.frames.push(f);
+    this.line += 2;
+  }
+
+  elision(image: string): void {
+    const c = this.cur!;
+    const l = rawLine(image).trimEnd();
+    const m = /^\.\.\.(\d+) frames elided\.\.\.$/.exec(l);
+    if (c.anc) c.anc.a.elided = true;
+    else c.elided.push({ index: c.frames.length, count: m ? Number(m[1]) : null });
+    if (!m && l !== "...additional frames elided...") this.diag("info", this.line, "unusual elision marker", l);
+    this.line++;
+  }
+
+  unavailable(): void {
+    this.cur!.g.stackUnavailable = true;
+    this.line++;
+  }
+
+  createdBy(image: string): void {
+    const c = this.cur!;
+    const cb: CreatedBy = createdByFrom(image);
+    if (c.anc) c.anc.a.createdBy = cb;
+    else c.g.createdBy = cb;
+    if (cb.file === "") this.diag("warning", this.line, "`created by` without its file line", rawLine(image));
+    this.line += image.indexOf("\n") !== -1 && image.indexOf("\n") < image.length - 1 ? 2 : 1;
+  }
+
+  ancestor(image: string): void {
+    const c = this.cur!;
+    const m = /^\[originating from goroutine (\d+)\]:/.exec(image);
+    const frames: Frame[] = [];
+    const a: Mutable<Ancestor> = { id: m ? Number(m[1]) : 0, frames, elided: false };
+    c.ancestors.push(a);
+    c.anc = { frames, a };
+    this.line++;
+  }
+
+  endGoroutine(): void {
+    const c = this.cur!;
+    const g = c.g;
+    g.frames = c.frames;
+    g.elided = c.elided;
+    g.ancestors = c.ancestors;
+    g.lines = { start: g.lines.start, end: this.line - 1 };
+    if (c.frames.length === 0 && !g.stackUnavailable) {
+      this.diag("info", g.lines.start, `goroutine ${g.idText ?? g.id} has no frames`, "");
+    }
+    this.out.push(g);
+    this.goroutineCount++;
+    this.cur = null;
+    this.seenBlock = true;
+  }
+
+  /** Decides what the lines gathered since the last block are: preamble, or lines between blocks. */
+  private flushPendingBeforeBlock(): void {
+    const p = this.pending;
+    if (!this.seenBlock) {
+      for (const l of p) this.preambleLines.push(l);
+    } else if (!(p.length === 1 && p[0] === "")) {
+      this.leading = p.map(flat);
+      for (let i = 0; i < p.length; i++) {
+        const l = p[i]!;
+        const ln = this.pendingLine + i;
+        if (l.trim() === "" || l === "-----" || REGISTER.test(l)) continue;
+        if (DUMP_START.test(l)) {
+          this.dumpIndex++;
+          this.diag("info", ln, "another dump starts here", l);
+        } else this.diag("warning", ln, "unrecognised line between goroutines (kept as raw text)", l);
+      }
+    }
+    this.pending = [];
+  }
+
+  // ---- end of input -----------------------------------------------------
+
+  /** The lines after the last block (or every line when there was no block). */
+  finishTrailer(): string[] {
+    if (!this.seenBlock) {
+      for (const l of this.pending) this.preambleLines.push(l);
+      this.pending = [];
+      return [];
+    }
+    const t = this.pending.map(flat);
+    for (let i = 0; i < t.length; i++) {
+      const l = t[i]!;
+      const m = REGISTER.exec(l);
+      if (m) this.registers.push({ name: m[1]!, value: m[2]! });
+      else if (l.trim() !== "" && l !== "-----" && !/^exit status \d+$/.test(l)) {
+        this.diag("info", this.pendingLine + i, "text after the last goroutine (kept as raw text)", l);
+      }
+    }
+    this.pending = [];
+    return t;
+  }
+
+  /** Classifies the preamble's raw lines into panics, fatal errors, signal lines, runtime lines. */
+  preamble(): { preamble: Preamble; format: DumpFormat } {
+    const panics: PanicLine[] = [];
+    const fatal: string[] = [];
+    const runtimeLines: string[] = [];
+    const signal: Mutable<SignalInfo> = {};
+    let hasSignal = false;
+    let last: "panic" | "fatal" | null = null;
+    let inStack = false;
+    let race = false;
+    for (let i = 0; i < this.preambleLines.length; i++) {
+      const l = this.preambleLines[i]!;
+      const ln = i + 1;
+      let m: RegExpExecArray | null;
+      if (l === "runtime stack:") {
+        inStack = true;
+        last = null;
+        continue;
+      }
+      if (inStack) {
+        if (l.trim() === "") inStack = false;
+        continue;
+      }
+      if ((m = /^(\t*)panic: (.*)$/.exec(l))) {
+        let msg = m[2]!;
+        let recovered = false;
+        let repanicked = false;
+        if (msg.endsWith(" [recovered, repanicked]")) {
+          repanicked = recovered = true;
+          msg = msg.slice(0, -24);
+        } else if (msg.endsWith(" [recovered]")) {
+          recovered = true;
+          msg = msg.slice(0, -12);
+        }
+        panics.push({ message: msg, recovered, repanicked, depth: m[1]!.length > 0 ? panics.length : 0 });
+        last = "panic";
+      } else if ((m = /^\t?fatal error: (.*)$/.exec(l))) {
+        fatal.push(m[1]!);
+        last = "fatal";
+      } else if (l.startsWith("[signal ")) {
+        signal.bracket = l.slice(1, l.endsWith("]") ? -1 : undefined);
+        hasSignal = hasSignal || !l.startsWith("[signal arrived");
+        last = null;
+      } else if ((m = /^(?:\^\\)?((SIG[A-Z0-9]+): .*|Signal \d+|Exception 0x.*)$/.exec(l))) {
+        signal.header = m[1]!;
+        signal.name = m[2] ?? m[1]!;
+        hasSignal = true;
+        last = null;
+      } else if (l.startsWith("PC=")) {
+        for (const kv of l.split(" ")) {
+          const [k, v] = kv.split("=");
+          if (k === "PC") signal.pc = v;
+          else if (k === "m") signal.m = v;
+          else if (k === "sigcode") signal.sigcode = v;
+          else if (k === "addr") signal.addr = v;
+        }
+        last = null;
+      } else if (l.startsWith("runtime: ") || l.startsWith("unexpected fault address")) {
+        runtimeLines.push(l);
+        last = null;
+      } else if (l.startsWith("\t") && last === "panic" && panics.length > 0) {
+        // 1.23+: continuation lines of a multi-line panic value start with a TAB.
+        const p = panics[panics.length - 1]!;
+        panics[panics.length - 1] = { ...p, message: `${p.message}\n${l.slice(1)}` };
+      } else if (l.startsWith("\t") && last === "fatal" && fatal.length > 0) {
+        fatal[fatal.length - 1] = `${fatal[fatal.length - 1]}\n${l.slice(1)}`;
+      } else if (l === "==================" || l === "WARNING: DATA RACE") {
+        race = true;
+      } else if (l.trim() !== "" && !race) {
+        this.diag("info", ln, "text before the dump (kept in the preamble)", l);
+      }
+    }
+    const preamble: Mutable<Preamble> = { lines: this.preambleLines.map(flat), panics, fatal, runtimeLines };
+    if (hasSignal || signal.bracket !== undefined) preamble.signal = signal;
+    let format: DumpFormat;
+    if (signal.header !== undefined) format = "signal";
+    else if (fatal.length > 0) format = "fatal";
+    else if (panics.length > 0) format = "panic";
+    else if (this.goroutineCount > 0) format = "debug2";
+    else if (race) format = "race";
+    else format = "unknown";
+    return { preamble, format };
+  }
+}

@@ -1,0 +1,291 @@
+// Field extraction for the tokens' text: goroutine headers, frame pairs, `created by` lines, labels.
+import type { CreatedBy, Frame } from "@gosleuth/model";
+import { flat, functionName } from "./function-name.ts";
+
+export interface HeaderFields {
+  id: number;
+  idText?: string;
+  state: string;
+  leaked: boolean;
+  scan: boolean;
+  durable: boolean;
+  waitMinutes: number;
+  lockedToThread: boolean;
+  synctest?: { kind: "bubble" | "group"; id: number };
+  labels?: Record<string, string>;
+  labelsRaw?: { position: "inside" | "after"; text: string };
+  gp?: string;
+  m?: string;
+  mp?: string;
+  extraState?: string[];
+  /** Text before `goroutine` on a glued line. */
+  glued?: string;
+  /** What could not be understood in the header (the goroutine is kept anyway). */
+  problem?: string;
+}
+
+const stateIntern = new Map<string, string>();
+function internState(s: string): string {
+  let v = stateIntern.get(s);
+  if (v === undefined) {
+    v = flat(s);
+    if (stateIntern.size < 10_000) stateIntern.set(v, v);
+  }
+  return v;
+}
+
+function stripLineEnd(line: string): string {
+  let e = line.length;
+  if (e > 0 && line.charCodeAt(e - 1) === 10) e--;
+  if (e > 0 && line.charCodeAt(e - 1) === 13) e--;
+  return e === line.length ? line : line.slice(0, e);
+}
+
+/** Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (right to left, see the format reference §2.1). */
+export function parseHeader(lineIn: string): HeaderFields {
+  let line = stripLineEnd(lineIn);
+  let glued: string | undefined;
+  if (!line.startsWith("goroutine ")) {
+    const i = findHeaderStart(line);
+    glued = line.slice(0, i);
+    line = line.slice(i);
+  }
+  line = line.trimEnd();
+  const h: HeaderFields = {
+    id: 0,
+    state: "",
+    leaked: false,
+    scan: false,
+    durable: false,
+    waitMinutes: 0,
+    lockedToThread: false,
+  };
+  if (glued !== undefined) h.glued = glued;
+  let i = 10;
+  while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  const idText = line.slice(10, i);
+  h.id = Number(idText);
+  if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+  const open = line.indexOf("[", i);
+  if (open === -1) {
+    h.problem = "no [state] in goroutine header";
+    return h;
+  }
+  // ` gp=HEX m=N mp=HEX` between the id and the bracket (1.22+).
+  if (open > i + 1) {
+    for (const part of line.slice(i + 1, open - 1).split(" ")) {
+      if (part.startsWith("gp=")) h.gp = part.slice(3);
+      else if (part.startsWith("mp=")) h.mp = part.slice(3);
+      else if (part.startsWith("m=")) h.m = part.slice(2);
+      else if (part !== "") h.problem = `unexpected "${part}" in goroutine header`;
+    }
+  }
+  // The line ends with ':'; 1.27 labels sit between `]` and `:` as ` {…}`.
+  let end = line.length - 1; // index of ':'
+  let close: number;
+  if (line.charCodeAt(end - 1) === 125 /* } */) {
+    const lb = line.indexOf("] {", open);
+    if (lb !== -1) {
+      const text = line.slice(lb + 2, end);
+      h.labelsRaw = { position: "after", text };
+      h.labels = parseLabels(text);
+      close = lb;
+    } else close = line.lastIndexOf("]", end);
+  } else close = line.lastIndexOf("]", end);
+  if (close < open) {
+    h.problem = "unterminated [state] in goroutine header";
+    close = end;
+  }
+  let inside = line.slice(open + 1, close);
+  if (close + 1 < end && h.labelsRaw === undefined) {
+    h.problem = `unexpected "${line.slice(close + 1, end)}" after the goroutine header's state`;
+  }
+  end = close;
+  // 1.26 labels inside the brackets: `[select labels:{"k": "v"}]`.
+  const li = inside.indexOf(" labels:{");
+  if (li !== -1 && inside.endsWith("}")) {
+    const text = inside.slice(li + 8);
+    h.labelsRaw = { position: "inside", text };
+    h.labels = parseLabels(text);
+    inside = inside.slice(0, li);
+  }
+  const parts = inside.split(", ");
+  let state = parts[0] ?? "";
+  // Marks appended by goroutineheader, in this order: (leaked) (scan) (durable).
+  if (state.endsWith(" (durable)")) {
+    h.durable = true;
+    state = state.slice(0, -10);
+  }
+  if (state.endsWith(" (scan)")) {
+    h.scan = true;
+    state = state.slice(0, -7);
+  }
+  if (state.endsWith(" (leaked)")) {
+    h.leaked = true;
+    state = state.slice(0, -9);
+  }
+  h.state = internState(state);
+  for (let k = 1; k < parts.length; k++) {
+    const p = parts[k]!;
+    if (p.endsWith(" minutes")) h.waitMinutes = Number(p.slice(0, -8)) || 0;
+    else if (p === "locked to thread") h.lockedToThread = true;
+    else if (p.startsWith("synctest bubble ")) h.synctest = { kind: "bubble", id: Number(p.slice(16)) };
+    else if (p.startsWith("synctest group ")) h.synctest = { kind: "group", id: Number(p.slice(15)) };
+    else (h.extraState ??= []).push(p);
+  }
+  return h;
+}
+
+function findHeaderStart(line: string): number {
+  let i = line.indexOf("goroutine ", 1);
+  while (i !== -1) {
+    const c = line.charCodeAt(i + 10);
+    if (c >= 48 && c <= 57) return i;
+    i = line.indexOf("goroutine ", i + 1);
+  }
+  return 0;
+}
+
+/** Parses `{"k": "v", "k2": "v2"}` (1.26), `{k: v, id: "a b"}` (1.27) or `{"k":"v", ...}` (debug=1). */
+export function parseLabels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = text.startsWith("{") ? 1 : 0;
+  const end = text.endsWith("}") ? text.length - 1 : text.length;
+  const readItem = (stop: string): string => {
+    while (i < end && text[i] === " ") i++;
+    if (text[i] === '"') {
+      let j = i + 1;
+      let s = "";
+      while (j < end && text[j] !== '"') {
+        if (text[j] === "\\" && j + 1 < end) {
+          const n = text[j + 1]!;
+          s += n === "n" ? "\n" : n === "t" ? "\t" : n;
+          j += 2;
+        } else s += text[j++];
+      }
+      i = j + 1;
+      return s;
+    }
+    let j = i;
+    while (j < end && !stop.includes(text[j]!)) j++;
+    const s = text.slice(i, j);
+    i = j;
+    return s;
+  };
+  while (i < end) {
+    const key = readItem(":");
+    while (i < end && text[i] !== ":") i++;
+    i++;
+    const value = readItem(",");
+    out[key] = value;
+    while (i < end && text[i] !== ",") i++;
+    i++;
+  }
+  return out;
+}
+
+const frameCache = new Map<string, Frame>();
+
+/** Splits a file line `\tFILE:LINE [+0xOFF] [fp=.. sp=.. pc=..]` into its parts. */
+function fileParts(line: string): {
+  file: string;
+  line: number;
+  offset?: string;
+  fp?: string;
+  sp?: string;
+  pc?: string;
+  indent?: string;
+} {
+  let s = 0;
+  while (s < line.length && (line.charCodeAt(s) === 9 || line.charCodeAt(s) === 32)) s++;
+  const indent = s === 1 && line.charCodeAt(0) === 9 ? undefined : line.slice(0, s);
+  let t = line.length;
+  if (t > 0 && line.charCodeAt(t - 1) === 13) t--;
+  const out: ReturnType<typeof fileParts> = { file: "", line: 0 };
+  if (indent !== undefined) out.indent = indent;
+  const fp = line.lastIndexOf(" fp=", t);
+  if (fp > s) {
+    for (const kv of line.slice(fp + 1, t).split(" ")) {
+      if (kv.startsWith("fp=")) out.fp = kv.slice(3);
+      else if (kv.startsWith("sp=")) out.sp = kv.slice(3);
+      else if (kv.startsWith("pc=")) out.pc = kv.slice(3);
+    }
+    t = fp;
+  } else {
+    const pc = line.lastIndexOf(" pc=", t);
+    if (pc > s) {
+      out.pc = line.slice(pc + 4, t);
+      t = pc;
+    }
+  }
+  const plus = line.lastIndexOf(" +0x", t);
+  if (plus > s) {
+    out.offset = line.slice(plus + 2, t);
+    t = plus;
+  }
+  const colon = line.lastIndexOf(":", t);
+  out.file = line.slice(s, colon);
+  out.line = Number(line.slice(colon + 1, t));
+  return out;
+}
+
+/** The interned Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`). */
+export function frameFromPair(image: string): Frame {
+  let f = frameCache.get(image);
+  if (f !== undefined) return f;
+  const key = flat(image);
+  const nl = key.indexOf("\n");
+  let l1 = key.slice(0, nl);
+  if (l1.endsWith("\r")) l1 = l1.slice(0, -1);
+  let l2 = key.slice(nl + 1);
+  if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
+  const loc = fileParts(l2);
+  let fn: string;
+  let args = "";
+  let bare = false;
+  const lp = l1.lastIndexOf("(");
+  if (l1.endsWith(")") && lp > 0) {
+    fn = l1.slice(0, lp);
+    args = l1.slice(lp + 1, -1);
+  } else {
+    fn = l1;
+    bare = true;
+  }
+  const frame: Frame & { bare?: boolean } = {
+    fn: functionName(fn),
+    args,
+    inlined: args === "...",
+    ...loc,
+  };
+  if (bare) frame.bare = true;
+  f = frame;
+  if (frameCache.size > 500_000) frameCache.clear();
+  frameCache.set(key, f);
+  return f;
+}
+
+/** A `created by F [in goroutine N]` token (with its file line when present). */
+export function createdByFrom(image: string): CreatedBy {
+  const nl = image.indexOf("\n");
+  let l1 = nl === -1 ? image : image.slice(0, nl);
+  if (l1.endsWith("\r")) l1 = l1.slice(0, -1);
+  l1 = l1.slice(11);
+  let parentId: number | undefined;
+  const ig = l1.lastIndexOf(" in goroutine ");
+  if (ig !== -1) {
+    parentId = Number(l1.slice(ig + 14));
+    l1 = l1.slice(0, ig);
+  }
+  let l2 = nl === -1 ? "" : image.slice(nl + 1);
+  if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
+  const loc = l2 === "" ? { file: "", line: 0 } : fileParts(l2);
+  const c: { -readonly [K in keyof CreatedBy]: CreatedBy[K] } = {
+    fn: functionName(l1),
+    file: loc.file === "" ? "" : flat(loc.file),
+    line: loc.line,
+  };
+  if (parentId !== undefined && Number.isFinite(parentId)) c.parentId = parentId;
+  if (loc.offset !== undefined) c.offset = loc.offset;
+  if ("indent" in loc && loc.indent !== undefined) c.indent = loc.indent;
+  return c;
+}

@@ -1,0 +1,63 @@
+// Splits Go function symbols into package, receiver, name and suffixes, interning one object per symbol.
+import type { FunctionName } from "@gosleuth/model";
+
+const cache = new Map<string, FunctionName>();
+const SUFFIX = /^(func\d+|gowrap\d+|deferwrap\d+|\d+)$/;
+
+/** A flat copy of a (possibly sliced) string, so interned values never keep a big input chunk alive. */
+export function flat(s: string): string {
+  return s.length < 13 ? s : (` ${s}`).slice(1);
+}
+
+function split(full: string): FunctionName {
+  // Package path: up to the last '/', then up to the first '.' after it (import paths may contain dots
+  // in earlier elements: gopkg.in/yaml.v3, so only the last element is cut at its first dot).
+  const slash = full.lastIndexOf("/", full.indexOf("(") === -1 ? full.length : full.indexOf("("));
+  const dot = full.indexOf(".", slash + 1);
+  if (dot === -1 || full.includes(" ")) {
+    // C symbols, `panic` (runtime.gopanic as printed), odd names: no package.
+    return { full, pkg: "", name: full, generic: full.includes("[...]"), suffixes: [] };
+  }
+  const pkg = full.slice(0, dot);
+  let rest = full.slice(dot + 1);
+  let receiver: string | undefined;
+  if (rest.startsWith("(")) {
+    // (*T).M, (*T[...]).M
+    const close = rest.indexOf(").");
+    if (close !== -1) {
+      receiver = rest.slice(1, close);
+      rest = rest.slice(close + 2);
+    }
+  } else {
+    // Value receivers print as T.M: a first element starting with an upper-case letter followed by a
+    // method name is a receiver type (functions are rarely upper-case-then-dot).
+    const i = rest.indexOf(".");
+    if (i > 0) {
+      const first = rest.slice(0, i);
+      const next = rest.slice(i + 1).split(".")[0] ?? "";
+      if (/^[A-Z]/.test(first) && !SUFFIX.test(next) && first !== "glob") {
+        receiver = first;
+        rest = rest.slice(i + 1);
+      }
+    }
+  }
+  let name = rest;
+  if (name.endsWith("-fm")) name = name.slice(0, -3);
+  const parts = name.split(".");
+  const suffixes: string[] = [];
+  for (let i = 1; i < parts.length; i++) if (SUFFIX.test(parts[i]!)) suffixes.push(parts[i]!);
+  if (rest.endsWith("-fm")) suffixes.push("fm");
+  return { full, pkg, receiver, name: rest, generic: full.includes("[...]"), suffixes };
+}
+
+/** The interned FunctionName for a symbol as printed. */
+export function functionName(full: string): FunctionName {
+  let f = cache.get(full);
+  if (f === undefined) {
+    const key = flat(full);
+    f = split(key);
+    if (cache.size > 1_000_000) cache.clear();
+    cache.set(key, f);
+  }
+  return f;
+}
