@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { once } from "node:events";
 // Generates a big debug=2 dump by renumbering the real 216k-goroutine dump's blocks, copy after
 // copy, keeping `created by ... in goroutine N` parent ids consistent within each copy.
 // Usage: node gen-large.mjs <target-bytes> <out-file>   (never commit the output)
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { once } from "node:events";
 import { createGunzip } from "node:zlib";
 import { LARGE_GZ } from "./paths.mjs";
 
@@ -46,7 +46,9 @@ while (written < target) {
   if (!ws.write(buf)) await once(ws, "drain");
   written += buf.length;
   copy++;
-  process.stderr.write(`\rgen-large: ${(written / 1e6).toFixed(0)} MB, ${goroutines} goroutines, ${copy} copies`);
+  process.stderr.write(
+    `\rgen-large: ${(written / 1e6).toFixed(0)} MB, ${goroutines} goroutines, ${copy} copies`,
+  );
 }
 ws.end();
 await once(ws, "finish");

@@ -3,16 +3,27 @@
 // prints MB/s, goroutines/s and peak RSS per case, with the targets from the issues beside them.
 // Flags: --quick (skip the 1.5 GB dump), --only=<case,...>, --runs=N (best of N, default 1).
 import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
-import { createGunzip } from "node:zlib";
-import { pipeline } from "node:stream/promises";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { BENCH_DIR, CLI, DATA_DIR, LARGE_GZ, ROOT } from "./paths.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 1);
 
 if (!existsSync(CLI)) {
@@ -33,7 +44,9 @@ if (!existsSync(dump216k)) {
 }
 if (!quick && !existsSync(dump15g)) {
   process.stderr.write("bench: generating the 1.5 GB dump once (renumbered real blocks)...\n");
-  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15g], { stdout: "inherit" });
+  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15g], {
+    stdout: "inherit",
+  });
 }
 
 /** Runs a child, returns { seconds, maxRssMB, stdout }. */
@@ -71,18 +84,53 @@ async function newlineBaseline(file) {
 
 const node = [process.execPath, "--import", join(BENCH_DIR, "rss-probe.mjs")];
 const cases = [
-  { name: "summary 216k", file: dump216k, argv: ["summary", dump216k, "--json"], target: "≥100 MB/s (aim 150), <300 MB RSS" },
-  { name: "summary 1.5GB", file: dump15g, argv: ["summary", dump15g, "--json"], target: "≥100 MB/s, <300 MB RSS", large: true },
-  { name: "tree 216k", file: dump216k, argv: ["tree", dump216k, "--json"], target: "aggregated tree, streaming" },
-  { name: "tree 1.5GB", file: dump15g, argv: ["tree", dump15g, "--json"], target: "within 20% of summary 1.5GB, <400 MB RSS", large: true },
-  { name: "leaks 216k", file: dump216k, argv: ["leaks", dump216k, "--format", "json"], target: "within 25% of summary 216k" },
+  {
+    name: "summary 216k",
+    file: dump216k,
+    argv: ["summary", dump216k, "--json"],
+    target: "≥100 MB/s (aim 150), <300 MB RSS",
+  },
+  {
+    name: "summary 1.5GB",
+    file: dump15g,
+    argv: ["summary", dump15g, "--json"],
+    target: "≥100 MB/s, <300 MB RSS",
+    large: true,
+  },
+  {
+    name: "tree 216k",
+    file: dump216k,
+    argv: ["tree", dump216k, "--json"],
+    target: "aggregated tree, streaming",
+  },
+  {
+    name: "tree 1.5GB",
+    file: dump15g,
+    argv: ["tree", dump15g, "--json"],
+    target: "within 20% of summary 1.5GB, <400 MB RSS",
+    large: true,
+  },
+  {
+    name: "leaks 216k",
+    file: dump216k,
+    argv: ["leaks", dump216k, "--format", "json"],
+    target: "within 25% of summary 216k",
+  },
 ].filter((c) => (!quick || !c.large) && (!only || only.some((o) => c.name.startsWith(o))));
 
 const rows = [];
 for (const file of new Set(cases.map((c) => c.file))) {
   const b = await newlineBaseline(file);
   const mb = statSync(file).size / 1e6;
-  rows.push({ case: `newline scan ${file.endsWith("216k.txt") ? "216k" : "1.5GB"}`, MB: mb, s: b.seconds, "MB/s": mb / b.seconds, "goroutines/s": "", "peak RSS MB": "", target: "reference only" });
+  rows.push({
+    case: `newline scan ${file.endsWith("216k.txt") ? "216k" : "1.5GB"}`,
+    MB: mb,
+    s: b.seconds,
+    "MB/s": mb / b.seconds,
+    "goroutines/s": "",
+    "peak RSS MB": "",
+    target: "reference only",
+  });
 }
 for (const c of cases) {
   let best;
@@ -96,7 +144,10 @@ for (const c of cases) {
     const j = JSON.parse(best.stdout);
     // summary --json has `goroutines`, leaks --format json `input.goroutines`; a tree's real nodes' counts add up to the total.
     goroutines =
-      j.goroutines ?? j.input?.goroutines ?? j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ?? Number.NaN;
+      j.goroutines ??
+      j.input?.goroutines ??
+      j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ??
+      Number.NaN;
   } catch {}
   rows.push({
     case: c.name,

@@ -2,7 +2,7 @@
 // Runs every check the project has (typecheck, lint, unit tests, browser tests) and ends with one
 // line `N passed, N failed` summed from every vitest JSON report, so a run that executed no test shows.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,7 +16,10 @@ const steps = [
 ];
 if (!skipE2e) {
   steps.push(["chromium", ["bash", "tooling/scripts/ensure-chromium.sh"]]);
-  steps.push(["browser tests", ["pnpm", "exec", "turbo", "run", "test:e2e", "--continue", "--concurrency=1"]]);
+  steps.push([
+    "browser tests",
+    ["pnpm", "exec", "turbo", "run", "test:e2e", "--continue", "--concurrency=1"],
+  ]);
 }
 
 function findReports(dir, out = []) {

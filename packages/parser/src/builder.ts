@@ -21,7 +21,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const MAX_DIAGNOSTICS = 10_000;
 const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
-const DUMP_START = /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
+const DUMP_START =
+  /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
 
 function rawLine(image: string): string {
   let e = image.length;
@@ -88,7 +89,13 @@ export class ModelBuilder {
     const l1 = image.slice(0, nl);
     const l2 = rawLine(image.slice(nl + 1));
     if (this.inRuntimeStack) this.runtimeStack.push(frameFromPair(image));
-    else this.diag("warning", this.line, "a stack frame outside any goroutine (kept as raw text)", `${l1}\n${l2}`);
+    else
+      this.diag(
+        "warning",
+        this.line,
+        "a stack frame outside any goroutine (kept as raw text)",
+        `${l1}\n${l2}`,
+      );
     this.push(l1);
     this.push(l2);
   }
@@ -158,7 +165,8 @@ export class ModelBuilder {
     const m = /^\.\.\.(\d+) frames elided\.\.\.$/.exec(l);
     if (c.anc) c.anc.a.elided = true;
     else c.elided.push({ index: c.frames.length, count: m ? Number(m[1]) : null });
-    if (!m && l !== "...additional frames elided...") this.diag("info", this.line, "unusual elision marker", l);
+    if (!m && l !== "...additional frames elided...")
+      this.diag("info", this.line, "unusual elision marker", l);
     this.line++;
   }
 

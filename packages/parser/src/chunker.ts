@@ -7,63 +7,64 @@
 /** Pieces are cut once this much text is pending (bigger pieces mean fewer parser calls). */
 export const PIECE_SIZE = 1 << 20;
 
-/** Index just after the blank line before the last boundary `\n\ngoroutine ` found in text[from..), or -1. */
-export function lastBoundary(text: string, from: number): number {
-  let found = -1;
-  let i = text.indexOf("\ngoroutine ", Math.max(1, from));
-  while (i !== -1) {
-    // The preceding line must be blank: "\n\n" or "\n\r\n".
+/**
+ * Index of the `g` of the last boundary (`\n\ngoroutine ` or `\n\r\ngoroutine `) in text, searching
+ * backward from the end and stopping at `min`; -1 when there is none. Backward search makes the
+ * common case (a boundary within the last goroutine) cost next to nothing.
+ */
+export function lastBoundary(text: string, min = 0): number {
+  let i = text.lastIndexOf("\ngoroutine ");
+  while (i > min) {
     const c = text.charCodeAt(i - 1);
-    if (c === 10 || (c === 13 && i >= 2 && text.charCodeAt(i - 2) === 10)) found = i + 1;
-    i = text.indexOf("\ngoroutine ", i + 1);
+    if (c === 10 || (c === 13 && i >= 2 && text.charCodeAt(i - 2) === 10)) return i + 1;
+    i = text.lastIndexOf("\ngoroutine ", i - 1);
   }
-  return found;
+  return -1;
 }
 
-/**
- * Accumulates decoded text and hands out pieces that end at goroutine boundaries. Text is kept as a
- * list of parts and only scanned once (new text plus a small overlap), so a goroutine of any size
- * costs linear time.
- */
+const G_BYTES = [0x67, 0x6f, 0x72, 0x6f, 0x75, 0x74, 0x69, 0x6e, 0x65, 0x20]; // "goroutine "
+
+/** The same search on bytes: index of the `g` of the last boundary fully inside `b`, or -1. */
+export function lastByteBoundary(b: Uint8Array): number {
+  let i = b.lastIndexOf(10);
+  while (i > 0) {
+    if (i + 10 < b.length && b[i + 1] === 0x67) {
+      let ok = true;
+      for (let k = 1; k < 10; k++) {
+        if (b[i + 1 + k] !== G_BYTES[k]) {
+          ok = false;
+          break;
+        }
+      }
+      const c = b[i - 1];
+      if (ok && (c === 10 || (c === 13 && i >= 2 && b[i - 2] === 10))) return i + 1;
+    }
+    i = b.lastIndexOf(10, i - 1);
+  }
+  return -1;
+}
+
+/** Splits text at goroutine boundaries (for inputs that arrive as strings). */
 export class PieceSplitter {
   private parts: string[] = [];
   private size = 0;
-  /** Boundary known so far: index in `parts` and offset inside that part. */
-  private cutPart = -1;
-  private cutAt = -1;
 
   constructor(private readonly pieceSize = PIECE_SIZE) {}
 
   /** Adds text; returns a complete piece when one is available, else null. */
   push(text: string): string | null {
     if (text.length === 0) return null;
-    const prev = this.parts[this.parts.length - 1];
-    // Overlap with the previous part so a boundary split across two reads is still found.
-    const overlap = prev === undefined ? "" : prev.slice(-13);
-    const b = lastBoundary(overlap + text, 1);
-    if (b !== -1) {
-      if (b >= overlap.length) {
-        this.cutPart = this.parts.length;
-        this.cutAt = b - overlap.length;
-      } else {
-        this.cutPart = this.parts.length - 1;
-        this.cutAt = prev!.length - (overlap.length - b);
-      }
-    }
     this.parts.push(text);
     this.size += text.length;
-    if (this.size < this.pieceSize || this.cutPart === -1) return null;
-    const head = this.parts.slice(0, this.cutPart);
-    const cutText = this.parts[this.cutPart]!;
-    head.push(cutText.slice(0, this.cutAt));
-    const tail = cutText.slice(this.cutAt);
-    const rest = this.parts.slice(this.cutPart + 1);
-    this.parts = tail.length > 0 ? [tail, ...rest] : rest;
-    this.size = 0;
-    for (const p of this.parts) this.size += p.length;
-    this.cutPart = -1;
-    this.cutAt = -1;
-    return head.join("");
+    if (this.size < this.pieceSize) return null;
+    // Boundaries split across two pushes are simply not seen: the piece then ends at an earlier one.
+    const cut = lastBoundary(text);
+    if (cut <= 0) return null;
+    this.parts[this.parts.length - 1] = text.slice(0, cut);
+    const piece = this.parts.join("");
+    this.parts = [text.slice(cut)];
+    this.size = text.length - cut;
+    return piece;
   }
 
   /** The text left at the end of the input. */
@@ -73,9 +74,62 @@ export class PieceSplitter {
     this.size = 0;
     return p;
   }
+}
 
-  get bufferedChars(): number {
-    return this.size;
+type Decode = (b: Uint8Array) => string;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: { from(a: ArrayBufferLike, o: number, l: number): { toString(e: string): string } };
+  }
+).Buffer;
+const textDecoder = new TextDecoder("utf-8");
+/** Node's Buffer decodes UTF-8 several times faster than TextDecoder; browsers use TextDecoder. */
+const decodeBytes: Decode = NodeBuffer
+  ? (b) => NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8")
+  : (b) => textDecoder.decode(b);
+
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Splits bytes at goroutine boundaries before decoding, so pieces are decoded whole: a boundary is
+ * ASCII, so no multi-byte character is ever cut, wherever the reads happen to split the input.
+ */
+export class ByteSplitter {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly pieceSize = PIECE_SIZE) {}
+
+  push(chunk: Uint8Array): string | null {
+    if (chunk.length === 0) return null;
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.pieceSize) return null;
+    const cut = lastByteBoundary(chunk);
+    if (cut <= 0) return null;
+    this.parts[this.parts.length - 1] = chunk.subarray(0, cut);
+    const piece = decodeBytes(concatBytes(this.parts, this.size - (chunk.length - cut)));
+    // Copy the tail: the caller may reuse the chunk's buffer.
+    const tail = chunk.slice(cut);
+    this.parts = [tail];
+    this.size = tail.length;
+    return piece;
+  }
+
+  end(): string {
+    const b = concatBytes(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    return b.length === 0 ? "" : decodeBytes(b);
   }
 }
 
@@ -119,7 +173,9 @@ export async function* gunzip(
       else controller.enqueue(typeof n.value === "string" ? new TextEncoder().encode(n.value) : n.value);
     },
   });
-  const reader = input.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>).getReader();
+  const reader = input
+    .pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>)
+    .getReader();
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -135,6 +191,8 @@ export async function* gunzip(
 
 export class GunzipLimitError extends Error {
   constructor(readonly limit: number) {
-    super(`decompressed size exceeds the cap of ${limit} bytes (a gzip bomb?); raise maxDecompressedBytes if the dump is real`);
+    super(
+      `decompressed size exceeds the size cap of ${limit} bytes (a gzip bomb?); raise maxDecompressedBytes if the dump is real`,
+    );
   }
 }

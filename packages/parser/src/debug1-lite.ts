@@ -37,9 +37,21 @@ export function parseDebug1Impl(
       b.preambleLines.push(l);
     } else if ((m = /^(\d+) @( 0x[0-9a-f]+)*\s*$/.exec(l))) {
       close(ln - 1);
-      const pcs = l.slice(l.indexOf("@") + 1).trim().split(" ").filter(Boolean).map(flat);
+      const pcs = l
+        .slice(l.indexOf("@") + 1)
+        .trim()
+        .split(" ")
+        .filter(Boolean)
+        .map(flat);
       cur = {
-        g: { kind: "group", count: Number(m[1]), pcs, frames: [], lines: { start: ln, end: ln }, dumpIndex: 0 },
+        g: {
+          kind: "group",
+          count: Number(m[1]),
+          pcs,
+          frames: [],
+          lines: { start: ln, end: ln },
+          dumpIndex: 0,
+        },
         frames: [],
       };
     } else if (cur && l.startsWith("# labels: ")) {
@@ -47,7 +59,10 @@ export function parseDebug1Impl(
       cur.g.labelsRaw = flat(raw);
       cur.g.labels = parseLabels(raw);
     } else if (cur && l.startsWith("#")) {
-      const parts = l.slice(1).split(/\t+/).filter((p) => p !== "");
+      const parts = l
+        .slice(1)
+        .split(/\t+/)
+        .filter((p) => p !== "");
       const frame: Mutable<GroupFrame> = { pc: flat((parts[0] ?? "").trim()) };
       const fnOff = parts[1];
       if (fnOff !== undefined) {

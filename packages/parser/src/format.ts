@@ -12,7 +12,8 @@ function frameLines(f: Frame, out: string[]): void {
 
 function createdByLines(c: CreatedBy, out: string[]): void {
   out.push(`created by ${c.fn.full}${c.parentId !== undefined ? ` in goroutine ${c.parentId}` : ""}`);
-  if (c.file !== "") out.push(`${c.indent ?? "\t"}${c.file}:${c.line}${c.offset !== undefined ? ` +${c.offset}` : ""}`);
+  if (c.file !== "")
+    out.push(`${c.indent ?? "\t"}${c.file}:${c.line}${c.offset !== undefined ? ` +${c.offset}` : ""}`);
 }
 
 /** The header line of a goroutine, as the runtime prints it. */

@@ -6,14 +6,18 @@ const SUFFIX = /^(func\d+|gowrap\d+|deferwrap\d+|\d+)$/;
 
 /** A flat copy of a (possibly sliced) string, so interned values never keep a big input chunk alive. */
 export function flat(s: string): string {
-  return s.length < 13 ? s : (` ${s}`).slice(1);
+  return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
 function split(full: string): FunctionName {
   // Package path: up to the last '/', then up to the first '.' after it (import paths may contain dots
   // in earlier elements: gopkg.in/yaml.v3, so only the last element is cut at its first dot).
   const slash = full.lastIndexOf("/", full.indexOf("(") === -1 ? full.length : full.indexOf("("));
-  const dot = full.indexOf(".", slash + 1);
+  let dot = full.indexOf(".", slash + 1);
+  // gopkg.in/yaml.v3.(*decoder).f and dd-trace-go.v1/...: a `.vN` element belongs to the path.
+  while (dot !== -1 && /^v\d+\./.test(full.slice(dot + 1)) && full.indexOf(".", dot + 1) !== -1) {
+    dot = full.indexOf(".", dot + 1);
+  }
   if (dot === -1 || full.includes(" ")) {
     // C symbols, `panic` (runtime.gopanic as printed), odd names: no package.
     return { full, pkg: "", name: full, generic: full.includes("[...]"), suffixes: [] };

@@ -1,12 +1,12 @@
 // @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
 import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { ModelBuilder } from "./builder.ts";
-import { chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
+import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
 import { parseText } from "./parser.ts";
 
-export { classifyState } from "./state.ts";
-export { functionName } from "./function-name.ts";
 export { formatDump, formatGoroutine } from "./format.ts";
+export { functionName } from "./function-name.ts";
+export { classifyState } from "./state.ts";
 
 export type ParseSource =
   | AsyncIterable<Uint8Array | string>
@@ -35,20 +35,24 @@ const PROFILE_HEAD = /^\s*(\w+) profile: total (\d+)/;
 class Session {
   readonly b = new ModelBuilder();
   private readonly splitter: PieceSplitter;
+  private readonly byteSplitter: ByteSplitter;
   bytes = 0;
   private mode: "detect" | "blocks" | "debug1" = "detect";
   private head = "";
+  private headBytes: Uint8Array[] = [];
+  private readonly decoder = new TextDecoder("utf-8");
   private debug1Text: string[] = [];
   groups: GoroutineGroup[] = [];
   total?: number;
   profileName?: string;
-  private sawCR = false;
   private endedWithNewline = false;
 
   constructor(pieceSize?: number) {
     this.splitter = new PieceSplitter(pieceSize);
+    this.byteSplitter = new ByteSplitter(pieceSize);
   }
 
+  /** Text input (parseDump on a string, or a stream of strings). */
   feed(text: string): void {
     if (text.length === 0) return;
     this.endedWithNewline = text.charCodeAt(text.length - 1) === 10;
@@ -67,6 +71,32 @@ class Session {
     if (piece !== null) parseText(piece, this.b);
   }
 
+  /** Byte input: split at boundaries before decoding (multi-byte characters are never cut). */
+  feedBytes(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.endedWithNewline = chunk[chunk.length - 1] === 10;
+    if (this.mode === "detect") {
+      this.headBytes.push(chunk);
+      const n = this.headBytes.reduce((a, c) => a + c.length, 0);
+      if (n < 256 && chunk.indexOf(10) === -1) return;
+      const headText = this.decoder.decode(this.headBytes.length === 1 ? chunk : concat(this.headBytes), {
+        stream: true,
+      });
+      this.mode = PROFILE_HEAD.test(headText) ? "debug1" : "blocks";
+      if (this.mode === "debug1") this.debug1Text.push(headText);
+      else for (const c of this.headBytes) this.pushBytes(c);
+      this.headBytes = [];
+      return;
+    }
+    if (this.mode === "debug1") this.debug1Text.push(this.decoder.decode(chunk, { stream: true }));
+    else this.pushBytes(chunk);
+  }
+
+  private pushBytes(c: Uint8Array): void {
+    const piece = this.byteSplitter.push(c);
+    if (piece !== null) parseText(piece, this.b);
+  }
+
   drain(): Goroutine[] {
     const out = this.b.out;
     this.b.out = [];
@@ -75,21 +105,25 @@ class Session {
 
   finish(): DumpInfo {
     if (this.mode === "detect") {
-      this.mode = PROFILE_HEAD.test(this.head) ? "debug1" : "blocks";
-      if (this.mode === "debug1") this.debug1Text.push(this.head);
-      else if (this.head.length > 0) this.splitter.push(this.head);
+      const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
+      this.mode = PROFILE_HEAD.test(head) ? "debug1" : "blocks";
+      if (this.mode === "debug1") this.debug1Text.push(head);
+      else if (head.length > 0) this.splitter.push(head);
       this.head = "";
+      this.headBytes = [];
     }
     if (this.mode === "debug1") {
+      this.debug1Text.push(this.decoder.decode());
       const r = parseDebug1(this.debug1Text.join(""), this.b);
       this.groups = r.groups;
       this.total = r.total;
       this.profileName = r.profileName;
     } else {
+      const restBytes = this.byteSplitter.end();
+      if (restBytes.length > 0) parseText(restBytes, this.b);
       const rest = this.splitter.end();
       if (rest.length > 0) parseText(rest, this.b);
     }
-    void this.sawCR;
     const trailer = this.b.finishTrailer();
     const { preamble, format: blockFormat } = this.b.preamble();
     let format: DumpFormat = blockFormat;
@@ -122,18 +156,19 @@ class Session {
         text: "",
       });
     }
-    const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } = {
-      format,
-      preamble,
-      registers: this.b.registers,
-      races: [],
-      diagnostics,
-      bytes: this.bytes,
-      lineCount: this.b.line - 1,
-      dumpCount: this.b.dumpIndex + 1,
-      trailer,
-      finalNewline: this.endedWithNewline,
-    };
+    const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } =
+      {
+        format,
+        preamble,
+        registers: this.b.registers,
+        races: [],
+        diagnostics,
+        bytes: this.bytes,
+        lineCount: this.b.line - 1,
+        dumpCount: this.b.dumpIndex + 1,
+        trailer,
+        finalNewline: this.endedWithNewline,
+      };
     if (this.b.runtimeStack.length > 0) info.runtimeStack = this.b.runtimeStack;
     if (this.total !== undefined) info.total = this.total;
     if (this.profileName !== undefined) info.profileName = this.profileName;
@@ -142,7 +177,10 @@ class Session {
 }
 
 /** Minimal debug=1 parser used until a dedicated module takes over (see debug1.ts when present). */
-function parseDebug1(text: string, b: ModelBuilder): { groups: GoroutineGroup[]; total: number; profileName: string } {
+function parseDebug1(
+  text: string,
+  b: ModelBuilder,
+): { groups: GoroutineGroup[]; total: number; profileName: string } {
   return parseDebug1Impl(text, b);
 }
 
@@ -170,6 +208,16 @@ export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions
   return { ...info, goroutines, groups: s.groups };
 }
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, c) => a + c.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 function byteLength(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
@@ -193,10 +241,11 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
       let first = await it.next();
       let bytes: AsyncIterator<Uint8Array | string> = it;
       if (!first.done && typeof first.value !== "string" && isGzip(first.value)) {
-        bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[Symbol.asyncIterator]();
+        bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[
+          Symbol.asyncIterator
+        ]();
         first = await bytes.next();
       }
-      const decoder = new TextDecoder("utf-8");
       let cur = first;
       while (!cur.done) {
         if (options.signal?.aborted) {
@@ -209,16 +258,16 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
           s.feed(chunk);
         } else {
           s.bytes += chunk.length;
-          s.feed(decoder.decode(chunk, { stream: true }));
+          s.feedBytes(chunk);
         }
         options.onProgress?.(s.bytes);
         const out = s.drain();
         for (const g of out) yield g;
         cur = await bytes.next();
       }
-      s.feed(decoder.decode());
     } catch (e) {
-      const msg = e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
+      const msg =
+        e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
       s.b.diag("error", s.b.line, msg, "");
     }
     const i = s.finish();

@@ -102,7 +102,9 @@ export const CreatedBy = createToken({
       const e1 = lineEnd(text, offset);
       if (e1 >= text.length) return result(text, offset, e1);
       const e2 = lineEnd(text, e1 + 1);
-      return isFileLine(text, e1 + 1, e2) ? result(text, offset, next(text, e2)) : result(text, offset, e1 + 1);
+      return isFileLine(text, e1 + 1, e2)
+        ? result(text, offset, next(text, e2))
+        : result(text, offset, e1 + 1);
     },
   },
 });

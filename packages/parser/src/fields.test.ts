@@ -1,0 +1,142 @@
+// Tricky headers, frames and preambles from the format reference's checklist (synthetic inputs, written by hand).
+import { describe, expect, it } from "vitest";
+import { parseHeader } from "./fields.ts";
+import { formatDump, functionName, parseDump } from "./index.ts";
+
+describe("goroutine headers (synthetic)", () => {
+  it("1.22+ gp= m= mp= and minutes, locked to thread", () => {
+    const h = parseHeader(
+      "goroutine 66 gp=0x2482daf054a0 m=5 mp=0x2482daf00008 [syscall, 7 minutes, locked to thread]:",
+    );
+    expect(h).toMatchObject({
+      id: 66,
+      gp: "0x2482daf054a0",
+      m: "5",
+      mp: "0x2482daf00008",
+      state: "syscall",
+      waitMinutes: 7,
+      lockedToThread: true,
+    });
+  });
+  it("m=nil without mp", () => {
+    expect(parseHeader("goroutine 1 gp=0x2482dadec1e0 m=nil [chan send, 1 minutes]:")).toMatchObject({
+      m: "nil",
+      waitMinutes: 1,
+    });
+  });
+  it("(leaked), (durable) and synctest bubbles", () => {
+    expect(parseHeader("goroutine 9 [chan receive (leaked)]:")).toMatchObject({
+      state: "chan receive",
+      leaked: true,
+    });
+    expect(parseHeader("goroutine 10 [sleep (durable), synctest bubble 1]:")).toMatchObject({
+      state: "sleep",
+      durable: true,
+      synctest: { kind: "bubble", id: 1 },
+    });
+  });
+  it("1.26 labels inside the brackets, 1.27 labels after them (with `]` and `:` inside values)", () => {
+    const a = parseHeader('goroutine 7 [select labels:{"k": "v", "k2": "a, b"}]:');
+    expect(a.labels).toEqual({ k: "v", k2: "a, b" });
+    expect(a.state).toBe("select");
+    const b = parseHeader('goroutine 7 [select, 2 minutes] {handler: api, id: "a] b:"}:');
+    expect(b.labels).toEqual({ handler: "api", id: "a] b:" });
+    expect(b.waitMinutes).toBe(2);
+  });
+  it("ids beyond 2^53 keep their exact text", () => {
+    const h = parseHeader("goroutine 18446744073709551615 [running]:");
+    expect(h.idText).toBe("18446744073709551615");
+  });
+});
+
+describe("function names (synthetic)", () => {
+  it("splits packages, receivers, generics and suffixes", () => {
+    expect(functionName("net/http.(*conn).serve")).toMatchObject({
+      pkg: "net/http",
+      receiver: "*conn",
+      name: "serve",
+    });
+    expect(functionName("gopkg.in/yaml.v3.(*decoder).unmarshal")).toMatchObject({
+      pkg: "gopkg.in/yaml.v3",
+      receiver: "*decoder",
+    });
+    expect(functionName("main.(*Queue[...]).Pop.func1")).toMatchObject({
+      generic: true,
+      receiver: "*Queue[...]",
+      suffixes: ["func1"],
+    });
+    expect(functionName("runtime.gcenable.gowrap1").suffixes).toEqual(["gowrap1"]);
+    expect(functionName("net/http.HandlerFunc.ServeHTTP")).toMatchObject({
+      receiver: "HandlerFunc",
+      name: "ServeHTTP",
+    });
+    expect(functionName("main.main")).toBe(functionName("main.main"));
+  });
+});
+
+describe("dump shapes (synthetic)", () => {
+  const spaced = [
+    "goroutine 1 [running]:",
+    "main.main()",
+    "        C:/Program Files (x86)/Go/src/x.go:12 +0x1d",
+    "",
+    "goroutine 7 [chan receive, 3 minutes]:",
+    "main.worker(...)",
+    "        C:/work/app/main.go:40",
+    "...3 frames elided...",
+    "main.run()",
+    "        C:/work/app/main.go:44 +0x20",
+    "created by main.main in goroutine 1",
+    "        C:/work/app/main.go:10 +0x5d",
+    "",
+  ].join("\r\n");
+  it("CRLF, 8-space indents, Windows paths with spaces and parentheses, elision", () => {
+    const d = parseDump(spaced);
+    expect(d.goroutines.map((g) => g.id)).toEqual([1, 7]);
+    const g = d.goroutines[1]!;
+    expect(g.frames[0]).toMatchObject({ file: "C:/work/app/main.go", line: 40, inlined: true });
+    expect(g.elided).toEqual([{ index: 1, count: 3 }]);
+    expect(g.createdBy).toMatchObject({ parentId: 1, line: 10 });
+    expect(d.goroutines[0]!.frames[0]!.file).toBe("C:/Program Files (x86)/Go/src/x.go");
+  });
+  it("a header glued to preceding output", () => {
+    const d = parseDump("...dumping all stacksgoroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n");
+    expect(d.goroutines).toHaveLength(1);
+    expect(formatDump(d)).toBe("...dumping all stacksgoroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n");
+  });
+  it("a nested recovered panic with a multi-line value", () => {
+    const d = parseDump(
+      "panic: first [recovered]\n\tpanic: second\n\tline two\n\ngoroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n",
+    );
+    expect(d.format).toBe("panic");
+    expect(d.preamble.panics).toEqual([
+      { message: "first", recovered: true, repanicked: false, depth: 0 },
+      { message: "second\nline two", recovered: false, repanicked: false, depth: 1 },
+    ]);
+  });
+  it("a file that is not a dump gets one clear error", () => {
+    for (const [input, what] of [
+      ["<!doctype html><html><body>Not Found</body></html>\n", "HTML"],
+      ['{"error": "nope"}\n', "JSON"],
+      ["", "empty"],
+      ["hello world\nthis is a text file\n", "starts with"],
+    ] as const) {
+      const d = parseDump(input);
+      expect(d.format).toBe("unknown");
+      const errors = d.diagnostics.filter((x) => x.severity === "error");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(/^@gosleuth\/parser: not a goroutine dump/);
+      expect(errors[0]!.message).toContain(what);
+    }
+  });
+  it("junk inside the dump becomes a diagnostic with its line number, and neighbours survive", () => {
+    const d = parseDump(
+      "goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n\nJUNK LINE\n\ngoroutine 2 [select]:\nmain.f()\n\t/x.go:2 +0x1\n",
+    );
+    expect(d.goroutines.map((g) => g.id)).toEqual([1, 2]);
+    expect(d.diagnostics).toEqual([
+      expect.objectContaining({ severity: "warning", line: 5, text: "JUNK LINE" }),
+    ]);
+    expect(d.goroutines[1]!.lines).toEqual({ start: 7, end: 9 });
+  });
+});

@@ -1,0 +1,167 @@
+// Properties of streaming: any chunking gives the same model, junk never loses a goroutine, input never throws.
+import { readFileSync } from "node:fs";
+import { fixture } from "@gosleuth/fixtures";
+import type { Dump } from "@gosleuth/model";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatDump, parseDump, parseDumpAsync } from "./index.ts";
+
+const SAMPLES = [
+  "generated/go-versions/go1.26-crash-nil-gotraceback-crash.txt",
+  "generated/go-versions/go1.27-spawnfarm-sigquit-system.txt",
+  "generated/servers/esbuild-0.28.2-go1.26-sigquit-serve.txt",
+  "generated/go-versions/go1.19-crash-deadlock.txt",
+  "generated/servers/caddy-2.11-idle-debug1.txt",
+].map((f) => readFileSync(fixture(f)));
+
+/** Adds a multi-byte character so chunk edges can fall inside one. */
+const UTF8 = Buffer.from(
+  "goroutine 1 [running]:\nmain.héllo·世界()\n\t/tmp/ünï/x.go:1 +0x1\n\ngoroutine 2 [select]:\nmain.f()\n\t/x.go:2 +0x1\n",
+);
+
+function summary(d: Dump) {
+  return {
+    format: d.format,
+    goroutines: d.goroutines.map((g) => [
+      g.id,
+      g.state,
+      g.waitMinutes,
+      g.frames.length,
+      g.lines.start,
+      g.lines.end,
+      g.frames[0]?.fn.full ?? "",
+    ]),
+    groups: d.groups.map((g) => [g.count, g.frames.length, g.lines.start]),
+    diagnostics: d.diagnostics.map((x) => [x.line, x.severity, x.text]),
+    preamble: d.preamble.lines,
+    trailer: d.trailer,
+  };
+}
+
+function cutsOf(buf: Buffer, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of [...points, buf.length]) {
+    out.push(buf.subarray(prev, p));
+    prev = p;
+  }
+  return out;
+}
+
+describe("streaming", () => {
+  it("random chunking (inside lines and UTF-8 characters) equals whole parsing", async () => {
+    for (const buf of [...SAMPLES, UTF8]) {
+      const whole = summary(parseDump(buf.toString("utf8")));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.nat(), { maxLength: 40 }),
+          fc.integer({ min: 16, max: 4096 }),
+          async (cuts, pieceSize) => {
+            const d = await parseDumpAsync(cutsOf(buf, cuts), { pieceSize });
+            expect(summary(d)).toEqual(whole);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    }
+  });
+
+  it("buffers at most one piece plus the largest goroutine (bounded memory)", async () => {
+    // 2,000 small goroutines fed in 100-byte reads with 4 KB pieces: every goroutine is handed out
+    // long before the end, i.e. the parser never waits for the whole input.
+    const text = Array.from(
+      { length: 2000 },
+      (_, i) => `goroutine ${i + 1} [select]:\nmain.f()\n\t/x.go:2 +0x1\n`,
+    ).join("\n");
+    const bytes = Buffer.from(text);
+    let yieldedBeforeEnd = 0;
+    let fed = 0;
+    async function* src() {
+      for (let i = 0; i < bytes.length; i += 100) {
+        fed = i;
+        yield bytes.subarray(i, i + 100);
+      }
+    }
+    const { parseStream } = await import("./index.ts");
+    let maxLag = 0;
+    let seen = 0;
+    for await (const g of parseStream(src(), { pieceSize: 4096 })) {
+      if (g.kind !== "goroutine") continue;
+      seen++;
+      if (fed < bytes.length - 100) yieldedBeforeEnd++;
+      const lagBytes = fed - text.indexOf(`goroutine ${g.id} [`);
+      maxLag = Math.max(maxLag, lagBytes);
+    }
+    expect(seen).toBe(2000);
+    expect(yieldedBeforeEnd).toBeGreaterThan(1900);
+    expect(maxLag).toBeLessThan(3 * 4096);
+  });
+
+  it("junk lines inserted between blocks never lose a goroutine", () => {
+    const base = readFileSync(fixture("generated/go-versions/go1.21-spawnfarm-sigquit-all.txt"), "utf8");
+    const blocks = base.split("\n\n");
+    const expected = parseDump(base).goroutines.length;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.string({ maxLength: 80 })), { maxLength: 20 }), (junk) => {
+        const copy = [...blocks];
+        for (const [at, line] of junk) {
+          const clean = line.replace(/\n/g, " ").replace(/goroutine \d/g, "g");
+          copy.splice(1 + (at % copy.length), 0, `JUNK ${clean}`);
+        }
+        const d = parseDump(copy.join("\n\n"));
+        expect(d.goroutines.length).toBe(expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("never throws on mutated input, and keeps every header that survived", () => {
+    const base = readFileSync(
+      fixture("generated/go-versions/go1.26-crash-nil-gotraceback-crash.txt"),
+      "utf8",
+    );
+    const lines = base.split("\n");
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("del"), at: fc.nat() }),
+            fc.record({ op: fc.constant("dup"), at: fc.nat() }),
+            fc.record({ op: fc.constant("ins"), at: fc.nat(), text: fc.string({ maxLength: 60 }) }),
+            fc.record({ op: fc.constant("cut"), at: fc.nat() }),
+          ),
+          { maxLength: 12 },
+        ),
+        (ops) => {
+          const ls = [...lines];
+          let text: string | undefined;
+          for (const o of ops) {
+            const i = o.at % Math.max(1, ls.length);
+            if (o.op === "del") ls.splice(i, 1);
+            else if (o.op === "dup") ls.splice(i, 0, ls[i] ?? "");
+            else if (o.op === "ins") ls.splice(i, 0, (o as { text: string }).text);
+            else text = ls.join("\n").slice(0, o.at % (ls.join("\n").length + 1));
+          }
+          text ??= ls.join("\n");
+          const d = parseDump(text);
+          const headers = (text.match(/^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\n]*\]:[ \r]*$/gm) ?? [])
+            .length;
+          expect(d.goroutines.length).toBeGreaterThanOrEqual(headers);
+          expect(() => formatDump(d)).not.toThrow();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("gzip input is read transparently and a gzip bomb is stopped by the size cap", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const text = readFileSync(fixture("generated/go-versions/go1.24-crash-deadlock.txt"));
+    const d = await parseDumpAsync([gzipSync(text)]);
+    expect(d.goroutines.length).toBe(parseDump(text.toString("utf8")).goroutines.length);
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 32));
+    const b = await parseDumpAsync([bomb], { maxDecompressedBytes: 1024 * 1024 });
+    expect(b.diagnostics.some((x) => x.severity === "error" && /size cap/.test(x.message))).toBe(true);
+  });
+});

@@ -1,0 +1,6 @@
+import type { UserConfig } from "vitest/config";
+export declare function gosleuthVitest(extra?: {
+  testTimeout?: number;
+  include?: string[];
+  reportFile?: string;
+}): UserConfig;
