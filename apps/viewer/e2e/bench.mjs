@@ -118,6 +118,9 @@ const memTimer = setInterval(() => {
   memPeak = Math.max(memPeak, rendererMemory(profile).peak);
 }, 250);
 
+await page.goto(`${server.url}/`);
+await page.waitForTimeout(1000);
+const idleMem = rendererMemory(profile).now;
 const t0 = Date.now();
 await page.goto(`${server.url}/?src=/dump`);
 await page.waitForFunction(
@@ -135,6 +138,7 @@ if (state !== "ready") {
   console.error(`@gosleuth/viewer bench: the page failed: ${await page.textContent("#load-error")}`);
   process.exit(1);
 }
+const loadedMem = rendererMemory(profile).now;
 const summary = await page.textContent("#dump-summary");
 const nodes = await page.getAttribute("#node-count", "data-nodes");
 const afterLoad = await page.evaluate(() => ({ ...window.__bench }));
@@ -234,7 +238,9 @@ console.log(
 console.log(
   `longest main-thread task overall: ${final.longest.toFixed(0)} ms (${final.longTasks} tasks over 50 ms)`,
 );
-console.log(`renderer peak RSS (page + workers): ${mb(memPeak)}`);
+console.log(
+  `renderer RSS (page + workers): peak ${mb(memPeak)}; ${mb(idleMem)} for the empty page, ${mb(loadedMem)} once loaded`,
+);
 console.log(
   `panning: ${frames.length} frames, ${(1000 / avg).toFixed(1)} fps average, p95 frame ${p95.toFixed(1)} ms`,
 );

@@ -52,6 +52,20 @@ describe("Dataset on caddy-2.11-t0-debug2", () => {
       expect(path[1]!.id).toBe(g.createdBy.parentId);
   });
 
+  it("copies any goroutine exactly as printed, its own arguments included (frames are shared within a group)", () => {
+    const blocks = new Map(text.split("\n\n").map((b) => [Number(/^goroutine (\d+)/.exec(b)?.[1]), b]));
+    const big = [...d.nodes].sort((a, b) => b.count - a.count)[0]!;
+    const ids = d.membersOf(big.id, 50).members.map((m) => m.id);
+    let differing = 0;
+    for (const id of ids) {
+      const block = blocks.get(id)!;
+      expect(d.goroutine(id)!.text).toBe(`${block.trimEnd()}\n`);
+      if (block !== blocks.get(ids[0]!)) differing++;
+    }
+    // The members do differ (arguments are pointers), so this checks more than the shared frames.
+    expect(differing).toBeGreaterThan(0);
+  });
+
   it("finds a goroutine by id and nodes by function", () => {
     const id = Number(headers[100]![1]);
     const hit = d.search(String(id), 5);

@@ -1,5 +1,5 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
-import type { Goroutine, StateClass } from "@gosleuth/model";
+import type { Frame, Goroutine, StateClass } from "@gosleuth/model";
 import { goroutineSignature } from "@gosleuth/spawn-graph";
 import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
@@ -55,6 +55,17 @@ function maxSeverity(a: Severity | undefined, b: Severity): Severity {
   return a === undefined || SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
 }
 
+const SEP = "\u0001";
+const NONE: readonly never[] = Object.freeze([]);
+
+/** Arguments and offsets of every frame, as one string. */
+function frameExtras(g: Goroutine): string {
+  // join() returns one flat string; `+=` would build a rope that keeps every piece alive.
+  const parts: string[] = [];
+  for (const f of g.frames) parts.push(f.args, f.offset ?? "");
+  return parts.join(SEP);
+}
+
 /** The goroutine as the runtime printed it (debug=2), for copying from the side panel. */
 export function goroutineText(g: Goroutine): string {
   const flags: string[] = [g.state + (g.leaked ? " (leaked)" : "")];
@@ -80,7 +91,10 @@ export function goroutineText(g: Goroutine): string {
 }
 
 export class Dataset {
+  /** Every goroutine; goroutines after the first of a group share that one's frames (see `add`). */
   readonly goroutines: Goroutine[] = [];
+  /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine. */
+  private readonly extras = new Map<number, string>();
   private readonly byId = new Map<number, number>();
   private readonly groupIndex = new Map<string, number>();
   private readonly groups: GroupAcc[] = [];
@@ -95,10 +109,25 @@ export class Dataset {
   /** Adds one goroutine as it streams in; cheap enough to run per item. */
   add(g: Goroutine): void {
     const pos = this.goroutines.length;
-    this.goroutines.push(g);
     if (!this.byId.has(g.id)) this.byId.set(g.id, pos);
     const sig = goroutineSignature(g);
     let gi = this.groupIndex.get(sig);
+    if (gi === undefined) {
+      this.goroutines.push(
+        this.keep(
+          g,
+          g.frames.map((f) => this.keepFrame(f)),
+        ),
+      );
+    } else {
+      // Same signature: same functions, files and lines as the group's first goroutine. Share its
+      // frames and keep only what differs (arguments, offsets) as one string, which divides the
+      // memory a big dump needs by the stack depth.
+      const sample = this.goroutines[this.byId.get(this.groups[gi]!.sample.id)!]!;
+      const own = frameExtras(g);
+      if (own !== frameExtras(sample)) this.extras.set(pos, own);
+      this.goroutines.push(this.keep(g, sample.frames));
+    }
     if (gi === undefined) {
       gi = this.groups.length;
       this.groupIndex.set(sig, gi);
@@ -114,14 +143,15 @@ export class Dataset {
         let fi = this.frameIndex.get(key);
         if (fi === undefined) {
           fi = this.frameTable.length;
-          this.frameTable.push(key);
-          this.frameIndex.set(key, fi);
+          const flatKey = this.str(key);
+          this.frameTable.push(flatKey);
+          this.frameIndex.set(flatKey, fi);
         }
         frames.push(fi);
       }
       this.groups.push({
         index: gi,
-        sample: g,
+        sample: this.goroutines[pos]!,
         frames,
         creator: creatorText(g),
         count: 0,
@@ -140,6 +170,77 @@ export class Dataset {
 
   get size(): number {
     return this.goroutines.length;
+  }
+
+  private readonly strings = new Map<string, string>();
+
+  /**
+   * One flat copy per distinct string. Strings cut from a parser's input piece share that piece's
+   * memory (V8 sliced strings): keeping one state or file name would keep a megabyte of text alive.
+   */
+  private str(x: string): string {
+    let v = this.strings.get(x);
+    if (v === undefined) {
+      v = x.length < 13 ? x : ` ${x}`.slice(1);
+      this.strings.set(v, v);
+    }
+    return v;
+  }
+
+  private keepFrame(f: Frame): Frame {
+    return {
+      ...f,
+      args: f.args.length < 13 ? f.args : ` ${f.args}`.slice(1),
+      file: this.str(f.file),
+      ...(f.offset !== undefined ? { offset: this.str(f.offset) } : {}),
+    };
+  }
+
+  /**
+   * The goroutine as kept: the given frames, flat strings, and one fixed object shape for all
+   * (spreading optional fields in gives objects of many shapes, which V8 stores far less compactly).
+   */
+  private keep(g: Goroutine, frames: readonly Frame[]): Goroutine {
+    const c = g.createdBy;
+    return {
+      kind: "goroutine",
+      id: g.id,
+      idText: g.idText === undefined ? undefined : this.str(g.idText),
+      state: this.str(g.state),
+      stateClass: g.stateClass,
+      waitMinutes: g.waitMinutes,
+      lockedToThread: g.lockedToThread,
+      leaked: g.leaked,
+      scan: g.scan,
+      durable: g.durable,
+      synctest: g.synctest,
+      labels: g.labels
+        ? Object.fromEntries(Object.entries(g.labels).map(([k, v]) => [this.str(k), this.str(v)]))
+        : undefined,
+      labelsRaw: g.labelsRaw
+        ? { position: g.labelsRaw.position, text: this.str(g.labelsRaw.text) }
+        : undefined,
+      gp: g.gp === undefined ? undefined : this.str(g.gp),
+      m: g.m === undefined ? undefined : this.str(g.m),
+      mp: g.mp === undefined ? undefined : this.str(g.mp),
+      extraState: g.extraState?.map((x) => this.str(x)),
+      frames,
+      elided: g.elided.length === 0 ? NONE : g.elided,
+      stackUnavailable: g.stackUnavailable,
+      createdBy: c
+        ? {
+            fn: c.fn,
+            parentId: c.parentId,
+            file: this.str(c.file),
+            line: c.line,
+            offset: c.offset === undefined ? undefined : this.str(c.offset),
+            indent: c.indent,
+          }
+        : undefined,
+      ancestors: g.ancestors.length === 0 ? NONE : g.ancestors,
+      lines: g.lines,
+      dumpIndex: g.dumpIndex,
+    } as Goroutine;
   }
 
   /** Builds the aggregated tree once every goroutine is in, and attaches the leak findings. */
@@ -360,10 +461,26 @@ export class Dataset {
     return { children: l.slice(0, limit).map((p) => this.member(p)), total: l.length };
   }
 
+  /** The goroutine with its own frame arguments and offsets restored. */
+  private full(pos: number): Goroutine {
+    const g = this.goroutines[pos]!;
+    const ex = this.extras.get(pos);
+    if (ex === undefined) return g;
+    const parts = ex.split(SEP);
+    return {
+      ...g,
+      frames: g.frames.map((f, i) => {
+        const offset = parts[2 * i + 1] ?? "";
+        const { offset: _o, ...rest } = f;
+        return { ...rest, args: parts[2 * i] ?? "", ...(offset ? { offset } : {}) };
+      }),
+    };
+  }
+
   goroutine(id: number): GoroutineDetail | null {
     const pos = this.byId.get(id);
     if (pos === undefined) return null;
-    const g = this.goroutines[pos]!;
+    const g = this.full(pos);
     const flags: string[] = [];
     if (g.leaked) flags.push("leaked");
     if (g.lockedToThread) flags.push("locked to thread");

@@ -2,26 +2,11 @@
 
 import * as leaks from "@gosleuth/leaks";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
-import * as parser from "@gosleuth/parser";
+import { parseStream } from "@gosleuth/parser";
 import * as spawnGraph from "@gosleuth/spawn-graph";
 import { type LeaksModule, packageFindings, packageTree, type SpawnGraphModule } from "./adapters.ts";
 import { type Dataset, Dataset as DatasetImpl, type FindingInput, type TreeBuilder } from "./dataset.ts";
-import { devParseStream } from "./dev-parser.ts";
 import { interimTree } from "./interim-tree.ts";
-
-export interface ParseStreamLike extends AsyncIterable<StreamItem> {
-  readonly info: Promise<DumpInfo>;
-}
-
-export type ParseStreamFn = (
-  source: ReadableStream<Uint8Array>,
-  opts?: { onProgress?(bytesRead: number): void; signal?: AbortSignal },
-) => ParseStreamLike;
-
-export function parseStreamFn(): ParseStreamFn {
-  const fn = (parser as unknown as { parseStream?: ParseStreamFn }).parseStream;
-  return typeof fn === "function" ? fn : devParseStream;
-}
 
 /**
  * @gosleuth/spawn-graph's aggregated tree when the package provides one whose members can be
@@ -63,7 +48,7 @@ export async function buildDataset(
   opts: { signal?: AbortSignal; onItem?(d: Dataset): void } = {},
 ): Promise<Built | null> {
   const d = new DatasetImpl();
-  const ps = parseStreamFn()(text, opts.signal ? { signal: opts.signal } : {});
+  const ps = parseStream(text, opts.signal ? { signal: opts.signal } : {});
   let groupTotal = 0;
   for await (const item of ps) {
     if (opts.signal?.aborted) return null;

@@ -43,20 +43,31 @@ export function interimTree(goroutines: readonly Goroutine[]): TreeResult {
 
   const nodes: TreeNodeView[] = [];
   const nodeOf = new Int32Array(goroutines.length).fill(-1);
-  const sigCache = new Map<number, string>();
-  const key = (i: number) => {
-    let k = sigCache.get(i);
-    if (k === undefined) {
+  // Keys are long (a whole stack); keep one string per distinct key and a small number per goroutine.
+  // Goroutines of one group share their frames array (see Dataset.add), so signatures are cached by it.
+  const sigOfFrames = new Map<unknown, string>();
+  const keyIds = new Map<string, number>();
+  const keyOf = new Int32Array(goroutines.length).fill(-1);
+  const key = (i: number): number => {
+    let k = keyOf[i]!;
+    if (k < 0) {
       const g = goroutines[i]!;
-      k = `${creatorSite(g.createdBy)}\n${goroutineSignature(g)}`;
-      sigCache.set(i, k);
+      let sig = sigOfFrames.get(g.frames);
+      if (sig === undefined || !sig.startsWith(g.stateClass)) {
+        sig = goroutineSignature(g);
+        sigOfFrames.set(g.frames, sig);
+      }
+      const full = `${creatorSite(g.createdBy)}\n${sig}`;
+      k = keyIds.get(full) ?? keyIds.size;
+      if (k === keyIds.size) keyIds.set(full, k);
+      keyOf[i] = k;
     }
     return k;
   };
 
   const queue: Pending[] = [];
   const group = (members: number[], parent: string | null, depth: number, orphan: boolean) => {
-    const byKey = new Map<string, number[]>();
+    const byKey = new Map<number, number[]>();
     for (const i of members) {
       const k = key(i);
       let l = byKey.get(k);
