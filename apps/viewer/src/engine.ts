@@ -1,7 +1,6 @@
 // Which parser, tree builder and leak analysis the worker runs: one place, so the browser tests compute the same in Node.
-
 import * as leaks from "@gosleuth/leaks";
-import type { DumpInfo, StreamItem } from "@gosleuth/model";
+import type { DumpInfo } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
 import * as spawnGraph from "@gosleuth/spawn-graph";
 import { type LeaksModule, packageFindings, packageTree, type SpawnGraphModule } from "./adapters.ts";
