@@ -1,1 +1,230 @@
-console.log("gosleuth: not built yet");
+// `gosleuth`: goroutine dump forensics from a terminal or a pipeline (entry point and command definitions).
+import { Command, InvalidArgumentError, Option } from "commander";
+import { diffCommand } from "./commands/diff.ts";
+import { fetchCommand } from "./commands/fetch.ts";
+import { leaksCommand } from "./commands/leaks.ts";
+import { parseCommand } from "./commands/parse.ts";
+import { summary } from "./commands/summary.ts";
+import { treeCommand } from "./commands/tree.ts";
+import { viewCommand } from "./commands/view.ts";
+import { watchCommand } from "./commands/watch.ts";
+import { CliError } from "./errors.ts";
+import { parseDuration, parseSize } from "./format.ts";
+import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
+
+const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
+
+function duration(v: string): number {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+function size(v: string): number {
+  try {
+    return parseSize(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+function int(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError(`not a non-negative integer: "${v}"`);
+  return x;
+}
+
+/** Options every command that reads a URL accepts. */
+function withFetch(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--timeout <duration>", "give up on a URL after this long").default(30_000, "30s").argParser(duration))
+    .addOption(new Option("--max-bytes <size>", "refuse bodies (and decompressed dumps) larger than this").default(1024 ** 3, "1GB").argParser(size))
+    .option("--host-header <host>", "send this Host header with URL requests");
+}
+
+function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string }): FetchOptions {
+  const f: FetchOptions = { timeoutMs: o.timeout ?? DEFAULT_FETCH.timeoutMs, maxBytes: o.maxBytes ?? DEFAULT_FETCH.maxBytes };
+  if (o.hostHeader) f.hostHeader = o.hostHeader;
+  return f;
+}
+
+const program = new Command()
+  .name("gosleuth")
+  .description(
+    "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
+      "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
+  )
+  .version("0.1.0")
+  .showHelpAfterError("(run with --help for usage and examples)")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  gosleuth summary dump.txt
+  curl -s localhost:6060/debug/pprof/goroutine?debug=2 | gosleuth summary -
+  gosleuth tree dump.txt --depth 3
+  gosleuth leaks dump.txt --format md --fail-on high
+  gosleuth view dump.txt
+
+Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.`,
+  );
+
+withFetch(
+  program
+    .command("summary")
+    .description("format, counts per state, longest waits, top creators, spawn view and diagnostics")
+    .argument("<input>", INPUT_HELP)
+    .option("--json", "print one JSON object (format, goroutines, frames, states, diagnostics, bytes, ...)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  gosleuth summary goroutines.txt
+  gosleuth summary dump.txt.gz --json | jq .states
+  gosleuth summary http://localhost:6060/debug/pprof/goroutine?debug=2`,
+    ),
+).action(async (input: string, o) => {
+  await summary(input, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("parse")
+    .description("stream the parsed model: one JSON object per goroutine (NDJSON)")
+    .argument("<input>", INPUT_HELP)
+    .option("--ndjson", "newline-delimited JSON (the only output format; accepted for clarity)", true)
+    .addHelpText(
+      "after",
+      `
+Each line: {"id", "state", "stateClass", "waitMinutes", "frames": [{"function","file","line"}],
+"createdBy": {"function","file","line","parentId"} | null, "lines": {"start","end"}}.
+debug=1 inputs give one object per group ({"kind":"group","count",...}).
+
+Examples:
+  gosleuth parse dump.txt --ndjson | head -3
+  gosleuth parse dump.txt --ndjson | jq -r 'select(.waitMinutes > 10) | .id'`,
+    ),
+).action(async (input: string, o) => {
+  await parseCommand(input, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("tree")
+    .description("the spawn tree: aggregated by signature (default) or per goroutine")
+    .argument("<input>", INPUT_HELP)
+    .option("--json", 'print {"nodes": [...]} (id, parent, count, function, creator, state, waitMinutes, sampleIds)')
+    .option("--text", "print a tree(1)-style outline (default)")
+    .option("--dot", "print Graphviz dot")
+    .option("--root <id>", "start at this node (aggregated) or goroutine id (--per-goroutine)")
+    .addOption(new Option("--depth <n>", "levels to print").argParser(int))
+    .addOption(new Option("--min-count <n>", "hide aggregated nodes with fewer goroutines").argParser(int))
+    .option("--per-goroutine", "one node per goroutine instead of aggregated groups (use --root for big dumps)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  gosleuth tree dump.txt --depth 3 --min-count 10
+  gosleuth tree dump.txt --per-goroutine --root 21 --depth 2
+  gosleuth tree dump.txt --dot | dot -Tsvg > tree.svg`,
+    ),
+).action(async (input: string, o) => {
+  await treeCommand(input, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("leaks")
+    .description("rank leak suspects with reasons; several inputs are snapshots in time order")
+    .argument("<inputs...>", `${INPUT_HELP} (several: snapshots of one process, oldest first)`)
+    .addOption(new Option("--format <format>", "output format").choices(["text", "md", "json", "sarif"]).default("text"))
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding has this severity or worse").choices(["high", "medium", "low"]))
+    .option("--config <file>", "settings file (default: ./gosleuth.config.json when present)")
+    .addOption(new Option("--every <duration>", "with one URL: poll it at this interval and report growth").argParser(duration))
+    .addOption(new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  gosleuth leaks dump.txt
+  gosleuth leaks t0.txt t1.txt t2.txt --format md > leaks.md
+  gosleuth leaks dump.txt --format sarif > gosleuth.sarif    # for code scanning
+  gosleuth leaks http://localhost:6060/debug/pprof/goroutine?debug=2 --every 30s --count 6
+  gosleuth leaks dump.txt --format json --fail-on high       # CI gate`,
+    ),
+).action(async (inputs: string[], o) => {
+  process.exitCode = await leaksCommand(inputs, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("diff")
+    .description("compare two snapshots: groups new, gone, grown and shrunk")
+    .argument("<before>", INPUT_HELP)
+    .argument("<after>", INPUT_HELP)
+    .addOption(new Option("--format <format>", "output format").choices(["text", "md", "json"]).default("text"))
+    .addHelpText("after", "\nExamples:\n  gosleuth diff before.txt after.txt\n  gosleuth diff before.txt after.txt --format md"),
+).action(async (before: string, after: string, o) => {
+  await diffCommand(before, after, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("fetch")
+    .description("download a goroutine dump (or a series of them) from a pprof endpoint")
+    .argument("<url>", "a /debug/pprof/goroutine URL (debug=0/1/2, seconds=N, goroutineleak) or the /debug/pprof/ index")
+    .option("--out <file>", "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)")
+    .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(duration))
+    .addOption(new Option("--count <n>", "number of snapshots with --every").default(1).argParser(int))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  gosleuth fetch 'http://localhost:6060/debug/pprof/goroutine?debug=2' --out dump.txt
+  gosleuth fetch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 30s --count 6 --out snap-{n}.txt
+  gosleuth fetch http://localhost:6060/debug/pprof/     # prints the profile counts of the index page`,
+    ),
+).action(async (url: string, o) => {
+  await fetchCommand(url, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("watch")
+    .description("live terminal view of the top goroutine groups and their growth; ends with a leak report")
+    .argument("<url>", "a /debug/pprof/goroutine?debug=2 URL")
+    .addOption(new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration))
+    .addOption(new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int))
+    .addHelpText("after", "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s"),
+).action(async (url: string, o) => {
+  await watchCommand(url, o, fetchOpts(o));
+});
+
+program
+  .command("view")
+  .description("open the viewer on a dump: serves the web app and the dump on loopback")
+  .argument("<input>", "a dump file (.gz too)")
+  .addOption(new Option("--port <n>", "port (0: any free port)").default(0).argParser(int))
+  .option("--host <host>", "address to bind (another than loopback only when you mean it)", "127.0.0.1")
+  .option("--no-open", "do not open a browser")
+  .addHelpText("after", "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open")
+  .action(async (input: string, o) => {
+    await viewCommand(input, o);
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`gosleuth: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    if (process.env.GOSLEUTH_DEBUG) throw e;
+    process.stderr.write(`gosleuth: internal error: ${(e as Error).message} (set GOSLEUTH_DEBUG=1 for a stack trace, and please report it)\n`);
+    process.exitCode = 70;
+  }
+}
+
+await main();

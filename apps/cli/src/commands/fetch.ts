@@ -1,0 +1,99 @@
+// `gosleuth fetch`: downloads goroutine dumps from pprof endpoints (once or at an interval), checking they are dumps.
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { detectFormat } from "@gosleuth/parser";
+import { CliError } from "../errors.ts";
+import { n } from "../format.ts";
+import { type FetchOptions, openUrl } from "../input.ts";
+
+/** Reads the profile counts from the `/debug/pprof/` index page (`<td>N</td><td><a href="goroutine?debug=1">goroutine</a>`). */
+export function parseIndexCounts(html: string): { name: string; count: number }[] {
+  const out: { name: string; count: number }[] = [];
+  const re = /<td>\s*(\d+)\s*<\/td>\s*<td>\s*<a href=['"]?([a-z]+)\?debug=1['"]?>/gi;
+  for (const m of html.matchAll(re)) out.push({ name: m[2]!, count: Number(m[1]) });
+  return out;
+}
+
+function decodeHead(head: Uint8Array): string {
+  return new TextDecoder().decode(head.subarray(0, 64 * 1024));
+}
+
+/** Fetches one URL into a file (or stdout); returns the number of bytes and the detected format. */
+export async function fetchOnce(url: string, out: string | undefined, f: FetchOptions, progress: boolean) {
+  const { body } = await openUrl(url, f);
+  const it = body[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let headLen = 0;
+  let done = false;
+  while (headLen < 4096) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    chunks.push(r.value);
+    headLen += r.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  const format = detectFormat(head);
+  if (format === "unknown") {
+    const text = decodeHead(head);
+    if (/<html|<!doctype/i.test(text)) {
+      const counts = parseIndexCounts(text);
+      if (counts.length > 0) return { bytes: head.length, format: "pprof-index" as const, counts };
+      throw new CliError(`${url}: the server answered with an HTML page, not a goroutine dump (use /debug/pprof/goroutine?debug=2)`);
+    }
+    if (head.length === 0) throw new CliError(`${url}: the server answered with an empty body`);
+    throw new CliError(`${url}: not a goroutine dump (it starts with ${JSON.stringify(text.slice(0, 40))})`);
+  }
+  const sink = out ? createWriteStream(out) : process.stdout;
+  let bytes = 0;
+  let last = 0;
+  const write = async (b: Uint8Array) => {
+    bytes += b.length;
+    if (!sink.write(b)) await once(sink, "drain");
+    if (progress && Date.now() - last > 200) {
+      last = Date.now();
+      process.stderr.write(`\rgosleuth fetch: ${(bytes / 1e6).toFixed(1)} MB`);
+    }
+  };
+  await write(head);
+  if (!done) {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      await write(r.value);
+    }
+  }
+  if (out) {
+    (sink as ReturnType<typeof createWriteStream>).end();
+    await once(sink, "finish");
+  }
+  if (progress) process.stderr.write("\r\x1b[K");
+  return { bytes, format, counts: undefined };
+}
+
+export async function fetchCommand(
+  url: string,
+  o: { out?: string; every?: number; count: number },
+  f: FetchOptions,
+): Promise<void> {
+  const count = o.every ? Math.max(1, o.count) : 1;
+  if (count > 1 && o.out && !o.out.includes("{n}")) {
+    throw new CliError("--out needs {n} in the file name when --count is more than 1, e.g. --out snap-{n}.txt");
+  }
+  if (count > 1 && !o.out) throw new CliError("--every with --count > 1 needs --out snap-{n}.txt");
+  const progress = Boolean(process.stderr.isTTY);
+  for (let i = 1; i <= count; i++) {
+    const started = Date.now();
+    const out = o.out?.replace("{n}", String(i));
+    const r = await fetchOnce(url, out, f, progress && Boolean(out));
+    if (r.format === "pprof-index") {
+      process.stdout.write(`${url}: pprof index\n`);
+      for (const c of r.counts ?? []) process.stdout.write(`  ${c.name.padEnd(14)} ${n(c.count).padStart(10)}\n`);
+      return;
+    }
+    if (out) process.stderr.write(`gosleuth fetch: ${out}: ${(r.bytes / 1e6).toFixed(2)} MB, ${r.format}\n`);
+    if (i < count) await new Promise((ok) => setTimeout(ok, Math.max(0, (o.every ?? 0) - (Date.now() - started))));
+  }
+}

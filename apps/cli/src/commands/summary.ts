@@ -1,0 +1,161 @@
+// `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
+import type { Diagnostic, StateClass } from "@gosleuth/model";
+import { type FetchOptions, parseInput } from "../input.ts";
+import { color, n } from "../format.ts";
+
+interface WaitEntry {
+  id: number;
+  state: string;
+  waitMinutes: number;
+  fn: string;
+}
+
+export interface SummaryJson {
+  input: string;
+  format: string;
+  goroutines: number;
+  groups: number;
+  frames: number;
+  states: Partial<Record<StateClass, number>>;
+  rawStates: Record<string, number>;
+  longestWaits: WaitEntry[];
+  topCreators: { function: string; goroutines: number }[];
+  spawn: {
+    roots: number;
+    orphans: number;
+    maxId: number;
+    createdAndFinished: number;
+    note: string;
+  };
+  diagnostics: number;
+  diagnosticsByLevel: Record<string, number>;
+  firstDiagnostics: Pick<Diagnostic, "severity" | "line" | "message">[];
+  bytes: number;
+  lines: number;
+  dumps: number;
+  panics: string[];
+  fatal: string[];
+  signal?: string;
+}
+
+export async function summary(input: string, opts: { json?: boolean }, fetchOpts: FetchOptions): Promise<SummaryJson> {
+  const p = await parseInput(input, fetchOpts);
+  let goroutines = 0;
+  let groups = 0;
+  let frames = 0;
+  let roots = 0;
+  let maxId = 0;
+  const states: Partial<Record<StateClass, number>> = {};
+  const rawStates = new Map<string, number>();
+  const creators = new Map<string, number>();
+  const ids = new Set<number>();
+  const parents: number[] = [];
+  const waits: WaitEntry[] = [];
+  for await (const item of p.stream) {
+    if (item.kind === "group") {
+      groups++;
+      goroutines += item.count;
+      frames += item.frames.length * item.count;
+      states.unknown = (states.unknown ?? 0) + item.count;
+      continue;
+    }
+    const g = item;
+    goroutines++;
+    frames += g.frames.length;
+    states[g.stateClass] = (states[g.stateClass] ?? 0) + 1;
+    rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
+    if (g.id > maxId) maxId = g.id;
+    ids.add(g.id);
+    if (g.createdBy) {
+      const f = g.createdBy.fn.full;
+      creators.set(f, (creators.get(f) ?? 0) + 1);
+      if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
+    } else roots++;
+    if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
+      waits.push({ id: g.id, state: g.state, waitMinutes: g.waitMinutes, fn: g.frames[g.frames.length - 1]?.fn.full ?? "" });
+      waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
+      if (waits.length > 5) waits.pop();
+    }
+  }
+  const info = await p.finish();
+  let orphans = 0;
+  for (const pid of parents) if (!ids.has(pid)) orphans++;
+  const byLevel: Record<string, number> = {};
+  for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
+  const live = info.format === "debug1" || info.format === "debug0" ? goroutines : ids.size;
+  const out: SummaryJson = {
+    input: p.name,
+    format: info.format,
+    goroutines,
+    groups,
+    frames,
+    states,
+    rawStates: Object.fromEntries([...rawStates].sort((a, b) => b[1] - a[1])),
+    longestWaits: waits,
+    topCreators: [...creators]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([f, c]) => ({ function: f, goroutines: c })),
+    spawn: {
+      roots,
+      orphans,
+      maxId,
+      createdAndFinished: Math.max(0, maxId - live),
+      note: "goroutine ids are handed out in order, so the highest id minus the live count approximates how many goroutines this process created and finished (ids are reused only across Ps' id caches, so it is a lower bound on churn)",
+    },
+    diagnostics: info.diagnostics.length,
+    diagnosticsByLevel: byLevel,
+    firstDiagnostics: info.diagnostics.slice(0, 5).map((d) => ({ severity: d.severity, line: d.line, message: d.message })),
+    bytes: info.bytes,
+    lines: info.lineCount,
+    dumps: info.dumpCount,
+    panics: info.preamble.panics.map((x) => x.message),
+    fatal: [...info.preamble.fatal],
+  };
+  if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
+    out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  else process.stdout.write(renderSummary(out));
+  return out;
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  debug2: "debug=2 (full stacks)",
+  debug1: "debug=1 (grouped profile)",
+  debug0: "debug=0 (protobuf profile)",
+  panic: "panic",
+  fatal: "fatal error",
+  signal: "signal dump",
+  race: "race report",
+};
+
+function renderSummary(s: SummaryJson): string {
+  const c = color;
+  const lines: string[] = [];
+  lines.push(`${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`);
+  if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
+  for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
+  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${f}`);
+  if (s.signal) lines.push(`${c.red("signal:")} ${s.signal}`);
+  lines.push("", c.bold("States"));
+  const total = Math.max(1, s.goroutines);
+  for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
+    lines.push(`  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`);
+  }
+  if (s.longestWaits.length > 0) {
+    lines.push("", c.bold("Longest waits"));
+    for (const w of s.longestWaits) lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
+  }
+  if (s.topCreators.length > 0) {
+    lines.push("", c.bold("Creators with the most goroutines"));
+    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${t.function}`);
+  }
+  if (s.groups === 0) {
+    lines.push("", c.bold("Spawn view"));
+    lines.push(`  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`);
+  }
+  lines.push("", c.bold("Diagnostics") + `  ${n(s.diagnostics)}${s.diagnostics ? ` (${Object.entries(s.diagnosticsByLevel).map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}`);
+  for (const d of s.firstDiagnostics) lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,24 @@
+// Small text helpers shared by the commands' human-readable output.
+import pc from "picocolors";
+
+export const n = (x: number): string => x.toLocaleString("en-US");
+
+/** Colours only when stdout is a terminal (and NO_COLOR is unset). */
+export const color = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+
+/** `30s`, `2m`, `500ms`, `1h` → milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) throw new Error(`not a duration: "${s}" (use e.g. 500ms, 30s, 2m)`);
+  const v = Number(m[1]);
+  return v * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"] ?? 1000);
+}
+
+/** `1GB`, `512MB`, `100k`, `12345` → bytes. */
+export function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i.exec(s.trim());
+  if (!m) throw new Error(`not a size: "${s}" (use e.g. 100MB, 1GB)`);
+  const unit = (m[2] ?? "b").toLowerCase()[0]!;
+  const mult = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
+  return Math.round(Number(m[1]) * mult);
+}

@@ -1,0 +1,159 @@
+// Opens what the user named (file, `-`, URL) as a byte stream and runs it through the streaming parser with progress.
+import { createReadStream, statSync } from "node:fs";
+import type { DumpInfo, StreamItem } from "@gosleuth/model";
+import { type ParseStream, parseStream } from "@gosleuth/parser";
+import { CliError } from "./errors.ts";
+import { Progress } from "./progress.ts";
+
+export interface FetchOptions {
+  /** Milliseconds before the request is abandoned. */
+  timeoutMs: number;
+  /** Largest body accepted, in bytes (checked while streaming). */
+  maxBytes: number;
+  /** Optional Host header (for servers behind name-based routing). */
+  hostHeader?: string;
+}
+
+export const DEFAULT_FETCH: FetchOptions = { timeoutMs: 30_000, maxBytes: 1024 ** 3 };
+
+export function isUrl(input: string): boolean {
+  return /^https?:\/\//i.test(input);
+}
+
+/** Fetches a URL as a byte stream, turning every failure into a one-line CliError. */
+export async function openUrl(url: string, opts: FetchOptions): Promise<{ body: AsyncIterable<Uint8Array>; size?: number }> {
+  let res: Response;
+  const headers: Record<string, string> = { "accept-encoding": "gzip", "user-agent": "gosleuth" };
+  if (opts.hostHeader) headers.host = opts.hostHeader;
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  try {
+    res = await fetch(url, { headers, signal, redirect: "follow" });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    if (err.name === "TimeoutError" || err.name === "AbortError") {
+      throw new CliError(`${url}: no answer within ${opts.timeoutMs / 1000}s (raise --timeout if the dump is big)`);
+    }
+    const code = err.cause?.code;
+    if (code === "ECONNREFUSED") throw new CliError(`${url}: connection refused (is the server running and is pprof enabled?)`);
+    if (code === "ENOTFOUND") throw new CliError(`${url}: host not found`);
+    throw new CliError(`${url}: ${err.cause?.message ?? err.message}`);
+  }
+  if (!res.ok) {
+    throw new CliError(`${url}: HTTP ${res.status} ${res.statusText}${res.status === 404 ? " (is net/http/pprof registered on this server?)" : ""}`);
+  }
+  const type = res.headers.get("content-type") ?? "";
+  const length = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(length) && length > opts.maxBytes) {
+    throw new CliError(`${url}: the response is ${length} bytes, over the --max-bytes cap of ${opts.maxBytes}`);
+  }
+  if (!res.body) throw new CliError(`${url}: empty response`);
+  const reader = res.body.getReader();
+  async function* body(): AsyncGenerator<Uint8Array> {
+    let total = 0;
+    let first = true;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        total += value.length;
+        if (total > opts.maxBytes) {
+          throw new CliError(`${url}: the response passed the --max-bytes cap of ${opts.maxBytes} bytes; stopped reading`);
+        }
+        if (first && /text\/html/i.test(type) && !/^\s*goroutine/.test(new TextDecoder().decode(value.subarray(0, 64)))) {
+          // An HTML page (pprof index, a login page, an error page): read it and let the caller decide.
+          first = false;
+        }
+        first = false;
+        yield value;
+      }
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      const err = e as Error;
+      if (err.name === "TimeoutError" || err.name === "AbortError") {
+        throw new CliError(`${url}: the transfer did not finish within ${opts.timeoutMs / 1000}s (raise --timeout)`);
+      }
+      throw new CliError(`${url}: ${err.message}`);
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  return { body: body(), size: Number.isFinite(length) ? length : undefined };
+}
+
+/** Opens a file, `-` or URL as bytes. */
+export async function openInput(
+  input: string,
+  fetchOpts: FetchOptions = DEFAULT_FETCH,
+): Promise<{ body: AsyncIterable<Uint8Array>; size?: number; name: string }> {
+  if (input === "-") return { body: process.stdin, name: "stdin" };
+  if (isUrl(input)) return { ...(await openUrl(input, fetchOpts)), name: input };
+  let size: number;
+  try {
+    const st = statSync(input);
+    if (st.isDirectory()) throw new CliError(`${input}: is a directory, not a dump file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") throw new CliError(`${input}: no such file`);
+    if (code === "EACCES") throw new CliError(`${input}: permission denied`);
+    throw new CliError(`${input}: ${(e as Error).message}`);
+  }
+  return { body: createReadStream(input, { highWaterMark: 1 << 20 }), size, name: input };
+}
+
+export interface ParsedInput {
+  stream: ParseStream;
+  /** Info at the end; rejects with a CliError when the input is not a dump. */
+  finish(): Promise<DumpInfo>;
+  name: string;
+}
+
+/**
+ * Opens and parses an input as a stream of goroutines/groups, with a progress bar on stderr for
+ * big inputs on a terminal. Iterate `stream`, then call `finish()`.
+ */
+export async function parseInput(input: string, fetchOpts: FetchOptions = DEFAULT_FETCH): Promise<ParsedInput> {
+  const { body, size, name } = await openInput(input, fetchOpts);
+  const progress = new Progress(size, name);
+  let count = 0;
+  const inner = parseStream(body, { onProgress: (b) => progress.update(b, count) });
+  const stream: ParseStream = {
+    info: inner.info,
+    async *[Symbol.asyncIterator](): AsyncGenerator<StreamItem> {
+      for await (const item of inner) {
+        count += item.kind === "goroutine" ? 1 : item.count;
+        yield item;
+      }
+    },
+  };
+  return {
+    stream,
+    name,
+    async finish() {
+      const info = await inner.info;
+      progress.stop();
+      const fatal = info.diagnostics.find((d) => d.severity === "error");
+      if (info.format === "unknown" && fatal) {
+        throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: /, "")}`, 2);
+      }
+      if (fatal && /size cap|reading the input failed/.test(fatal.message)) {
+        throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: (line \d+: )?/, "")}`, 2);
+      }
+      return info;
+    },
+  };
+}
+
+/** Parses an input fully into memory (for commands that need every goroutine: tree, leaks, diff). */
+export async function loadDump(input: string, fetchOpts: FetchOptions = DEFAULT_FETCH) {
+  const p = await parseInput(input, fetchOpts);
+  const goroutines = [];
+  const groups = [];
+  for await (const item of p.stream) {
+    if (item.kind === "goroutine") goroutines.push(item);
+    else groups.push(item);
+  }
+  const info = await p.finish();
+  return { ...info, goroutines, groups, name: p.name };
+}
