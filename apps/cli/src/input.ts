@@ -21,7 +21,10 @@ export function isUrl(input: string): boolean {
 }
 
 /** Fetches a URL as a byte stream, turning every failure into a one-line CliError. */
-export async function openUrl(url: string, opts: FetchOptions): Promise<{ body: AsyncIterable<Uint8Array>; size?: number }> {
+export async function openUrl(
+  url: string,
+  opts: FetchOptions,
+): Promise<{ body: AsyncIterable<Uint8Array>; size?: number }> {
   let res: Response;
   const headers: Record<string, string> = { "accept-encoding": "gzip", "user-agent": "gosleuth" };
   if (opts.hostHeader) headers.host = opts.hostHeader;
@@ -31,20 +34,27 @@ export async function openUrl(url: string, opts: FetchOptions): Promise<{ body: 
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
     if (err.name === "TimeoutError" || err.name === "AbortError") {
-      throw new CliError(`${url}: no answer within ${opts.timeoutMs / 1000}s (raise --timeout if the dump is big)`);
+      throw new CliError(
+        `${url}: no answer within ${opts.timeoutMs / 1000}s (raise --timeout if the dump is big)`,
+      );
     }
     const code = err.cause?.code;
-    if (code === "ECONNREFUSED") throw new CliError(`${url}: connection refused (is the server running and is pprof enabled?)`);
+    if (code === "ECONNREFUSED")
+      throw new CliError(`${url}: connection refused (is the server running and is pprof enabled?)`);
     if (code === "ENOTFOUND") throw new CliError(`${url}: host not found`);
     throw new CliError(`${url}: ${err.cause?.message ?? err.message}`);
   }
   if (!res.ok) {
-    throw new CliError(`${url}: HTTP ${res.status} ${res.statusText}${res.status === 404 ? " (is net/http/pprof registered on this server?)" : ""}`);
+    throw new CliError(
+      `${url}: HTTP ${res.status} ${res.statusText}${res.status === 404 ? " (is net/http/pprof registered on this server?)" : ""}`,
+    );
   }
   const type = res.headers.get("content-type") ?? "";
   const length = Number(res.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(length) && length > opts.maxBytes) {
-    throw new CliError(`${url}: the response is ${length} bytes, over the --max-bytes cap of ${opts.maxBytes}`);
+    throw new CliError(
+      `${url}: the response is ${length} bytes, over the --max-bytes cap of ${opts.maxBytes}`,
+    );
   }
   if (!res.body) throw new CliError(`${url}: empty response`);
   const reader = res.body.getReader();
@@ -57,9 +67,15 @@ export async function openUrl(url: string, opts: FetchOptions): Promise<{ body: 
         if (done) return;
         total += value.length;
         if (total > opts.maxBytes) {
-          throw new CliError(`${url}: the response passed the --max-bytes cap of ${opts.maxBytes} bytes; stopped reading`);
+          throw new CliError(
+            `${url}: the response passed the --max-bytes cap of ${opts.maxBytes} bytes; stopped reading`,
+          );
         }
-        if (first && /text\/html/i.test(type) && !/^\s*goroutine/.test(new TextDecoder().decode(value.subarray(0, 64)))) {
+        if (
+          first &&
+          /text\/html/i.test(type) &&
+          !/^\s*goroutine/.test(new TextDecoder().decode(value.subarray(0, 64)))
+        ) {
           // An HTML page (pprof index, a login page, an error page): read it and let the caller decide.
           first = false;
         }
@@ -70,7 +86,9 @@ export async function openUrl(url: string, opts: FetchOptions): Promise<{ body: 
       if (e instanceof CliError) throw e;
       const err = e as Error;
       if (err.name === "TimeoutError" || err.name === "AbortError") {
-        throw new CliError(`${url}: the transfer did not finish within ${opts.timeoutMs / 1000}s (raise --timeout)`);
+        throw new CliError(
+          `${url}: the transfer did not finish within ${opts.timeoutMs / 1000}s (raise --timeout)`,
+        );
       }
       throw new CliError(`${url}: ${err.message}`);
     } finally {
@@ -113,7 +131,10 @@ export interface ParsedInput {
  * Opens and parses an input as a stream of goroutines/groups, with a progress bar on stderr for
  * big inputs on a terminal. Iterate `stream`, then call `finish()`.
  */
-export async function parseInput(input: string, fetchOpts: FetchOptions = DEFAULT_FETCH): Promise<ParsedInput> {
+export async function parseInput(
+  input: string,
+  fetchOpts: FetchOptions = DEFAULT_FETCH,
+): Promise<ParsedInput> {
   const { body, size, name } = await openInput(input, fetchOpts);
   const progress = new Progress(size, name);
   let count = 0;

@@ -37,13 +37,24 @@ function int(v: string): number {
 /** Options every command that reads a URL accepts. */
 function withFetch(cmd: Command): Command {
   return cmd
-    .addOption(new Option("--timeout <duration>", "give up on a URL after this long").default(30_000, "30s").argParser(duration))
-    .addOption(new Option("--max-bytes <size>", "refuse bodies (and decompressed dumps) larger than this").default(1024 ** 3, "1GB").argParser(size))
+    .addOption(
+      new Option("--timeout <duration>", "give up on a URL after this long")
+        .default(30_000, "30s")
+        .argParser(duration),
+    )
+    .addOption(
+      new Option("--max-bytes <size>", "refuse bodies (and decompressed dumps) larger than this")
+        .default(1024 ** 3, "1GB")
+        .argParser(size),
+    )
     .option("--host-header <host>", "send this Host header with URL requests");
 }
 
 function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string }): FetchOptions {
-  const f: FetchOptions = { timeoutMs: o.timeout ?? DEFAULT_FETCH.timeoutMs, maxBytes: o.maxBytes ?? DEFAULT_FETCH.maxBytes };
+  const f: FetchOptions = {
+    timeoutMs: o.timeout ?? DEFAULT_FETCH.timeoutMs,
+    maxBytes: o.maxBytes ?? DEFAULT_FETCH.maxBytes,
+  };
   if (o.hostHeader) f.hostHeader = o.hostHeader;
   return f;
 }
@@ -113,13 +124,19 @@ withFetch(
     .command("tree")
     .description("the spawn tree: aggregated by signature (default) or per goroutine")
     .argument("<input>", INPUT_HELP)
-    .option("--json", 'print {"nodes": [...]} (id, parent, count, function, creator, state, waitMinutes, sampleIds)')
+    .option(
+      "--json",
+      'print {"nodes": [...]} (id, parent, count, function, creator, state, waitMinutes, sampleIds)',
+    )
     .option("--text", "print a tree(1)-style outline (default)")
     .option("--dot", "print Graphviz dot")
     .option("--root <id>", "start at this node (aggregated) or goroutine id (--per-goroutine)")
     .addOption(new Option("--depth <n>", "levels to print").argParser(int))
     .addOption(new Option("--min-count <n>", "hide aggregated nodes with fewer goroutines").argParser(int))
-    .option("--per-goroutine", "one node per goroutine instead of aggregated groups (use --root for big dumps)")
+    .option(
+      "--per-goroutine",
+      "one node per goroutine instead of aggregated groups (use --root for big dumps)",
+    )
     .addHelpText(
       "after",
       `
@@ -137,11 +154,27 @@ withFetch(
     .command("leaks")
     .description("rank leak suspects with reasons; several inputs are snapshots in time order")
     .argument("<inputs...>", `${INPUT_HELP} (several: snapshots of one process, oldest first)`)
-    .addOption(new Option("--format <format>", "output format").choices(["text", "md", "json", "sarif"]).default("text"))
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding has this severity or worse").choices(["high", "medium", "low"]))
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["text", "md", "json", "sarif"])
+        .default("text"),
+    )
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when a finding has this severity or worse").choices([
+        "high",
+        "medium",
+        "low",
+      ]),
+    )
     .option("--config <file>", "settings file (default: ./gosleuth.config.json when present)")
-    .addOption(new Option("--every <duration>", "with one URL: poll it at this interval and report growth").argParser(duration))
-    .addOption(new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int))
+    .addOption(
+      new Option("--every <duration>", "with one URL: poll it at this interval and report growth").argParser(
+        duration,
+      ),
+    )
+    .addOption(
+      new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
+    )
     .addHelpText(
       "after",
       `
@@ -162,8 +195,13 @@ withFetch(
     .description("compare two snapshots: groups new, gone, grown and shrunk")
     .argument("<before>", INPUT_HELP)
     .argument("<after>", INPUT_HELP)
-    .addOption(new Option("--format <format>", "output format").choices(["text", "md", "json"]).default("text"))
-    .addHelpText("after", "\nExamples:\n  gosleuth diff before.txt after.txt\n  gosleuth diff before.txt after.txt --format md"),
+    .addOption(
+      new Option("--format <format>", "output format").choices(["text", "md", "json"]).default("text"),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  gosleuth diff before.txt after.txt\n  gosleuth diff before.txt after.txt --format md",
+    ),
 ).action(async (before: string, after: string, o) => {
   await diffCommand(before, after, o, fetchOpts(o));
 });
@@ -172,8 +210,14 @@ withFetch(
   program
     .command("fetch")
     .description("download a goroutine dump (or a series of them) from a pprof endpoint")
-    .argument("<url>", "a /debug/pprof/goroutine URL (debug=0/1/2, seconds=N, goroutineleak) or the /debug/pprof/ index")
-    .option("--out <file>", "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)")
+    .argument(
+      "<url>",
+      "a /debug/pprof/goroutine URL (debug=0/1/2, seconds=N, goroutineleak) or the /debug/pprof/ index",
+    )
+    .option(
+      "--out <file>",
+      "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)",
+    )
     .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(duration))
     .addOption(new Option("--count <n>", "number of snapshots with --every").default(1).argParser(int))
     .addHelpText(
@@ -193,9 +237,16 @@ withFetch(
     .command("watch")
     .description("live terminal view of the top goroutine groups and their growth; ends with a leak report")
     .argument("<url>", "a /debug/pprof/goroutine?debug=2 URL")
-    .addOption(new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration))
-    .addOption(new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int))
-    .addHelpText("after", "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s"),
+    .addOption(
+      new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration),
+    )
+    .addOption(
+      new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int),
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s",
+    ),
 ).action(async (url: string, o) => {
   await watchCommand(url, o, fetchOpts(o));
 });
@@ -207,7 +258,10 @@ program
   .addOption(new Option("--port <n>", "port (0: any free port)").default(0).argParser(int))
   .option("--host <host>", "address to bind (another than loopback only when you mean it)", "127.0.0.1")
   .option("--no-open", "do not open a browser")
-  .addHelpText("after", "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open",
+  )
   .action(async (input: string, o) => {
     await viewCommand(input, o);
   });
@@ -222,7 +276,9 @@ async function main(): Promise<void> {
       return;
     }
     if (process.env.GOSLEUTH_DEBUG) throw e;
-    process.stderr.write(`gosleuth: internal error: ${(e as Error).message} (set GOSLEUTH_DEBUG=1 for a stack trace, and please report it)\n`);
+    process.stderr.write(
+      `gosleuth: internal error: ${(e as Error).message} (set GOSLEUTH_DEBUG=1 for a stack trace, and please report it)\n`,
+    );
     process.exitCode = 70;
   }
 }

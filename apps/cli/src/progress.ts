@@ -33,7 +33,10 @@ export class Progress {
     const now = Date.now();
     if (now - this.last < 100) return;
     this.last = now;
-    this.bar.update(this.size ? bytes : 0, { mb: (bytes / 1e6).toFixed(0), goroutines: goroutines.toLocaleString("en-US") });
+    this.bar.update(this.size ? bytes : 0, {
+      mb: (bytes / 1e6).toFixed(0),
+      goroutines: goroutines.toLocaleString("en-US"),
+    });
   }
 
   stop(): void {

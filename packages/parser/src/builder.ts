@@ -30,6 +30,32 @@ function rawLine(image: string): string {
   return e === image.length ? image : image.slice(0, e);
 }
 
+/**
+ * Calls `add` with the interned Frame of every pair in a run and returns the number of pairs. A pair
+ * identical to the previous one (recursion) is recognised by a native compare, without a lookup.
+ */
+function forEachPair(run: string, add: (f: Frame) => void): number {
+  let n = 0;
+  let pos = 0;
+  let prevKey = "";
+  let prev: Frame | undefined;
+  while (pos < run.length) {
+    const e1 = run.indexOf("\n", pos);
+    let e2 = e1 === -1 ? run.length : run.indexOf("\n", e1 + 1);
+    e2 = e2 === -1 ? run.length : e2 + 1;
+    if (prev !== undefined && e2 - pos === prevKey.length && run.startsWith(prevKey, pos)) {
+      add(prev);
+    } else {
+      prevKey = run.substring(pos, e2);
+      prev = frameFromPair(prevKey);
+      add(prev);
+    }
+    n++;
+    pos = e2;
+  }
+  return n;
+}
+
 interface Building {
   g: Mutable<Goroutine>;
   frames: Frame[];
@@ -83,21 +109,19 @@ export class ModelBuilder {
     this.push(l);
   }
 
-  /** A frame pair outside any goroutine: part of a `runtime stack:` section, or stray. */
+  /** Frame pairs outside any goroutine: a `runtime stack:` section, or stray. */
   strayFrame(image: string): void {
-    const nl = image.indexOf("\n");
-    const l1 = image.slice(0, nl);
-    const l2 = rawLine(image.slice(nl + 1));
-    if (this.inRuntimeStack) this.runtimeStack.push(frameFromPair(image));
+    const frames: Frame[] = [];
+    forEachPair(image, (f) => frames.push(f));
+    if (this.inRuntimeStack) for (const f of frames) this.runtimeStack.push(f);
     else
       this.diag(
         "warning",
         this.line,
-        "a stack frame outside any goroutine (kept as raw text)",
-        `${l1}\n${l2}`,
+        "stack frames outside any goroutine (kept as raw text)",
+        rawLine(image),
       );
-    this.push(l1);
-    this.push(l2);
+    for (const l of rawLine(image).split("\n")) this.push(l);
   }
 
   /** `created by`, an elision marker or an ancestor header outside any goroutine. */
@@ -151,12 +175,11 @@ export class ModelBuilder {
 
   private leading: string[] | undefined;
 
+  /** A run of frame pairs. */
   frame(image: string): void {
     const c = this.cur!;
-    const f = frameFromPair(image);
-    if (c.anc) c.anc.frames.push(f);
-    else c.frames.push(f);
-    this.line += 2;
+    const target = c.anc ? c.anc.frames : c.frames;
+    this.line += 2 * forEachPair(image, (f) => target.push(f));
   }
 
   elision(image: string): void {

@@ -140,3 +140,30 @@ describe("dump shapes (synthetic)", () => {
     expect(d.goroutines[1]!.lines).toEqual({ start: 7, end: 9 });
   });
 });
+
+describe("runtime stack sections (synthetic: no corpus file has one)", () => {
+  it("keeps the g0 frames of a runtime throw in runtimeStack and the raw lines in the preamble", () => {
+    const text = [
+      "fatal error: stack overflow",
+      "",
+      "runtime stack:",
+      "runtime.throw({0x6aac3f?, 0x870ee0?})",
+      "\t/usr/local/go/src/runtime/panic.go:1047 +0x5d fp=0x7f10021dcc18 sp=0x7f10021dcbe8 pc=0x43665d",
+      "runtime.newstack()",
+      "\t/usr/local/go/src/runtime/stack.go:1103 +0x5cc fp=0x7f10021dcdd0 sp=0x7f10021dcc18 pc=0x44fb8c",
+      "",
+      "goroutine 1 [running]:",
+      "runtime.systemstack_switch()",
+      "\t/usr/local/go/src/runtime/asm_amd64.s:459 fp=0xc0200e0390 sp=0xc0200e0388 pc=0x465f20",
+      "",
+    ].join("\n");
+    const d = parseDump(text);
+    expect(d.format).toBe("fatal");
+    expect(d.runtimeStack?.map((f) => [f.fn.full, f.line, f.fp])).toEqual([
+      ["runtime.throw", 1047, "0x7f10021dcc18"],
+      ["runtime.newstack", 1103, "0x7f10021dcdd0"],
+    ]);
+    expect(d.goroutines).toHaveLength(1);
+    expect(formatDump(d)).toBe(text);
+  });
+});

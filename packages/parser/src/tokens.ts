@@ -169,20 +169,38 @@ export const Blank = createToken({
   },
 });
 
-/** A frame: `FUNC(ARGS)` (or a cgo symbolizer's bare name) and its indented `FILE:LINE ...` line. */
+/** End of the frame pair starting at `offset` (after its file line), or -1 when there is none. */
+function pairEnd(text: string, offset: number): number {
+  const c0 = text.charCodeAt(offset);
+  if (c0 === TAB || c0 === SP || c0 === NL || c0 === CR || Number.isNaN(c0)) return -1;
+  const e1 = lineEnd(text, offset);
+  if (e1 >= text.length) return -1;
+  const e2 = lineEnd(text, e1 + 1);
+  if (!isFileLine(text, e1 + 1, e2)) return -1;
+  // A `created by` line is a pair of its own token, not a frame.
+  if (text.charCodeAt(offset) === 99 /* c */ && text.startsWith("created by ", offset)) return -1;
+  return next(text, e2);
+}
+
+/**
+ * A run of frames: one or more `FUNC(ARGS)` (or cgo bare name) lines each followed by its indented
+ * `FILE:LINE ...` line. One token per run instead of per line keeps the token count (which sets the
+ * lexer's and the garbage collector's cost) near four per goroutine.
+ */
 export const FramePair = createToken({
   name: "FramePair",
   line_breaks: true,
   start_chars_hint: allChars(false),
   pattern: {
     exec: (text: string, offset: number) => {
-      const c0 = text.charCodeAt(offset);
-      if (c0 === TAB || c0 === SP || c0 === NL || c0 === CR) return null;
-      const e1 = lineEnd(text, offset);
-      if (e1 >= text.length) return null;
-      const e2 = lineEnd(text, e1 + 1);
-      if (!isFileLine(text, e1 + 1, e2)) return null;
-      return result(text, offset, next(text, e2));
+      let end = pairEnd(text, offset);
+      if (end === -1) return null;
+      for (;;) {
+        const e = pairEnd(text, end);
+        if (e === -1) break;
+        end = e;
+      }
+      return result(text, offset, end);
     },
   },
 });

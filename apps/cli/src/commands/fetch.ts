@@ -1,6 +1,7 @@
 // `gosleuth fetch`: downloads goroutine dumps from pprof endpoints (once or at an interval), checking they are dumps.
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { detectFormat } from "@gosleuth/parser";
 import { CliError } from "../errors.ts";
 import { n } from "../format.ts";
@@ -41,7 +42,9 @@ export async function fetchOnce(url: string, out: string | undefined, f: FetchOp
     if (/<html|<!doctype/i.test(text)) {
       const counts = parseIndexCounts(text);
       if (counts.length > 0) return { bytes: head.length, format: "pprof-index" as const, counts };
-      throw new CliError(`${url}: the server answered with an HTML page, not a goroutine dump (use /debug/pprof/goroutine?debug=2)`);
+      throw new CliError(
+        `${url}: the server answered with an HTML page, not a goroutine dump (use /debug/pprof/goroutine?debug=2)`,
+      );
     }
     if (head.length === 0) throw new CliError(`${url}: the server answered with an empty body`);
     throw new CliError(`${url}: not a goroutine dump (it starts with ${JSON.stringify(text.slice(0, 40))})`);
@@ -80,7 +83,9 @@ export async function fetchCommand(
 ): Promise<void> {
   const count = o.every ? Math.max(1, o.count) : 1;
   if (count > 1 && o.out && !o.out.includes("{n}")) {
-    throw new CliError("--out needs {n} in the file name when --count is more than 1, e.g. --out snap-{n}.txt");
+    throw new CliError(
+      "--out needs {n} in the file name when --count is more than 1, e.g. --out snap-{n}.txt",
+    );
   }
   if (count > 1 && !o.out) throw new CliError("--every with --count > 1 needs --out snap-{n}.txt");
   const progress = Boolean(process.stderr.isTTY);
@@ -90,10 +95,12 @@ export async function fetchCommand(
     const r = await fetchOnce(url, out, f, progress && Boolean(out));
     if (r.format === "pprof-index") {
       process.stdout.write(`${url}: pprof index\n`);
-      for (const c of r.counts ?? []) process.stdout.write(`  ${c.name.padEnd(14)} ${n(c.count).padStart(10)}\n`);
+      for (const c of r.counts ?? [])
+        process.stdout.write(`  ${c.name.padEnd(14)} ${n(c.count).padStart(10)}\n`);
       return;
     }
     if (out) process.stderr.write(`gosleuth fetch: ${out}: ${(r.bytes / 1e6).toFixed(2)} MB, ${r.format}\n`);
-    if (i < count) await new Promise((ok) => setTimeout(ok, Math.max(0, (o.every ?? 0) - (Date.now() - started))));
+    if (i < count)
+      await new Promise((ok) => setTimeout(ok, Math.max(0, (o.every ?? 0) - (Date.now() - started))));
   }
 }

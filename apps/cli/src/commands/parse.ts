@@ -9,7 +9,12 @@ function toJson(item: StreamItem): unknown {
       kind: "group",
       count: item.count,
       labels: item.labels ?? null,
-      frames: item.frames.map((f) => ({ function: f.fn?.full ?? null, file: f.file ?? null, line: f.line ?? null, pc: f.pc })),
+      frames: item.frames.map((f) => ({
+        function: f.fn?.full ?? null,
+        file: f.file ?? null,
+        line: f.line ?? null,
+        pc: f.pc,
+      })),
     };
   }
   const g = item;
@@ -24,7 +29,12 @@ function toJson(item: StreamItem): unknown {
     frames: g.frames.map((f) => ({ function: f.fn.full, file: f.file, line: f.line })),
     elided: g.elided.length > 0 ? g.elided : undefined,
     createdBy: g.createdBy
-      ? { function: g.createdBy.fn.full, file: g.createdBy.file, line: g.createdBy.line, parentId: g.createdBy.parentId ?? null }
+      ? {
+          function: g.createdBy.fn.full,
+          file: g.createdBy.file,
+          line: g.createdBy.line,
+          parentId: g.createdBy.parentId ?? null,
+        }
       : null,
     lines: g.lines,
   };

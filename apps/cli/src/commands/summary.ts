@@ -1,7 +1,7 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, StateClass } from "@gosleuth/model";
-import { type FetchOptions, parseInput } from "../input.ts";
 import { color, n } from "../format.ts";
+import { type FetchOptions, parseInput } from "../input.ts";
 
 interface WaitEntry {
   id: number;
@@ -38,7 +38,11 @@ export interface SummaryJson {
   signal?: string;
 }
 
-export async function summary(input: string, opts: { json?: boolean }, fetchOpts: FetchOptions): Promise<SummaryJson> {
+export async function summary(
+  input: string,
+  opts: { json?: boolean },
+  fetchOpts: FetchOptions,
+): Promise<SummaryJson> {
   const p = await parseInput(input, fetchOpts);
   let goroutines = 0;
   let groups = 0;
@@ -72,7 +76,12 @@ export async function summary(input: string, opts: { json?: boolean }, fetchOpts
       if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
     } else roots++;
     if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
-      waits.push({ id: g.id, state: g.state, waitMinutes: g.waitMinutes, fn: g.frames[g.frames.length - 1]?.fn.full ?? "" });
+      waits.push({
+        id: g.id,
+        state: g.state,
+        waitMinutes: g.waitMinutes,
+        fn: g.frames[g.frames.length - 1]?.fn.full ?? "",
+      });
       waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
       if (waits.length > 5) waits.pop();
     }
@@ -105,7 +114,9 @@ export async function summary(input: string, opts: { json?: boolean }, fetchOpts
     },
     diagnostics: info.diagnostics.length,
     diagnosticsByLevel: byLevel,
-    firstDiagnostics: info.diagnostics.slice(0, 5).map((d) => ({ severity: d.severity, line: d.line, message: d.message })),
+    firstDiagnostics: info.diagnostics
+      .slice(0, 5)
+      .map((d) => ({ severity: d.severity, line: d.line, message: d.message })),
     bytes: info.bytes,
     lines: info.lineCount,
     dumps: info.dumpCount,
@@ -133,7 +144,9 @@ const FORMAT_NAMES: Record<string, string> = {
 function renderSummary(s: SummaryJson): string {
   const c = color;
   const lines: string[] = [];
-  lines.push(`${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`);
+  lines.push(
+    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
+  );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
   for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
   for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${f}`);
@@ -141,11 +154,14 @@ function renderSummary(s: SummaryJson): string {
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
   for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
-    lines.push(`  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`);
+    lines.push(
+      `  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
+    );
   }
   if (s.longestWaits.length > 0) {
     lines.push("", c.bold("Longest waits"));
-    for (const w of s.longestWaits) lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
+    for (const w of s.longestWaits)
+      lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
   }
   if (s.topCreators.length > 0) {
     lines.push("", c.bold("Creators with the most goroutines"));
@@ -153,9 +169,22 @@ function renderSummary(s: SummaryJson): string {
   }
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
-    lines.push(`  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`);
+    lines.push(
+      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`,
+    );
   }
-  lines.push("", c.bold("Diagnostics") + `  ${n(s.diagnostics)}${s.diagnostics ? ` (${Object.entries(s.diagnosticsByLevel).map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}`);
-  for (const d of s.firstDiagnostics) lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
+  lines.push(
+    "",
+    c.bold("Diagnostics") +
+      `  ${n(s.diagnostics)}${
+        s.diagnostics
+          ? ` (${Object.entries(s.diagnosticsByLevel)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(", ")})`
+          : ""
+      }`,
+  );
+  for (const d of s.firstDiagnostics)
+    lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
   return `${lines.join("\n")}\n`;
 }

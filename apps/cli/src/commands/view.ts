@@ -35,7 +35,9 @@ export function viewerDir(): string {
   for (const c of [resolve(here, "../../viewer/dist"), resolve(here, "../../../viewer/dist")]) {
     if (existsSync(join(c, "index.html"))) return c;
   }
-  throw new CliError("the viewer is not built: run `pnpm build` (or `pnpm --filter @gosleuth/viewer build`) first");
+  throw new CliError(
+    "the viewer is not built: run `pnpm build` (or `pnpm --filter @gosleuth/viewer build`) first",
+  );
 }
 
 export interface ViewServer {
@@ -81,12 +83,21 @@ export async function startViewServer(input: string, o: { port: number; host: st
       res.writeHead(404, { ...SECURITY_HEADERS, "content-type": "text/plain" }).end("not found\n");
       return;
     }
-    res.writeHead(200, { ...SECURITY_HEADERS, "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
-      fail(new CliError(e.code === "EADDRINUSE" ? `port ${o.port} is in use (try --port 0)` : `cannot listen on ${o.host}:${o.port}: ${e.message}`)),
+      fail(
+        new CliError(
+          e.code === "EADDRINUSE"
+            ? `port ${o.port} is in use (try --port 0)`
+            : `cannot listen on ${o.host}:${o.port}: ${e.message}`,
+        ),
+      ),
     );
     server.listen(o.port, o.host, ok);
   });
@@ -103,18 +114,26 @@ function openBrowser(url: string): void {
   const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
   try {
     const child = spawn(cmd, [url], { stdio: "ignore", detached: true });
-    child.on("error", () => process.stderr.write(`gosleuth: could not open a browser; open ${url} yourself\n`));
+    child.on("error", () =>
+      process.stderr.write(`gosleuth: could not open a browser; open ${url} yourself\n`),
+    );
     child.unref();
   } catch {
     process.stderr.write(`gosleuth: could not open a browser; open ${url} yourself\n`);
   }
 }
 
-export async function viewCommand(input: string, o: { port: number; host: string; open: boolean }): Promise<void> {
+export async function viewCommand(
+  input: string,
+  o: { port: number; host: string; open: boolean },
+): Promise<void> {
   const s = await startViewServer(input, o);
   const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(o.host);
   process.stdout.write(`gosleuth view: ${s.url}\n`);
-  if (!loopback) process.stderr.write(`gosleuth: serving on ${o.host}, reachable from other machines: the dump's text is visible to them\n`);
+  if (!loopback)
+    process.stderr.write(
+      `gosleuth: serving on ${o.host}, reachable from other machines: the dump's text is visible to them\n`,
+    );
   process.stdout.write("Press Ctrl-C to stop.\n");
   if (o.open) openBrowser(s.url);
   await new Promise<void>((ok) => {
