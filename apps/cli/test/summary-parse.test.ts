@@ -1,0 +1,114 @@
+// End-to-end: `summary` and `parse` on real bundled dumps, stdin, .gz, and every input error.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fixture } from "@gosleuth/fixtures";
+import { describe, expect, it } from "vitest";
+import { run } from "./helpers.ts";
+
+const CADDY = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+const tmp = mkdtempSync(join(tmpdir(), "gosleuth-cli-"));
+
+describe("gosleuth summary", () => {
+  it("prints the format, totals and states of a real Caddy dump", async () => {
+    const r = await run(["summary", CADDY]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("debug=2 (full stacks) · 2,711 goroutines");
+    expect(r.stdout).toMatch(/io-wait\s+2,103/);
+    expect(r.stdout).toContain("net/http.(*Server).Serve");
+  });
+
+  it("--json has format, goroutines, frames, states, diagnostics and bytes", async () => {
+    const r = await run(["summary", CADDY, "--json"]);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      format: "debug2",
+      goroutines: 2711,
+      diagnostics: 0,
+      bytes: readFileSync(CADDY).length,
+    });
+    expect(j.frames).toBeGreaterThan(2711);
+    expect(Object.values(j.states as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2711);
+  });
+
+  it("reads .gz transparently and stdin with -", async () => {
+    const gz = join(tmp, "caddy.txt.gz");
+    writeFileSync(gz, gzipSync(readFileSync(CADDY)));
+    const a = JSON.parse((await run(["summary", gz, "--json"])).stdout);
+    expect(a.goroutines).toBe(2711);
+    const b = JSON.parse((await run(["summary", "-", "--json"], { input: readFileSync(CADDY) })).stdout);
+    expect(b.goroutines).toBe(2711);
+  });
+
+  it("debug=1 profiles count the goroutines of their groups", async () => {
+    const r = JSON.parse(
+      (await run(["summary", fixture("generated/servers/caddy-2.11-t0-debug1.txt"), "--json"])).stdout,
+    );
+    expect(r.format).toBe("debug1");
+    expect(r.goroutines).toBe(2711);
+  });
+
+  it("a panic shows its message", async () => {
+    const r = await run(["summary", fixture("generated/go-versions/go1.26-crash-nil.txt")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/panic: runtime error: invalid memory address or nil pointer dereference/);
+  });
+
+  it("gives one clear line and exit 2 for missing files, HTML, empty files and directories", async () => {
+    const html = join(tmp, "page.html");
+    writeFileSync(html, "<!doctype html><html><body>404</body></html>\n");
+    const empty = join(tmp, "empty.txt");
+    writeFileSync(empty, "");
+    for (const [args, msg] of [
+      [["summary", join(tmp, "missing.txt")], "no such file"],
+      [["summary", html], "looks like HTML"],
+      [["summary", empty], "the input is empty"],
+      [["summary", tmp], "is a directory"],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^gosleuth: .*${msg}`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe("gosleuth parse --ndjson", () => {
+  it("streams one object per goroutine with frames and createdBy", async () => {
+    const r = await run(["parse", fixture("labeled/leakybank/leakybank-t0060s-debug2.txt"), "--ndjson"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1696);
+    const child = lines.find((l) => l.createdBy?.parentId);
+    expect(child).toMatchObject({
+      id: expect.any(Number),
+      state: expect.any(String),
+      waitMinutes: expect.any(Number),
+    });
+    expect(child.frames[0]).toMatchObject({
+      function: expect.any(String),
+      file: expect.any(String),
+      line: expect.any(Number),
+    });
+    expect(child.createdBy).toMatchObject({
+      function: expect.any(String),
+      file: expect.any(String),
+      line: expect.any(Number),
+    });
+  });
+});
+
+describe("--help", () => {
+  it("every command explains itself with examples", async () => {
+    for (const cmd of ["summary", "parse", "tree", "leaks", "diff", "fetch", "watch", "view"]) {
+      const r = await run([cmd, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: gosleuth ${cmd}`);
+      expect(r.stdout).toMatch(/Examples?:/);
+    }
+  });
+});
