@@ -27,7 +27,7 @@ export function serve({ dist, dump }) {
       res.writeHead(200, {
         "content-type": "application/octet-stream",
         "content-length": String(size),
-        "x-gosleuth-filename": basename(dump),
+        "x-gosleuth-filename": encodeURIComponent(basename(dump)),
         "x-gosleuth-length": String(size),
         "cache-control": "no-store",
       });

@@ -76,3 +76,25 @@ describe("Dataset on caddy-2.11-t0-debug2", () => {
     for (const h of byFn) expect(d.nodes.find((n) => n.id === h.nodeId)).toBeDefined();
   });
 });
+
+describe("Dataset on a debug=1 profile (caddy-2.11-t0-debug1)", () => {
+  const profile = readFileSync(fixture("generated/servers/caddy-2.11-t0-debug1.txt"), "utf8");
+  const total = Number(/^goroutine profile: total (\d+)/m.exec(profile)?.[1]);
+  const groupCounts = [...profile.matchAll(/^(\d+) @ /gm)].map((m) => Number(m[1]));
+
+  it("lists every group with its count, draws no tree, and says why", async () => {
+    const built = (await buildDataset(new Blob([profile]).stream()))!;
+    const groups = built.dataset.groupViews();
+    expect(groups.map((g) => g.count)).toEqual(groupCounts);
+    expect(groups.reduce((s, g) => s + g.count, 0)).toBe(total);
+    expect(built.dataset.nodes).toHaveLength(0);
+    expect(built.notes.join(" ")).toMatch(/debug=1 profile/);
+    // The filter language works on the groups' frames too.
+    const r = built.dataset.filter("fn:persistConn");
+    const expected = groups.filter((g) =>
+      g.frames.some((i) => built.dataset.frameTable[i]!.includes("persistConn")),
+    );
+    expect(r.matched).toBe(expected.reduce((s, g) => s + g.count, 0));
+    expect(r.matched).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,5 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
-import type { Frame, Goroutine, StateClass } from "@gosleuth/model";
+import type { Frame, Goroutine, GoroutineGroup, StateClass } from "@gosleuth/model";
 import { goroutineSignature } from "@gosleuth/spawn-graph";
 import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
@@ -34,7 +34,10 @@ export interface FindingInput {
 
 interface GroupAcc {
   readonly index: number;
-  readonly sample: Goroutine;
+  /** First goroutine of the group; null for a debug=1 profile group (no per-goroutine data). */
+  readonly sample: Goroutine | null;
+  readonly stateClass: string;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
   readonly frames: number[];
   readonly creator: string;
   count: number;
@@ -123,7 +126,7 @@ export class Dataset {
       // Same signature: same functions, files and lines as the group's first goroutine. Share its
       // frames and keep only what differs (arguments, offsets) as one string, which divides the
       // memory a big dump needs by the stack depth.
-      const sample = this.goroutines[this.byId.get(this.groups[gi]!.sample.id)!]!;
+      const sample = this.groups[gi]!.sample!;
       const own = frameExtras(g);
       if (own !== frameExtras(sample)) this.extras.set(pos, own);
       this.goroutines.push(this.keep(g, sample.frames));
@@ -152,6 +155,7 @@ export class Dataset {
       this.groups.push({
         index: gi,
         sample: this.goroutines[pos]!,
+        stateClass: g.stateClass,
         frames,
         creator: creatorText(g),
         count: 0,
@@ -170,6 +174,40 @@ export class Dataset {
 
   get size(): number {
     return this.goroutines.length;
+  }
+
+  /** Goroutines counted by debug=1 profile groups. */
+  profileTotal = 0;
+
+  /**
+   * A debug=1 group (`N @ pcs` with its frames): a row of the list, with no goroutine behind it
+   * (such profiles print no ids, states or creators, so there is no tree to draw from them).
+   */
+  addProfileGroup(gr: GoroutineGroup): void {
+    const frames: number[] = [];
+    for (const f of gr.frames) {
+      const key = this.str(`${f.fn?.full ?? `? ${f.pc}`}\t${f.file ?? "?"}:${f.line ?? 0}`);
+      let fi = this.frameIndex.get(key);
+      if (fi === undefined) {
+        fi = this.frameTable.length;
+        this.frameTable.push(key);
+        this.frameIndex.set(key, fi);
+      }
+      frames.push(fi);
+    }
+    this.profileTotal += gr.count;
+    this.groups.push({
+      index: this.groups.length,
+      sample: null,
+      stateClass: "unknown",
+      labels: gr.labels,
+      frames,
+      creator: "",
+      count: gr.count,
+      states: { "(debug=1: no state)": gr.count },
+      waitMin: 0,
+      waitMax: 0,
+    });
   }
 
   private readonly strings = new Map<string, string>();
@@ -293,18 +331,18 @@ export class Dataset {
   groupViews(): GroupView[] {
     const nodes = this.tree?.nodes;
     return this.groups.map((g) => {
-      const pos = this.byId.get(g.sample.id);
+      const pos = g.sample ? this.byId.get(g.sample.id) : undefined;
       const ni = pos !== undefined && this.tree ? this.tree.nodeOf[pos]! : -1;
       return {
         index: g.index,
         count: g.count,
-        stateClass: g.sample.stateClass,
+        stateClass: g.stateClass,
         states: g.states,
         waitMin: g.waitMin === Number.POSITIVE_INFINITY ? 0 : g.waitMin,
         waitMax: g.waitMax,
         frames: g.frames,
         creator: g.creator,
-        sampleId: g.sample.id,
+        sampleId: g.sample?.id ?? -1,
         nodeId: ni >= 0 && nodes ? nodes[ni]!.id : null,
         severity: g.severity,
       };
@@ -344,6 +382,12 @@ export class Dataset {
       const ni = nodeOf ? nodeOf[pos]! : -1;
       if (ni >= 0) nodeMatched[ni]!++;
     }
+    let profileMatched = 0;
+    for (const g of this.groups) {
+      if (g.sample !== null) continue;
+      // A profile group stands for `count` goroutines that share everything the filter can see.
+      if (f.goroutine === null || f.goroutine(this.profileSubject(g))) groupMatched[g.index] = g.count;
+    }
     const out: Record<string, number> = {};
     let matched = 0;
     for (let i = 0; i < nodes.length; i++) {
@@ -361,14 +405,35 @@ export class Dataset {
     }
     if (f.node !== null) {
       for (const g of this.groups) {
-        const pos = this.byId.get(g.sample.id);
+        const pos = g.sample ? this.byId.get(g.sample.id) : undefined;
         const ni = pos !== undefined && nodeOf ? nodeOf[pos]! : -1;
         const orphan = ni >= 0 ? nodes[ni]!.orphan : false;
         if (!f.node({ count: g.count, severity: g.severity, ghost: false, orphan }))
           groupMatched[g.index] = 0;
       }
     }
-    return { nodes: out, groups: groupMatched, matched };
+    for (const g of this.groups) if (g.sample === null) profileMatched += groupMatched[g.index] ?? 0;
+    return { nodes: out, groups: groupMatched, matched: matched + profileMatched };
+  }
+
+  private profileSubject(g: GroupAcc): GoroutineSubject {
+    if (g.funcsText === undefined) {
+      const fr = g.frames.map((i) => this.frameTable[i] ?? "");
+      g.funcsText = fr.map((t) => t.slice(0, t.indexOf("\t")).toLowerCase()).join("\n");
+      g.filesText = fr.map((t) => t.slice(t.indexOf("\t") + 1).toLowerCase()).join("\n");
+    }
+    return {
+      id: -1,
+      state: "",
+      stateClass: g.stateClass,
+      waitMinutes: 0,
+      creatorText: "",
+      funcsText: g.funcsText,
+      filesText: g.filesText ?? "",
+      labels: g.labels,
+      leaked: false,
+      lockedToThread: false,
+    };
   }
 
   search(text: string, limit: number): SearchHit[] {

@@ -52,7 +52,7 @@ export async function buildDataset(
   for await (const item of ps) {
     if (opts.signal?.aborted) return null;
     if (item.kind === "goroutine") d.add(item);
-    else groupTotal += item.count;
+    else d.addProfileGroup(item);
     opts.onItem?.(d);
   }
   if (opts.signal?.aborted) return null;
@@ -65,7 +65,13 @@ export async function buildDataset(
         : "@gosleuth/parser: this file is not a goroutine dump",
     );
   }
+  groupTotal = d.profileTotal;
   const notes: string[] = [];
+  if (d.size === 0 && groupTotal > 0) {
+    notes.push(
+      "This is a debug=1 profile: it has no goroutine ids, states or creators, so there is no spawn tree; the list shows its groups. Take a debug=2 dump (?debug=2) for the tree.",
+    );
+  }
   d.finish(treeBuilder(notes), findingsOf(d, info, notes));
   return { dataset: d, info, groupTotal, notes };
 }

@@ -68,9 +68,18 @@ async function open(
   if (!res.ok || !res.body)
     throw new Error(`@gosleuth/viewer: could not fetch ${url.pathname}: HTTP ${res.status}`);
   const len = Number(res.headers.get("x-gosleuth-length") ?? res.headers.get("content-length"));
-  const name =
-    res.headers.get("x-gosleuth-filename") ?? decodeURIComponent(url.pathname.split("/").pop() || "dump");
+  const header = res.headers.get("x-gosleuth-filename");
+  const name = safeDecode(header ?? url.pathname.split("/").pop() ?? "") || "dump";
   return { stream: res.body, name, size: Number.isFinite(len) && len > 0 ? len : null };
+}
+
+/** `gosleuth view` sends the file name URI-encoded (headers are ASCII); tolerate a raw one. */
+function safeDecode(x: string): string {
+  try {
+    return decodeURIComponent(x);
+  } catch {
+    return x;
+  }
 }
 
 async function load(source: LoadSource): Promise<void> {
