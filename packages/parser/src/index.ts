@@ -2,6 +2,7 @@
 import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { ModelBuilder } from "./builder.ts";
 import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
+import { decodeDebug0, isProfileProto } from "./debug0.ts";
 import { parseText } from "./parser.ts";
 
 export { formatDump, formatGoroutine } from "./format.ts";
@@ -37,7 +38,8 @@ class Session {
   private readonly splitter: PieceSplitter;
   private readonly byteSplitter: ByteSplitter;
   bytes = 0;
-  private mode: "detect" | "blocks" | "debug1" = "detect";
+  private mode: "detect" | "blocks" | "debug1" | "debug0" = "detect";
+  private protoBytes: Uint8Array[] = [];
   private head = "";
   private headBytes: Uint8Array[] = [];
   private readonly decoder = new TextDecoder("utf-8");
@@ -75,6 +77,15 @@ class Session {
   feedBytes(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.endedWithNewline = chunk[chunk.length - 1] === 10;
+    if (this.mode === "debug0") {
+      this.protoBytes.push(chunk);
+      return;
+    }
+    if (this.mode === "detect" && this.headBytes.length === 0 && isProfileProto(chunk)) {
+      this.mode = "debug0";
+      this.protoBytes.push(chunk);
+      return;
+    }
     if (this.mode === "detect") {
       this.headBytes.push(chunk);
       const n = this.headBytes.reduce((a, c) => a + c.length, 0);
@@ -112,7 +123,14 @@ class Session {
       this.head = "";
       this.headBytes = [];
     }
-    if (this.mode === "debug1") {
+    if (this.mode === "debug0") {
+      const r = decodeDebug0(concat(this.protoBytes));
+      this.protoBytes = [];
+      this.groups = r.groups;
+      this.total = r.total;
+      this.profileName = r.profileName;
+      for (const d of r.diagnostics) this.b.diagnostics.push(d);
+    } else if (this.mode === "debug1") {
       this.debug1Text.push(this.decoder.decode());
       const r = parseDebug1(this.debug1Text.join(""), this.b);
       this.groups = r.groups;
@@ -128,8 +146,13 @@ class Session {
     const { preamble, format: blockFormat } = this.b.preamble();
     let format: DumpFormat = blockFormat;
     if (this.mode === "debug1") format = "debug1";
+    if (this.mode === "debug0") format = this.groups.length > 0 || this.total === 0 ? "debug0" : "unknown";
     const diagnostics = this.b.diagnostics;
-    if (format === "unknown" && this.groups.length === 0) {
+    if (
+      format === "unknown" &&
+      this.groups.length === 0 &&
+      !diagnostics.some((d) => d.severity === "error")
+    ) {
       const first = preamble.lines.find((l) => l.trim() !== "") ?? "";
       const what =
         this.bytes === 0 && preamble.lines.length === 0
