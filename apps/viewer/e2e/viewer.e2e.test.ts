@@ -163,6 +163,31 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     await expect.poll(async () => (await nodeIds(page)).length).toBe(before);
   });
 
+  it("finds a goroutine by id and lists its ancestry up to the root", async () => {
+    const ids = new Set(headers.map((m) => Number(m[1])));
+    const parentOf = new Map<number, number>();
+    for (const b of text.split("\n\n")) {
+      const id = Number(/^goroutine (\d+)/.exec(b)?.[1]);
+      const p = /created by \S+ in goroutine (\d+)/.exec(b);
+      if (p) parentOf.set(id, Number(p[1]));
+    }
+    // A goroutine whose parent and grandparent are both in the dump.
+    const child = [...parentOf.keys()].find(
+      (c) => ids.has(parentOf.get(c)!) && ids.has(parentOf.get(parentOf.get(c)!) ?? -1),
+    )!;
+    expect(child).toBeDefined();
+    const chain = [child];
+    while (parentOf.has(chain.at(-1)!) && ids.has(parentOf.get(chain.at(-1)!)!))
+      chain.push(parentOf.get(chain.at(-1)!)!);
+    await page.fill("#search", String(child));
+    await page.press("#search", "Enter");
+    await expect.poll(() => page.textContent(".panel-title")).toContain(`goroutine ${child}`);
+    const items = await page.locator('[data-testid="ancestry"] li').allTextContents();
+    expect(items.map((t) => Number(/^#(\d+)/.exec(t)?.[1]))).toEqual(chain);
+    await page.keyboard.press("Escape");
+    expect(await page.isHidden("#panel")).toBe(true);
+  });
+
   it("opens the group list's rows in the panel", async () => {
     await page.click(".list-row >> nth=0");
     await page.waitForSelector('[data-testid="stack"] li');

@@ -329,9 +329,10 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
   graph.setAppearance(appearance);
   if (opts.focus) graph.focus(graphSel);
   const sampleId = gid ?? node?.sampleIds[0];
-  const [detail, children] = await Promise.all([
+  const [detail, children, ancestry] = await Promise.all([
     sampleId !== undefined ? client.query({ kind: "goroutine", id: sampleId }) : Promise.resolve(null),
     gid !== undefined ? client.query({ kind: "children", id: gid, limit: 100 }) : Promise.resolve(null),
+    gid !== undefined ? client.query({ kind: "path", id: gid }) : Promise.resolve([]),
   ]);
   renderPanel(
     $("panel"),
@@ -344,6 +345,7 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
         node && gid === undefined ? (capped.folded.get(node.id) ?? childrenOfNode.get(node.id) ?? []) : [],
       path: path.map((p) => ({ nodeId: p, label: labelOf(p) })),
       children,
+      ancestry,
       findings: loaded.findings.filter((f) => node && f.nodeIds.includes(node.id)),
     },
     {
@@ -438,6 +440,14 @@ async function runSearch(text: string): Promise<void> {
       ...(hit.goroutineId !== undefined ? { goroutineId: hit.goroutineId } : {}),
     });
 }
+
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape" || $("panel").hidden) return;
+  $("panel").hidden = true;
+  appearance = { ...appearance, selected: null, path: new Set() };
+  graph?.setAppearance(appearance);
+  setView({ sel: null });
+});
 
 $("search").addEventListener("keydown", (e) => {
   if ((e as KeyboardEvent).key === "Enter") void runSearch(($("search") as HTMLInputElement).value);

@@ -20,6 +20,8 @@ export interface PanelContent {
   readonly childNodes: readonly TreeNodeView[];
   readonly path: readonly { readonly label: string; readonly nodeId: string }[];
   readonly children: { readonly children: readonly MemberView[]; readonly total: number } | null;
+  /** The picked goroutine's own ancestry (parent, grandparent ...), when one goroutine is picked. */
+  readonly ancestry: readonly { readonly id: number; readonly function: string }[];
   readonly findings: readonly FindingView[];
 }
 
@@ -234,6 +236,26 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
         ),
       );
     }
+  }
+
+  if (c.ancestry.length > 1) {
+    el.appendChild(
+      section(
+        "Ancestry",
+        h(
+          "ol",
+          { class: "path", data: { testid: "ancestry" } },
+          ...c.ancestry.map((a, i) =>
+            h(
+              "li",
+              null,
+              i === 0 ? h("b", null, `#${a.id}`) : link(`#${a.id}`, () => act.selectGoroutine(a.id)),
+              ` ${a.function}`,
+            ),
+          ),
+        ),
+      ),
+    );
   }
 
   if (c.childNodes.length > 0) {
