@@ -4,6 +4,7 @@ import { ModelBuilder } from "./builder.ts";
 import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0, isProfileProto } from "./debug0.ts";
 import { parseText } from "./parser.ts";
+import { parseRaceReports } from "./race.ts";
 
 export { formatDump, formatGoroutine } from "./format.ts";
 export { functionName } from "./function-name.ts";
@@ -179,12 +180,19 @@ class Session {
         text: "",
       });
     }
+    let races: DumpInfo["races"] = [];
+    if (preamble.lines.includes("WARNING: DATA RACE") || trailer.includes("WARNING: DATA RACE")) {
+      const pre = parseRaceReports(preamble.lines, 1);
+      const post = parseRaceReports(trailer, this.b.line - trailer.length);
+      races = [...pre.races, ...post.races];
+      diagnostics.push(...pre.diagnostics, ...post.diagnostics);
+    }
     const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } =
       {
         format,
         preamble,
         registers: this.b.registers,
-        races: [],
+        races,
         diagnostics,
         bytes: this.bytes,
         lineCount: this.b.line - 1,
