@@ -60,22 +60,23 @@ export function isHeaderAt(text: string, s: number, e: number): boolean {
 export function isFileLine(text: string, s: number, e: number): boolean {
   const c0 = text.charCodeAt(s);
   if (c0 !== TAB && c0 !== SP) return false;
-  // Work on the line alone: searches on the whole chunk would not be bounded by the line.
-  const line = text.substring(s, trimCR(text, s, e));
-  let t = line.length;
-  // Drop ` fp=... sp=... pc=...` or a cgo symbolizer's ` pc=...`.
-  const fp = line.lastIndexOf(" fp=");
-  if (fp > 0) t = fp;
-  else {
-    const pc = line.lastIndexOf(" pc=");
-    if (pc > 0) t = pc;
+  // Scan backward inside the line (no substring, no unbounded search): drop trailing ` +0xOFF`,
+  // ` fp=` ` sp=` ` pc=` words, then expect `:DIGITS`.
+  let t = trimCR(text, s, e);
+  while (t > s && text.charCodeAt(t - 1) === SP) t--;
+  for (;;) {
+    let sp = t - 1;
+    while (sp > s && text.charCodeAt(sp) !== SP) sp--;
+    if (sp <= s) break;
+    const c1 = text.charCodeAt(sp + 1);
+    const isOffset = c1 === 43 /* + */ && text.charCodeAt(sp + 2) === 48; /* 0 */
+    const isReg = text.charCodeAt(sp + 3) === 61 /* = */ && (c1 === 102 || c1 === 115 || c1 === 112); /* f s p */
+    if (!isOffset && !isReg) break;
+    t = sp;
   }
-  const plus = line.lastIndexOf(" +0x", t);
-  if (plus > 0) t = plus;
-  while (t > 0 && line.charCodeAt(t - 1) === SP) t--;
   let d = t;
-  while (d > 0 && isDigit(line.charCodeAt(d - 1))) d--;
-  return d < t && d > 1 && line.charCodeAt(d - 1) === COLON;
+  while (d > s && isDigit(text.charCodeAt(d - 1))) d--;
+  return d < t && d > s + 1 && text.charCodeAt(d - 1) === COLON;
 }
 
 /** `goroutine N ...:` — a goroutine block header (runtime `goroutineheader`). */
