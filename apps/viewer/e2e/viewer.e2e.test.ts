@@ -1,5 +1,6 @@
 // Browser tests of the viewer in real headless Chromium: load a real dump the way `gosleuth view` serves it and use the page.
-import { readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -16,6 +17,7 @@ import {
   outputPath,
   type Served,
   serveViewer,
+  VIEWER_DIR,
   waitReady,
 } from "./browser.ts";
 
@@ -335,6 +337,57 @@ describe.skipIf(!hasChromium || !hasSharedCorpus)("viewer on the 216k dump", () 
       .poll(() => page.evaluate(() => document.body.dataset.state), { timeout: 60_000 })
       .toBe("empty");
     expect(await page.isVisible("#landing")).toBe(true);
+    await page.close();
+  });
+});
+
+const CLI = join(VIEWER_DIR, "..", "cli", "dist", "gosleuth.mjs");
+
+describe.skipIf(!hasChromium || !existsSync(CLI))("viewer served by `gosleuth view`", () => {
+  let browser: Browser;
+  let cli: ChildProcess;
+  let url = "";
+
+  beforeAll(async () => {
+    await buildViewer();
+    cli = spawn(process.execPath, [CLI, "view", DUMP, "--no-open", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    url = await new Promise<string>((ok, fail) => {
+      let out = "";
+      const timer = setTimeout(() => fail(new Error(`gosleuth view printed no URL: ${out}`)), 30_000);
+      cli.stdout?.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /gosleuth view: (http:\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          ok(m[1]!);
+        }
+      });
+      cli.once("exit", (code) => fail(new Error(`gosleuth view exited with ${code}: ${out}`)));
+    });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    cli?.kill("SIGTERM");
+  });
+
+  it("loads the dump it serves: exact total, drawn canvas, one node per tree node", async () => {
+    const built = await buildDataset(new Blob([text]).stream());
+    const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.textContent("#dump-summary")).toBe(`debug=2 · ${fmt(headers.length)} goroutines`);
+    expect(await page.textContent("#dump-name")).toBe("caddy-2.11-t0-debug2.txt");
+    expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(built!.dataset.nodes.length));
+    await page.waitForTimeout(500);
+    expect(await drawnShare(page)).toBeGreaterThan(0.005);
+    await page.screenshot({ path: outputPath("07-gosleuth-view.png") });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
