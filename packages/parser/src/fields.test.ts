@@ -167,3 +167,22 @@ describe("runtime stack sections (synthetic: no corpus file has one)", () => {
     expect(formatDump(d)).toBe(text);
   });
 });
+
+describe("several dumps in one input (real dumps glued by a log)", () => {
+  it("each SIGQUIT dump comes out separately", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { fixture } = await import("@gosleuth/fixtures");
+    const { splitDumps } = await import("./index.ts");
+    const a = readFileSync(fixture("generated/go-versions/go1.21-spawnfarm-sigquit-all.txt"), "utf8");
+    const b = readFileSync(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt"), "utf8");
+    const log = `2026/11/25 03:00:00 service started\n${a}\n2026/11/25 03:05:00 still stuck, sending SIGQUIT again\n${b}`;
+    const d = parseDump(log);
+    expect(d.dumpCount).toBe(2);
+    const parts = splitDumps(d);
+    expect(parts.map((p) => [p.format, p.goroutines.length])).toEqual([
+      ["signal", parseDump(a).goroutines.length],
+      ["signal", parseDump(b).goroutines.length],
+    ]);
+    expect(parts[1]!.preamble.signal?.header).toBe("SIGQUIT: quit");
+  });
+});

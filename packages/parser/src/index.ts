@@ -317,6 +317,38 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
   };
 }
 
+/**
+ * Splits a dump that holds several dumps (a log with two SIGQUITs, a panic after a SIGQUIT) into one
+ * Dump per dump, in input order. Each later dump's preamble is the raw text between the dumps.
+ */
+export function splitDumps(dump: Dump): Dump[] {
+  if (dump.dumpCount <= 1) return [dump];
+  const out: Dump[] = [];
+  for (let i = 0; i < dump.dumpCount; i++) {
+    const goroutines = dump.goroutines.filter((g) => g.dumpIndex === i);
+    if (i === 0) {
+      out.push({ ...dump, goroutines, dumpCount: 1 });
+      continue;
+    }
+    const lines = goroutines[0]?.leading ?? [];
+    const sub = parseDump(lines.join("\n"));
+    out.push({
+      ...dump,
+      format:
+        sub.format === "unknown"
+          ? dump.format
+          : sub.format === "debug2" && goroutines.length > 0
+            ? "debug2"
+            : sub.format,
+      preamble: sub.preamble,
+      goroutines,
+      groups: [],
+      dumpCount: 1,
+    });
+  }
+  return out;
+}
+
 /** Collects a stream into a Dump (handles .gz and, when supported, debug=0 protobuf). */
 export async function parseDumpAsync(source: ParseSource, options: ParseOptions = {}): Promise<Dump> {
   const goroutines: Goroutine[] = [];

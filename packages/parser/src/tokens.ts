@@ -70,7 +70,8 @@ export function isFileLine(text: string, s: number, e: number): boolean {
     if (sp <= s) break;
     const c1 = text.charCodeAt(sp + 1);
     const isOffset = c1 === 43 /* + */ && text.charCodeAt(sp + 2) === 48; /* 0 */
-    const isReg = text.charCodeAt(sp + 3) === 61 /* = */ && (c1 === 102 || c1 === 115 || c1 === 112); /* f s p */
+    const isReg =
+      text.charCodeAt(sp + 3) === 61 /* = */ && (c1 === 102 || c1 === 115 || c1 === 112); /* f s p */
     if (!isOffset && !isReg) break;
     t = sp;
   }
