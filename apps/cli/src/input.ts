@@ -139,13 +139,17 @@ export async function parseInput(
   const progress = new Progress(size, name);
   let count = 0;
   const inner = parseStream(body, { onProgress: (b) => progress.update(b, count) });
+  async function* batches(): AsyncGenerator<StreamItem[]> {
+    for await (const batch of inner.batches()) {
+      for (const item of batch) count += item.kind === "goroutine" ? 1 : item.count;
+      yield batch;
+    }
+  }
   const stream: ParseStream = {
     info: inner.info,
+    batches,
     async *[Symbol.asyncIterator](): AsyncGenerator<StreamItem> {
-      for await (const item of inner) {
-        count += item.kind === "goroutine" ? 1 : item.count;
-        yield item;
-      }
+      for await (const batch of batches()) yield* batch;
     },
   };
   return {
@@ -171,9 +175,11 @@ export async function loadDump(input: string, fetchOpts: FetchOptions = DEFAULT_
   const p = await parseInput(input, fetchOpts);
   const goroutines = [];
   const groups = [];
-  for await (const item of p.stream) {
-    if (item.kind === "goroutine") goroutines.push(item);
-    else groups.push(item);
+  for await (const batch of p.stream.batches()) {
+    for (const item of batch) {
+      if (item.kind === "goroutine") goroutines.push(item);
+      else groups.push(item);
+    }
   }
   const info = await p.finish();
   return { ...info, goroutines, groups, name: p.name };

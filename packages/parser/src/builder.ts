@@ -20,6 +20,7 @@ import { classifyState } from "./state.ts";
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const MAX_DIAGNOSTICS = 10_000;
+const EMPTY: readonly never[] = Object.freeze([]);
 const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
 const DUMP_START =
   /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
@@ -141,9 +142,12 @@ export class ModelBuilder {
       this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
     }
     if (h.problem !== undefined) this.diag("warning", start, h.problem, rawLine(image));
-    const g: Mutable<Goroutine> = {
+    // Every goroutine gets the same fields in the same order (one hidden class for V8); empty
+    // elision and ancestor lists share one frozen array until something is added.
+    const g: Mutable<Goroutine> & { glued?: string } = {
       kind: "goroutine",
       id: h.id,
+      idText: h.idText,
       state: h.state,
       stateClass: classifyState(h.state),
       waitMinutes: h.waitMinutes,
@@ -151,25 +155,30 @@ export class ModelBuilder {
       leaked: h.leaked,
       scan: h.scan,
       durable: h.durable,
+      synctest: h.synctest,
+      labels: h.labels,
+      labelsRaw: h.labelsRaw,
+      gp: h.gp,
+      m: h.m,
+      mp: h.mp,
+      extraState: h.extraState,
       frames: [],
-      elided: [],
+      elided: EMPTY,
       stackUnavailable: false,
-      ancestors: [],
+      createdBy: undefined,
+      ancestors: EMPTY,
       lines: { start, end: start },
+      leading: this.leading,
       dumpIndex: this.dumpIndex,
+      glued: h.glued === undefined ? undefined : flat(h.glued),
     };
-    if (h.idText !== undefined) g.idText = h.idText;
-    if (h.synctest) g.synctest = h.synctest;
-    if (h.labels) g.labels = h.labels;
-    if (h.labelsRaw) g.labelsRaw = h.labelsRaw;
-    if (h.gp !== undefined) g.gp = h.gp;
-    if (h.m !== undefined) g.m = h.m;
-    if (h.mp !== undefined) g.mp = h.mp;
-    if (h.extraState) g.extraState = h.extraState;
-    if (h.glued !== undefined) (g as Mutable<Goroutine> & { glued?: string }).glued = flat(h.glued);
-    if (this.leading !== undefined) g.leading = this.leading;
     this.leading = undefined;
-    this.cur = { g, frames: [], elided: [], ancestors: [] };
+    this.cur = {
+      g,
+      frames: g.frames as Frame[],
+      elided: EMPTY as unknown as Elision[],
+      ancestors: EMPTY as unknown as Mutable<Ancestor>[],
+    };
     this.line++;
   }
 
@@ -187,7 +196,10 @@ export class ModelBuilder {
     const l = rawLine(image).trimEnd();
     const m = /^\.\.\.(\d+) frames elided\.\.\.$/.exec(l);
     if (c.anc) c.anc.a.elided = true;
-    else c.elided.push({ index: c.frames.length, count: m ? Number(m[1]) : null });
+    else {
+      if (c.elided === (EMPTY as unknown)) c.elided = [];
+      c.elided.push({ index: c.frames.length, count: m ? Number(m[1]) : null });
+    }
     if (!m && l !== "...additional frames elided...")
       this.diag("info", this.line, "unusual elision marker", l);
     this.line++;
@@ -212,6 +224,7 @@ export class ModelBuilder {
     const m = /^\[originating from goroutine (\d+)\]:/.exec(image);
     const frames: Frame[] = [];
     const a: Mutable<Ancestor> = { id: m ? Number(m[1]) : 0, frames, elided: false };
+    if (c.ancestors === (EMPTY as unknown)) c.ancestors = [];
     c.ancestors.push(a);
     c.anc = { frames, a };
     this.line++;
@@ -223,7 +236,7 @@ export class ModelBuilder {
     g.frames = c.frames;
     g.elided = c.elided;
     g.ancestors = c.ancestors;
-    g.lines = { start: g.lines.start, end: this.line - 1 };
+    (g.lines as { end: number }).end = this.line - 1;
     if (c.frames.length === 0 && !g.stackUnavailable) {
       this.diag("info", g.lines.start, `goroutine ${g.idText ?? g.id} has no frames`, "");
     }

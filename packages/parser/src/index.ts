@@ -29,6 +29,11 @@ export interface ParseOptions {
 export interface ParseStream extends AsyncIterable<StreamItem> {
   /** Everything but the goroutines, resolved when the stream ends (or is abandoned). */
   readonly info: Promise<DumpInfo>;
+  /**
+   * The same items in batches (one per parsed piece): one await per batch instead of one per
+   * goroutine, for hot consumers. Use either this or the item iterator, not both.
+   */
+  batches(): AsyncIterable<StreamItem[]>;
 }
 
 const PROFILE_HEAD = /^\s*(\w+) profile: total (\d+)/;
@@ -264,9 +269,9 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
   const info = new Promise<DumpInfo>((r) => {
     resolveInfo = r;
   });
-  async function* run(): AsyncGenerator<StreamItem> {
+  async function* run(): AsyncGenerator<StreamItem[]> {
     const s = new Session(options.pieceSize);
-    let finished = false;
+    let complete = false;
     try {
       const it = chunksOf(source)[Symbol.asyncIterator]();
       let first = await it.next();
@@ -293,27 +298,35 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
         }
         options.onProgress?.(s.bytes);
         const out = s.drain();
-        for (const g of out) yield g;
+        if (out.length > 0) yield out;
         cur = await bytes.next();
       }
+      complete = true;
     } catch (e) {
       const msg =
         e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
       s.b.diag("error", s.b.line, msg, "");
+      complete = true;
+    } finally {
+      if (!complete) {
+        // The consumer stopped early (or reading failed): still settle `info` with what was read.
+        queueMicrotask(() => resolveInfo(s.finish()));
+      }
     }
     const i = s.finish();
-    for (const g of s.drain()) yield g;
-    for (const g of s.groups) yield g;
-    finished = true;
+    const last: StreamItem[] = s.drain();
+    for (const g of s.groups) last.push(g);
+    if (last.length > 0) yield last;
     resolveInfo(i);
-    void finished;
   }
   const gen = run();
+  async function* items(): AsyncGenerator<StreamItem> {
+    for await (const batch of gen) yield* batch;
+  }
   return {
     info,
-    [Symbol.asyncIterator]() {
-      return gen;
-    },
+    batches: () => gen,
+    [Symbol.asyncIterator]: () => items(),
   };
 }
 

@@ -165,3 +165,18 @@ describe("streaming", () => {
     expect(b.diagnostics.some((x) => x.severity === "error" && /size cap/.test(x.message))).toBe(true);
   });
 });
+
+describe("stream consumers", () => {
+  it("batches() yields the same goroutines as the item iterator, and info settles after an early stop", async () => {
+    const { parseStream } = await import("./index.ts");
+    const buf = readFileSync(fixture("generated/go-versions/go1.24-spawnfarm-stack.txt"));
+    const ids: number[] = [];
+    const s1 = parseStream([buf], { pieceSize: 4096 });
+    for await (const batch of s1.batches()) for (const g of batch) if (g.kind === "goroutine") ids.push(g.id);
+    expect(ids).toEqual(parseDump(buf.toString("utf8")).goroutines.map((g) => g.id));
+    const s2 = parseStream([buf], { pieceSize: 4096 });
+    for await (const _ of s2) break;
+    const info = await s2.info;
+    expect(info.format).toBe("debug2");
+  });
+});

@@ -49,13 +49,15 @@ export async function parseCommand(input: string, fetchOpts: FetchOptions): Prom
     else throw e;
   });
   let buf = "";
-  for await (const item of p.stream) {
-    if (closed) break;
-    buf += `${JSON.stringify(toJson(item))}\n`;
-    if (buf.length > 1 << 16) {
-      const ok = out.write(buf);
-      buf = "";
-      if (!ok && !closed) await Promise.race([once(out, "drain"), once(out, "close")]);
+  outer: for await (const batch of p.stream.batches()) {
+    for (const item of batch) {
+      if (closed) break outer;
+      buf += `${JSON.stringify(toJson(item))}\n`;
+      if (buf.length > 1 << 16) {
+        const ok = out.write(buf);
+        buf = "";
+        if (!ok && !closed) await Promise.race([once(out, "drain"), once(out, "close")]);
+      }
     }
   }
   if (!closed && buf) out.write(buf);

@@ -55,37 +55,38 @@ export async function summary(
   const ids = new Set<number>();
   const parents: number[] = [];
   const waits: WaitEntry[] = [];
-  for await (const item of p.stream) {
-    if (item.kind === "group") {
-      groups++;
-      goroutines += item.count;
-      frames += item.frames.length * item.count;
-      states.unknown = (states.unknown ?? 0) + item.count;
-      continue;
+  for await (const batch of p.stream.batches())
+    for (const item of batch) {
+      if (item.kind === "group") {
+        groups++;
+        goroutines += item.count;
+        frames += item.frames.length * item.count;
+        states.unknown = (states.unknown ?? 0) + item.count;
+        continue;
+      }
+      const g = item;
+      goroutines++;
+      frames += g.frames.length;
+      states[g.stateClass] = (states[g.stateClass] ?? 0) + 1;
+      rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
+      if (g.id > maxId) maxId = g.id;
+      ids.add(g.id);
+      if (g.createdBy) {
+        const f = g.createdBy.fn.full;
+        creators.set(f, (creators.get(f) ?? 0) + 1);
+        if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
+      } else roots++;
+      if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
+        waits.push({
+          id: g.id,
+          state: g.state,
+          waitMinutes: g.waitMinutes,
+          fn: g.frames[g.frames.length - 1]?.fn.full ?? "",
+        });
+        waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
+        if (waits.length > 5) waits.pop();
+      }
     }
-    const g = item;
-    goroutines++;
-    frames += g.frames.length;
-    states[g.stateClass] = (states[g.stateClass] ?? 0) + 1;
-    rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
-    if (g.id > maxId) maxId = g.id;
-    ids.add(g.id);
-    if (g.createdBy) {
-      const f = g.createdBy.fn.full;
-      creators.set(f, (creators.get(f) ?? 0) + 1);
-      if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
-    } else roots++;
-    if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
-      waits.push({
-        id: g.id,
-        state: g.state,
-        waitMinutes: g.waitMinutes,
-        fn: g.frames[g.frames.length - 1]?.fn.full ?? "",
-      });
-      waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
-      if (waits.length > 5) waits.pop();
-    }
-  }
   const info = await p.finish();
   let orphans = 0;
   for (const pid of parents) if (!ids.has(pid)) orphans++;
