@@ -7,7 +7,7 @@ import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
 import { NodeCircleProgram } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
-import { treeLayout } from "./layout.ts";
+import { levelRoom, treeLayout } from "./layout.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
 import {
   type Appearance,
@@ -116,8 +116,18 @@ export class GraphView {
   }
 
   private reduceNode(id: string, data: NodeAttrs): Partial<NodeDisplayData> {
-    return nodeLook(id, data, this.appearance) as Partial<NodeDisplayData>;
+    const look = nodeLook(id, data, this.appearance);
+    // Dense levels (hundreds of siblings one unit apart) would draw as one smear of overlapping discs:
+    // each node is at most as big as the room to its nearest neighbour on its level allows at fit.
+    const room = this.room.get(id);
+    if (room !== undefined) look.size = Math.min(look.size, Math.max(2.5, room * this.pxPerUnit * 0.45));
+    return look as Partial<NodeDisplayData>;
   }
+
+  /** Layout units to each node's nearest neighbour on the same level (tree layouts only). */
+  private room = new Map<string, number>();
+  /** Pixels per layout unit at fit. */
+  private pxPerUnit = 1;
 
   private reduceEdge(id: string, _data: EdgeAttrs): Partial<NodeDisplayData> {
     const [s, t] = this.graph.extremities(id);
@@ -309,7 +319,13 @@ export class GraphView {
       },
       { attributes: ["x", "y"] },
     );
-    this.renderer.setCustomBBox(labelRoom(pos, kind));
+    const box = labelRoom(pos, kind);
+    this.renderer.setCustomBBox(box);
+    this.room = levelRoom(pos, kind);
+    if (box) {
+      const { width, height } = this.renderer.getDimensions();
+      this.pxPerUnit = Math.min(width / (box.x[1] - box.x[0] || 1), height / (box.y[1] - box.y[0] || 1));
+    }
     this.renderer.refresh();
   }
 
@@ -317,6 +333,7 @@ export class GraphView {
     this.layoutKind = "fa2";
     if (this.fa2?.isRunning()) return;
     this.renderer.setCustomBBox(null);
+    this.room = new Map();
     if (!this.fa2) {
       const settings = forceAtlas2.inferSettings(this.graph);
       this.fa2 = new FA2Layout<NodeAttrs, EdgeAttrs>(this.graph, {

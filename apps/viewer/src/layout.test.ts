@@ -1,6 +1,6 @@
 // Unit tests for the tidy and radial spawn-tree layouts.
 import { describe, expect, it } from "vitest";
-import { type LayoutInput, treeLayout } from "./layout.ts";
+import { type LayoutInput, levelRoom, treeLayout } from "./layout.ts";
 
 const sample: LayoutInput[] = [
   { id: "main", parent: null, weight: 1 },
@@ -87,5 +87,26 @@ describe("treeLayout radial", () => {
     const radius = Math.hypot(pts[0]!.x, pts[0]!.y);
     // Neighbours sit at least ~0.5 units apart on the ring, so nodes of the smallest size do not overlap.
     expect(minGap * radius).toBeGreaterThan(0.5);
+  });
+});
+
+describe("levelRoom", () => {
+  it("gives each node the gap to its nearest neighbour in its column, none to a lone node", () => {
+    const pos = treeLayout(sample, "tree");
+    const room = levelRoom(pos, "tree");
+    expect(room.get("read")).toBe(1);
+    expect(room.get("write")).toBe(1);
+    expect(room.has("conn")).toBe(false);
+  });
+
+  it("measures along the ring in the radial layout, wrapping around", () => {
+    const ring = new Map([
+      ["a", { x: 10, y: 0 }],
+      ["b", { x: 0, y: 10 }],
+      ["c", { x: -10, y: 0 }],
+    ]);
+    const room = levelRoom(ring, "radial");
+    expect(room.get("a")).toBeCloseTo((Math.PI / 2) * 10, 9);
+    expect(room.get("c")).toBeCloseTo((Math.PI / 2) * 10, 9);
   });
 });

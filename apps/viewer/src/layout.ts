@@ -102,3 +102,41 @@ export function treeLayout(nodes: readonly LayoutInput[], kind: TreeLayoutKind):
   }
   return out;
 }
+
+/**
+ * For each node, the distance (layout units) to its nearest neighbour on the same level: the
+ * same column in the tree layout, the same ring (along the arc) in the radial one.
+ */
+export function levelRoom(
+  pos: ReadonlyMap<string, { x: number; y: number }>,
+  kind: "tree" | "radial",
+): Map<string, number> {
+  const levels = new Map<number, { id: string; at: number; r: number }[]>();
+  for (const [id, p] of pos) {
+    const r = Math.hypot(p.x, p.y);
+    const key = kind === "tree" ? Math.round(p.x * 1000) : Math.round(r * 1000);
+    const at = kind === "tree" ? p.y : Math.atan2(p.y, p.x);
+    let l = levels.get(key);
+    if (!l) levels.set(key, (l = []));
+    l.push({ id, at, r });
+  }
+  const out = new Map<string, number>();
+  for (const l of levels.values()) {
+    l.sort((a, b) => a.at - b.at);
+    for (let i = 0; i < l.length; i++) {
+      const e = l[i]!;
+      if (l.length === 1) continue;
+      let d = Number.POSITIVE_INFINITY;
+      const prev = l[i - 1] ?? (kind === "radial" ? l[l.length - 1] : undefined);
+      const next = l[i + 1] ?? (kind === "radial" ? l[0] : undefined);
+      for (const o of [prev, next]) {
+        if (!o || o === e) continue;
+        let gap = Math.abs(e.at - o.at);
+        if (kind === "radial") gap = Math.min(gap, 2 * Math.PI - gap) * e.r;
+        d = Math.min(d, gap);
+      }
+      out.set(e.id, d);
+    }
+  }
+  return out;
+}
