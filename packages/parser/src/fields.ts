@@ -50,7 +50,9 @@ export function parseHeader(lineIn: string): HeaderFields {
     glued = line.slice(0, i);
     line = line.slice(i);
   }
-  line = line.trimEnd();
+  let end0 = line.length;
+  while (end0 > 0 && line.charCodeAt(end0 - 1) <= 32) end0--;
+  if (end0 < line.length) line = line.slice(0, end0);
   const h: HeaderFields = {
     id: 0,
     state: "",

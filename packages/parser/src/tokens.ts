@@ -46,8 +46,9 @@ export function isHeaderAt(text: string, s: number, e: number): boolean {
   if (!isDigit(text.charCodeAt(s + 10))) return false;
   const t = trimCR(text, s, e);
   // Header lines end with ':' (after `]` or a 1.27 `{labels}`); trailing spaces come from copy-paste.
+  // Trailing spaces and control characters (copy-paste debris, NULs) after the ':' are ignored.
   let k = t - 1;
-  while (k > s && text.charCodeAt(k) === SP) k--;
+  while (k > s && text.charCodeAt(k) <= SP) k--;
   if (text.charCodeAt(k) !== COLON) return false;
   for (let i = s + 11; i < k; i++) if (text.charCodeAt(i) === 91 /* [ */) return true;
   return false;
@@ -179,8 +180,17 @@ function pairEnd(text: string, offset: number): number {
   if (e1 >= text.length) return -1;
   const e2 = lineEnd(text, e1 + 1);
   if (!isFileLine(text, e1 + 1, e2)) return -1;
-  // A `created by` line is a pair of its own token, not a frame.
-  if (text.charCodeAt(offset) === 99 /* c */ && text.startsWith("created by ", offset)) return -1;
+  // Lines that are tokens of their own never start a frame, even when a file line follows them
+  // (damaged input): `created by`, a goroutine header, an elision marker, an ancestor header.
+  if (c0 === 99 /* c */ && text.startsWith("created by ", offset)) return -1;
+  if (c0 === 103 /* g */ && isHeaderAt(text, offset, e1)) return -1;
+  if (
+    c0 === 46 /* . */ &&
+    text.startsWith("...", offset) &&
+    text.startsWith("elided...", trimCR(text, offset, e1) - 9)
+  )
+    return -1;
+  if (c0 === 91 /* [ */ && text.startsWith("[originating from goroutine ", offset)) return -1;
   return next(text, e2);
 }
 
@@ -239,12 +249,19 @@ export const Other = createToken({
   },
 });
 
+/**
+ * Every possible first character, for the catch-all tokens. Chevrotain indexes characters above 255
+ * in buckets of 255, so one representative per bucket covers all of Unicode (a missing bucket would
+ * make the lexer skip a character it has no token for).
+ */
 function allChars(withSpace: boolean): string[] {
   const out: string[] = [];
   for (let c = 0; c < 256; c++) {
     if (!withSpace && (c === TAB || c === SP || c === NL || c === CR)) continue;
     out.push(String.fromCharCode(c));
   }
+  for (let c = 256; c < 65536; c += 255) out.push(String.fromCharCode(c));
+  out.push(String.fromCharCode(65535));
   return out;
 }
 

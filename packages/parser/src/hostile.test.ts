@@ -1,0 +1,123 @@
+// Hostile and broken input: the parser never throws, never hangs (linear time), keeps every surviving header.
+// The campaign size is set by GOSLEUTH_FUZZ_RUNS (default: a fast run for every test run; see the README for the long one).
+import { readFileSync } from "node:fs";
+import { fixture, listFixtures } from "@gosleuth/fixtures";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatDump, parseDump, parseDumpAsync } from "./index.ts";
+
+const RUNS = Number(process.env.GOSLEUTH_FUZZ_RUNS ?? 150);
+const SOURCES = listFixtures("generated/go-versions")
+  .filter((f) => /crash|sigquit-system/.test(f))
+  .map((f) => readFileSync(fixture(f), "utf8"));
+
+const HEADER = /^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\n]*\]( \{[^\n]*\})?:[ \r]*$/gm;
+
+type Op =
+  | { op: "truncate"; at: number }
+  | { op: "dup" | "del"; at: number }
+  | { op: "swap"; a: number; b: number }
+  | { op: "insert"; at: number; text: string }
+  | { op: "crlf" }
+  | { op: "nul"; at: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({ op: fc.constantFrom("dup" as const, "del" as const), at: fc.nat() }),
+  fc.record({ op: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
+  fc.record({
+    op: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string({ unit: "binary", maxLength: 100 }),
+      fc.constantFrom(
+        "goroutine 99999999999999999999 [unknown state, 3 minutes]:",
+        "goroutine 7 [brand new wait reason (leaked), synctest bubble 4] {k: v}:",
+        "...12 frames elided...",
+        "created by main.x in goroutine 1",
+        "\tgoroutine running on other thread; stack unavailable",
+        "[originating from goroutine 3]:",
+        "panic: nested\n\tpanic: again [recovered]",
+        "\u0000\u0000\u0000",
+        "rax    0x0",
+      ),
+    ),
+  }),
+  fc.record({ op: fc.constant("crlf" as const) }),
+  fc.record({ op: fc.constant("nul" as const), at: fc.nat() }),
+);
+
+function mutate(src: string, ops: Op[]): string {
+  let lines = src.split("\n");
+  let text: string | undefined;
+  for (const o of ops) {
+    const i = (k: number) => k % Math.max(1, lines.length);
+    if (o.op === "dup") lines.splice(i(o.at), 0, lines[i(o.at)] ?? "");
+    else if (o.op === "del") lines.splice(i(o.at), 1);
+    else if (o.op === "swap") {
+      const [a, b] = [i(o.a), i(o.b)];
+      [lines[a], lines[b]] = [lines[b] ?? "", lines[a] ?? ""];
+    } else if (o.op === "insert") lines.splice(i(o.at), 0, ...o.text.split("\n"));
+    else if (o.op === "crlf") lines = lines.map((l) => `${l}\r`);
+    else if (o.op === "nul") lines[i(o.at)] = `${lines[i(o.at)] ?? ""}\u0000`;
+    else if (o.op === "truncate") {
+      const t = lines.join("\n");
+      text = t.slice(0, o.at % (t.length + 1));
+      lines = text.split("\n");
+    }
+  }
+  return lines.join("\n");
+}
+
+describe("fuzzing real dumps", () => {
+  it(`never throws, keeps every surviving header, prints back (${RUNS} runs per source)`, () => {
+    for (const src of SOURCES) {
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 8 }), (ops) => {
+          const text = mutate(src, ops);
+          const d = parseDump(text);
+          const headers = (text.match(HEADER) ?? []).length;
+          expect(d.goroutines.length).toBeGreaterThanOrEqual(headers);
+          formatDump(d);
+        }),
+        { numRuns: Math.max(1, Math.floor(RUNS / SOURCES.length)) },
+      );
+    }
+  });
+});
+
+describe("pathological shapes (synthetic)", () => {
+  it("a 1 MB line and a 1 MB line without newline", () => {
+    const big = "x".repeat(1 << 20);
+    const d = parseDump(
+      `goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n\n${big}\n\ngoroutine 2 [select]:\nmain.f()\n\t/x.go:2 +0x1\n${big}`,
+    );
+    expect(d.goroutines.map((g) => g.id)).toEqual([1, 2]);
+  });
+  it("a goroutine with a million frames streams in linear time", async () => {
+    const frame = "main.recurse(0x0?, 0x0?)\n\t/app/main.go:35 +0x29\n";
+    const body = `goroutine 1 [running]:\n${frame.repeat(1_000_000)}created by main.main in goroutine 1\n\t/app/main.go:9 +0x1\n`;
+    const chunks: Uint8Array[] = [];
+    const buf = Buffer.from(body);
+    for (let i = 0; i < buf.length; i += 1 << 16) chunks.push(buf.subarray(i, i + (1 << 16)));
+    const t0 = performance.now();
+    const d = await parseDumpAsync(chunks);
+    const ms = performance.now() - t0;
+    expect(d.goroutines[0]!.frames).toHaveLength(1_000_000);
+    expect(d.goroutines[0]!.createdBy?.parentId).toBe(1);
+    // Not a timing test: a quadratic scan of 50 MB would take minutes, a linear one well under that.
+    expect(ms).toBeLessThan(60_000);
+  });
+  it("ids beyond 2^53 keep their exact text and print back", () => {
+    const text = "goroutine 18446744073709551615 [chan receive, 5 minutes]:\nmain.f()\n\t/x.go:2 +0x1\n";
+    const d = parseDump(text);
+    expect(d.goroutines[0]!.idText).toBe("18446744073709551615");
+    expect(formatDump(d)).toBe(text);
+  });
+  it("NUL bytes and random binary do not throw and are reported", () => {
+    const bin = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
+    const d = parseDump(new Uint8Array(bin));
+    expect(d.format).toBe("unknown");
+    expect(d.diagnostics[0]!.message).toMatch(/not a goroutine dump/);
+  });
+});
