@@ -406,6 +406,8 @@ async function toggleExpand(nodeId: string): Promise<void> {
     await expand(nodeId);
   }
   renderCounts();
+  // The layout moved everything: show the whole tree again, with the node still selected.
+  graph.fit();
   await select(nodeId);
 }
 
