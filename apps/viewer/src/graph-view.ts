@@ -196,7 +196,7 @@ export class GraphView {
 
   setAppearance(a: Appearance): void {
     this.appearance = { ...a, hovered: this.appearance.hovered };
-    this.renderer.refresh({ skipIndexation: true });
+    this.renderer.refresh({ skipIndexation: true, schedule: true });
   }
 
   isExpanded(nodeId: string): boolean {
@@ -326,7 +326,8 @@ export class GraphView {
       const { width, height } = this.renderer.getDimensions();
       this.pxPerUnit = Math.min(width / (box.x[1] - box.x[0] || 1), height / (box.y[1] - box.y[0] || 1));
     }
-    this.renderer.refresh();
+    // Processed and drawn on the next frame: keeps building the graph and drawing it in separate tasks.
+    this.renderer.refresh({ schedule: true });
   }
 
   startFa2(): void {
