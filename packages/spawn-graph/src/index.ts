@@ -1,2 +1,30 @@
-// @gosleuth/spawn-graph: who spawned whom, per goroutine and aggregated by signature.
+// @gosleuth/spawn-graph: who spawned whom, per goroutine (graphology) and aggregated by signature.
+export { type AggNode, type AggregateTree, AggregateTreeBuilder, buildAggregateTree } from "./aggregate.ts";
+export {
+  buildSpawnGraph,
+  goroutineKey,
+  type SpawnGraph,
+  SpawnGraphBuilder,
+  type SpawnNode,
+} from "./graph.ts";
+export { SignatureInterner, SiteInterner } from "./intern.ts";
+export {
+  ancestors,
+  type Churn,
+  churn,
+  descendants,
+  orphans,
+  roots,
+  type SubtreeStats,
+  subtreeStats,
+  topSpawningSites,
+} from "./queries.ts";
+export {
+  aggregateToGraph,
+  nodeLabel,
+  type RenderOptions,
+  renderTreeDot,
+  renderTreeText,
+  treeToJson,
+} from "./render.ts";
 export { creatorSite, goroutineSignature, startFunction } from "./signature.ts";

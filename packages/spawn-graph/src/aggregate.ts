@@ -1,0 +1,326 @@
+// The aggregated spawn tree: siblings with the same creator site and signature collapse into one node, top-down.
+//
+// Built from compact per-goroutine records (numbers in growable typed arrays), never from a
+// per-goroutine graph, so a million goroutines cost tens of megabytes. Rules:
+// - roots (no `created by`) are grouped by signature;
+// - the children of every goroutine in a node are pooled and grouped again by (creator site, signature);
+// - children whose parent id is printed but absent (the parent exited) hang under a ghost node per
+//   creator site, marked `ghost`, and their groups are marked `orphan`;
+// - children without a parent id (Go before 1.21) are attached to the first node whose goroutines
+//   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
+//   node for their site.
+import type { Goroutine, StateClass } from "@gosleuth/model";
+import { SignatureInterner, SiteInterner } from "./intern.ts";
+
+export interface AggNode {
+  id: string;
+  parent: string | null;
+  /** Goroutines in this node (for ghosts: the number of distinct exited parents). */
+  count: number;
+  /** The function the goroutines were started with (bottom frame). */
+  function: string;
+  creator: { function: string; file: string; line: number } | null;
+  /** Most common raw state. */
+  state: string;
+  stateClass: StateClass;
+  states: Partial<Record<StateClass, number>>;
+  waitMinutes: { min: number; max: number };
+  sampleIds: number[];
+  depth: number;
+  ghost?: boolean;
+  orphan?: boolean;
+  /** Attached by the creator-site fallback (pre-1.21 dumps), not by a printed parent id. */
+  viaSite?: boolean;
+  signature: string;
+  childCount: number;
+}
+
+export interface AggregateTree {
+  nodes: AggNode[];
+  roots: string[];
+  /** Goroutines (ghost nodes excluded). */
+  total: number;
+}
+
+const SAMPLE = 10;
+
+/**
+ * A function without its closure and go/defer-wrapper suffixes: before Go 1.21 a `go s.f(x)` runs in
+ * a wrapper closure of the creating function (`main.(*Server).Serve.func1`), so `created by` sites are
+ * matched to the functions goroutines run modulo these suffixes.
+ */
+export function baseFunction(fn: string): string {
+  return fn.replace(/(\.(func|gowrap|deferwrap)\d+(\.\d+)*)+$/, "");
+}
+
+class Growable {
+  data: Float64Array;
+  length = 0;
+  constructor(cap = 1024) {
+    this.data = new Float64Array(cap);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** Feeds goroutines one by one (e.g. from parseStream) and builds the aggregated tree at the end. */
+export class AggregateTreeBuilder {
+  private readonly sigs = new SignatureInterner();
+  private readonly sites = new SiteInterner();
+  private readonly ids = new Growable();
+  private readonly parents = new Growable(); // parent id, -1 none, -2 created by without parent id
+  private readonly sigOf = new Growable();
+  private readonly siteOf = new Growable();
+  private readonly waits = new Growable();
+  private readonly stateOf = new Growable();
+  private readonly stateNames: string[] = [];
+  private readonly stateIds = new Map<string, number>();
+  private readonly startOf = new Map<number, string>(); // signature id → start function
+  private readonly creatorFnOfSite = new Map<number, string>();
+
+  add(g: Goroutine): void {
+    const sig = this.sigs.id(g);
+    if (!this.startOf.has(sig)) this.startOf.set(sig, g.frames[g.frames.length - 1]?.fn.full ?? "");
+    const site = this.sites.id(g.createdBy);
+    if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
+    let st = this.stateIds.get(g.state);
+    if (st === undefined) {
+      st = this.stateNames.length;
+      this.stateNames.push(g.state);
+      this.stateIds.set(g.state, st);
+    }
+    this.ids.push(g.id);
+    this.parents.push(g.createdBy ? (g.createdBy.parentId ?? -2) : -1);
+    this.sigOf.push(sig);
+    this.siteOf.push(site);
+    this.waits.push(g.waitMinutes);
+    this.stateOf.push(st);
+  }
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  finish(): AggregateTree {
+    const n = this.ids.length;
+    const ids = this.ids.data;
+    const index = new Map<number, number>();
+    for (let i = 0; i < n; i++) index.set(ids[i]!, i);
+    // Children lists in CSR form: parentIdx → [children].
+    const parentIdx = new Int32Array(n).fill(-1);
+    const roots: number[] = [];
+    const ghostKids = new Map<number, number[]>(); // site → orphans whose printed parent is absent
+    const ghostParents = new Map<number, Set<number>>();
+    const siteKids = new Map<string, number[]>(); // creator function → children without parent id
+    const siteKidsSite = new Map<string, number>();
+    const childCount = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = this.parents.data[i]!;
+      if (p === -1) roots.push(i);
+      else if (p === -2) {
+        const site = this.siteOf.data[i]!;
+        const fn = baseFunction(this.creatorFnOfSite.get(site) ?? "");
+        let l = siteKids.get(fn);
+        if (!l) siteKids.set(fn, (l = []));
+        l.push(i);
+        siteKidsSite.set(fn, site);
+      } else {
+        const pi = index.get(p);
+        if (pi === undefined) {
+          const site = this.siteOf.data[i]!;
+          let l = ghostKids.get(site);
+          if (!l) ghostKids.set(site, (l = []));
+          l.push(i);
+          let s = ghostParents.get(site);
+          if (!s) ghostParents.set(site, (s = new Set()));
+          s.add(p);
+        } else {
+          parentIdx[i] = pi;
+          childCount[pi]!++;
+        }
+      }
+    }
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) start[i + 1] = start[i]! + childCount[i]!;
+    const fill = start.slice(0, n);
+    const kids = new Int32Array(start[n]!);
+    for (let i = 0; i < n; i++) {
+      const p = parentIdx[i]!;
+      if (p >= 0) kids[fill[p]!++] = i;
+    }
+
+    const nodes: AggNode[] = [];
+    const out: AggregateTree = { nodes, roots: [], total: n };
+    const claimed = new Set<string>();
+    // Queue of (members, parent node, depth, flags).
+    type Work = {
+      members: number[];
+      parent: AggNode | null;
+      depth: number;
+      orphan: boolean;
+      viaSite: boolean;
+    };
+    const queue: Work[] = [];
+    const group = (
+      members: number[],
+      parent: AggNode | null,
+      depth: number,
+      orphan: boolean,
+      viaSite: boolean,
+    ) => {
+      const byKey = new Map<number, number[]>();
+      for (const m of members) {
+        const key = this.siteOf.data[m]! * 16_777_216 + this.sigOf.data[m]!;
+        let l = byKey.get(key);
+        if (!l) byKey.set(key, (l = []));
+        l.push(m);
+      }
+      // Biggest groups first, then by first goroutine id, so the order is stable.
+      const groups = [...byKey.values()].sort((a, b) => b.length - a.length || ids[a[0]!]! - ids[b[0]!]!);
+      for (const g of groups) queue.push({ members: g, parent, depth, orphan, viaSite });
+    };
+    group(roots, null, 0, false, false);
+    for (const [site, orphans] of ghostKids) {
+      const s = this.sites.sites[site]!;
+      const ghost: AggNode = {
+        id: `g${nodes.length}`,
+        parent: null,
+        count: ghostParents.get(site)?.size ?? 0,
+        function: s?.function ?? "",
+        creator: null,
+        state: "exited",
+        stateClass: "dead",
+        states: {},
+        waitMinutes: { min: 0, max: 0 },
+        sampleIds: [...(ghostParents.get(site) ?? [])].slice(0, SAMPLE),
+        depth: 0,
+        ghost: true,
+        signature: "",
+        childCount: 0,
+      };
+      nodes.push(ghost);
+      out.roots.push(ghost.id);
+      group(orphans, ghost, 1, true, false);
+    }
+    let q = 0;
+    const drain = () => {
+      for (; q < queue.length; q++) {
+        const w = queue[q]!;
+        queue[q] = undefined as unknown as Work; // release members as we go
+        const node = this.makeNode(w.members, w.parent, w.depth, nodes.length);
+        if (w.orphan) node.orphan = true;
+        if (w.viaSite) node.viaSite = true;
+        nodes.push(node);
+        if (w.parent) w.parent.childCount++;
+        else out.roots.push(node.id);
+        const pooled: number[] = [];
+        for (const m of w.members) for (let k = start[m]!; k < start[m + 1]!; k++) pooled.push(kids[k]!);
+        if (pooled.length > 0) group(pooled, node, w.depth + 1, false, false);
+        // Creator-site fallback: children without parent ids go under the first node running their creator.
+        for (const f of new Set([baseFunction(node.function), ...this.stackFunctions(node)])) {
+          const fallback = siteKids.get(f);
+          if (fallback && !claimed.has(f)) {
+            claimed.add(f);
+            group(fallback, node, w.depth + 1, false, true);
+          }
+        }
+      }
+    };
+    drain();
+    // Site children whose creator runs nowhere in the dump: under a ghost node per creating function.
+    for (const [fn, members] of siteKids) {
+      if (claimed.has(fn)) continue;
+      claimed.add(fn);
+      const site = this.sites.sites[siteKidsSite.get(fn)!] ?? null;
+      const ghost: AggNode = {
+        id: `g${nodes.length}`,
+        parent: null,
+        count: 0,
+        function: fn,
+        creator: null,
+        state: "not in dump",
+        stateClass: "dead",
+        states: {},
+        waitMinutes: { min: 0, max: 0 },
+        sampleIds: [],
+        depth: 0,
+        ghost: true,
+        signature: site ? `${site.function} ${site.file}:${site.line}` : "",
+        childCount: 0,
+      };
+      nodes.push(ghost);
+      out.roots.push(ghost.id);
+      group(members, ghost, 1, true, true);
+      drain();
+    }
+    return out;
+  }
+
+  /** Base names of every function on a node's stack (the creator may be any of them, e.g. serveConn under its wrapper). */
+  private stackFunctions(node: AggNode): string[] {
+    const out: string[] = [];
+    for (const line of node.signature.split("\n").slice(1)) {
+      const sp = line.lastIndexOf(" ");
+      if (sp > 0) out.push(baseFunction(line.slice(0, sp)));
+    }
+    return out;
+  }
+
+  private makeNode(members: number[], parent: AggNode | null, depth: number, index: number): AggNode {
+    const sig = this.sigOf.data[members[0]!]!;
+    const site = this.siteOf.data[members[0]!]!;
+    const states: Partial<Record<StateClass, number>> = {};
+    const raw = new Map<number, number>();
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (const m of members) {
+      const w = this.waits.data[m]!;
+      if (w < min) min = w;
+      if (w > max) max = w;
+      const st = this.stateOf.data[m]!;
+      raw.set(st, (raw.get(st) ?? 0) + 1);
+    }
+    let best = -1;
+    let bestCount = -1;
+    for (const [st, c] of raw) {
+      if (c > bestCount) {
+        best = st;
+        bestCount = c;
+      }
+    }
+    const signature = this.sigs.text(sig);
+    const stateClass = signature.slice(
+      0,
+      signature.indexOf("\n") === -1 ? undefined : signature.indexOf("\n"),
+    ) as StateClass;
+    states[stateClass] = members.length;
+    return {
+      id: `n${index}`,
+      parent: parent ? parent.id : null,
+      count: members.length,
+      function: this.startOf.get(sig) ?? "",
+      creator: this.sites.sites[site] ?? null,
+      state: this.stateNames[best] ?? "",
+      stateClass,
+      states,
+      waitMinutes: { min: members.length ? min : 0, max },
+      sampleIds: members.slice(0, SAMPLE).map((m) => this.ids.data[m]!),
+      depth,
+      signature,
+      childCount: 0,
+    };
+  }
+}
+
+/** The aggregated tree of a set of goroutines. */
+export function buildAggregateTree(goroutines: Iterable<Goroutine>): AggregateTree {
+  const b = new AggregateTreeBuilder();
+  for (const g of goroutines) b.add(g);
+  return b.finish();
+}

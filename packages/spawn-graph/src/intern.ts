@@ -1,0 +1,107 @@
+// Numbers for signatures and creator sites, so millions of goroutines are grouped without building their signature strings.
+import type { CreatedBy, Frame, Goroutine, StateClass } from "@gosleuth/model";
+import { STATE_CLASSES } from "@gosleuth/model";
+
+interface TrieNode {
+  id: number;
+  next: Map<number, TrieNode>;
+}
+
+/**
+ * Interns stack signatures (functions + files + lines + state class, as `goroutineSignature`) to
+ * small integers. Frames map to location ids by object identity (the parser shares frame objects),
+ * and stacks walk a trie of location ids, so a goroutine costs a few map lookups per frame.
+ */
+export class SignatureInterner {
+  private readonly frameLoc = new Map<Frame, number>();
+  private readonly locIds = new Map<string, number>();
+  private readonly locText: string[] = [];
+  private readonly roots = new Map<number, TrieNode>();
+  private readonly sigPath: { parent: number; loc: number; cls: number }[] = [];
+  private readonly sigStrings: (string | undefined)[] = [];
+
+  private loc(f: Frame): number {
+    let id = this.frameLoc.get(f);
+    if (id === undefined) {
+      const text = `${f.fn.full} ${f.file}:${f.line}`;
+      id = this.locIds.get(text);
+      if (id === undefined) {
+        id = this.locText.length;
+        this.locText.push(text);
+        this.locIds.set(text, id);
+      }
+      if (this.frameLoc.size > 2_000_000) this.frameLoc.clear();
+      this.frameLoc.set(f, id);
+    }
+    return id;
+  }
+
+  private child(node: TrieNode | undefined, key: number, cls: number, parent: number): TrieNode {
+    const map = node ? node.next : this.roots;
+    let n = map.get(key);
+    if (n === undefined) {
+      n = { id: this.sigPath.length, next: new Map() };
+      this.sigPath.push({ parent, loc: key, cls });
+      map.set(key, n);
+    }
+    return n;
+  }
+
+  /** The signature id of a goroutine. */
+  id(g: Goroutine): number {
+    const cls = STATE_CLASSES.indexOf(g.stateClass);
+    let node = this.child(undefined, -1 - cls, cls, -1);
+    let e = 0;
+    for (let i = 0; i < g.frames.length; i++) {
+      while (e < g.elided.length && g.elided[e]!.index === i) {
+        node = this.child(node, -100, cls, node.id);
+        e++;
+      }
+      node = this.child(node, this.loc(g.frames[i]!), cls, node.id);
+    }
+    if (e < g.elided.length) node = this.child(node, -100, cls, node.id);
+    return node.id;
+  }
+
+  /** The signature string of an id (same text as goroutineSignature). */
+  text(id: number): string {
+    const cached = this.sigStrings[id];
+    if (cached !== undefined) return cached;
+    const parts: string[] = [];
+    let k = id;
+    let cls = 0;
+    while (k !== -1) {
+      const p = this.sigPath[k]!;
+      cls = p.cls;
+      if (p.loc >= 0) parts.push(this.locText[p.loc]!);
+      else if (p.loc === -100) parts.push("...");
+      k = p.parent;
+    }
+    parts.push(STATE_CLASSES[cls] as StateClass);
+    const s = parts.reverse().join("\n");
+    this.sigStrings[id] = s;
+    return s;
+  }
+
+  get size(): number {
+    return this.sigPath.length;
+  }
+}
+
+/** Interns creator sites (`function file:line`) to small integers; 0 means "no creator" (a root). */
+export class SiteInterner {
+  private readonly ids = new Map<string, number>();
+  readonly sites: ({ function: string; file: string; line: number } | null)[] = [null];
+
+  id(c: CreatedBy | undefined): number {
+    if (!c) return 0;
+    const key = `${c.fn.full} ${c.file}:${c.line}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sites.length;
+      this.sites.push({ function: c.fn.full, file: c.file, line: c.line });
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,113 @@
+// Text, Graphviz and JSON renderings of the aggregated tree (shared by the CLI and the viewer's export).
+import { DirectedGraph } from "graphology";
+import type { AggNode, AggregateTree } from "./aggregate.ts";
+
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+export interface RenderOptions {
+  /** Levels to print below the start (default: all). */
+  depth?: number;
+  /** Hide nodes with fewer goroutines (ghosts are always shown when they have visible children). */
+  minCount?: number;
+  /** Start at this node id. */
+  root?: string;
+}
+
+function childrenIndex(tree: AggregateTree): Map<string | null, AggNode[]> {
+  const m = new Map<string | null, AggNode[]>();
+  for (const n of tree.nodes) {
+    let l = m.get(n.parent);
+    if (!l) m.set(n.parent, (l = []));
+    l.push(n);
+  }
+  return m;
+}
+
+function waitText(n: AggNode): string {
+  const { min, max } = n.waitMinutes;
+  if (max === 0) return "";
+  return min === max ? `  [${max} min]` : `  [${min}–${max} min]`;
+}
+
+/** One line per node: `4 × 3,000 main.(*Server).serveConn  chan receive  [0–5 min]`. */
+export function nodeLabel(n: AggNode, parentCount: number): string {
+  if (n.ghost)
+    return `(exited) ${n.function}${n.count ? `  ${fmt(n.count)} parent${n.count === 1 ? "" : "s"} gone` : ""}`;
+  let count = "";
+  if (n.count > 1) {
+    const per =
+      parentCount > 1 && n.count % parentCount === 0
+        ? `${fmt(parentCount)} × ${fmt(n.count / parentCount)}`
+        : fmt(n.count);
+    count = `${per} `;
+  }
+  const flags = `${n.orphan ? "  orphan" : ""}${n.viaSite ? "  (by creator site)" : ""}`;
+  return `${count}${n.function || "(no frames)"}  ${n.state}${waitText(n)}${flags}`;
+}
+
+export function renderTreeText(tree: AggregateTree, o: RenderOptions = {}): string {
+  const kids = childrenIndex(tree);
+  const byId = new Map(tree.nodes.map((n) => [n.id, n]));
+  const lines: string[] = [];
+  const visible = (n: AggNode) => !o.minCount || n.ghost || n.count >= o.minCount;
+  const walk = (
+    n: AggNode,
+    prefix: string,
+    last: boolean,
+    depth: number,
+    parentCount: number,
+    top: boolean,
+  ) => {
+    lines.push(`${top ? "" : `${prefix}${last ? "└─ " : "├─ "}`}${nodeLabel(n, parentCount)}`);
+    if (o.depth !== undefined && depth >= o.depth) {
+      const hidden = (kids.get(n.id) ?? []).length;
+      if (hidden > 0)
+        lines.push(
+          `${prefix}${top ? "" : last ? "   " : "│  "}└─ … ${fmt(hidden)} more group${hidden === 1 ? "" : "s"}`,
+        );
+      return;
+    }
+    const cs = (kids.get(n.id) ?? []).filter(visible);
+    const skipped = (kids.get(n.id) ?? []).length - cs.length;
+    const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
+    cs.forEach((c, i) => {
+      walk(c, next, i === cs.length - 1 && skipped === 0, depth + 1, n.ghost ? 1 : n.count, false);
+    });
+    if (skipped > 0)
+      lines.push(`${next}└─ … ${fmt(skipped)} smaller group${skipped === 1 ? "" : "s"} (under --min-count)`);
+  };
+  const starts = o.root
+    ? [byId.get(o.root)].filter((x): x is AggNode => x !== undefined)
+    : (kids.get(null) ?? []).filter(visible);
+  for (const r of starts) walk(r, "", true, 0, 1, true);
+  return `${lines.join("\n")}\n`;
+}
+
+const dotEscape = (s: string): string => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+
+export function renderTreeDot(tree: AggregateTree): string {
+  const out = ["digraph spawn {", "  rankdir=LR;", '  node [shape=box, fontname="monospace"];'];
+  const counts = new Map(tree.nodes.map((n) => [n.id, n.count]));
+  for (const n of tree.nodes) {
+    const style = n.ghost ? ", style=dashed" : n.orphan ? ", color=orange" : "";
+    out.push(
+      `  "${n.id}" [label="${dotEscape(nodeLabel(n, n.parent ? (counts.get(n.parent) ?? 1) : 1))}"${style}];`,
+    );
+  }
+  for (const n of tree.nodes) if (n.parent) out.push(`  "${n.parent}" -> "${n.id}";`);
+  out.push("}");
+  return `${out.join("\n")}\n`;
+}
+
+/** `{ "nodes": [...] }`, the `gosleuth tree --json` document. */
+export function treeToJson(tree: AggregateTree): { total: number; nodes: AggNode[] } {
+  return { total: tree.total, nodes: tree.nodes };
+}
+
+/** The aggregated tree as a graphology graph (node attributes are the AggNode). */
+export function aggregateToGraph(tree: AggregateTree): DirectedGraph<AggNode> {
+  const g = new DirectedGraph<AggNode>();
+  for (const n of tree.nodes) g.addNode(n.id, n);
+  for (const n of tree.nodes) if (n.parent) g.addEdge(n.parent, n.id);
+  return g;
+}
