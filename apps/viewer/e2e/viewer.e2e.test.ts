@@ -250,6 +250,7 @@ describe.skipIf(!hasChromium)("viewer loading paths", () => {
       "goroutine 1 [running]:",
       "main.main()",
       "\t/src/main.go:12 +0x1d",
+      "this line is not part of any goroutine",
       "",
       "goroutine 7 [chan receive, 3 minutes]:",
       "main.<img src=x onerror=alert(1)>()",
@@ -262,6 +263,8 @@ describe.skipIf(!hasChromium)("viewer loading paths", () => {
     await page.click("#paste-btn");
     expect(await waitReady(page)).toBe("ready");
     expect(await page.textContent("#dump-summary")).toBe("debug=2 · 2 goroutines");
+    // The parser's note about the stray line is shown with its line number.
+    expect(await page.textContent("#notes")).toMatch(/line 4\b/);
     await page.fill("#search", "7");
     await page.press("#search", "Enter");
     await page.waitForSelector('[data-testid="stack"] li');

@@ -154,6 +154,14 @@ function show(res: Loaded): void {
   clear(notes);
   for (const d of res.header.diagnostics.filter((x) => x.line === 0))
     notes.appendChild(h("div", null, d.message));
+  // The parser's own findings about the input (unparsed lines, repairs), with their line numbers.
+  const parserNotes = res.header.diagnostics.filter((x) => x.line > 0 && x.severity !== "info");
+  for (const d of parserNotes.slice(0, 3))
+    notes.appendChild(
+      h("div", null, /\bline \d/.test(d.message) ? d.message : `line ${fmt(d.line)}: ${d.message}`),
+    );
+  if (parserNotes.length > 3)
+    notes.appendChild(h("div", null, `… and ${fmt(parserNotes.length - 3)} more parser notes`));
   if (!graph || !list) return;
   const layout = view.layout;
   ($("layout-select") as HTMLSelectElement).value = layout;
