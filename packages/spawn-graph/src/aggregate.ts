@@ -133,7 +133,8 @@ export class AggregateTreeBuilder {
       } else {
         const pi = index.get(p);
         if (pi === undefined) {
-          const site = this.siteOf.data[i]!;
+          // One ghost per creating function: the children of one exited parent may come from several `go` lines.
+          const site = this.ghostSiteOf(this.siteOf.data[i]!);
           let l = ghostKids.get(site);
           if (!l) ghostKids.set(site, (l = []));
           l.push(i);
@@ -260,6 +261,14 @@ export class AggregateTreeBuilder {
       drain();
     }
     return out;
+  }
+
+  private readonly ghostSites = new Map<string, number>();
+  private ghostSiteOf(site: number): number {
+    const fn = this.creatorFnOfSite.get(site) ?? "";
+    let s = this.ghostSites.get(fn);
+    if (s === undefined) this.ghostSites.set(fn, (s = site));
+    return s;
   }
 
   /** Base names of every function on a node's stack (the creator may be any of them, e.g. serveConn under its wrapper). */

@@ -36,7 +36,7 @@ export function nodeLabel(n: AggNode, parentCount: number): string {
   let count = "";
   if (n.count > 1) {
     const per =
-      parentCount > 1 && n.count % parentCount === 0
+      parentCount > 1 && n.count > parentCount && n.count % parentCount === 0
         ? `${fmt(parentCount)} × ${fmt(n.count / parentCount)}`
         : fmt(n.count);
     count = `${per} `;

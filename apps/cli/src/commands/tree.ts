@@ -1,11 +1,151 @@
-// `gosleuth tree`: the spawn tree, aggregated by signature or per goroutine.
+// `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
+import type { Goroutine } from "@gosleuth/model";
+import {
+  AggregateTreeBuilder,
+  buildSpawnGraph,
+  descendants,
+  goroutineKey,
+  renderTreeDot,
+  renderTreeText,
+  type SpawnGraph,
+  treeToJson,
+} from "@gosleuth/spawn-graph";
 import { CliError } from "../errors.ts";
-import type { FetchOptions } from "../input.ts";
+import { type FetchOptions, parseInput } from "../input.ts";
 
-export async function treeCommand(
-  _input: string,
-  _o: Record<string, unknown>,
-  _f: FetchOptions,
-): Promise<void> {
-  throw new CliError("tree: not available yet (@gosleuth/spawn-graph is being built)");
+export interface TreeOptions {
+  json?: boolean;
+  text?: boolean;
+  dot?: boolean;
+  root?: string;
+  depth?: number;
+  minCount?: number;
+  perGoroutine?: boolean;
+}
+
+export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions): Promise<void> {
+  if ([o.json, o.text, o.dot].filter(Boolean).length > 1)
+    throw new CliError("choose one of --json, --text, --dot");
+  const p = await parseInput(input, f);
+  if (o.perGoroutine) {
+    const goroutines: Goroutine[] = [];
+    for await (const batch of p.stream.batches())
+      for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
+    const info = await p.finish();
+    if (goroutines.length === 0)
+      throw new CliError(
+        `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
+      );
+    printPerGoroutine(buildSpawnGraph(goroutines), o);
+    return;
+  }
+  const b = new AggregateTreeBuilder();
+  for await (const batch of p.stream.batches()) for (const g of batch) if (g.kind === "goroutine") b.add(g);
+  const info = await p.finish();
+  if (b.count === 0)
+    throw new CliError(
+      `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
+    );
+  const tree = b.finish();
+  if (o.root && !tree.nodes.some((n) => n.id === o.root)) {
+    throw new CliError(
+      `--root ${o.root}: no such aggregated node (ids look like n12; see --json, or use --per-goroutine with a goroutine id)`,
+    );
+  }
+  if (o.json) {
+    const doc = treeToJson(tree);
+    let nodes = doc.nodes;
+    if (o.minCount) nodes = nodes.filter((n) => n.ghost || n.count >= o.minCount!);
+    if (o.depth !== undefined) nodes = nodes.filter((n) => n.depth <= o.depth!);
+    process.stdout.write(`${JSON.stringify({ total: doc.total, nodes })}\n`);
+  } else if (o.dot) process.stdout.write(renderTreeDot(tree));
+  else {
+    const opts: { depth?: number; minCount?: number; root?: string } = {};
+    if (o.depth !== undefined) opts.depth = o.depth;
+    if (o.minCount !== undefined) opts.minCount = o.minCount;
+    if (o.root !== undefined) opts.root = o.root;
+    process.stdout.write(
+      `${tree.total.toLocaleString("en-US")} goroutines in ${tree.nodes.length.toLocaleString("en-US")} groups\n`,
+    );
+    process.stdout.write(renderTreeText(tree, opts));
+  }
+}
+
+function label(graph: SpawnGraph, key: string): string {
+  const a = graph.getNodeAttributes(key);
+  if (a.kind === "goroutine")
+    return `goroutine ${key} [${a.state}${a.waitMinutes ? `, ${a.waitMinutes} minutes` : ""}] ${a.start}`;
+  if (a.kind === "ghost") return `goroutine ${a.id} (exited; created ${a.creatorFunction} children)`;
+  return `site ${a.function} ${a.file}:${a.line}`;
+}
+
+function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
+  let starts: string[];
+  if (o.root) {
+    if (!graph.hasNode(o.root)) throw new CliError(`--root ${o.root}: no goroutine with that id in the dump`);
+    starts = [o.root];
+  } else starts = graph.filterNodes((n) => graph.inDegree(n) === 0);
+  const limit = o.depth ?? Number.POSITIVE_INFINITY;
+  if (o.json) {
+    const nodes: unknown[] = [];
+    for (const r of starts) {
+      for (const key of [r, ...descendants(graph, r)]) {
+        const a = graph.getNodeAttributes(key);
+        const parent = graph.inNeighbors(key)[0] ?? null;
+        if (a.kind === "goroutine") {
+          const g = a.goroutine;
+          nodes.push({
+            id: goroutineKey(g),
+            parent,
+            count: 1,
+            function: a.start,
+            creator: g.createdBy
+              ? { function: g.createdBy.fn.full, file: g.createdBy.file, line: g.createdBy.line }
+              : null,
+            state: g.state,
+            stateClass: g.stateClass,
+            waitMinutes: { min: g.waitMinutes, max: g.waitMinutes },
+            sampleIds: [g.id],
+          });
+        } else
+          nodes.push({
+            id: key,
+            parent,
+            count: 0,
+            ghost: a.kind === "ghost",
+            site: a.kind === "site",
+            label: label(graph, key),
+          });
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ nodes })}\n`);
+    return;
+  }
+  if (o.dot) {
+    const out = ["digraph spawn {", "  rankdir=LR;", '  node [shape=box, fontname="monospace"];'];
+    for (const r of starts) {
+      for (const key of [r, ...descendants(graph, r)]) {
+        out.push(`  "${key}" [label="${label(graph, key).replace(/"/g, '\\"')}"];`);
+        for (const c of graph.outNeighbors(key)) out.push(`  "${key}" -> "${c}";`);
+      }
+    }
+    out.push("}");
+    process.stdout.write(`${out.join("\n")}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  const walk = (key: string, prefix: string, last: boolean, depth: number, top: boolean) => {
+    lines.push(`${top ? "" : `${prefix}${last ? "└─ " : "├─ "}`}${label(graph, key)}`);
+    const kids = graph.outNeighbors(key);
+    const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
+    if (depth >= limit) {
+      if (kids.length) lines.push(`${next}└─ … ${kids.length} more`);
+      return;
+    }
+    kids.forEach((c, i) => {
+      walk(c, next, i === kids.length - 1, depth + 1, false);
+    });
+  };
+  for (const r of starts) walk(r, "", true, 0, true);
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
