@@ -1,2 +1,38 @@
-// @gosleuth/leaks public API (being built).
-export {};
+// @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
+export {
+  analyzeLeaks,
+  blockingFrame,
+  type Category,
+  type Finding,
+  type Growth,
+  type LeakReport,
+  type Location,
+} from "./analyze.ts";
+export {
+  failOn,
+  renderDiffMarkdown,
+  renderDiffText,
+  renderMarkdown,
+  renderText,
+  type TextOptions,
+  toJson,
+  toSarif,
+} from "./report.ts";
+export {
+  DEFAULT_SETTINGS,
+  type LeakSettings,
+  type PartialLeakSettings,
+  resolveSettings,
+  SEVERITIES,
+  SettingsError,
+  type Severity,
+  validateSettings,
+} from "./settings.ts";
+export {
+  analyzeSnapshots,
+  type DiffEntry,
+  type DumpDiff,
+  diff,
+  type Snapshot,
+  verdictOf,
+} from "./snapshots.ts";

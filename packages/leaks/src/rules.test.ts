@@ -1,0 +1,116 @@
+// One small Go-like scenario per rule, written as outlines (synthetic dumps from @gosleuth/fixtures' builder).
+import { dumpFromOutline } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { describe, expect, it } from "vitest";
+import { analyzeLeaks, type Finding } from "./analyze.ts";
+import { resolveSettings, SettingsError, validateSettings } from "./settings.ts";
+import { verdictOf } from "./snapshots.ts";
+
+function fan(
+  _parentFn: string,
+  childFn: string,
+  state: string,
+  n: number,
+  firstId: number,
+  extra = "",
+): string {
+  return Array.from({ length: n }, (_, i) => `    ${firstId + i} ${childFn} ${state}${extra}`).join("\n");
+}
+
+/** main → 3 HTTP connections (net/http.(*conn).serve) → each spawns `perConn` children. */
+function perRequest(childFn: string, state: string, perConn: number, extra = ""): string {
+  const conns = [10, 11, 12]
+    .map(
+      (c, k) =>
+        `  ${c} net/http.(*conn).serve io-wait\n${fan("", childFn, state, perConn, 1000 + k * 1000, extra)}`,
+    )
+    .join("\n");
+  return `1 main.main io-wait\n${conns}\n`;
+}
+
+const find = (fs: Finding[], fn: string) => fs.find((f) => f.startFunction === fn)!;
+
+describe("scoring rules (synthetic scenarios)", () => {
+  it("per-request goroutines blocked on a channel send are high", () => {
+    const r = analyzeLeaks(
+      parseDump(dumpFromOutline(perRequest("main.(*Client).Send", "chan-send", 40, " 5m"))),
+    );
+    const f = find(r.findings, "main.(*Client).Send");
+    expect(f).toMatchObject({ severity: "high", count: 120, category: "blocked-chan-send", parents: 3 });
+    expect(f.reasons[0]).toMatch(
+      /^120 goroutines blocked on chan send for up to 5 minutes, all created per request by net\/http\.\(\*conn\)\.serve/,
+    );
+  });
+  it("a nil channel is worse than a plain receive", () => {
+    const a = find(
+      analyzeLeaks(parseDump(dumpFromOutline(perRequest("main.f", "chan-nil", 5)))).findings,
+      "main.f",
+    );
+    const b = find(
+      analyzeLeaks(parseDump(dumpFromOutline(perRequest("main.f", "chan-receive", 5)))).findings,
+      "main.f",
+    );
+    expect(a.score).toBeGreaterThan(b.score);
+    expect(a.category).toBe("nil-channel");
+  });
+  it("a worker pool started by main is healthy even when blocked", () => {
+    const outline =
+      `1 main.main io-wait\n${fan("", "main.worker", "chan-receive", 16, 100, " 30m")}\n`.replace(
+        /^ {4}/gm,
+        "  ",
+      );
+    const f = find(analyzeLeaks(parseDump(dumpFromOutline(outline))).findings, "main.worker");
+    expect(f.severity).not.toBe("high");
+    expect(f.reasons[0]).toMatch(/started once by main\.main/);
+  });
+  it("the runtime's (leaked) mark makes a finding proven and high, even for one goroutine", () => {
+    const outline = "1 main.main io-wait\n  7 main.lost chan-receive leaked\n";
+    const f = find(analyzeLeaks(parseDump(dumpFromOutline(outline))).findings, "main.lost");
+    expect(f).toMatchObject({ proven: true, severity: "high" });
+    expect(f.reasons[0]).toMatch(/proved all of them leaked/);
+  });
+  it("orphans of an exited creator say so", () => {
+    const outline = `1 main.main io-wait\n  ~5 main.gone running\n${fan("", "main.stuck", "select", 4, 50)}\n`;
+    const f = find(analyzeLeaks(parseDump(dumpFromOutline(outline))).findings, "main.stuck");
+    expect(f.reasons.join(" ")).toMatch(/exited \(orphans\)/);
+  });
+  it("known-benign groups are info with their reason, and ignore rules apply", () => {
+    const outline = "1 main.main select-no-cases\n  2 os/signal.loop syscall\n";
+    const r = analyzeLeaks(parseDump(dumpFromOutline(outline)));
+    expect(r.findings.every((f) => f.severity === "info" && f.benign)).toBe(true);
+    const ignored = analyzeLeaks(
+      parseDump(dumpFromOutline(perRequest("main.known", "chan-send", 40, " 5m"))),
+      {
+        ignore: { topFunction: [], creator: [], function: ["main.kno*"] },
+      },
+    );
+    expect(find(ignored.findings, "main.known")).toMatchObject({ severity: "info", category: "ignored" });
+  });
+});
+
+describe("settings", () => {
+  it("explains what is wrong, precisely", () => {
+    expect(validateSettings({ weights: { blocked: -3 }, severty: {}, ignore: { creator: "x" } })).toEqual([
+      "`weights.blocked` must be a non-negative number, got -3",
+      "unknown setting `severty` (known here: weights, severity, minCountForMedium, perRequestParents, startupMaxCount, ignore, samples)",
+      '`ignore.creator` must be an array of strings (function names or * globs), got "x"',
+    ]);
+    expect(() => resolveSettings({ severity: { high: 10, medium: 50 } })).toThrow(SettingsError);
+    expect(resolveSettings({ weights: { growing: 40 } }, { samples: 3 })).toMatchObject({
+      samples: 3,
+      weights: { growing: 40, blocked: 30 },
+    });
+  });
+});
+
+describe("growth verdicts", () => {
+  it.each([
+    [[10, 20, 30, 45], "growing"],
+    [[16, 16, 16, 16], "flat"],
+    [[3, 5, 2, 6, 3], "fluctuating"],
+    [[40, 30, 20], "shrinking"],
+    [[0, 0, 12], "new"],
+  ])("%j is %s", (counts, verdict) => {
+    expect(verdictOf(counts)).toBe(verdict);
+  });
+});

@@ -1,0 +1,183 @@
+// Leak-detection settings in sigma's shape: one interface, defaults, precise validation, resolution from partials.
+
+export type Severity = "high" | "medium" | "low" | "info";
+export const SEVERITIES: readonly Severity[] = ["high", "medium", "low", "info"];
+
+export interface LeakSettings {
+  /** Score weights of each factor (points added to a group's score). */
+  weights: {
+    /** Blocked on a channel, select, lock, condition, wait group or semaphore. */
+    blocked: number;
+    /** Blocked forever by construction: nil channel, `select {}` outside main. */
+    foreverBlocked: number;
+    /** IO wait and syscalls (usually healthy). */
+    io: number;
+    /** Created per request/connection (many parents, or a request handler parent). */
+    perRequest: number;
+    /** Created once at start-up (main, init) by few parents: worker pools, tickers (subtracted). */
+    startup: number;
+    /** The creating goroutine has exited. */
+    orphaned: number;
+    /** Up to this many points for the group size (5 per power of ten). */
+    sizeMax: number;
+    /** Up to this many points for the longest wait (3 per doubling of minutes). */
+    waitMax: number;
+    /** The runtime's goroutineleak profile marked the goroutines `(leaked)`. */
+    provenByRuntime: number;
+    /** The group only grew across snapshots. */
+    growing: number;
+    /** The group stayed flat across snapshots (subtracted). */
+    flat: number;
+  };
+  /** Minimum score per severity (a score below `low` is `info`). */
+  severity: { high: number; medium: number; low: number };
+  /** Groups with fewer goroutines than this are never above `low` unless proven by the runtime. */
+  minCountForMedium: number;
+  /** Distinct parent goroutines from which a group counts as created per request. */
+  perRequestParents: number;
+  /** At most this many goroutines for a group created by main/init to count as a start-up pool. */
+  startupMaxCount: number;
+  /** goleak-style ignore rules: exact function names or `*` globs. Matching groups are shown as info. */
+  ignore: {
+    /** The top frame (innermost) of the stack. */
+    topFunction: string[];
+    /** The `created by` function. */
+    creator: string[];
+    /** Any function on the stack. */
+    function: string[];
+  };
+  /** Maximum sample ids per finding. */
+  samples: number;
+}
+
+export const DEFAULT_SETTINGS: LeakSettings = {
+  weights: {
+    blocked: 30,
+    foreverBlocked: 45,
+    io: 5,
+    perRequest: 25,
+    startup: 20,
+    orphaned: 5,
+    sizeMax: 20,
+    waitMax: 15,
+    provenByRuntime: 50,
+    growing: 25,
+    flat: 10,
+  },
+  severity: { high: 60, medium: 40, low: 20 },
+  minCountForMedium: 2,
+  perRequestParents: 3,
+  startupMaxCount: 64,
+  ignore: { topFunction: [], creator: [], function: [] },
+  samples: 10,
+};
+
+type Partial2<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : Partial2<T[K]>) : T[K];
+};
+export type PartialLeakSettings = Partial2<LeakSettings>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`leaks settings: ${problems.join("; ")}`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
+
+/** Checks a partial settings object (e.g. parsed from gosleuth.config.json); returns the problems found. */
+export function validateSettings(input: unknown, path = ""): string[] {
+  const problems: string[] = [];
+  const walk = (value: unknown, model: unknown, at: string) => {
+    if (typeof model === "number") {
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        problems.push(`\`${at}\` must be a non-negative number, got ${describe(value)}`);
+      } else if (
+        Number.isInteger(model) &&
+        ["samples", "minCountForMedium", "perRequestParents", "startupMaxCount"].includes(
+          at.split(".").pop()!,
+        ) &&
+        !Number.isInteger(value)
+      ) {
+        problems.push(`\`${at}\` must be a non-negative integer, got ${describe(value)}`);
+      }
+      return;
+    }
+    if (Array.isArray(model)) {
+      if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) {
+        problems.push(
+          `\`${at}\` must be an array of strings (function names or * globs), got ${describe(value)}`,
+        );
+      }
+      return;
+    }
+    if (typeof model === "object" && model !== null) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(`\`${at || "settings"}\` must be an object, got ${describe(value)}`);
+        return;
+      }
+      for (const [k, v] of Object.entries(value)) {
+        if (k === "$schema") continue;
+        const m = (model as Record<string, unknown>)[k];
+        const p = at ? `${at}.${k}` : k;
+        if (m === undefined) {
+          const known = Object.keys(model).join(", ");
+          problems.push(`unknown setting \`${p}\` (known here: ${known})`);
+        } else walk(v, m, p);
+      }
+    }
+  };
+  walk(input, DEFAULT_SETTINGS, path);
+  const sev = (input as PartialLeakSettings | undefined)?.severity;
+  if (sev && typeof sev === "object") {
+    const s = { ...DEFAULT_SETTINGS.severity, ...sev };
+    if (!(s.high >= s.medium && s.medium >= s.low)) {
+      problems.push(
+        `\`severity\` thresholds must satisfy high ≥ medium ≥ low, got ${s.high}/${s.medium}/${s.low}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Defaults overlaid with each partial in order (later wins); throws SettingsError with every problem found. */
+export function resolveSettings(...partials: (PartialLeakSettings | undefined)[]): LeakSettings {
+  const problems: string[] = [];
+  for (const p of partials) if (p !== undefined) problems.push(...validateSettings(p));
+  if (problems.length > 0) throw new SettingsError(problems);
+  const out: LeakSettings = structuredClone(DEFAULT_SETTINGS);
+  for (const p of partials) {
+    if (!p) continue;
+    for (const [k, v] of Object.entries(p)) {
+      if (k === "$schema" || v === undefined) continue;
+      const cur = (out as unknown as Record<string, unknown>)[k];
+      if (typeof cur === "object" && cur !== null && !Array.isArray(cur)) Object.assign(cur, v);
+      else (out as unknown as Record<string, unknown>)[k] = v;
+    }
+  }
+  return out;
+}
+
+/** `*` globs and exact names. */
+export function matches(patterns: readonly string[], name: string): boolean {
+  for (const p of patterns) {
+    if (!p.includes("*")) {
+      if (p === name) return true;
+      continue;
+    }
+    const re = new RegExp(
+      `^${p
+        .split("*")
+        .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
+    if (re.test(name)) return true;
+  }
+  return false;
+}
