@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { buildAggregateTree } from "@gosleuth/spawn-graph";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataset } from "../src/engine.ts";
@@ -78,6 +80,9 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
 
   it("draws one node per aggregated tree node", async () => {
     expect(expectedNodes.length).toBeGreaterThan(5);
+    // The viewer draws @gosleuth/spawn-graph's tree of this dump, as the package builds it in Node.
+    const pkg = buildAggregateTree(parseDump(text).goroutines);
+    expect(expectedNodes.map((n) => n.id).sort()).toEqual(pkg.nodes.map((n) => n.id).sort());
     const drawn = await nodeIds(page);
     expect(drawn.sort()).toEqual(expectedNodes.map((n) => n.id).sort());
     expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(expectedNodes.length));

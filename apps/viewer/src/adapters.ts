@@ -38,10 +38,13 @@ function statesOf(x: unknown): Record<string, number> {
 export function nodeView(n: Rec): TreeNodeView {
   const wait = isRec(n.waitMinutes) ? n.waitMinutes : {};
   const sampleIds = Array.isArray(n.sampleIds) ? n.sampleIds.map((x) => num(x)) : [];
+  const ghost = n.ghost === true;
   return {
     id: String(n.id),
     parent: n.parent == null ? null : String(n.parent),
-    count: num(n.count),
+    // A ghost's count is its number of exited parents, not goroutines: counts here are goroutines.
+    count: ghost ? 0 : num(n.count),
+    ...(ghost && num(n.count) > 0 ? { exitedParents: num(n.count) } : {}),
     function: str(n.function),
     creator: creatorText(n.creator),
     state: str(n.state),
@@ -51,7 +54,7 @@ export function nodeView(n: Rec): TreeNodeView {
     waitMax: num(wait.max, num(n.waitMax)),
     sampleIds,
     depth: num(n.depth),
-    ghost: n.ghost === true,
+    ghost,
     orphan: n.orphan === true,
   };
 }
@@ -154,7 +157,8 @@ export function reconcile(
     if (ni < 0) return null;
     counts[ni]!++;
   }
-  for (let i = 0; i < nodes.length; i++) if (counts[i] !== nodes[i]!.count) return null;
+  // Ghosts hold no goroutine of their own (the parent exited); every other count must come out exact.
+  for (let i = 0; i < nodes.length; i++) if (!nodes[i]!.ghost && counts[i] !== nodes[i]!.count) return null;
   return nodeOf;
 }
 

@@ -18,6 +18,19 @@ beforeAll(async () => {
 });
 
 describe("Dataset on caddy-2.11-t0-debug2", () => {
+  it("uses @gosleuth/spawn-graph's aggregated tree, every goroutine matched to its node", async () => {
+    const { parseDump } = await import("@gosleuth/parser");
+    const { buildAggregateTree } = await import("@gosleuth/spawn-graph");
+    const pkg = buildAggregateTree(parseDump(text).goroutines);
+    expect(d.nodes.map((n) => [n.id, n.parent, n.ghost ? 0 : n.count])).toEqual(
+      pkg.nodes.map((n) => [n.id, n.parent, n.ghost ? 0 : n.count]),
+    );
+    // Each node's sample goroutines are found in that node (a ghost's samples are its exited parents).
+    for (const n of d.nodes.filter((x) => !x.ghost)) {
+      for (const id of n.sampleIds) expect(d.goroutine(id)!.nodeId).toBe(n.id);
+    }
+  });
+
   it("keeps every goroutine, and groups and tree nodes add up to the total", () => {
     expect(d.size).toBe(headers.length);
     expect(d.groupViews().reduce((s, g) => s + g.count, 0)).toBe(headers.length);

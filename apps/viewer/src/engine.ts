@@ -49,8 +49,16 @@ export async function buildDataset(
   const d = new DatasetImpl();
   const ps = parseStream(text, opts.signal ? { signal: opts.signal } : {});
   let groupTotal = 0;
+  let lastYield = performance.now();
   for await (const item of ps) {
     if (opts.signal?.aborted) return null;
+    // The parser hands out buffered goroutines through promises alone, which never lets the
+    // worker's message queue run: yield to it now and then so a cancel is heard mid-parse.
+    if (performance.now() - lastYield > 50) {
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = performance.now();
+      if (opts.signal?.aborted) return null;
+    }
     if (item.kind === "goroutine") d.add(item);
     else d.addProfileGroup(item);
     opts.onItem?.(d);

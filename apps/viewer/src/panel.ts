@@ -90,7 +90,9 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
           ? h(
               "p",
               { class: "note" },
-              "This parent is not in the dump (it exited); its children still name it.",
+              n.exitedParents
+                ? `${fmt(n.exitedParents)} parent goroutine${n.exitedParents === 1 ? "" : "s"} that ran this function exited before the dump; their children still name them.`
+                : "This parent is not in the dump (it exited); its children still name it.",
             )
           : null,
         n.orphan

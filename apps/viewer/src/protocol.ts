@@ -26,6 +26,8 @@ export interface TreeNodeView {
   readonly ghost: boolean;
   readonly orphan: boolean;
   readonly severity?: Severity | undefined;
+  /** For a ghost: how many distinct exited parents it stands for, when known. */
+  readonly exitedParents?: number;
 }
 
 /** Goroutines with the same stack signature and state class. */
