@@ -41,16 +41,19 @@ function forEachPair(run: string, add: (f: Frame) => void): number {
   let prevKey = "";
   let prev: Frame | undefined;
   while (pos < run.length) {
+    // A key ends with its '\n', so a key found at `pos` is the whole pair: no line search needed.
+    if (prev !== undefined && run.startsWith(prevKey, pos)) {
+      add(prev);
+      n++;
+      pos += prevKey.length;
+      continue;
+    }
     const e1 = run.indexOf("\n", pos);
     let e2 = e1 === -1 ? run.length : run.indexOf("\n", e1 + 1);
     e2 = e2 === -1 ? run.length : e2 + 1;
-    if (prev !== undefined && e2 - pos === prevKey.length && run.startsWith(prevKey, pos)) {
-      add(prev);
-    } else {
-      prevKey = run.substring(pos, e2);
-      prev = frameFromPair(prevKey);
-      add(prev);
-    }
+    prevKey = run.substring(pos, e2);
+    prev = frameFromPair(prevKey);
+    add(prev);
     n++;
     pos = e2;
   }
