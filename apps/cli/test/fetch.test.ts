@@ -94,6 +94,46 @@ describe("gosleuth fetch", () => {
     expect(JSON.parse(r.stdout).goroutines).toBeGreaterThan(1000);
   });
 
+  it("leaks --every polls the live endpoint and reports the planted leaks as growing", async () => {
+    served = 0;
+    const r = await run([
+      "leaks",
+      `${base}/debug/pprof/goroutine?debug=2`,
+      "--every",
+      "200ms",
+      "--count",
+      "4",
+      "--format",
+      "json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("snapshot 4/4");
+    const report = JSON.parse(r.stdout);
+    expect(report.input.snapshots).toBe(4);
+    const enqueue = report.findings.find(
+      (f: { startFunction: string }) => f.startFunction === "main.(*Exporter).enqueue",
+    );
+    expect(enqueue.growth.verdict).toBe("growing");
+    expect(enqueue.growth.counts).toHaveLength(4);
+    expect(enqueue.severity).toBe("high");
+  });
+
+  it("watch redraws the top groups each interval and ends with a report", async () => {
+    served = 0;
+    const r = await run([
+      "watch",
+      `${base}/debug/pprof/goroutine?debug=2`,
+      "--every",
+      "200ms",
+      "--count",
+      "2",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("snapshot 2/2");
+    expect(r.stdout).toContain("main.(*Exporter).enqueue");
+    expect(r.stdout).toMatch(/gosleuth leaks: .* across 2 snapshots/);
+  });
+
   it("every failure is one clear line with exit 2 and no stack trace", async () => {
     const closed = createServer();
     await new Promise<void>((ok) => closed.listen(0, "127.0.0.1", ok));

@@ -1,12 +1,17 @@
 // `gosleuth diff`: groups new, gone, grown and shrunk between two snapshots.
-import { CliError } from "../errors.ts";
-import type { FetchOptions } from "../input.ts";
+import { diff, renderDiffMarkdown, renderDiffText } from "@gosleuth/leaks";
+import { type FetchOptions, loadDump } from "../input.ts";
 
 export async function diffCommand(
-  _a: string,
-  _b: string,
-  _o: Record<string, unknown>,
-  _f: FetchOptions,
+  before: string,
+  after: string,
+  o: { format: "text" | "md" | "json" },
+  f: FetchOptions,
 ): Promise<void> {
-  throw new CliError("diff: not available yet (@gosleuth/leaks is being built)");
+  const a = await loadDump(before, f);
+  const b = await loadDump(after, f);
+  const d = diff(a, b);
+  if (o.format === "json") process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+  else if (o.format === "md") process.stdout.write(renderDiffMarkdown(d));
+  else process.stdout.write(renderDiffText(d));
 }

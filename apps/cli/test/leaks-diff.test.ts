@@ -1,0 +1,99 @@
+// End-to-end: `gosleuth leaks` and `gosleuth diff` on the labelled leakybank snapshots and the Caddy servers.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, listFixtures } from "@gosleuth/fixtures";
+import { describe, expect, it } from "vitest";
+import { run } from "./helpers.ts";
+
+const SNAPS = listFixtures("labeled/leakybank")
+  .filter((f) => f.endsWith("-debug2.txt"))
+  .map(fixture);
+const LAST = SNAPS[SNAPS.length - 1]!;
+const tmp = mkdtempSync(join(tmpdir(), "gosleuth-leaks-"));
+
+describe("gosleuth leaks", () => {
+  it("text names the planted leaks first", async () => {
+    const r = await run(["leaks", LAST]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^gosleuth leaks: 9,217 goroutines · 4 high/);
+    expect(r.stdout.split("\n").filter((l) => /^\d+\. HIGH/.test(l))).toHaveLength(4);
+  });
+
+  it("--format json follows schema v1 and --fail-on sets the exit code", async () => {
+    const r = await run(["leaks", LAST, "--format", "json", "--fail-on", "high"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.version).toBe(1);
+    expect(j.findings[0]).toEqual(
+      expect.objectContaining({
+        severity: "high",
+        score: expect.any(Number),
+        count: expect.any(Number),
+        state: expect.any(String),
+        waitMinutes: expect.any(Object),
+        blockingFrame: expect.any(Object),
+        startFunction: expect.any(String),
+        creator: expect.any(Object),
+        reasons: expect.any(Array),
+        sampleIds: expect.any(Array),
+      }),
+    );
+    const caddy = await run([
+      "leaks",
+      fixture("generated/servers/caddy-2.11-t0-debug2.txt"),
+      "--fail-on",
+      "high",
+    ]);
+    expect(caddy.code).toBe(0);
+  });
+
+  it("--format sarif and md", async () => {
+    const s = JSON.parse((await run(["leaks", LAST, "--format", "sarif"])).stdout);
+    expect(s.version).toBe("2.1.0");
+    expect(s.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("leakybank/main.go");
+    expect((await run(["leaks", LAST, "--format", "md"])).stdout).toContain("## gosleuth leak report");
+  });
+
+  it("several snapshots carry per-snapshot counts; growth is reported", async () => {
+    const r = await run(["leaks", ...SNAPS, "--format", "json"]);
+    const j = JSON.parse(r.stdout);
+    expect(j.input.snapshots).toBe(6);
+    const grow = j.findings.filter((f: { growth?: { verdict: string } }) => f.growth?.verdict === "growing");
+    expect(grow.map((f: { startFunction: string }) => f.startFunction).sort()).toEqual([
+      "main.(*Batcher).waitFull",
+      "main.(*Exporter).enqueue",
+      "main.(*Session).awaitAck",
+      "main.(*Watcher).watch",
+    ]);
+    expect(grow[0].growth.counts).toHaveLength(6);
+  });
+
+  it("reads settings from --config and explains bad ones", async () => {
+    const good = join(tmp, "good.json");
+    writeFileSync(good, JSON.stringify({ ignore: { creator: ["main.main.func*"] } }));
+    const r = JSON.parse((await run(["leaks", LAST, "--format", "json", "--config", good])).stdout);
+    expect(r.summary.high).toBe(0);
+    const bad = join(tmp, "bad.json");
+    writeFileSync(bad, JSON.stringify({ severity: { high: "lots" } }));
+    const b = await run(["leaks", LAST, "--config", bad]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("`severity.high` must be a non-negative number");
+  });
+});
+
+describe("gosleuth diff", () => {
+  it("lists exactly the planted groups as grown between the first and last snapshot", async () => {
+    const r = await run(["diff", SNAPS[0]!, LAST, "--format", "json"]);
+    const d = JSON.parse(r.stdout);
+    expect(d.grown.map((e: { startFunction: string }) => e.startFunction).sort()).toEqual([
+      "main.(*Batcher).waitFull",
+      "main.(*Exporter).enqueue",
+      "main.(*Session).awaitAck",
+      "main.(*Watcher).watch",
+    ]);
+    const t = await run(["diff", SNAPS[0]!, LAST]);
+    expect(t.stdout).toContain("Grown (4)");
+    expect(readFileSync(LAST).length).toBeGreaterThan(0);
+  });
+});
