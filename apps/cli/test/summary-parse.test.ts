@@ -32,6 +32,18 @@ describe("gosleuth summary", () => {
     expect(Object.values(j.states as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2711);
   });
 
+  it("has the spawn view: roots, orphans, top spawning sites, churn", async () => {
+    const farm = fixture("generated/go-versions/go1.26-spawnfarm-stack.txt");
+    const j = JSON.parse((await run(["summary", farm, "--json"])).stdout);
+    expect(j.spawn).toMatchObject({ roots: 1, orphans: 0, maxId: expect.any(Number) });
+    expect(j.spawn.topSpawningSites[0]).toMatchObject({
+      site: expect.stringMatching(/^main\.main /),
+      descendants: 1086,
+    });
+    const caddy = JSON.parse((await run(["summary", CADDY, "--json"])).stdout);
+    expect(caddy.spawn.orphans).toBe(600);
+  });
+
   it("reads .gz transparently and stdin with -", async () => {
     const gz = join(tmp, "caddy.txt.gz");
     writeFileSync(gz, gzipSync(readFileSync(CADDY)));

@@ -25,6 +25,9 @@ export interface SummaryJson {
     orphans: number;
     maxId: number;
     createdAndFinished: number;
+    topSpawningSites: { site: string; children: number; descendants: number }[];
+    youngUnderOldParent: number;
+    youngUnderYoungParent: number;
     note: string;
   };
   diagnostics: number;
@@ -54,6 +57,12 @@ export async function summary(
   const creators = new Map<string, number>();
   const ids = new Set<number>();
   const parents: number[] = [];
+  // Compact spawn records for the spawn view: id, parent id (-1: none), creator site index.
+  const recId: number[] = [];
+  const recParent: number[] = [];
+  const recSite: number[] = [];
+  const siteIndex = new Map<string, number>();
+  const siteNames: string[] = [];
   const waits: WaitEntry[] = [];
   for await (const batch of p.stream.batches())
     for (const item of batch) {
@@ -71,11 +80,22 @@ export async function summary(
       rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
       if (g.id > maxId) maxId = g.id;
       ids.add(g.id);
+      let site = -1;
       if (g.createdBy) {
         const f = g.createdBy.fn.full;
         creators.set(f, (creators.get(f) ?? 0) + 1);
         if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
+        const key = `${f} ${g.createdBy.file}:${g.createdBy.line}`;
+        site = siteIndex.get(key) ?? -1;
+        if (site === -1) {
+          site = siteNames.length;
+          siteNames.push(key);
+          siteIndex.set(key, site);
+        }
       } else roots++;
+      recId.push(g.id);
+      recParent.push(g.createdBy?.parentId ?? -1);
+      recSite.push(site);
       if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
         waits.push({
           id: g.id,
@@ -90,6 +110,7 @@ export async function summary(
   const info = await p.finish();
   let orphans = 0;
   for (const pid of parents) if (!ids.has(pid)) orphans++;
+  const spawn = spawnView(recId, recParent, recSite, siteNames, maxId);
   const byLevel: Record<string, number> = {};
   for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
   const live = info.format === "debug1" || info.format === "debug0" ? goroutines : ids.size;
@@ -111,7 +132,10 @@ export async function summary(
       orphans,
       maxId,
       createdAndFinished: Math.max(0, maxId - live),
-      note: "goroutine ids are handed out in order, so the highest id minus the live count approximates how many goroutines this process created and finished (ids are reused only across Ps' id caches, so it is a lower bound on churn)",
+      topSpawningSites: spawn.top,
+      youngUnderOldParent: spawn.youngUnderOld,
+      youngUnderYoungParent: spawn.youngUnderYoung,
+      note: "goroutine ids are handed out in increasing order, so the highest id minus the live count is about how many goroutines this process created and finished. A young goroutine (id in the top tenth) under an old parent (bottom tenth) is typically a fresh connection of a long-lived server; under a young parent, a sub-task of a recent request.",
     },
     diagnostics: info.diagnostics.length,
     diagnosticsByLevel: byLevel,
@@ -130,6 +154,42 @@ export async function summary(
   if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   else process.stdout.write(renderSummary(out));
   return out;
+}
+
+/** Top spawning sites by descendants, and young goroutines under old or young parents, from compact records. */
+function spawnView(ids: number[], parents: number[], sites: number[], siteNames: string[], maxId: number) {
+  const index = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
+  const below = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    // Walk up the parent chain (bounded, in case of damaged input with cycles).
+    let p = index.get(parents[i]!);
+    for (let steps = 0; p !== undefined && steps < 10_000; steps++) {
+      below[p]!++;
+      p = index.get(parents[p]!);
+    }
+  }
+  const bySite = new Map<number, { children: number; descendants: number }>();
+  let youngUnderOld = 0;
+  let youngUnderYoung = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const s = sites[i]!;
+    if (s >= 0) {
+      const e = bySite.get(s) ?? { children: 0, descendants: 0 };
+      e.children++;
+      e.descendants += 1 + below[i]!;
+      bySite.set(s, e);
+    }
+    if (ids[i]! >= 0.9 * maxId && parents[i]! >= 0) {
+      if (parents[i]! <= 0.1 * maxId) youngUnderOld++;
+      else if (parents[i]! >= 0.9 * maxId) youngUnderYoung++;
+    }
+  }
+  const top = [...bySite]
+    .sort((a, b) => b[1].descendants - a[1].descendants)
+    .slice(0, 5)
+    .map(([s, v]) => ({ site: siteNames[s]!, ...v }));
+  return { top, youngUnderOld, youngUnderYoung };
 }
 
 const FORMAT_NAMES: Record<string, string> = {
@@ -173,6 +233,14 @@ function renderSummary(s: SummaryJson): string {
     lines.push(
       `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`,
     );
+    lines.push(
+      `  young goroutines under old parents (fresh connections) ${n(s.spawn.youngUnderOldParent)} · under young parents (request sub-tasks) ${n(s.spawn.youngUnderYoungParent)}`,
+    );
+    if (s.spawn.topSpawningSites.length > 0)
+      lines.push("  top spawning sites (goroutines below the goroutines they started):");
+    for (const t of s.spawn.topSpawningSites) {
+      lines.push(`  ${n(t.descendants).padStart(10)}  ${t.site}  (${n(t.children)} started here)`);
+    }
   }
   lines.push(
     "",
