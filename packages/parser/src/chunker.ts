@@ -111,9 +111,32 @@ function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Index of the `g` of the first boundary fully inside `b` (the forward twin of lastByteBoundary), or -1. */
+export function firstByteBoundary(b: Uint8Array): number {
+  let i = b.indexOf(10, 1);
+  while (i !== -1 && i + 10 < b.length) {
+    if (b[i + 1] === 0x67) {
+      let ok = true;
+      for (let k = 1; k < 10; k++) {
+        if (b[i + 1 + k] !== G_BYTES[k]) {
+          ok = false;
+          break;
+        }
+      }
+      const c = b[i - 1];
+      if (ok && (c === 10 || (c === 13 && i >= 2 && b[i - 2] === 10))) return i + 1;
+    }
+    i = b.indexOf(10, i + 1);
+  }
+  return -1;
+}
+
 /**
  * Splits bytes at goroutine boundaries before decoding, so pieces are decoded whole: a boundary is
  * ASCII, so no multi-byte character is ever cut, wherever the reads happen to split the input.
+ * A read chunk holding boundaries gives two pieces: what is pending up to its first boundary (one
+ * goroutine, usually), then the chunk from its first to its last boundary, decoded straight from the
+ * chunk without being copied into a joined buffer first.
  */
 export class ByteSplitter {
   private parts: Uint8Array[] = [];
@@ -121,20 +144,26 @@ export class ByteSplitter {
 
   constructor(private readonly pieceSize = PIECE_SIZE) {}
 
-  push(chunk: Uint8Array): string | null {
-    if (chunk.length === 0) return null;
-    this.parts.push(chunk);
+  push(chunk: Uint8Array, emit: (piece: string) => void): void {
+    if (chunk.length === 0) return;
     this.size += chunk.length;
-    if (this.size < this.pieceSize) return null;
-    const cut = lastByteBoundary(chunk);
-    if (cut <= 0) return null;
-    this.parts[this.parts.length - 1] = chunk.subarray(0, cut);
-    const piece = decodeBytes(concatBytes(this.parts, this.size - (chunk.length - cut)));
+    if (this.size < this.pieceSize) {
+      this.parts.push(chunk);
+      return;
+    }
+    const last = lastByteBoundary(chunk);
+    if (last <= 0) {
+      this.parts.push(chunk);
+      return;
+    }
+    const first = firstByteBoundary(chunk);
+    this.parts.push(chunk.subarray(0, first));
+    emit(decodeBytes(concatBytes(this.parts, this.size - chunk.length + first)));
+    if (last > first) emit(decodeBytes(chunk.subarray(first, last)));
     // Copy the tail: the caller may reuse the chunk's buffer.
-    const tail = chunk.slice(cut);
+    const tail = chunk.slice(last);
     this.parts = [tail];
     this.size = tail.length;
-    return piece;
   }
 
   end(): string {

@@ -109,9 +109,10 @@ class Session {
     else this.pushBytes(chunk);
   }
 
+  private readonly parsePiece = (piece: string): void => parseText(piece, this.b);
+
   private pushBytes(c: Uint8Array): void {
-    const piece = this.byteSplitter.push(c);
-    if (piece !== null) parseText(piece, this.b);
+    this.byteSplitter.push(c, this.parsePiece);
   }
 
   drain(): Goroutine[] {

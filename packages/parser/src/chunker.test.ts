@@ -1,0 +1,59 @@
+// The byte splitter cuts only at goroutine boundaries, loses and reorders nothing, and never holds more than one read plus one goroutine.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ByteSplitter, firstByteBoundary, lastByteBoundary } from "./chunker.ts";
+
+// Synthetic: blocks of varying size with multi-byte characters, CRLF and lookalike lines.
+function dump(n: number): string {
+  const out: string[] = ["panic: héllo ✓", ""];
+  for (let i = 1; i <= n; i++) {
+    const frames = Array.from(
+      { length: i % 7 },
+      (_, k) => `main.f${k}(0x${i})\n\t/src/ü/main.go:${k + 1} +0x1`,
+    );
+    out.push(
+      `goroutine ${i} [chan receive]:${i % 5 === 0 ? "\r" : ""}`,
+      ...frames,
+      "created by main.main",
+      "",
+    );
+    if (i % 9 === 0) out.push("not goroutine 3 [x]:", "");
+  }
+  return out.join("\n");
+}
+
+describe("ByteSplitter (synthetic)", () => {
+  it("finds the first and last boundary", () => {
+    const b = new TextEncoder().encode("x\n\ngoroutine 1 [a]:\n\ngoroutine 2 [b]:\n");
+    expect(firstByteBoundary(b)).toBe(3);
+    expect(lastByteBoundary(b)).toBe(21);
+    expect(firstByteBoundary(new TextEncoder().encode("goroutine 1 [a]:\n"))).toBe(-1);
+  });
+
+  it("pieces join back to the input and each later piece starts a goroutine block", () => {
+    const bytes = new TextEncoder().encode(dump(60));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 2000 }),
+        (sizes, pieceSize) => {
+          const sp = new ByteSplitter(pieceSize);
+          const pieces: string[] = [];
+          let pos = 0;
+          let k = 0;
+          let maxRead = 0;
+          while (pos < bytes.length) {
+            const n = sizes[k++ % sizes.length]!;
+            maxRead = Math.max(maxRead, n);
+            sp.push(bytes.slice(pos, pos + n), (p) => pieces.push(p));
+            pos += n;
+          }
+          pieces.push(sp.end());
+          expect(pieces.join("")).toBe(new TextDecoder().decode(bytes));
+          for (const p of pieces.slice(1, -1)) expect(p.startsWith("goroutine ")).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
