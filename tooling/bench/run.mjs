@@ -119,6 +119,43 @@ const cases = [
 ].filter((c) => (!quick || !c.large) && (!only || only.some((o) => c.name.startsWith(o))));
 
 const rows = [];
+
+// The per-goroutine graph and the aggregated tree, timed apart from parsing (bundled from graph-bench.ts).
+if (!only || only.some((o) => "graph 216k".startsWith(o))) {
+  const { build } = await import("esbuild");
+  const out = join(DATA_DIR, "graph-bench.mjs");
+  await build({
+    entryPoints: [join(BENCH_DIR, "graph-bench.ts")],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "warning",
+    banner: {
+      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
+    },
+  });
+  const r = await runChild(process.execPath, ["--import", join(BENCH_DIR, "rss-probe.mjs"), out, dump216k]);
+  const j = JSON.parse(r.stdout);
+  rows.push({
+    case: "graph 216k (per-goroutine graphology)",
+    MB: statSync(dump216k).size / 1e6,
+    s: j.graphSeconds,
+    "MB/s": Number.NaN,
+    "goroutines/s": Math.round(j.goroutines / j.graphSeconds),
+    "peak RSS MB": Math.round(r.maxRssMB),
+    target: `<2 s (${j.graphNodes} nodes, ${j.graphEdges} edges; parse ${j.parseSeconds.toFixed(2)} s)`,
+  });
+  rows.push({
+    case: "aggregate 216k (in memory)",
+    MB: statSync(dump216k).size / 1e6,
+    s: j.aggregateSeconds,
+    "MB/s": Number.NaN,
+    "goroutines/s": Math.round(j.goroutines / j.aggregateSeconds),
+    "peak RSS MB": "",
+    target: `${j.aggregateNodes} nodes (<2,000)`,
+  });
+}
 for (const file of new Set(cases.map((c) => c.file))) {
   const b = await newlineBaseline(file);
   const mb = statSync(file).size / 1e6;
