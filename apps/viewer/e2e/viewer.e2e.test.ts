@@ -10,6 +10,7 @@ import { buildAggregateTree } from "@gosleuth/spawn-graph";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataset } from "../src/engine.ts";
+import { SEVERITIES, type Severity } from "../src/filter.ts";
 import {
   buildViewer,
   clickNode,
@@ -137,6 +138,35 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
       .poll(() => page.textContent("#match-count"))
       .toBe(`${fmt(io - bg)} of ${fmt(headers.length)} goroutines match`);
     await page.fill("#filter", "");
+    await expect.poll(() => page.textContent("#match-count")).toBe("");
+  });
+
+  it("marks @gosleuth/leaks' suspects on their nodes and filters by severity", async () => {
+    const built = await buildDataset(new Blob([text]).stream());
+    const findings = built!.dataset.findingViews;
+    expect(findings.length).toBeGreaterThan(0);
+    const f = findings[0]!;
+    const nodeId = f.nodeIds[0]!;
+    const node = expectedNodes.find((n) => n.id === nodeId)!;
+    expect(await page.locator(`.legend-item[data-severity="${f.severity}"]`).count()).toBe(1);
+    await page.click("#fit-btn");
+    await page.waitForTimeout(500);
+    await clickNode(page, nodeId);
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(nodeId);
+    expect(await page.textContent("#panel")).toContain(`Leak finding · ${f.severity}`);
+    await page.selectOption("#severity-select", f.severity);
+    // `severity:X` means X or worse; a node carries the worst severity of its findings.
+    const rank = (x: string) => SEVERITIES.indexOf(x as Severity);
+    const marked = new Set(
+      findings.filter((x) => rank(x.severity) >= rank(f.severity)).flatMap((x) => x.nodeIds),
+    );
+    const expected = expectedNodes.filter((n) => marked.has(n.id)).reduce((s, n) => s + n.count, 0);
+    expect(expected).toBeGreaterThanOrEqual(node.count);
+    await expect
+      .poll(() => page.textContent("#match-count"))
+      .toBe(`${fmt(expected)} of ${fmt(headers.length)} goroutines match`);
+    await page.screenshot({ path: outputPath("04b-leak-suspects.png") });
+    await page.selectOption("#severity-select", "");
     await expect.poll(() => page.textContent("#match-count")).toBe("");
   });
 

@@ -217,6 +217,14 @@ function idsOf(f: Rec): number[] {
   return [];
 }
 
+/** `blocked-chan-receive: 300 × main.worker at main.go:40` from the fields @gosleuth/leaks' findings carry. */
+function titleOf(f: Rec): string {
+  const where = isRec(f.blockingFrame) ? ` at ${creatorText(f.blockingFrame)}` : "";
+  const what = str(f.startFunction) || str(f.kind) || "goroutines";
+  const cat = str(f.category);
+  return `${cat ? `${cat}: ` : ""}${num(f.count) ? `${num(f.count).toLocaleString("en-US")} × ` : ""}${what}${where}`;
+}
+
 export interface LeaksModule {
   readonly analyzeLeaks?: unknown;
 }
@@ -234,15 +242,18 @@ export function packageFindings(
     return { findings: [], problem: `@gosleuth/leaks failed: ${e instanceof Error ? e.message : String(e)}` };
   }
   const list = Array.isArray(out) ? out : isRec(out) && Array.isArray(out.findings) ? out.findings : [];
-  const findings = list.filter(isRec).map((f, i) => {
+  // The analysis scores every group; only suspects are marked (known-benign shapes and
+  // informational scores would put a border on every node).
+  const suspects = list.filter(isRec).filter((f) => f.benign !== true && severityOf(f.severity) !== "info");
+  const findings = suspects.map((f, i) => {
     const reasons = Array.isArray(f.reasons)
       ? f.reasons.map((r) => (isRec(r) ? str(r.text ?? r.message ?? r.reason ?? JSON.stringify(r)) : str(r)))
       : [];
     const ids = idsOf(f);
     return {
-      id: str(f.id) || `finding-${i + 1}`,
+      id: str(f.id ?? f.key) || `finding-${i + 1}`,
       severity: severityOf(f.severity),
-      title: str(f.title ?? f.summary ?? f.message ?? f.kind) || "leak finding",
+      title: str(f.title ?? f.summary ?? f.message) || titleOf(f),
       reasons,
       goroutineIds: ids,
       count: num(f.count, ids.length),

@@ -278,6 +278,7 @@ export class GraphView {
     this.renderer.setSetting("hideLabelsOnMove", big);
     // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
     this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
+    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 3 : 0.6);
   }
 
   private relayout(): void {

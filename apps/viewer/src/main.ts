@@ -16,6 +16,7 @@ import {
   type LayoutKind,
   parseHash,
   pathToRoot,
+  SEVERITY_COLORS,
   STATE_COLORS,
   stateColor,
   type ViewState,
@@ -305,6 +306,18 @@ function renderLegend(): void {
         },
         h("span", { class: "swatch", style: { background: stateColor(c) } }),
         `${c} ${fmt(counts.get(c) ?? 0)}`,
+      ),
+    );
+  }
+  const severities = new Set(loaded.findings.map((f) => f.severity));
+  for (const sev of ["high", "medium", "low"] as const) {
+    if (!severities.has(sev)) continue;
+    el.appendChild(
+      h(
+        "span",
+        { class: "legend-item static", data: { severity: sev } },
+        h("span", { class: "swatch leak", style: { borderColor: SEVERITY_COLORS[sev] } }),
+        `${sev} leak suspect`,
       ),
     );
   }
