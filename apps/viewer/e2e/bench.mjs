@@ -225,6 +225,7 @@ clearInterval(memTimer);
 memPeak = Math.max(memPeak, rendererMemory(profile).peak);
 await context.close();
 rmSync(profile, { recursive: true, force: true });
+if (rows > 0) rmSync(dirname(dump), { recursive: true, force: true });
 await server.close();
 
 console.log(`dump: ${dump}`);
