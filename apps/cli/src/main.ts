@@ -267,6 +267,11 @@ program
   });
 
 async function main(): Promise<void> {
+  // `gosleuth ... | head`: a closed pipe ends the program quietly.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   try {
     await program.parseAsync(process.argv);
   } catch (e) {

@@ -464,19 +464,45 @@ export function summarize(findings: Finding[]): LeakReport["summary"] {
   return s;
 }
 
+/**
+ * Streaming analysis: feed goroutines as they are parsed (`add`), get the report at the end. Keeps one
+ * accumulator per group and one number per goroutine, never the goroutines themselves.
+ */
+export class LeakAnalyzer {
+  private readonly settings: LeakSettings;
+  private readonly grouper: Grouper;
+
+  constructor(
+    settings?: PartialLeakSettings | LeakSettings,
+    private readonly format = "unknown",
+  ) {
+    this.settings = resolveSettings(settings as PartialLeakSettings | undefined);
+    this.grouper = new Grouper(this.settings.samples);
+  }
+
+  add(g: Goroutine): void {
+    this.grouper.add(g);
+  }
+
+  finish(): LeakReport {
+    const findings = sortFindings(
+      [...this.grouper.groups.values()].map((a) => scoreGroup(this.grouper, a, this.settings)),
+    );
+    return {
+      version: 1,
+      input: { format: this.format, goroutines: this.grouper.total, snapshots: 1 },
+      findings,
+      summary: summarize(findings),
+    };
+  }
+}
+
 /** Scores every group of one dump. */
 export function analyzeLeaks(
   input: Pick<Dump, "goroutines"> & Partial<Pick<Dump, "format">>,
   settings?: PartialLeakSettings | LeakSettings,
 ): LeakReport {
-  const s = resolveSettings(settings as PartialLeakSettings | undefined);
-  const grouper = new Grouper(s.samples);
-  for (const g of input.goroutines) grouper.add(g);
-  const findings = sortFindings([...grouper.groups.values()].map((a) => scoreGroup(grouper, a, s)));
-  return {
-    version: 1,
-    input: { format: input.format ?? "unknown", goroutines: grouper.total, snapshots: 1 },
-    findings,
-    summary: summarize(findings),
-  };
+  const a = new LeakAnalyzer(settings, input.format ?? "unknown");
+  for (const g of input.goroutines) a.add(g);
+  return a.finish();
 }

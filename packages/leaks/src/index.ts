@@ -5,6 +5,7 @@ export {
   type Category,
   type Finding,
   type Growth,
+  LeakAnalyzer,
   type LeakReport,
   type Location,
 } from "./analyze.ts";

@@ -1,9 +1,9 @@
 // `gosleuth leaks`: leak suspects with reasons, from one dump, several snapshots, or a live endpoint polled at an interval.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import {
-  analyzeLeaks,
   analyzeSnapshots,
   failOn,
+  LeakAnalyzer,
   type LeakReport,
   type PartialLeakSettings,
   renderMarkdown,
@@ -17,7 +17,7 @@ import {
 import type { Goroutine } from "@gosleuth/model";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
-import { type FetchOptions, isUrl, loadDump } from "../input.ts";
+import { type FetchOptions, isUrl, loadDump, parseInput } from "../input.ts";
 
 export interface LeaksOptions {
   format: "text" | "md" | "json" | "sarif";
@@ -102,13 +102,24 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     });
     report = analyzeSnapshots(snaps, settings);
   } else if (inputs.length === 1) {
-    const d = await loadDump(inputs[0]!, f);
-    if (d.goroutines.length === 0 && d.groups.length > 0) {
+    // One dump: stream it through the analyzer (no goroutine is kept).
+    const p = await parseInput(inputs[0]!, f);
+    let groups = 0;
+    const analyzer = new LeakAnalyzer(settings);
+    for await (const batch of p.stream.batches()) {
+      for (const item of batch) {
+        if (item.kind === "goroutine") analyzer.add(item);
+        else groups++;
+      }
+    }
+    const info = await p.finish();
+    report = analyzer.finish();
+    report.input.format = info.format;
+    if (report.input.goroutines === 0 && groups > 0) {
       throw new CliError(
-        `${d.name}: a ${d.format} profile has no goroutine states or creators; leaks needs debug=2 text (…/goroutine?debug=2)`,
+        `${p.name}: a ${info.format} profile has no goroutine states or creators; leaks needs debug=2 text (…/goroutine?debug=2)`,
       );
     }
-    report = analyzeLeaks(d, settings);
   } else {
     const snaps: Snapshot[] = [];
     const times: number[] = [];
