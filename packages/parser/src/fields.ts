@@ -41,8 +41,33 @@ function stripLineEnd(line: string): string {
   return e === line.length ? line : line.slice(0, e);
 }
 
-/** Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (right to left, see the format reference §2.1). */
+const headerCache = new Map<string, HeaderFields>();
+
+/**
+ * Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (right to left, see the format
+ * reference §2.1). What follows the id repeats across goroutines (`[chan receive, 5 minutes]:`), so
+ * its parse is cached by that text; only headers carrying a per-goroutine `gp=` skip the cache.
+ */
 export function parseHeader(lineIn: string): HeaderFields {
+  if (!lineIn.startsWith("goroutine ")) return parseHeaderText(lineIn);
+  let i = 10;
+  while (i < lineIn.length && lineIn.charCodeAt(i) >= 48 && lineIn.charCodeAt(i) <= 57) i++;
+  if (i === 10 || lineIn.startsWith(" gp=", i)) return parseHeaderText(lineIn);
+  const rest = lineIn.substring(i);
+  let t = headerCache.get(rest);
+  if (t === undefined) {
+    t = parseHeaderText(`goroutine 0${rest}`);
+    if (headerCache.size >= 10_000) headerCache.clear();
+    headerCache.set(flat(rest), t);
+  }
+  const h: HeaderFields = { ...t };
+  const idText = lineIn.substring(10, i);
+  h.id = Number(idText);
+  if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+  return h;
+}
+
+function parseHeaderText(lineIn: string): HeaderFields {
   let line = stripLineEnd(lineIn);
   let glued: string | undefined;
   if (!line.startsWith("goroutine ")) {
@@ -266,8 +291,23 @@ export function frameFromPair(image: string): Frame {
   return f;
 }
 
-/** A `created by F [in goroutine N]` token (with its file line when present). */
+const createdByCache = new Map<string, CreatedBy>();
+
+/**
+ * A `created by F [in goroutine N]` token (with its file line when present), interned: siblings
+ * started by the same parent at the same site share one object.
+ */
 export function createdByFrom(image: string): CreatedBy {
+  let c = createdByCache.get(image);
+  if (c === undefined) {
+    c = parseCreatedBy(image);
+    if (createdByCache.size >= 200_000) createdByCache.clear();
+    createdByCache.set(flat(image), c);
+  }
+  return c;
+}
+
+function parseCreatedBy(image: string): CreatedBy {
   const nl = image.indexOf("\n");
   let l1 = nl === -1 ? image : image.slice(0, nl);
   if (l1.endsWith("\r")) l1 = l1.slice(0, -1);

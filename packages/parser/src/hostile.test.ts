@@ -83,7 +83,7 @@ describe("fuzzing real dumps", () => {
         { numRuns: Math.max(1, Math.floor(RUNS / SOURCES.length)) },
       );
     }
-  });
+  }, Math.max(60_000, RUNS * 10));
 });
 
 describe("pathological shapes (synthetic)", () => {
