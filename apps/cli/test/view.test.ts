@@ -35,8 +35,8 @@ describe.skipIf(!viewerBuilt && !process.env.CI)("gosleuth view", () => {
       expect(decodeURIComponent(body.headers.get("x-gosleuth-filename") ?? "")).toBe(
         "caddy-2.11-idle-debug2.txt",
       );
-      const escape = await fetch(new URL("/../../../../etc/passwd", url));
-      expect(escape.status).toBe(404);
+      const traversal = await fetch(new URL("/../../../../etc/passwd", url));
+      expect(traversal.status).toBe(404);
     } finally {
       child.kill("SIGTERM");
     }

@@ -131,7 +131,9 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     // File times are used only when each is at least a second after the previous one (files copied or
     // checked out together share nearly one time): else the snapshots are taken to be one minute apart.
     if (times.every((t, i) => i === 0 || t - times[i - 1]! >= 1000))
-      snaps.forEach((s, i) => (s.takenAt = new Date(times[i]!)));
+      snaps.forEach((s, i) => {
+        s.takenAt = new Date(times[i]!);
+      });
     else
       process.stderr.write(
         "gosleuth: snapshot times unknown (file times are not a second apart): assuming one minute apart\n",
