@@ -108,7 +108,30 @@ export function reconcile(
   goroutines.forEach((g, i) => {
     if (!posOf.has(g.id)) posOf.set(g.id, i);
   });
-  const key = (g: Goroutine) => `${creatorSite(g.createdBy)}\n${goroutineSignature(g)}`;
+  // Signatures are whole stacks: build each string once per frames array (goroutines of one group
+  // share theirs, see Dataset.add) and key goroutines by small numbers instead.
+  const sigOfFrames = new Map<unknown, { cls: string; elided: unknown; id: number }[]>();
+  const sigIds = new Map<string, number>();
+  const siteIds = new Map<string, number>();
+  const key = (g: Goroutine): string => {
+    // The signature is frames + elisions + state class: cache on exactly those.
+    let cached = sigOfFrames.get(g.frames);
+    let sig = cached?.find((c) => c.cls === g.stateClass && c.elided === g.elided)?.id;
+    if (sig === undefined) {
+      const text = goroutineSignature(g);
+      sig = sigIds.get(text) ?? sigIds.size;
+      if (sig === sigIds.size) sigIds.set(text, sig);
+      if (!cached) sigOfFrames.set(g.frames, (cached = []));
+      if (cached.length < 8) cached.push({ cls: g.stateClass, elided: g.elided, id: sig });
+    }
+    const siteText = creatorSite(g.createdBy);
+    let site = siteIds.get(siteText);
+    if (site === undefined) {
+      site = siteIds.size;
+      siteIds.set(siteText, site);
+    }
+    return `${sig}:${site}`;
+  };
   const byKey = new Map<string, number[]>();
   nodes.forEach((n, ni) => {
     const pos = n.sampleIds.length > 0 ? posOf.get(n.sampleIds[0]!) : undefined;

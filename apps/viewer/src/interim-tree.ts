@@ -53,7 +53,7 @@ export function interimTree(goroutines: readonly Goroutine[]): TreeResult {
     if (k < 0) {
       const g = goroutines[i]!;
       let sig = sigOfFrames.get(g.frames);
-      if (sig === undefined || !sig.startsWith(g.stateClass)) {
+      if (sig === undefined || !sig.startsWith(`${g.stateClass}\n`) || g.elided.length > 0) {
         sig = goroutineSignature(g);
         sigOfFrames.set(g.frames, sig);
       }
