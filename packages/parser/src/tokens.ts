@@ -194,12 +194,6 @@ function pairEnd(text: string, offset: number): number {
   return next(text, e2);
 }
 
-/** True when text[b, b+len) equals text[a, a+len). */
-function sameText(text: string, a: number, b: number, len: number): boolean {
-  for (let i = 0; i < len; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
-  return true;
-}
-
 /**
  * A run of frames: one or more `FUNC(ARGS)` (or cgo bare name) lines each followed by its indented
  * `FILE:LINE ...` line. One token per run instead of per line keeps the token count (which sets the
@@ -213,22 +207,11 @@ export const FramePair = createToken({
     exec: (text: string, offset: number) => {
       let end = pairEnd(text, offset);
       if (end === -1) return null;
-      let ps = offset;
+      // A native line search per pair beat comparing a recursion's repeated pair char by char
+      // (measured: 276 vs 434 ms to lex the 216k dump).
       for (;;) {
-        // Deep recursion repeats one pair many times: an identical pair needs no line checks.
-        const len = end - ps;
-        if (
-          end + len <= text.length &&
-          text.charCodeAt(end + len - 1) === NL &&
-          sameText(text, ps, end, len)
-        ) {
-          ps = end;
-          end += len;
-          continue;
-        }
         const e = pairEnd(text, end);
         if (e === -1) break;
-        ps = end;
         end = e;
       }
       return result(text, offset, end);
