@@ -213,6 +213,14 @@ export function parseLabels(text: string): Record<string, string> {
 
 const frameCache = new Map<string, Frame>();
 
+/**
+ * Forgets the frame-interning table (its keys are copies of frame text). Called when a stream ends:
+ * the frames handed out stay valid, only sharing with the next dump's frames is lost.
+ */
+export function releaseInternedFrames(): void {
+  frameCache.clear();
+}
+
 /** Splits a file line `\tFILE:LINE [+0xOFF] [fp=.. sp=.. pc=..]` into its parts. */
 function fileParts(line: string): {
   file: string;

@@ -3,6 +3,7 @@ import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem 
 import { ModelBuilder } from "./builder.ts";
 import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0, isProfileProto } from "./debug0.ts";
+import { releaseInternedFrames } from "./fields.ts";
 import { parseText } from "./parser.ts";
 import { parseRaceReports } from "./race.ts";
 
@@ -209,6 +210,7 @@ class Session {
     if (this.b.runtimeStack.length > 0) info.runtimeStack = this.b.runtimeStack;
     if (this.total !== undefined) info.total = this.total;
     if (this.profileName !== undefined) info.profileName = this.profileName;
+    releaseInternedFrames();
     return info;
   }
 }
