@@ -55,12 +55,12 @@ export async function summary(
   const states: Partial<Record<StateClass, number>> = {};
   const rawStates = new Map<string, number>();
   const creators = new Map<string, number>();
-  const ids = new Set<number>();
-  const parents: number[] = [];
+  // Compact per-goroutine numbers in typed arrays (16 bytes a goroutine), so memory stays small
+  // even for millions of goroutines.
   // Compact spawn records for the spawn view: id, parent id (-1: none), creator site index.
-  const recId: number[] = [];
-  const recParent: number[] = [];
-  const recSite: number[] = [];
+  const recId = new Growable(Float64Array);
+  const recParent = new Growable(Float64Array);
+  const recSite = new Growable(Int32Array);
   const siteIndex = new Map<string, number>();
   const siteNames: string[] = [];
   const waits: WaitEntry[] = [];
@@ -79,12 +79,10 @@ export async function summary(
       states[g.stateClass] = (states[g.stateClass] ?? 0) + 1;
       rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
       if (g.id > maxId) maxId = g.id;
-      ids.add(g.id);
       let site = -1;
       if (g.createdBy) {
         const f = g.createdBy.fn.full;
         creators.set(f, (creators.get(f) ?? 0) + 1);
-        if (g.createdBy.parentId !== undefined) parents.push(g.createdBy.parentId);
         const key = `${f} ${g.createdBy.file}:${g.createdBy.line}`;
         site = siteIndex.get(key) ?? -1;
         if (site === -1) {
@@ -109,11 +107,11 @@ export async function summary(
     }
   const info = await p.finish();
   let orphans = 0;
-  for (const pid of parents) if (!ids.has(pid)) orphans++;
-  const spawn = spawnView(recId, recParent, recSite, siteNames, maxId);
+  const spawn = spawnView(recId.view(), recParent.view(), recSite.view(), siteNames, maxId);
+  orphans = spawn.orphans;
   const byLevel: Record<string, number> = {};
   for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
-  const live = info.format === "debug1" || info.format === "debug0" ? goroutines : ids.size;
+  const live = info.format === "debug1" || info.format === "debug0" ? goroutines : spawn.distinctIds;
   const out: SummaryJson = {
     input: p.name,
     format: info.format,
@@ -157,22 +155,77 @@ export async function summary(
 }
 
 /** Top spawning sites by descendants, and young goroutines under old or young parents, from compact records. */
-function spawnView(ids: number[], parents: number[], sites: number[], siteNames: string[], maxId: number) {
-  const index = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-  const below = new Float64Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
+/** A growable typed array. */
+class Growable<T extends Float64Array | Int32Array> {
+  private data: T;
+  length = 0;
+  constructor(private readonly Type: { new (n: number): T }) {
+    this.data = new Type(4096);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new this.Type(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+/**
+ * Orphans, top spawning sites by descendants, and young goroutines under old or young parents, from
+ * the compact records. Parents are found by binary search in the sorted ids (no hash map per goroutine).
+ */
+function spawnView(
+  ids: Float64Array,
+  parents: Float64Array,
+  sites: Int32Array,
+  siteNames: string[],
+  maxId: number,
+) {
+  const n = ids.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => ids[a]! - ids[b]!);
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = ids[order[i]!]!;
+  let distinctIds = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinctIds++;
+  const indexOf = (id: number): number => {
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = sorted[mid]!;
+      if (v === id) return order[mid]!;
+      if (v < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
+  const parentIdx = new Int32Array(n);
+  let orphans = 0;
+  for (let i = 0; i < n; i++) {
+    const p = parents[i]!;
+    parentIdx[i] = p >= 0 ? indexOf(p) : -1;
+    if (p >= 0 && parentIdx[i] === -1) orphans++;
+  }
+  const below = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     // Walk up the parent chain (bounded, in case of damaged input with cycles).
-    let p = index.get(parents[i]!);
-    for (let steps = 0; p !== undefined && steps < 10_000; steps++) {
+    let p = parentIdx[i]!;
+    for (let steps = 0; p !== -1 && steps < 10_000; steps++) {
       below[p]!++;
-      p = index.get(parents[p]!);
+      p = parentIdx[p]!;
     }
   }
   const bySite = new Map<number, { children: number; descendants: number }>();
   let youngUnderOld = 0;
   let youngUnderYoung = 0;
-  for (let i = 0; i < ids.length; i++) {
+  for (let i = 0; i < n; i++) {
     const s = sites[i]!;
     if (s >= 0) {
       const e = bySite.get(s) ?? { children: 0, descendants: 0 };
@@ -180,16 +233,17 @@ function spawnView(ids: number[], parents: number[], sites: number[], siteNames:
       e.descendants += 1 + below[i]!;
       bySite.set(s, e);
     }
-    if (ids[i]! >= 0.9 * maxId && parents[i]! >= 0) {
-      if (parents[i]! <= 0.1 * maxId) youngUnderOld++;
-      else if (parents[i]! >= 0.9 * maxId) youngUnderYoung++;
+    const p = parents[i]!;
+    if (ids[i]! >= 0.9 * maxId && p >= 0) {
+      if (p <= 0.1 * maxId) youngUnderOld++;
+      else if (p >= 0.9 * maxId) youngUnderYoung++;
     }
   }
   const top = [...bySite]
     .sort((a, b) => b[1].descendants - a[1].descendants)
     .slice(0, 5)
     .map(([s, v]) => ({ site: siteNames[s]!, ...v }));
-  return { top, youngUnderOld, youngUnderYoung };
+  return { top, youngUnderOld, youngUnderYoung, orphans, distinctIds };
 }
 
 const FORMAT_NAMES: Record<string, string> = {
