@@ -70,7 +70,7 @@ function mutate(src: string, ops: Op[]): string {
 }
 
 describe("fuzzing real dumps", () => {
-  it(`never throws, keeps every surviving header, prints back (${RUNS} runs per source)`, () => {
+  it(`never throws, keeps every surviving header, prints back (${RUNS} runs over ${SOURCES.length} real dumps)`, () => {
     for (const src of SOURCES) {
       fc.assert(
         fc.property(fc.array(opArb, { maxLength: 8 }), (ops) => {
