@@ -32,10 +32,10 @@ function rawLine(image: string): string {
 }
 
 /**
- * Calls `add` with the interned Frame of every pair in a run and returns the number of pairs. A pair
+ * Appends the interned Frame of every pair in a run to `target`; returns the number of pairs. A pair
  * identical to the previous one (recursion) is recognised by a native compare, without a lookup.
  */
-function forEachPair(run: string, add: (f: Frame) => void): number {
+function pushPairs(run: string, target: Frame[]): number {
   let n = 0;
   let pos = 0;
   let prevKey = "";
@@ -43,7 +43,7 @@ function forEachPair(run: string, add: (f: Frame) => void): number {
   while (pos < run.length) {
     // A key ends with its '\n', so a key found at `pos` is the whole pair: no line search needed.
     if (prev !== undefined && run.startsWith(prevKey, pos)) {
-      add(prev);
+      target.push(prev);
       n++;
       pos += prevKey.length;
       continue;
@@ -53,7 +53,7 @@ function forEachPair(run: string, add: (f: Frame) => void): number {
     e2 = e2 === -1 ? run.length : e2 + 1;
     prevKey = run.substring(pos, e2);
     prev = frameFromPair(prevKey);
-    add(prev);
+    target.push(prev);
     n++;
     pos = e2;
   }
@@ -116,7 +116,7 @@ export class ModelBuilder {
   /** Frame pairs outside any goroutine: a `runtime stack:` section, or stray. */
   strayFrame(image: string): void {
     const frames: Frame[] = [];
-    forEachPair(image, (f) => frames.push(f));
+    pushPairs(image, frames);
     if (this.inRuntimeStack) for (const f of frames) this.runtimeStack.push(f);
     else
       this.diag(
@@ -191,7 +191,7 @@ export class ModelBuilder {
   frame(image: string): void {
     const c = this.cur!;
     const target = c.anc ? c.anc.frames : c.frames;
-    this.line += 2 * forEachPair(image, (f) => target.push(f));
+    this.line += 2 * pushPairs(image, target);
   }
 
   elision(image: string): void {
