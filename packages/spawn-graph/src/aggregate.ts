@@ -53,15 +53,16 @@ export function baseFunction(fn: string): string {
   return fn.replace(/(\.(func|gowrap|deferwrap)\d+(\.\d+)*)+$/, "");
 }
 
-class Growable {
-  data: Float64Array;
+/** A growable typed array: 4 or 8 bytes a goroutine per field, so a million goroutines cost tens of MB. */
+class Growable<T extends Float64Array | Int32Array | Float32Array> {
+  data: T;
   length = 0;
-  constructor(cap = 1024) {
-    this.data = new Float64Array(cap);
+  constructor(private readonly Type: { new (n: number): T }) {
+    this.data = new Type(1024);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
+      const d = new this.Type(this.data.length * 2);
       d.set(this.data);
       this.data = d;
     }
@@ -73,12 +74,12 @@ class Growable {
 export class AggregateTreeBuilder {
   private readonly sigs = new SignatureInterner();
   private readonly sites = new SiteInterner();
-  private readonly ids = new Growable();
-  private readonly parents = new Growable(); // parent id, -1 none, -2 created by without parent id
-  private readonly sigOf = new Growable();
-  private readonly siteOf = new Growable();
-  private readonly waits = new Growable();
-  private readonly stateOf = new Growable();
+  private readonly ids = new Growable(Float64Array);
+  private readonly parents = new Growable(Float64Array); // parent id, -1 none, -2 created by without parent id
+  private readonly sigOf = new Growable(Int32Array);
+  private readonly siteOf = new Growable(Int32Array);
+  private readonly waits = new Growable(Float32Array);
+  private readonly stateOf = new Growable(Int32Array);
   private readonly stateNames: string[] = [];
   private readonly stateIds = new Map<string, number>();
   private readonly startOf = new Map<number, string>(); // signature id → start function
@@ -110,8 +111,26 @@ export class AggregateTreeBuilder {
   finish(): AggregateTree {
     const n = this.ids.length;
     const ids = this.ids.data;
-    const index = new Map<number, number>();
-    for (let i = 0; i < n; i++) index.set(ids[i]!, i);
+    // Parent lookup by binary search in the sorted ids: far smaller than a Map of every goroutine.
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((x, y) => ids[x]! - ids[y]!);
+    const sortedIds = new Float64Array(n);
+    for (let i = 0; i < n; i++) sortedIds[i] = ids[order[i]!]!;
+    const index = {
+      get(id: number): number | undefined {
+        let lo = 0;
+        let hi = n - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          const v = sortedIds[mid]!;
+          if (v === id) return order[mid]!;
+          if (v < id) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return undefined;
+      },
+    };
     // Children lists in CSR form: parentIdx → [children].
     const parentIdx = new Int32Array(n).fill(-1);
     const roots: number[] = [];
