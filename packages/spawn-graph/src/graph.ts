@@ -44,7 +44,6 @@ export class SpawnGraphBuilder {
 
   finish(): SpawnGraph {
     const graph: SpawnGraph = new DirectedGraph<SpawnNode>();
-    const runners = new Map<string, Goroutine[]>();
     for (const g of this.goroutines) {
       graph.mergeNode(goroutineKey(g), {
         kind: "goroutine",
@@ -55,13 +54,28 @@ export class SpawnGraphBuilder {
         start: startFunction(g),
         goroutine: g,
       });
-      // A goroutine "runs" every function on its stack (modulo closure/wrapper suffixes).
-      for (const f of new Set(g.frames.map((fr) => baseFunction(fr.fn.full)))) {
-        let l = runners.get(f);
-        if (!l) runners.set(f, (l = []));
-        l.push(g);
-      }
     }
+    // Who runs which function: only needed for the creator-site fallback (dumps without parent ids).
+    let runnersCache: Map<string, Goroutine[]> | undefined;
+    const runners = (): Map<string, Goroutine[]> => {
+      if (runnersCache) return runnersCache;
+      runnersCache = new Map();
+      const base = new Map<string, string>();
+      for (const g of this.goroutines) {
+        // A goroutine "runs" every function on its stack (modulo closure/wrapper suffixes).
+        const seen = new Set<string>();
+        for (const fr of g.frames) {
+          let b = base.get(fr.fn.full);
+          if (b === undefined) base.set(fr.fn.full, (b = baseFunction(fr.fn.full)));
+          if (seen.has(b)) continue;
+          seen.add(b);
+          let l = runnersCache.get(b);
+          if (!l) runnersCache.set(b, (l = []));
+          l.push(g);
+        }
+      }
+      return runnersCache;
+    };
     const siteOfChild = new Map<string, string>();
     for (const g of this.goroutines) {
       const c = g.createdBy;
@@ -90,7 +104,7 @@ export class SpawnGraphBuilder {
     // Hang each site node under whoever runs its creating function.
     graph.forEachNode((site, attrs) => {
       if (attrs.kind !== "site") return;
-      const run = runners.get(baseFunction(attrs.function)) ?? [];
+      const run = runners().get(baseFunction(attrs.function)) ?? [];
       if (run.length === 1) {
         graph.mergeEdge(goroutineKey(run[0]!), site);
         return;
