@@ -70,20 +70,24 @@ function mutate(src: string, ops: Op[]): string {
 }
 
 describe("fuzzing real dumps", () => {
-  it(`never throws, keeps every surviving header, prints back (${RUNS} runs over ${SOURCES.length} real dumps)`, () => {
-    for (const src of SOURCES) {
-      fc.assert(
-        fc.property(fc.array(opArb, { maxLength: 8 }), (ops) => {
-          const text = mutate(src, ops);
-          const d = parseDump(text);
-          const headers = (text.match(HEADER) ?? []).length;
-          expect(d.goroutines.length).toBeGreaterThanOrEqual(headers);
-          formatDump(d);
-        }),
-        { numRuns: Math.max(1, Math.floor(RUNS / SOURCES.length)) },
-      );
-    }
-  }, Math.max(60_000, RUNS * 10));
+  it(
+    `never throws, keeps every surviving header, prints back (${RUNS} runs over ${SOURCES.length} real dumps)`,
+    () => {
+      for (const src of SOURCES) {
+        fc.assert(
+          fc.property(fc.array(opArb, { maxLength: 8 }), (ops) => {
+            const text = mutate(src, ops);
+            const d = parseDump(text);
+            const headers = (text.match(HEADER) ?? []).length;
+            expect(d.goroutines.length).toBeGreaterThanOrEqual(headers);
+            formatDump(d);
+          }),
+          { numRuns: Math.max(1, Math.floor(RUNS / SOURCES.length)) },
+        );
+      }
+    },
+    Math.max(60_000, RUNS * 10),
+  );
 });
 
 describe("pathological shapes (synthetic)", () => {
