@@ -1,5 +1,5 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
-import type { Diagnostic, StateClass } from "@gosleuth/model";
+import type { Diagnostic, FunctionName, StateClass } from "@gosleuth/model";
 import { color, n } from "../format.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 
@@ -61,7 +61,7 @@ export async function summary(
   const recId = new Growable(Float64Array);
   const recParent = new Growable(Float64Array);
   const recSite = new Growable(Int32Array);
-  const siteIndex = new Map<string, number>();
+  const siteByFn = new Map<FunctionName, Map<number, { file: string; idx: number }[]>>();
   const siteNames: string[] = [];
   const waits: WaitEntry[] = [];
   for await (const batch of p.stream.batches())
@@ -83,12 +83,18 @@ export async function summary(
       if (g.createdBy) {
         const f = g.createdBy.fn.full;
         creators.set(f, (creators.get(f) ?? 0) + 1);
-        const key = `${f} ${g.createdBy.file}:${g.createdBy.line}`;
-        site = siteIndex.get(key) ?? -1;
-        if (site === -1) {
+        // Site lookup by function object, then line, then file: no string built per goroutine.
+        const c = g.createdBy;
+        let byLine = siteByFn.get(c.fn);
+        if (!byLine) siteByFn.set(c.fn, (byLine = new Map()));
+        const cands = byLine.get(c.line);
+        const hit = cands?.find((x) => x.file === c.file);
+        if (hit) site = hit.idx;
+        else {
           site = siteNames.length;
-          siteNames.push(key);
-          siteIndex.set(key, site);
+          siteNames.push(`${f} ${c.file}:${c.line}`);
+          if (cands) cands.push({ file: c.file, idx: site });
+          else byLine.set(c.line, [{ file: c.file, idx: site }]);
         }
       } else roots++;
       recId.push(g.id);
@@ -164,7 +170,8 @@ class Growable<T extends Float64Array | Int32Array> {
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const d = new this.Type(this.data.length * 2);
+      // Grow by half: less slack than doubling when millions of goroutines are recorded.
+      const d = new this.Type(Math.ceil(this.data.length * 1.5));
       d.set(this.data);
       this.data = d;
     }
@@ -190,16 +197,14 @@ function spawnView(
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => ids[a]! - ids[b]!);
-  const sorted = new Float64Array(n);
-  for (let i = 0; i < n; i++) sorted[i] = ids[order[i]!]!;
   let distinctIds = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinctIds++;
+  for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) distinctIds++;
   const indexOf = (id: number): number => {
     let lo = 0;
     let hi = n - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const v = sorted[mid]!;
+      const v = ids[order[mid]!]!;
       if (v === id) return order[mid]!;
       if (v < id) lo = mid + 1;
       else hi = mid - 1;
@@ -213,7 +218,7 @@ function spawnView(
     parentIdx[i] = p >= 0 ? indexOf(p) : -1;
     if (p >= 0 && parentIdx[i] === -1) orphans++;
   }
-  const below = new Float64Array(n);
+  const below = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     // Walk up the parent chain (bounded, in case of damaged input with cycles).
     let p = parentIdx[i]!;
