@@ -114,3 +114,19 @@ describe("growth verdicts", () => {
     expect(verdictOf(counts)).toBe(verdict);
   });
 });
+
+describe("published settings schema", () => {
+  it("accepts the defaults and rejects what validateSettings rejects", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { default: Ajv } = await import("ajv");
+    const { DEFAULT_SETTINGS } = await import("./settings.ts");
+    const schema = JSON.parse(readFileSync(new URL("../schema/settings.v1.json", import.meta.url), "utf8"));
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(DEFAULT_SETTINGS)).toBe(true);
+    expect(validate({ leaks: { ignore: { creator: ["main.*"] } } })).toBe(true);
+    for (const bad of [{ weights: { blocked: -3 } }, { severty: {} }, { ignore: { creator: "x" } }]) {
+      expect(validate(bad)).toBe(false);
+      expect(validateSettings(bad).length).toBeGreaterThan(0);
+    }
+  });
+});
