@@ -49,7 +49,6 @@ export async function openUrl(
       `${url}: HTTP ${res.status} ${res.statusText}${res.status === 404 ? " (is net/http/pprof registered on this server?)" : ""}`,
     );
   }
-  const type = res.headers.get("content-type") ?? "";
   const length = Number(res.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(length) && length > opts.maxBytes) {
     throw new CliError(
@@ -60,7 +59,6 @@ export async function openUrl(
   const reader = res.body.getReader();
   async function* body(): AsyncGenerator<Uint8Array> {
     let total = 0;
-    let first = true;
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -71,15 +69,6 @@ export async function openUrl(
             `${url}: the response passed the --max-bytes cap of ${opts.maxBytes} bytes; stopped reading`,
           );
         }
-        if (
-          first &&
-          /text\/html/i.test(type) &&
-          !/^\s*goroutine/.test(new TextDecoder().decode(value.subarray(0, 64)))
-        ) {
-          // An HTML page (pprof index, a login page, an error page): read it and let the caller decide.
-          first = false;
-        }
-        first = false;
         yield value;
       }
     } catch (e) {

@@ -248,16 +248,20 @@ function diffLine(e: DiffEntry): string {
   return `${sign}${fmt(e.delta)} (${fmt(e.before)} → ${fmt(e.after)}) ${e.startFunction} [${e.state}${w}]${e.creator ? ` created by ${e.creator}` : ""}`;
 }
 
-export function renderDiffText(d: DumpDiff): string {
-  const out = [
-    `gosleuth diff: ${fmt(d.before)} → ${fmt(d.after)} goroutines (${d.after - d.before >= 0 ? "+" : ""}${fmt(d.after - d.before)})`,
-  ];
-  for (const [title, list] of [
+function diffSections(d: DumpDiff): [string, DiffEntry[]][] {
+  return [
     ["Grown", d.grown],
     ["New", d.new],
     ["Shrunk", d.shrunk],
     ["Gone", d.gone],
-  ] as const) {
+  ];
+}
+
+export function renderDiffText(d: DumpDiff): string {
+  const out = [
+    `gosleuth diff: ${fmt(d.before)} → ${fmt(d.after)} goroutines (${d.after - d.before >= 0 ? "+" : ""}${fmt(d.after - d.before)})`,
+  ];
+  for (const [title, list] of diffSections(d)) {
     if (list.length === 0) continue;
     out.push("", `${title} (${list.length})`);
     for (const e of list) out.push(`  ${diffLine(e)}`);
@@ -268,12 +272,7 @@ export function renderDiffText(d: DumpDiff): string {
 
 export function renderDiffMarkdown(d: DumpDiff): string {
   const out = ["## gosleuth diff", "", `${fmt(d.before)} → ${fmt(d.after)} goroutines.`, ""];
-  for (const [title, list] of [
-    ["Grown", d.grown],
-    ["New", d.new],
-    ["Shrunk", d.shrunk],
-    ["Gone", d.gone],
-  ] as const) {
+  for (const [title, list] of diffSections(d)) {
     if (list.length === 0) continue;
     out.push(
       `### ${title}`,

@@ -24,21 +24,19 @@ export function lastBoundary(text: string, min = 0): number {
 
 const G_BYTES = [0x67, 0x6f, 0x72, 0x6f, 0x75, 0x74, 0x69, 0x6e, 0x65, 0x20]; // "goroutine "
 
+/** True when the newline at `i` starts `goroutine ` and follows a blank line (`\n\n` or `\n\r\n`). */
+function isByteBoundaryAt(b: Uint8Array, i: number): boolean {
+  if (i + 10 >= b.length || b[i + 1] !== 0x67) return false;
+  for (let k = 1; k < 10; k++) if (b[i + 1 + k] !== G_BYTES[k]) return false;
+  const c = b[i - 1];
+  return c === 10 || (c === 13 && i >= 2 && b[i - 2] === 10);
+}
+
 /** The same search on bytes: index of the `g` of the last boundary fully inside `b`, or -1. */
 export function lastByteBoundary(b: Uint8Array): number {
   let i = b.lastIndexOf(10);
   while (i > 0) {
-    if (i + 10 < b.length && b[i + 1] === 0x67) {
-      let ok = true;
-      for (let k = 1; k < 10; k++) {
-        if (b[i + 1 + k] !== G_BYTES[k]) {
-          ok = false;
-          break;
-        }
-      }
-      const c = b[i - 1];
-      if (ok && (c === 10 || (c === 13 && i >= 2 && b[i - 2] === 10))) return i + 1;
-    }
+    if (isByteBoundaryAt(b, i)) return i + 1;
     i = b.lastIndexOf(10, i - 1);
   }
   return -1;
@@ -115,17 +113,7 @@ function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
 export function firstByteBoundary(b: Uint8Array): number {
   let i = b.indexOf(10, 1);
   while (i !== -1 && i + 10 < b.length) {
-    if (b[i + 1] === 0x67) {
-      let ok = true;
-      for (let k = 1; k < 10; k++) {
-        if (b[i + 1 + k] !== G_BYTES[k]) {
-          ok = false;
-          break;
-        }
-      }
-      const c = b[i - 1];
-      if (ok && (c === 10 || (c === 13 && i >= 2 && b[i - 2] === 10))) return i + 1;
-    }
+    if (isByteBoundaryAt(b, i)) return i + 1;
     i = b.indexOf(10, i + 1);
   }
   return -1;

@@ -3,6 +3,7 @@ import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem 
 import { ModelBuilder } from "./builder.ts";
 import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0, isProfileProto } from "./debug0.ts";
+import { parseDebug1Impl } from "./debug1-lite.ts";
 import { releaseInternedFrames } from "./fields.ts";
 import { parseText } from "./parser.ts";
 import { parseRaceReports } from "./race.ts";
@@ -140,7 +141,7 @@ class Session {
       for (const d of r.diagnostics) this.b.diagnostics.push(d);
     } else if (this.mode === "debug1") {
       this.debug1Text.push(this.decoder.decode());
-      const r = parseDebug1(this.debug1Text.join(""), this.b);
+      const r = parseDebug1Impl(this.debug1Text.join(""), this.b);
       this.groups = r.groups;
       this.total = r.total;
       this.profileName = r.profileName;
@@ -214,16 +215,6 @@ class Session {
     return info;
   }
 }
-
-/** Minimal debug=1 parser used until a dedicated module takes over (see debug1.ts when present). */
-function parseDebug1(
-  text: string,
-  b: ModelBuilder,
-): { groups: GoroutineGroup[]; total: number; profileName: string } {
-  return parseDebug1Impl(text, b);
-}
-
-import { parseDebug1Impl } from "./debug1-lite.ts";
 
 /** Parses a whole dump held in memory. Never throws on input. Gzip input needs parseDumpAsync. */
 export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions, "pieceSize"> = {}): Dump {

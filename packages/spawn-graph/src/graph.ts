@@ -2,7 +2,7 @@
 import type { Goroutine, StateClass } from "@gosleuth/model";
 import { DirectedGraph } from "graphology";
 import { baseFunction } from "./aggregate.ts";
-import { goroutineSignature, startFunction } from "./signature.ts";
+import { startFunction } from "./signature.ts";
 
 export type SpawnNode =
   | {
@@ -126,5 +126,3 @@ export function buildSpawnGraph(goroutines: Iterable<Goroutine>): SpawnGraph {
   for (const g of goroutines) b.add(g);
   return b.finish();
 }
-
-export { goroutineSignature };
