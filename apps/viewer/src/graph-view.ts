@@ -5,7 +5,7 @@ import Graph from "graphology";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
-import { NodeCircleProgram } from "sigma/rendering";
+import type { NodeProgramType } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
 import { levelRoom, treeLayout } from "./layout.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
@@ -77,20 +77,10 @@ export class GraphView {
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
   ) {
-    const ring = createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
-      borders: [
-        { size: { value: 0.3, mode: "relative" }, color: { attribute: "color" } },
-        { size: { fill: true }, color: { value: "#ffffff" } },
-      ],
-    });
-    const bordered = createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
-      borders: [
-        { size: { value: 0.28, mode: "relative" }, color: { attribute: "borderColor" } },
-        { size: { fill: true }, color: { attribute: "color" } },
-      ],
-    });
+    // Only the default programs (circle nodes, line and arrow edges) are compiled here: the
+    // bordered ones come later, one per task (`prepare`), since on software GL every program's
+    // shaders take tens of milliseconds to compile and the page must not freeze that long.
     this.renderer = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
-      nodeProgramClasses: { circle: NodeCircleProgram, ring, bordered },
       defaultNodeType: "circle",
       defaultEdgeType: "line",
       renderEdgeLabels: false,
@@ -136,31 +126,78 @@ export class GraphView {
     return edgeLook(s, t, sv, tv, this.appearance) as Partial<NodeDisplayData>;
   }
 
+  /** Node programs not registered yet (see the constructor), in the order `prepare` adds them. */
+  private pendingPrograms: [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] = [
+    [
+      "ring",
+      createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
+        borders: [
+          { size: { value: 0.3, mode: "relative" }, color: { attribute: "color" } },
+          { size: { fill: true }, color: { value: "#ffffff" } },
+        ],
+      }),
+    ],
+    [
+      "bordered",
+      createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
+        borders: [
+          { size: { value: 0.28, mode: "relative" }, color: { attribute: "borderColor" } },
+          { size: { fill: true }, color: { attribute: "color" } },
+        ],
+      }),
+    ],
+  ];
+  /** Program types whose first draw has not happened yet. */
+  private coldTypes: NodeAttrs["type"][] = ["circle", "ring", "bordered"];
+
+  private registerNext(): void {
+    const next = this.pendingPrograms.shift();
+    if (!next) return;
+    const classes = { ...this.renderer.getSetting("nodeProgramClasses"), [next[0]]: next[1] };
+    this.renderer.setSetting("nodeProgramClasses", classes);
+  }
+
+  /** Registers whatever programs `prepare` has not yet (a dump arrived before it finished). */
+  private ensurePrograms(): void {
+    while (this.pendingPrograms.length > 0) this.registerNext();
+  }
+
   /**
-   * Draws one node of each program once and clears them: the first draw of a WebGL program
-   * compiles it (slow on software GL), and this way that happens while the dump is still loading.
+   * Compiles the remaining programs and draws each once, one step per task with a frame in
+   * between: a program's first draw is slow on software GL (its shaders are compiled for the
+   * CPU then, and the page waits for that when the frame is composited), so doing it now, while
+   * the dump loads, in small steps, keeps every task short and the first real frame fast.
    */
-  warmUp(): void {
-    if (this.graph.order > 0) return;
+  async prepare(): Promise<void> {
+    const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    while (this.pendingPrograms.length > 0) {
+      await frame();
+      this.registerNext();
+    }
+    while (this.coldTypes.length > 0) {
+      await frame();
+      const type = this.coldTypes.shift()!;
+      if (this.graph.order > 0) return; // a dump arrived: its own first frame does the rest
+      this.drawOnce(type);
+    }
+  }
+
+  /** Draws one node of `type` (and an edge) and clears it again. */
+  private drawOnce(type: NodeAttrs["type"]): void {
+    // Big enough to get a label: the first text drawn on the label layer is slow too (fonts).
     const base = {
-      size: 5,
-      label: "",
+      size: 12,
+      label: "·",
       kind: "agg" as const,
       count: 1,
       stateClass: "unknown",
       ghost: false,
       orphan: false,
-    };
-    this.graph.addNode("warm:a", { ...base, x: 0, y: 0, color: "#fff", type: "circle", borderColor: "#fff" });
-    this.graph.addNode("warm:b", { ...base, x: 1, y: 0, color: "#fff", type: "ring", borderColor: "#fff" });
-    this.graph.addNode("warm:c", {
-      ...base,
-      x: 0,
-      y: 1,
       color: "#fff",
-      type: "bordered",
       borderColor: "#fff",
-    });
+    };
+    this.graph.addNode("warm:a", { ...base, x: 0, y: 0, type });
+    this.graph.addNode("warm:b", { ...base, x: 1, y: 0, type });
     this.graph.addDirectedEdge("warm:a", "warm:b", { size: 1 });
     this.renderer.refresh();
     this.graph.clear();
@@ -168,6 +205,7 @@ export class GraphView {
 
   /** Replaces the whole graph with an aggregated tree (a new dump). */
   setTree(nodes: readonly TreeNodeView[]): void {
+    this.ensurePrograms();
     this.stopFa2();
     this.expanded.clear();
     this.graph.clear();

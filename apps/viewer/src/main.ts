@@ -72,13 +72,29 @@ function showError(msg: string): void {
   $("load-error").textContent = msg;
 }
 
-/**
- * Creates sigma (WebGL context and shader programs) while the worker parses: on software GL this
- * is a few hundred milliseconds of main-thread work that would otherwise delay the first frame.
- */
+/** Shows the app and creates the list; the graph comes from `ensureGraph`. */
 function ensureViews(): void {
   $("landing").hidden = true;
   $("app").hidden = false;
+  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
+}
+
+/** Creates and drops a throwaway WebGL context, so that sigma's own contexts come up faster. */
+function startWebGL(): void {
+  if (graph) return;
+  const gl = document.createElement("canvas").getContext("webgl2");
+  gl?.getError();
+  gl?.getExtension("WEBGL_lose_context")?.loseContext();
+}
+
+/**
+ * Creates sigma (WebGL contexts and shader programs). Called in a task of its own while the
+ * worker parses, then `prepare` compiles and first-draws the other programs in further small
+ * tasks: on software GL this is several hundred milliseconds of main-thread work in all, which
+ * would otherwise delay the first frame or freeze the page in one piece.
+ */
+function ensureGraph(): GraphView {
+  ensureViews();
   if (!graph) {
     graph = new GraphView($("graph"), {
       onClickNode: (id) => void select(id),
@@ -91,14 +107,20 @@ function ensureViews(): void {
       first = false;
     }).observe($("graph"));
     performance.mark("gosleuth:sigma-created");
-    setTimeout(() => graph?.warmUp(), 0);
+    void graph.prepare().then(() => performance.mark("gosleuth:sigma-prepared"));
   }
-  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
+  return graph;
 }
 
 async function openSource(source: LoadSource): Promise<void> {
   $("load-error").textContent = "";
   ensureViews();
+  // Sigma is created in a task of its own once the load has started, after one that only
+  // starts WebGL (the first context brings up the GPU side, which is slow on software GL).
+  setTimeout(() => {
+    startWebGL();
+    setTimeout(ensureGraph, 0);
+  }, 0);
   body.dataset.state = "loading";
   const progress = $("progress");
   progress.hidden = false;
@@ -144,7 +166,7 @@ function show(res: Loaded): void {
     if (!l) childrenOfNode.set(n.parent, (l = []));
     l.push(n);
   }
-  ensureViews();
+  ensureGraph();
   $("dump-name").textContent = res.header.name;
   $("dump-summary").textContent =
     `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
