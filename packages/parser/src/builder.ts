@@ -19,7 +19,7 @@ import { classifyState } from "./state.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const MAX_DIAGNOSTICS = 10_000;
+export const MAX_DIAGNOSTICS = 10_000;
 const EMPTY: readonly never[] = Object.freeze([]);
 const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
 const DUMP_START =

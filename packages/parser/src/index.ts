@@ -1,6 +1,16 @@
 // @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
-import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
-import { ModelBuilder } from "./builder.ts";
+import type {
+  Diagnostic,
+  Dump,
+  DumpFormat,
+  DumpInfo,
+  Frame,
+  Goroutine,
+  GoroutineGroup,
+  Register,
+  StreamItem,
+} from "@gosleuth/model";
+import { MAX_DIAGNOSTICS, ModelBuilder } from "./builder.ts";
 import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0, isProfileProto } from "./debug0.ts";
 import { parseDebug1Impl } from "./debug1-lite.ts";
@@ -8,6 +18,7 @@ import { releaseInternedFrames } from "./fields.ts";
 import { parseText } from "./parser.ts";
 import { parseRaceReports } from "./race.ts";
 
+export { firstByteBoundary } from "./chunker.ts";
 export { formatDump, formatGoroutine } from "./format.ts";
 export { functionName } from "./function-name.ts";
 export { classifyState } from "./state.ts";
@@ -123,7 +134,8 @@ class Session {
     return out;
   }
 
-  finish(): DumpInfo {
+  /** Ends the text and gathers this session's raw results, uninterpreted (see FragmentInfo). */
+  collect(): FragmentInfo {
     if (this.mode === "detect") {
       const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
       this.mode = PROFILE_HEAD.test(head) ? "debug1" : "blocks";
@@ -152,68 +164,181 @@ class Session {
       if (rest.length > 0) parseText(rest, this.b);
     }
     const trailer = this.b.finishTrailer();
-    const { preamble, format: blockFormat } = this.b.preamble();
-    let format: DumpFormat = blockFormat;
-    if (this.mode === "debug1") format = "debug1";
-    if (this.mode === "debug0") format = this.groups.length > 0 || this.total === 0 ? "debug0" : "unknown";
-    const diagnostics = this.b.diagnostics;
-    if (
-      format === "unknown" &&
-      this.groups.length === 0 &&
-      !diagnostics.some((d) => d.severity === "error")
-    ) {
-      const first = preamble.lines.find((l) => l.trim() !== "") ?? "";
-      const what =
-        this.bytes === 0 && preamble.lines.length === 0
-          ? "the input is empty"
-          : /^\s*</.test(first)
-            ? "it looks like HTML"
-            : /^\s*[{[]/.test(first)
-              ? "it looks like JSON"
-              : /[\u0000-\u0008\u000e-\u001f]/.test(first)
-                ? "it looks like binary data"
-                : `it starts with ${JSON.stringify(first.slice(0, 60))}`;
-      diagnostics.unshift({
-        severity: "error",
-        line: 1,
-        message: `@gosleuth/parser: not a goroutine dump: ${what}; expected \`goroutine N [state]:\` blocks (debug=2, a panic, a SIGQUIT dump), a \`goroutine profile: total N\` (debug=1) or a gzipped profile (debug=0)`,
-        text: first.slice(0, 200),
-      });
-    }
-    if (this.b.droppedDiagnostics > 0) {
-      diagnostics.push({
-        severity: "warning",
-        line: this.b.line,
-        message: `@gosleuth/parser: ${this.b.droppedDiagnostics} more diagnostics not listed (the raw text is still kept in the model)`,
-        text: "",
-      });
-    }
-    let races: DumpInfo["races"] = [];
-    if (preamble.lines.includes("WARNING: DATA RACE") || trailer.includes("WARNING: DATA RACE")) {
-      const pre = parseRaceReports(preamble.lines, 1);
-      const post = parseRaceReports(trailer, this.b.line - trailer.length);
-      races = [...pre.races, ...post.races];
-      diagnostics.push(...pre.diagnostics, ...post.diagnostics);
-    }
-    const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } =
-      {
-        format,
-        preamble,
-        registers: this.b.registers,
-        races,
-        diagnostics,
-        bytes: this.bytes,
-        lineCount: this.b.line - 1,
-        dumpCount: this.b.dumpIndex + 1,
-        trailer,
-        finalNewline: this.endedWithNewline,
-      };
-    if (this.b.runtimeStack.length > 0) info.runtimeStack = this.b.runtimeStack;
-    if (this.total !== undefined) info.total = this.total;
-    if (this.profileName !== undefined) info.profileName = this.profileName;
     releaseInternedFrames();
-    return info;
+    const b = this.b;
+    const f: FragmentInfo = {
+      mode: this.mode,
+      bytes: this.bytes,
+      lines: b.line - 1,
+      dumpsStarted: b.dumpIndex,
+      goroutines: b.goroutineCount,
+      groups: this.groups.length,
+      diagnostics: b.diagnostics,
+      dropped: b.droppedDiagnostics,
+      preambleLines: b.preambleLines,
+      trailer,
+      registers: b.registers,
+      runtimeStack: b.runtimeStack,
+      endedWithNewline: this.endedWithNewline,
+      cleanStart: b.preambleLines.length === 0,
+      cleanEnd: trailer.length <= 1 && trailer.every((l) => l.trim() === ""),
+    };
+    if (this.total !== undefined) f.total = this.total;
+    if (this.profileName !== undefined) f.profileName = this.profileName;
+    return f;
   }
+
+  finish(): DumpInfo {
+    return mergeFragments([this.collect()]).info;
+  }
+}
+
+/**
+ * What one parsing session saw, before interpretation: the parts of a dump that a parallel parse
+ * (byte ranges of one file, each cut at a goroutine boundary and parsed on its own thread) gives back
+ * to be merged by mergeFragments. Line numbers, `dumpIndex` and goroutine `lines` are local to the
+ * fragment; the object is plain data (it survives postMessage).
+ */
+export interface FragmentInfo {
+  mode: "detect" | "blocks" | "debug1" | "debug0";
+  bytes: number;
+  /** Lines consumed (newlines seen). */
+  lines: number;
+  /** Dumps that started inside this fragment after its first one. */
+  dumpsStarted: number;
+  goroutines: number;
+  /** debug=1/debug=0 groups (they are yielded by the stream). */
+  groups: number;
+  /** Diagnostics in input order, at most MAX_DIAGNOSTICS, with fragment-local line numbers. */
+  diagnostics: Diagnostic[];
+  dropped: number;
+  preambleLines: string[];
+  trailer: string[];
+  registers: Register[];
+  runtimeStack: Frame[];
+  endedWithNewline: boolean;
+  total?: number;
+  profileName?: string;
+  /** No text before the first goroutine (a fragment after the first must start at a goroutine). */
+  cleanStart: boolean;
+  /** Nothing but one blank line after the last goroutine (a fragment before the last must end so). */
+  cleanEnd: boolean;
+}
+
+const LINE_PREFIX = /^@gosleuth\/parser: line (\d+): /;
+
+/** The same diagnostic seen `offset` lines further down. */
+function shiftDiagnostic(d: Diagnostic, offset: number): Diagnostic {
+  return {
+    ...d,
+    line: d.line + offset,
+    message: d.message.replace(
+      LINE_PREFIX,
+      (_, n: string) => `@gosleuth/parser: line ${Number(n) + offset}: `,
+    ),
+  };
+}
+
+/**
+ * Merges fragments (in input order) into the DumpInfo that parsing the whole input in one session
+ * gives. `clean` is false when a cut did not fall between two goroutines (text between blocks, a
+ * profile split in parts): the result is then not that of one session, and the caller should parse
+ * the input in one session instead.
+ */
+export function mergeFragments(frags: readonly FragmentInfo[]): {
+  info: DumpInfo;
+  clean: boolean;
+  /** Per fragment: lines before it and dumps started before it (to make its local numbers global). */
+  offsets: { lines: number; dumps: number }[];
+} {
+  const first = frags[0]!;
+  const last = frags[frags.length - 1]!;
+  let clean = true;
+  const b = new ModelBuilder();
+  const offsets: { lines: number; dumps: number }[] = [];
+  let lines = 0;
+  let dumps = 0;
+  let bytes = 0;
+  let groups = 0;
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i]!;
+    if (frags.length > 1 && f.mode !== "blocks") clean = false;
+    if (i > 0 && !f.cleanStart) clean = false;
+    if (i < frags.length - 1 && !f.cleanEnd) clean = false;
+    offsets.push({ lines, dumps });
+    for (const d of f.diagnostics) {
+      if (b.diagnostics.length >= MAX_DIAGNOSTICS) b.droppedDiagnostics++;
+      else b.diagnostics.push(lines === 0 ? d : shiftDiagnostic(d, lines));
+    }
+    b.droppedDiagnostics += f.dropped;
+    for (const r of f.registers) b.registers.push(r);
+    b.goroutineCount += f.goroutines;
+    lines += f.lines;
+    dumps += f.dumpsStarted;
+    bytes += f.bytes;
+    groups += f.groups;
+  }
+  b.line = lines + 1;
+  b.dumpIndex = dumps;
+  b.preambleLines = first.preambleLines;
+  b.runtimeStack = first.runtimeStack;
+  const trailer = last.trailer;
+  const mode = frags.length === 1 ? first.mode : "blocks";
+  const { preamble, format: blockFormat } = b.preamble();
+  let format: DumpFormat = blockFormat;
+  if (mode === "debug1") format = "debug1";
+  if (mode === "debug0") format = groups > 0 || first.total === 0 ? "debug0" : "unknown";
+  const diagnostics = b.diagnostics;
+  if (format === "unknown" && groups === 0 && !diagnostics.some((d) => d.severity === "error")) {
+    const firstLine = preamble.lines.find((l) => l.trim() !== "") ?? "";
+    const what =
+      bytes === 0 && preamble.lines.length === 0
+        ? "the input is empty"
+        : /^\s*</.test(firstLine)
+          ? "it looks like HTML"
+          : /^\s*[{[]/.test(firstLine)
+            ? "it looks like JSON"
+            : /[\u0000-\u0008\u000e-\u001f]/.test(firstLine)
+              ? "it looks like binary data"
+              : `it starts with ${JSON.stringify(firstLine.slice(0, 60))}`;
+    diagnostics.unshift({
+      severity: "error",
+      line: 1,
+      message: `@gosleuth/parser: not a goroutine dump: ${what}; expected \`goroutine N [state]:\` blocks (debug=2, a panic, a SIGQUIT dump), a \`goroutine profile: total N\` (debug=1) or a gzipped profile (debug=0)`,
+      text: firstLine.slice(0, 200),
+    });
+  }
+  if (b.droppedDiagnostics > 0) {
+    diagnostics.push({
+      severity: "warning",
+      line: b.line,
+      message: `@gosleuth/parser: ${b.droppedDiagnostics} more diagnostics not listed (the raw text is still kept in the model)`,
+      text: "",
+    });
+  }
+  let races: DumpInfo["races"] = [];
+  if (preamble.lines.includes("WARNING: DATA RACE") || trailer.includes("WARNING: DATA RACE")) {
+    const pre = parseRaceReports(preamble.lines, 1);
+    const post = parseRaceReports(trailer, b.line - trailer.length);
+    races = [...pre.races, ...post.races];
+    diagnostics.push(...pre.diagnostics, ...post.diagnostics);
+  }
+  const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } = {
+    format,
+    preamble,
+    registers: b.registers,
+    races,
+    diagnostics,
+    bytes,
+    lineCount: b.line - 1,
+    dumpCount: dumps + 1,
+    trailer,
+    finalNewline: last.endedWithNewline,
+  };
+  if (b.runtimeStack.length > 0) info.runtimeStack = b.runtimeStack;
+  if (first.total !== undefined && frags.length === 1) info.total = first.total;
+  if (first.profileName !== undefined && frags.length === 1) info.profileName = first.profileName;
+  return { info, clean, offsets };
 }
 
 /** Parses a whole dump held in memory. Never throws on input. Gzip input needs parseDumpAsync. */
@@ -263,57 +388,7 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
   const info = new Promise<DumpInfo>((r) => {
     resolveInfo = r;
   });
-  async function* run(): AsyncGenerator<StreamItem[]> {
-    const s = new Session(options.pieceSize);
-    let complete = false;
-    try {
-      const it = chunksOf(source)[Symbol.asyncIterator]();
-      let first = await it.next();
-      let bytes: AsyncIterator<Uint8Array | string> = it;
-      if (!first.done && typeof first.value !== "string" && isGzip(first.value)) {
-        bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[
-          Symbol.asyncIterator
-        ]();
-        first = await bytes.next();
-      }
-      let cur = first;
-      while (!cur.done) {
-        if (options.signal?.aborted) {
-          s.b.diag("error", s.b.line, "parsing cancelled", "");
-          break;
-        }
-        const chunk = cur.value;
-        if (typeof chunk === "string") {
-          s.bytes += byteLength(chunk);
-          s.feed(chunk);
-        } else {
-          s.bytes += chunk.length;
-          s.feedBytes(chunk);
-        }
-        options.onProgress?.(s.bytes);
-        const out = s.drain();
-        if (out.length > 0) yield out;
-        cur = await bytes.next();
-      }
-      complete = true;
-    } catch (e) {
-      const msg =
-        e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
-      s.b.diag("error", s.b.line, msg, "");
-      complete = true;
-    } finally {
-      if (!complete) {
-        // The consumer stopped early (or reading failed): still settle `info` with what was read.
-        queueMicrotask(() => resolveInfo(s.finish()));
-      }
-    }
-    const i = s.finish();
-    const last: StreamItem[] = s.drain();
-    for (const g of s.groups) last.push(g);
-    if (last.length > 0) yield last;
-    resolveInfo(i);
-  }
-  const gen = run();
+  const gen = runSession(source, options, (s) => resolveInfo(s.finish()));
   async function* items(): AsyncGenerator<StreamItem> {
     for await (const batch of gen) yield* batch;
   }
@@ -322,6 +397,76 @@ export function parseStream(source: ParseSource, options: ParseOptions = {}): Pa
     batches: () => gen,
     [Symbol.asyncIterator]: () => items(),
   };
+}
+
+/**
+ * Parses one fragment of a dump (a byte range of a file cut at a goroutine boundary, see
+ * FragmentInfo): batches as parseStream gives them, then the fragment's raw results, which
+ * mergeFragments turns, with the other fragments', into the whole input's DumpInfo.
+ */
+export function parseFragment(
+  source: ParseSource,
+  options: ParseOptions = {},
+): { batches(): AsyncIterable<StreamItem[]>; readonly fragment: Promise<FragmentInfo> } {
+  let resolve!: (f: FragmentInfo) => void;
+  const fragment = new Promise<FragmentInfo>((r) => {
+    resolve = r;
+  });
+  const gen = runSession(source, options, (s) => resolve(s.collect()));
+  return { fragment, batches: () => gen };
+}
+
+/** Runs a session over a source, yielding batches; `end` is called once, when the stream ends or is abandoned. */
+async function* runSession(
+  source: ParseSource,
+  options: ParseOptions,
+  end: (s: Session) => void,
+): AsyncGenerator<StreamItem[]> {
+  const s = new Session(options.pieceSize);
+  let complete = false;
+  try {
+    const it = chunksOf(source)[Symbol.asyncIterator]();
+    let first = await it.next();
+    let bytes: AsyncIterator<Uint8Array | string> = it;
+    if (!first.done && typeof first.value !== "string" && isGzip(first.value)) {
+      bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[Symbol.asyncIterator]();
+      first = await bytes.next();
+    }
+    let cur = first;
+    while (!cur.done) {
+      if (options.signal?.aborted) {
+        s.b.diag("error", s.b.line, "parsing cancelled", "");
+        break;
+      }
+      const chunk = cur.value;
+      if (typeof chunk === "string") {
+        s.bytes += byteLength(chunk);
+        s.feed(chunk);
+      } else {
+        s.bytes += chunk.length;
+        s.feedBytes(chunk);
+      }
+      options.onProgress?.(s.bytes);
+      const out = s.drain();
+      if (out.length > 0) yield out;
+      cur = await bytes.next();
+    }
+    complete = true;
+  } catch (e) {
+    const msg =
+      e instanceof GunzipLimitError ? e.message : `reading the input failed: ${(e as Error).message}`;
+    s.b.diag("error", s.b.line, msg, "");
+    complete = true;
+  } finally {
+    if (!complete) {
+      // The consumer stopped early (or reading failed): still settle with what was read.
+      queueMicrotask(() => end(s));
+    }
+  }
+  end(s);
+  const last: StreamItem[] = s.drain();
+  for (const g of s.groups) last.push(g);
+  if (last.length > 0) yield last;
 }
 
 /**

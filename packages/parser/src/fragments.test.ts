@@ -1,0 +1,116 @@
+// Fragments (byte ranges cut at goroutine boundaries, parsed apart, as the CLI's threads do) merge into
+// exactly what one session gives, or say they cannot (clean: false).
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
+import type { StreamItem } from "@gosleuth/model";
+import { describe, expect, it } from "vitest";
+import { firstByteBoundary, mergeFragments, parseDump, parseFragment } from "./index.ts";
+
+/** Offsets of every `g` of a `\n\ngoroutine ` boundary, found the way the CLI finds its cut points. */
+function boundaries(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let from = 0;
+  for (;;) {
+    const i = firstByteBoundary(bytes.subarray(from));
+    if (i === -1) return out;
+    out.push(from + i);
+    from += i;
+  }
+}
+
+async function parseInFragments(bytes: Uint8Array, cuts: number[]) {
+  const edges = [0, ...cuts, bytes.length];
+  const frags = [];
+  let goroutines = 0;
+  const ids: number[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const part = bytes.subarray(edges[i], edges[i + 1]);
+    // Feed in small chunks so the fragment's own splitting is exercised too.
+    const chunks: Uint8Array[] = [];
+    for (let o = 0; o < part.length; o += 777) chunks.push(part.subarray(o, o + 777));
+    const f = parseFragment(chunks, { pieceSize: 4096 });
+    for await (const batch of f.batches())
+      for (const item of batch as StreamItem[]) {
+        if (item.kind === "goroutine") {
+          goroutines++;
+          ids.push(item.id);
+        } else goroutines += item.count;
+      }
+    frags.push(await f.fragment);
+  }
+  return { ...mergeFragments(frags), goroutines, ids };
+}
+
+async function check(path: string) {
+  const bytes = new Uint8Array(readFileSync(path));
+  const whole = parseDump(bytes);
+  const all = boundaries(bytes);
+  // Cut at every third boundary (and, for small files, at every one).
+  for (const step of all.length < 40 ? [1, 3] : [3, 17]) {
+    const cuts = all.filter((_, i) => i % step === step - 1);
+    const r = await parseInFragments(bytes, cuts);
+    expect(r.goroutines).toBe(whole.goroutines.length + whole.groups.reduce((a, g) => a + g.count, 0));
+    expect(r.ids).toEqual(whole.goroutines.map((g) => g.id));
+    if (!r.clean) continue;
+    const { goroutines: _g, groups: _gr, ...info } = whole;
+    expect(r.info).toEqual(info);
+  }
+}
+
+describe("fragments merge to the whole-input result", () => {
+  for (const f of [
+    ...listFixtures("generated/go-versions"),
+    ...listFixtures("generated/servers"),
+    ...listFixtures("labeled/leakybank").slice(0, 2),
+  ]) {
+    if (f.endsWith(".gz")) continue;
+    it(f, () => check(fixture(f)));
+  }
+  it.skipIf(!hasSharedCorpus)("shared corpus public/ dumps", async () => {
+    for (const p of listCorpus("public")) if (p.endsWith(".txt")) await check(p);
+  });
+
+  it("shifts diagnostics' line numbers and counts dumps across fragments", async () => {
+    const g = (id: number) => `goroutine ${id} [select]:\nmain.f()\n\t/x/main.go:${id} +0x1\n\n`;
+    const text = `${g(1)}${g(2)}junk between\n\n${g(3)}${g(4)}SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n\n${g(5)}${g(6)}${g(7)}`;
+    const bytes = new TextEncoder().encode(text);
+    const whole = parseDump(bytes);
+    expect(whole.dumpCount).toBe(2);
+    const all = boundaries(bytes);
+    // Cut after goroutines 1, 3 and 5: each cut falls right after a goroutine, so the merge is exact.
+    const r = await parseInFragments(bytes, [all[0]!, all[2]!, all[4]!]);
+    expect(r.clean).toBe(true);
+    const { goroutines: _g, groups: _gr, ...info } = whole;
+    expect(r.info).toEqual(info);
+    expect(r.info.diagnostics.map((d) => d.line)).toEqual(whole.diagnostics.map((d) => d.line));
+    expect(r.offsets.map((o) => o.dumps)).toEqual([0, 0, 0, 1]);
+  });
+
+  it("says a cut is not clean when text between goroutines would land at a fragment's end", async () => {
+    const g = (id: number) => `goroutine ${id} [select]:\nmain.f()\n\t/x/main.go:${id} +0x1\n\n`;
+    const bytes = new TextEncoder().encode(`${g(1)}${g(2)}junk between\n\n${g(3)}`);
+    const all = boundaries(bytes);
+    const r = await parseInFragments(bytes, [all[1]!]);
+    expect(r.clean).toBe(false);
+    expect(r.goroutines).toBe(3);
+  });
+
+  it("keeps the diagnostics cap and its count across fragments", async () => {
+    const g = (id: number) => `goroutine ${id} [select]:\nmain.f()\n\t/x/main.go:${id} +0x1\n\n`;
+    // Each goroutine without frames is an info diagnostic: 12,000 of them, over the 10,000 cap.
+    const parts: string[] = [];
+    for (let i = 1; i <= 12_000; i++) parts.push(`goroutine ${i} [select]:\n\n`);
+    parts.push(g(12_001));
+    const bytes = new TextEncoder().encode(parts.join(""));
+    const whole = parseDump(bytes);
+    const all = boundaries(bytes);
+    const r = await parseInFragments(bytes, [all[4999]!, all[9999]!]);
+    expect(r.clean).toBe(true);
+    expect(r.info.diagnostics.length).toBe(whole.diagnostics.length);
+    expect(r.info.diagnostics.at(-1)).toEqual(whole.diagnostics.at(-1));
+    expect(r.info.diagnostics.at(-2)).toEqual(whole.diagnostics.at(-2));
+  });
+});
+
+it("names its inputs", () => expect(basename(fixture("generated/go-versions"))).toBe("go-versions"));
