@@ -3,8 +3,10 @@ import { chmodSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/main.ts"],
-  outfile: "dist/gosleuth.mjs",
+  // The main program, and the parsing thread of the parallel summary (loaded as dist/worker.mjs).
+  entryPoints: { gosleuth: "src/main.ts", worker: "src/worker.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",

@@ -147,16 +147,21 @@ export async function parseInput(
     async finish() {
       const info = await inner.info;
       progress.stop();
-      const fatal = info.diagnostics.find((d) => d.severity === "error");
-      if (info.format === "unknown" && fatal) {
-        throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: /, "")}`, 2);
-      }
-      if (fatal && /size cap|reading the input failed/.test(fatal.message)) {
-        throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: (line \d+: )?/, "")}`, 2);
-      }
-      return info;
+      return checkInfo(name, info);
     },
   };
+}
+
+/** Turns a parse that found no dump, or could not read its input, into a CliError (exit code 2). */
+export function checkInfo(name: string, info: DumpInfo): DumpInfo {
+  const fatal = info.diagnostics.find((d) => d.severity === "error");
+  if (info.format === "unknown" && fatal) {
+    throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: /, "")}`, 2);
+  }
+  if (fatal && /size cap|reading the input failed/.test(fatal.message)) {
+    throw new CliError(`${name}: ${fatal.message.replace(/^@gosleuth\/parser: (line \d+: )?/, "")}`, 2);
+  }
+  return info;
 }
 
 /** Parses an input fully into memory (for commands that need every goroutine: tree, leaks, diff). */

@@ -86,9 +86,18 @@ withFetch(
     .description("format, counts per state, longest waits, top creators, spawn view and diagnostics")
     .argument("<input>", INPUT_HELP)
     .option("--json", "print one JSON object (format, goroutines, frames, states, diagnostics, bytes, ...)")
+    .option(
+      "--threads <n>",
+      "parsing threads for a big plain-text dump file: a number, or auto (the cores, at most 4, for files of 64 MB and more)",
+      "auto",
+    )
     .addHelpText(
       "after",
       `
+A dump file of 64 MB or more is cut at goroutine boundaries and parsed on several threads; the result
+is the same as on one thread (--threads 1). Standard input, URLs, .gz files and debug=1/debug=0
+profiles are parsed on one thread.
+
 Examples:
   gosleuth summary goroutines.txt
   gosleuth summary dump.txt.gz --json | jq .states

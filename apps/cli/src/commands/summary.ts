@@ -1,9 +1,11 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
-import type { Diagnostic, FunctionName, StateClass } from "@gosleuth/model";
+import type { Diagnostic, DumpInfo, FunctionName, StateClass, StreamItem } from "@gosleuth/model";
+import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
-import { type FetchOptions, parseInput } from "../input.ts";
+import { checkInfo, type FetchOptions, parseInput } from "../input.ts";
+import { planRanges, runParallel, threadCount } from "../parallel.ts";
 
-interface WaitEntry {
+export interface WaitEntry {
   id: number;
   state: string;
   waitMinutes: number;
@@ -41,65 +43,89 @@ export interface SummaryJson {
   signal?: string;
 }
 
-export async function summary(
-  input: string,
-  opts: { json?: boolean },
-  fetchOpts: FetchOptions,
-): Promise<SummaryJson> {
-  const p = await parseInput(input, fetchOpts);
-  let goroutines = 0;
-  let groups = 0;
-  let frames = 0;
-  let roots = 0;
-  let maxId = 0;
-  const states: Partial<Record<StateClass, number>> = {};
-  const rawStates = new Map<string, number>();
-  const creators = new Map<string, number>();
-  // Compact per-goroutine numbers in typed arrays (16 bytes a goroutine), so memory stays small
+/** What a part of a dump contributes to the summary (one thread's byte range, or the whole input). */
+export interface SummaryPartial {
+  goroutines: number;
+  groups: number;
+  frames: number;
+  roots: number;
+  maxId: number;
+  states: Partial<Record<StateClass, number>>;
+  /** In order of first appearance (ties in the final sort keep that order). */
+  rawStates: [string, number][];
+  creators: [string, number][];
+  /** Creator sites, `function file:line`, each once. */
+  siteNames: string[];
+  /** One record per goroutine: id, parent id (-1: none), index into siteNames (-1: none). */
+  ids: Float64Array;
+  parents: Float64Array;
+  sites: Int32Array;
+  /** The five longest waits, earliest first among equals. */
+  waits: WaitEntry[];
+}
+
+/** Folds parsed items into a SummaryPartial; no goroutine is retained. */
+export class SummaryAccumulator {
+  goroutines = 0;
+  groups = 0;
+  frames = 0;
+  roots = 0;
+  maxId = 0;
+  readonly states: Partial<Record<StateClass, number>> = {};
+  readonly rawStates = new Map<string, number>();
+  readonly creators = new Map<string, number>();
+  // Compact per-goroutine numbers in typed arrays (20 bytes a goroutine), so memory stays small
   // even for millions of goroutines.
-  // Compact spawn records for the spawn view: id, parent id (-1: none), creator site index.
-  const recId = new Growable(Float64Array);
-  const recParent = new Growable(Float64Array);
-  const recSite = new Growable(Int32Array);
-  const siteByFn = new Map<FunctionName, Map<number, { file: string; idx: number }[]>>();
-  const siteNames: string[] = [];
-  const waits: WaitEntry[] = [];
-  for await (const batch of p.stream.batches())
+  readonly recId = new Growable(Float64Array);
+  readonly recParent = new Growable(Float64Array);
+  readonly recSite = new Growable(Int32Array);
+  private readonly siteByFn = new Map<FunctionName, Map<number, { file: string; idx: number }[]>>();
+  private readonly siteIndex = new Map<string, number>();
+  readonly siteNames: string[] = [];
+  waits: WaitEntry[] = [];
+
+  add(batch: readonly StreamItem[]): void {
     for (const item of batch) {
       if (item.kind === "group") {
-        groups++;
-        goroutines += item.count;
-        frames += item.frames.length * item.count;
-        states.unknown = (states.unknown ?? 0) + item.count;
+        this.groups++;
+        this.goroutines += item.count;
+        this.frames += item.frames.length * item.count;
+        this.states.unknown = (this.states.unknown ?? 0) + item.count;
         continue;
       }
       const g = item;
-      goroutines++;
-      frames += g.frames.length;
-      states[g.stateClass] = (states[g.stateClass] ?? 0) + 1;
-      rawStates.set(g.state, (rawStates.get(g.state) ?? 0) + 1);
-      if (g.id > maxId) maxId = g.id;
+      this.goroutines++;
+      this.frames += g.frames.length;
+      this.states[g.stateClass] = (this.states[g.stateClass] ?? 0) + 1;
+      this.rawStates.set(g.state, (this.rawStates.get(g.state) ?? 0) + 1);
+      if (g.id > this.maxId) this.maxId = g.id;
       let site = -1;
-      if (g.createdBy) {
-        const f = g.createdBy.fn.full;
-        creators.set(f, (creators.get(f) ?? 0) + 1);
+      const c = g.createdBy;
+      if (c) {
+        const f = c.fn.full;
+        this.creators.set(f, (this.creators.get(f) ?? 0) + 1);
         // Site lookup by function object, then line, then file: no string built per goroutine.
-        const c = g.createdBy;
-        let byLine = siteByFn.get(c.fn);
-        if (!byLine) siteByFn.set(c.fn, (byLine = new Map()));
+        let byLine = this.siteByFn.get(c.fn);
+        if (!byLine) this.siteByFn.set(c.fn, (byLine = new Map()));
         const cands = byLine.get(c.line);
         const hit = cands?.find((x) => x.file === c.file);
         if (hit) site = hit.idx;
         else {
-          site = siteNames.length;
-          siteNames.push(`${f} ${c.file}:${c.line}`);
+          const name = `${f} ${c.file}:${c.line}`;
+          site = this.siteIndex.get(name) ?? -1;
+          if (site === -1) {
+            site = this.siteNames.length;
+            this.siteNames.push(name);
+            this.siteIndex.set(name, site);
+          }
           if (cands) cands.push({ file: c.file, idx: site });
           else byLine.set(c.line, [{ file: c.file, idx: site }]);
         }
-      } else roots++;
-      recId.push(g.id);
-      recParent.push(g.createdBy?.parentId ?? -1);
-      recSite.push(site);
+      } else this.roots++;
+      this.recId.push(g.id);
+      this.recParent.push(c?.parentId ?? -1);
+      this.recSite.push(site);
+      const waits = this.waits;
       if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
         waits.push({
           id: g.id,
@@ -111,29 +137,125 @@ export async function summary(
         if (waits.length > 5) waits.pop();
       }
     }
-  const info = await p.finish();
-  let orphans = 0;
-  const spawn = spawnView(recId.view(), recParent.view(), recSite.view(), siteNames, maxId);
-  orphans = spawn.orphans;
+  }
+
+  /** Folds a later part's partial (parts must come in input order). */
+  merge(p: SummaryPartial): void {
+    this.goroutines += p.goroutines;
+    this.groups += p.groups;
+    this.frames += p.frames;
+    this.roots += p.roots;
+    if (p.maxId > this.maxId) this.maxId = p.maxId;
+    for (const [k, v] of Object.entries(p.states) as [StateClass, number][])
+      this.states[k] = (this.states[k] ?? 0) + v;
+    for (const [k, v] of p.rawStates) this.rawStates.set(k, (this.rawStates.get(k) ?? 0) + v);
+    for (const [k, v] of p.creators) this.creators.set(k, (this.creators.get(k) ?? 0) + v);
+    const remap = p.siteNames.map((name) => {
+      let i = this.siteIndex.get(name);
+      if (i === undefined) {
+        i = this.siteNames.length;
+        this.siteNames.push(name);
+        this.siteIndex.set(name, i);
+      }
+      return i;
+    });
+    for (let i = 0; i < p.ids.length; i++) {
+      this.recId.push(p.ids[i]!);
+      this.recParent.push(p.parents[i]!);
+      const s = p.sites[i]!;
+      this.recSite.push(s >= 0 ? remap[s]! : -1);
+    }
+    // Earlier parts first, then a stable sort: equal waits keep input order, as one pass would.
+    this.waits = [...this.waits, ...p.waits].sort((a, b) => b.waitMinutes - a.waitMinutes).slice(0, 5);
+  }
+
+  /** The partial, with exact-size copies of the records (ready to be transferred to another thread). */
+  partial(): SummaryPartial {
+    return {
+      goroutines: this.goroutines,
+      groups: this.groups,
+      frames: this.frames,
+      roots: this.roots,
+      maxId: this.maxId,
+      states: this.states,
+      rawStates: [...this.rawStates],
+      creators: [...this.creators],
+      siteNames: this.siteNames,
+      ids: this.recId.view().slice(),
+      parents: this.recParent.view().slice(),
+      sites: this.recSite.view().slice(),
+      waits: this.waits,
+    };
+  }
+}
+
+export async function summary(
+  input: string,
+  opts: { json?: boolean; threads?: string },
+  fetchOpts: FetchOptions,
+): Promise<SummaryJson> {
+  let acc: SummaryAccumulator | undefined;
+  let info: DumpInfo | undefined;
+  let name = input;
+  const threads = threadCount(opts.threads);
+  const plan =
+    threads > 1 ? planRanges(input, threads, opts.threads !== undefined && opts.threads !== "auto") : null;
+  if (plan) {
+    try {
+      const r = await runParallel(plan, threads);
+      if (process.env.GOSLEUTH_DEBUG) {
+        process.stderr.write(
+          `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
+        );
+      }
+      if (r.clean) {
+        acc = new SummaryAccumulator();
+        for (const p of r.partials) acc.merge(p);
+        info = checkInfo(input, r.info);
+      }
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      process.stderr.write(
+        `gosleuth: parsing on ${threads} threads failed (${(e as Error).message}); parsing on one thread\n`,
+      );
+    }
+  }
+  if (!acc || !info) {
+    const p = await parseInput(input, fetchOpts);
+    acc = new SummaryAccumulator();
+    for await (const batch of p.stream.batches()) acc.add(batch);
+    info = await p.finish();
+    name = p.name;
+  }
+  const out = summarise(name, acc, info);
+  if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  else process.stdout.write(renderSummary(out));
+  return out;
+}
+
+/** The summary of a dump from its accumulated records and its info. */
+function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): SummaryJson {
+  const { goroutines, maxId, states } = acc;
+  const spawn = spawnView(acc.recId.view(), acc.recParent.view(), acc.recSite.view(), acc.siteNames, maxId);
   const byLevel: Record<string, number> = {};
   for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
   const live = info.format === "debug1" || info.format === "debug0" ? goroutines : spawn.distinctIds;
   const out: SummaryJson = {
-    input: p.name,
+    input,
     format: info.format,
     goroutines,
-    groups,
-    frames,
+    groups: acc.groups,
+    frames: acc.frames,
     states,
-    rawStates: Object.fromEntries([...rawStates].sort((a, b) => b[1] - a[1])),
-    longestWaits: waits,
-    topCreators: [...creators]
+    rawStates: Object.fromEntries([...acc.rawStates].sort((a, b) => b[1] - a[1])),
+    longestWaits: acc.waits,
+    topCreators: [...acc.creators]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10)
       .map(([f, c]) => ({ function: f, goroutines: c })),
     spawn: {
-      roots,
-      orphans,
+      roots: acc.roots,
+      orphans: spawn.orphans,
       maxId,
       createdAndFinished: Math.max(0, maxId - live),
       topSpawningSites: spawn.top,
@@ -155,14 +277,12 @@ export async function summary(
   if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
     out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  else process.stdout.write(renderSummary(out));
   return out;
 }
 
 /** Top spawning sites by descendants, and young goroutines under old or young parents, from compact records. */
 /** A growable typed array. */
-class Growable<T extends Float64Array | Int32Array> {
+export class Growable<T extends Float64Array | Int32Array> {
   private data: T;
   length = 0;
   constructor(private readonly Type: { new (n: number): T }) {

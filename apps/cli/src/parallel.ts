@@ -1,0 +1,176 @@
+// Parsing one big dump file on several threads: the file is cut into byte ranges at goroutine
+// boundaries (`\n\ngoroutine `), each range is parsed on a worker thread into a small partial result,
+// and the partials are merged in file order. The merge equals a one-thread parse (the parser's
+// mergeFragments checks that every cut fell between two goroutines; when one did not, the caller parses
+// on one thread instead).
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { DumpInfo } from "@gosleuth/model";
+import { detectFormat, type FragmentInfo, firstByteBoundary, mergeFragments } from "@gosleuth/parser";
+import type { SummaryPartial } from "./commands/summary.ts";
+import { CliError } from "./errors.ts";
+import { Progress } from "./progress.ts";
+import { parseRange } from "./range-parse.ts";
+
+/** Files below this size are parsed on one thread unless --threads asks otherwise (worker start-up costs ~0.3 s). */
+const AUTO_MIN_BYTES = 64 * 1024 * 1024;
+/** Largest range; ranges are smaller when there are few (at least 4 per thread, for balance). */
+const RANGE_BYTES = 64 * 1024 * 1024;
+
+export interface RangePlan {
+  file: string;
+  size: number;
+  /** Range i is [edges[i], edges[i+1]). */
+  edges: number[];
+}
+
+/** `--threads`: a number, or `auto` (default): the machine's cores, at most 4. */
+export function threadCount(opt: string | undefined): number {
+  if (opt === undefined || opt === "auto") return Math.min(4, availableParallelism());
+  const n = Number(opt);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new CliError(
+      `--threads: expected a whole number from 1 to 64 or "auto", got ${JSON.stringify(opt)}`,
+      2,
+    );
+  }
+  return n;
+}
+
+/**
+ * Cut points for a plain-text dump file, or null when the input should be parsed on one thread: not a
+ * regular file, compressed, a debug=1/debug=0 profile, too small (with --threads auto), or no
+ * goroutine boundary found near the cut points.
+ */
+export function planRanges(file: string, threads: number, explicit = false): RangePlan | null {
+  if (file === "-" || /^https?:\/\//i.test(file)) return null;
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return null;
+    size = st.size;
+  } catch {
+    return null; // the one-thread path reports the error
+  }
+  const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
+  if (!explicit && size < minBytes) return null;
+  const fd = openSync(file, "r");
+  try {
+    const head = new Uint8Array(64 * 1024);
+    const got = readSync(fd, head, 0, head.length, 0);
+    const format = detectFormat(head.subarray(0, got));
+    if (format === "debug0" || format === "debug1") return null;
+    const rangeBytes = Number(process.env.GOSLEUTH_RANGE_BYTES ?? RANGE_BYTES);
+    const count = Math.max(threads * 4, Math.ceil(size / rangeBytes));
+    const edges = [0];
+    const window = new Uint8Array(Math.min(1 << 20, Math.max(4096, rangeBytes)));
+    for (let k = 1; k < count; k++) {
+      // Search forward from the nominal cut, one window at a time, up to a few windows.
+      let from = Math.max(edges[edges.length - 1]! + 1, Math.floor((k * size) / count) - 2);
+      let edge = -1;
+      for (let tries = 0; tries < 16 && from < size && edge === -1; tries++) {
+        const n = readSync(fd, window, 0, window.length, from);
+        const i = firstByteBoundary(window.subarray(0, n));
+        if (i > 0) edge = from + i;
+        else from += Math.max(1, n - 16);
+      }
+      if (edge > edges[edges.length - 1]! && edge < size) edges.push(edge);
+    }
+    edges.push(size);
+    return edges.length > 2 ? { file, size, edges } : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Messages between the pool and its workers. */
+export type ToWorker = { type: "range"; index: number; file: string; start: number; end: number };
+export type FromWorker =
+  | { type: "progress"; bytes: number; goroutines: number }
+  | { type: "done"; index: number; partial: SummaryPartial; fragment: FragmentInfo }
+  | { type: "failed"; index: number; message: string };
+
+/** Young generation of a parsing thread: small, so that memory stays low (measured: no slower). */
+const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
+
+/**
+ * Parses every range of a plan on `threads` threads: this one and `threads - 1` workers, each taking
+ * the next range when it is free; resolves with the partials in file order and the merged info.
+ */
+export async function runParallel(
+  plan: RangePlan,
+  threads: number,
+): Promise<{ partials: SummaryPartial[]; info: DumpInfo; clean: boolean }> {
+  const n = plan.edges.length - 1;
+  const partials: SummaryPartial[] = new Array(n);
+  const frags: FragmentInfo[] = new Array(n);
+  const progress = new Progress(plan.size, plan.file);
+  let bytes = 0;
+  let goroutines = 0;
+  let next = 0;
+  const onProgress = (b: number, g: number) => {
+    bytes += b;
+    goroutines += g;
+    progress.update(bytes, goroutines);
+  };
+  const workers: Worker[] = [];
+  let failed: Error | undefined;
+  try {
+    const runners: Promise<void>[] = [];
+    // This thread parses ranges too (one fewer worker: less memory, and it would only wait otherwise).
+    runners.push(
+      (async () => {
+        while (next < n && !failed) {
+          const index = next++;
+          const r = await parseRange(plan.file, plan.edges[index]!, plan.edges[index + 1]!, onProgress);
+          partials[index] = r.partial;
+          frags[index] = r.fragment;
+        }
+      })(),
+    );
+    for (let t = 1; t < Math.min(threads, n); t++) {
+      const w = new Worker(new URL("./worker.mjs", import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
+      workers.push(w);
+      runners.push(
+        new Promise<void>((resolve, reject) => {
+          const give = () => {
+            if (next >= n || failed) {
+              resolve();
+              return;
+            }
+            const index = next++;
+            const msg: ToWorker = {
+              type: "range",
+              index,
+              file: plan.file,
+              start: plan.edges[index]!,
+              end: plan.edges[index + 1]!,
+            };
+            w.postMessage(msg);
+          };
+          w.on("message", (m: FromWorker) => {
+            if (m.type === "progress") onProgress(m.bytes, m.goroutines);
+            else if (m.type === "done") {
+              partials[m.index] = m.partial;
+              frags[m.index] = m.fragment;
+              give();
+            } else reject((failed = new Error(`range ${m.index}: ${m.message}`)));
+          });
+          w.on("error", (e) => reject((failed = e)));
+          w.on("exit", (code) => reject((failed ??= new Error(`a worker thread exited with code ${code}`))));
+          give();
+        }),
+      );
+    }
+    await Promise.all(runners);
+  } finally {
+    progress.stop();
+    for (const w of workers) w.removeAllListeners("exit");
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const { info, clean } = mergeFragments(frags);
+  return { partials, info, clean };
+}

@@ -1,0 +1,89 @@
+// `summary --threads N`: a dump file cut into byte ranges and parsed on several threads gives exactly
+// the one-thread result. Tiny ranges (GOSLEUTH_RANGE_BYTES) make small real dumps take many cuts.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fixture } from "@gosleuth/fixtures";
+import { describe, expect, it } from "vitest";
+import { run } from "./helpers.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "gosleuth-threads-"));
+const env = { GOSLEUTH_RANGE_BYTES: "4096", GOSLEUTH_DEBUG: "1" };
+
+async function both(file: string) {
+  const one = await run(["summary", file, "--json", "--threads", "1"], { env });
+  const two = await run(["summary", file, "--json", "--threads", "2"], { env });
+  expect(one.code).toBe(0);
+  expect(two.code).toBe(0);
+  expect(one.stderr).not.toContain("threads");
+  return { one: JSON.parse(one.stdout), two: JSON.parse(two.stdout), stderr: two.stderr };
+}
+
+describe("summary --threads", () => {
+  for (const f of [
+    "generated/servers/caddy-2.11-t0-debug2.txt",
+    "generated/servers/esbuild-0.28.2-go1.26-sigquit-serve-3min.txt",
+    "generated/go-versions/go1.19-spawnfarm-stack.txt",
+    "generated/go-versions/go1.22-spawnfarm-sigquit-all.txt",
+    "generated/go-versions/go1.26-spawnfarm-stack.txt",
+    "generated/go-versions/go1.26-crash-deadlock.txt",
+    "generated/go-versions/go1.24-crash-nil.txt",
+    "labeled/leakybank/leakybank-t0320s-debug2.txt",
+  ]) {
+    it(`gives the one-thread result on ${f}`, async () => {
+      const r = await both(fixture(f));
+      expect(r.two).toEqual(r.one);
+      expect(r.stderr).toMatch(/parsed on 2 threads in \d+ ranges/);
+    });
+  }
+
+  it("really cuts: the Caddy dump takes many ranges and they merge", async () => {
+    const r = await both(fixture("generated/servers/caddy-2.11-t0-debug2.txt"));
+    const m = /parsed on 2 threads in (\d+) ranges \(merged\)/.exec(r.stderr);
+    expect(Number(m?.[1])).toBeGreaterThan(50);
+    expect(r.two.goroutines).toBe(2711);
+  });
+
+  it("falls back to one thread when a cut would split text between goroutines, with the same result", async () => {
+    const g = (id: number) => `goroutine ${id} [select]:\nmain.f()\n\t/x/main.go:${id} +0x1\n\n`;
+    const parts: string[] = [];
+    for (let i = 1; i <= 400; i++) parts.push(i % 2 === 0 ? `stray log line ${i}\n\n${g(i)}` : g(i));
+    const file = join(tmp, "junk.txt");
+    writeFileSync(file, parts.join(""));
+    const r = await both(file);
+    expect(r.stderr).toContain("(not clean)");
+    expect(r.two).toEqual(r.one);
+    expect(r.two.goroutines).toBe(400);
+    expect(r.two.diagnosticsByLevel).toEqual({ warning: 200 });
+  });
+
+  it("parses .gz files, debug=1 profiles and standard input on one thread", async () => {
+    const caddy = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+    const gz = join(tmp, "caddy.txt.gz");
+    writeFileSync(gz, gzipSync(readFileSync(caddy)));
+    for (const args of [[gz], [fixture("generated/servers/caddy-2.11-t0-debug1.txt")]]) {
+      const r = await run(["summary", ...args, "--json", "--threads", "2"], { env });
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain("threads");
+    }
+    const s = await run(["summary", "-", "--json", "--threads", "2"], { env, input: readFileSync(caddy) });
+    expect(JSON.parse(s.stdout).goroutines).toBe(2711);
+    expect(s.stderr).not.toContain("threads");
+  });
+
+  it("rejects a bad --threads with exit code 2", async () => {
+    const r = await run(["summary", fixture("generated/servers/caddy-2.11-t0-debug2.txt"), "--threads", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--threads: expected a whole number from 1 to 64");
+  });
+
+  it("errors on non-dumps as the one-thread path does", async () => {
+    const html = join(tmp, "page.html");
+    writeFileSync(html, `<html>${"<p>goroutine</p>\n".repeat(2000)}</html>\n`);
+    const one = await run(["summary", html, "--threads", "1"], { env });
+    const two = await run(["summary", html, "--threads", "2"], { env });
+    expect(two.code).toBe(2);
+    expect(two.stderr.replace(/gosleuth: parsed.*\n/, "")).toBe(one.stderr);
+  });
+});
