@@ -31,6 +31,21 @@ describe("Dataset on caddy-2.11-t0-debug2", () => {
     }
   });
 
+  it("gives back every goroutine exactly as parsed from its compact columns", async () => {
+    const { parseDump } = await import("@gosleuth/parser");
+    const { goroutineText } = await import("./dataset.ts");
+    const parsed = parseDump(text).goroutines;
+    expect(d.goroutines.length).toBe(parsed.length);
+    for (const g of parsed) {
+      const detail = d.goroutine(g.id)!;
+      expect(detail.text).toBe(goroutineText(g));
+      expect(detail.labels).toEqual(g.labels ?? {});
+      expect(detail.createdBy?.parentId).toBe(g.createdBy?.parentId);
+    }
+    const first = d.goroutines[0]!;
+    expect({ ...first, frames: null }).toEqual({ ...parsed[0]!, frames: null, leading: undefined });
+  });
+
   it("keeps every goroutine, and groups and tree nodes add up to the total", () => {
     expect(d.size).toBe(headers.length);
     expect(d.groupViews().reduce((s, g) => s + g.count, 0)).toBe(headers.length);

@@ -46,6 +46,8 @@ interface GroupAcc {
   waitMax: number;
   funcsText?: string;
   filesText?: string;
+  /** `frameExtras` of the sample, computed once. */
+  sampleExtras?: string;
   severity?: Severity;
 }
 
@@ -59,6 +61,13 @@ function maxSeverity(a: Severity | undefined, b: Severity): Severity {
 }
 
 const SEP = "\u0001";
+
+function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.index !== b[i]!.index || a[i]!.count !== b[i]!.count) return false;
+  return true;
+}
 const NONE: readonly never[] = Object.freeze([]);
 
 /** Arguments and offsets of every frame, as one string. */
@@ -93,15 +102,70 @@ export function goroutineText(g: Goroutine): string {
   return s;
 }
 
+/** A growable typed array: a few bytes a goroutine per column instead of an object each. */
+class Column<T extends Float64Array | Int32Array | Uint8Array> {
+  data: T;
+  length = 0;
+  constructor(private readonly Type: { new (n: number): T }) {
+    this.data = new Type(1024);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new this.Type(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+const LOCKED = 1;
+const LEAKED = 2;
+const SCAN = 4;
+const DURABLE = 8;
+const NO_STACK = 16;
+
+/** What few goroutines have: kept per goroutine only when present. */
+interface Rare {
+  idText?: string;
+  synctest?: Goroutine["synctest"];
+  labels?: Readonly<Record<string, string>>;
+  labelsRaw?: Goroutine["labelsRaw"];
+  gp?: string;
+  m?: string;
+  mp?: string;
+  extraState?: readonly string[];
+  elided?: Goroutine["elided"];
+  ancestors?: Goroutine["ancestors"];
+}
+
 export class Dataset {
-  /** Every goroutine; goroutines after the first of a group share that one's frames (see `add`). */
-  readonly goroutines: Goroutine[] = [];
+  /**
+   * Every goroutine, by position in the dump, kept as columns (numbers in typed arrays, strings
+   * interned, the stack once per group): a Goroutine object is only made when asked for (`at`).
+   */
+  private readonly ids = new Column(Float64Array);
+  /** Parent goroutine id; NaN when `created by` prints none (or there is no `created by`). */
+  private readonly parents = new Column(Float64Array);
+  /** Index into `sites` (the `created by` line without its parent id); -1 for none. */
+  private readonly siteOf = new Column(Int32Array);
+  private readonly stateOf = new Column(Int32Array);
+  private readonly waits = new Column(Float64Array);
+  private readonly flags = new Column(Uint8Array);
+  private readonly lineStart = new Column(Float64Array);
+  private readonly lineEnd = new Column(Float64Array);
+  private readonly dumpIndex = new Column(Float64Array);
+  private readonly groupCol = new Column(Int32Array);
+  private readonly rare = new Map<number, Rare>();
+  private readonly sites: Omit<NonNullable<Goroutine["createdBy"]>, "parentId">[] = [];
+  private readonly siteIndex = new Map<string, number>();
+  private readonly stateNames: string[] = [];
+  private readonly stateIndex = new Map<string, number>();
   /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine. */
   private readonly extras = new Map<number, string>();
   private readonly byId = new Map<number, number>();
   private readonly groupIndex = new Map<string, number>();
   private readonly groups: GroupAcc[] = [];
-  private groupOf: number[] = [];
   private readonly frameIndex = new Map<string, number>();
   readonly frameTable: string[] = [];
   private tree: TreeResult | null = null;
@@ -111,25 +175,25 @@ export class Dataset {
 
   /** Adds one goroutine as it streams in; cheap enough to run per item. */
   add(g: Goroutine): void {
-    const pos = this.goroutines.length;
+    const pos = this.ids.length;
     if (!this.byId.has(g.id)) this.byId.set(g.id, pos);
     const sig = goroutineSignature(g);
     let gi = this.groupIndex.get(sig);
+    let sample: Goroutine;
     if (gi === undefined) {
-      this.goroutines.push(
-        this.keep(
-          g,
-          g.frames.map((f) => this.keepFrame(f)),
-        ),
+      sample = this.keep(
+        g,
+        g.frames.map((f) => this.keepFrame(f)),
       );
     } else {
       // Same signature: same functions, files and lines as the group's first goroutine. Share its
       // frames and keep only what differs (arguments, offsets) as one string, which divides the
       // memory a big dump needs by the stack depth.
-      const sample = this.groups[gi]!.sample!;
+      const acc = this.groups[gi]!;
+      sample = acc.sample!;
+      acc.sampleExtras ??= frameExtras(sample);
       const own = frameExtras(g);
-      if (own !== frameExtras(sample)) this.extras.set(pos, own);
-      this.goroutines.push(this.keep(g, sample.frames));
+      if (own !== acc.sampleExtras) this.extras.set(pos, own);
     }
     if (gi === undefined) {
       gi = this.groups.length;
@@ -154,7 +218,7 @@ export class Dataset {
       }
       this.groups.push({
         index: gi,
-        sample: this.goroutines[pos]!,
+        sample,
         stateClass: g.stateClass,
         frames,
         creator: creatorText(g),
@@ -164,16 +228,153 @@ export class Dataset {
         waitMax: 0,
       });
     }
+    this.push(g, gi, sample);
     const acc = this.groups[gi]!;
     acc.count++;
     acc.states[g.state] = (acc.states[g.state] ?? 0) + 1;
     acc.waitMin = Math.min(acc.waitMin, g.waitMinutes);
     acc.waitMax = Math.max(acc.waitMax, g.waitMinutes);
-    this.groupOf.push(gi);
+  }
+
+  /** Appends a goroutine's own fields to the columns (its stack is its group's). */
+  private push(g: Goroutine, gi: number, sample: Goroutine): void {
+    const pos = this.ids.length;
+    this.ids.push(g.id);
+    this.groupCol.push(gi);
+    const c = g.createdBy;
+    this.parents.push(c?.parentId ?? Number.NaN);
+    if (c) {
+      const key = `${c.fn.full}\u0000${c.file}\u0000${c.line}\u0000${c.offset ?? "\u0001"}\u0000${c.indent ?? "\u0001"}`;
+      let si = this.siteIndex.get(key);
+      if (si === undefined) {
+        si = this.sites.length;
+        this.sites.push({
+          fn: c.fn,
+          file: this.str(c.file),
+          line: c.line,
+          offset: c.offset === undefined ? undefined : this.str(c.offset),
+          indent: c.indent === undefined ? undefined : this.str(c.indent),
+        });
+        this.siteIndex.set(this.str(key), si);
+      }
+      this.siteOf.push(si);
+    } else this.siteOf.push(-1);
+    let st = this.stateIndex.get(g.state);
+    if (st === undefined) {
+      st = this.stateNames.length;
+      this.stateNames.push(this.str(g.state));
+      this.stateIndex.set(this.stateNames[st]!, st);
+    }
+    this.stateOf.push(st);
+    this.waits.push(g.waitMinutes);
+    this.flags.push(
+      (g.lockedToThread ? LOCKED : 0) |
+        (g.leaked ? LEAKED : 0) |
+        (g.scan ? SCAN : 0) |
+        (g.durable ? DURABLE : 0) |
+        (g.stackUnavailable ? NO_STACK : 0),
+    );
+    this.lineStart.push(g.lines.start);
+    this.lineEnd.push(g.lines.end);
+    this.dumpIndex.push(g.dumpIndex);
+    let r: Rare | undefined;
+    const rare = (): Rare => {
+      if (!r) this.rare.set(pos, (r = {}));
+      return r;
+    };
+    if (g.idText !== undefined) rare().idText = this.str(g.idText);
+    if (g.synctest) rare().synctest = g.synctest;
+    if (g.labels)
+      rare().labels = Object.fromEntries(
+        Object.entries(g.labels).map(([k, v]) => [this.str(k), this.str(v)]),
+      );
+    if (g.labelsRaw) rare().labelsRaw = { position: g.labelsRaw.position, text: this.str(g.labelsRaw.text) };
+    if (g.gp !== undefined) rare().gp = this.str(g.gp);
+    if (g.m !== undefined) rare().m = this.str(g.m);
+    if (g.mp !== undefined) rare().mp = this.str(g.mp);
+    if (g.extraState) rare().extraState = g.extraState.map((x) => this.str(x));
+    if (g.elided.length > 0 && !sameElisions(g.elided, sample.elided)) rare().elided = g.elided;
+    if (g.ancestors.length > 0) rare().ancestors = g.ancestors;
+  }
+
+  /**
+   * The goroutine at `pos` as a Goroutine object, made on demand (with its group's frames, as the
+   * tree builder and leak analysis see it; `full` restores its own arguments).
+   */
+  at(pos: number): Goroutine {
+    const gi = this.groupCol.data[pos]!;
+    const acc = this.groups[gi]!;
+    const sample = acc.sample!;
+    const r = this.rare.get(pos);
+    const f = this.flags.data[pos]!;
+    const si = this.siteOf.data[pos]!;
+    const p = this.parents.data[pos]!;
+    const site = si >= 0 ? this.sites[si]! : undefined;
+    return {
+      kind: "goroutine",
+      id: this.ids.data[pos]!,
+      idText: r?.idText,
+      state: this.stateNames[this.stateOf.data[pos]!]!,
+      stateClass: sample.stateClass,
+      waitMinutes: this.waits.data[pos]!,
+      lockedToThread: (f & LOCKED) !== 0,
+      leaked: (f & LEAKED) !== 0,
+      scan: (f & SCAN) !== 0,
+      durable: (f & DURABLE) !== 0,
+      synctest: r?.synctest,
+      labels: r?.labels,
+      labelsRaw: r?.labelsRaw,
+      gp: r?.gp,
+      m: r?.m,
+      mp: r?.mp,
+      extraState: r?.extraState,
+      frames: sample.frames,
+      elided: r?.elided ?? sample.elided,
+      stackUnavailable: (f & NO_STACK) !== 0,
+      createdBy: site
+        ? {
+            fn: site.fn,
+            parentId: Number.isNaN(p) ? undefined : p,
+            file: site.file,
+            line: site.line,
+            offset: site.offset,
+            indent: site.indent,
+          }
+        : undefined,
+      ancestors: r?.ancestors ?? NONE,
+      lines: { start: this.lineStart.data[pos]!, end: this.lineEnd.data[pos]! },
+      dumpIndex: this.dumpIndex.data[pos]!,
+    } as Goroutine;
+  }
+
+  /**
+   * Every goroutine as a read-only array whose elements are made when read (see `at`): for the
+   * tree builder and the leak analysis, which read each once, and for tests.
+   */
+  get goroutines(): readonly Goroutine[] {
+    const n = this.ids.length;
+    const at = (i: number) => this.at(i);
+    return new Proxy([] as Goroutine[], {
+      get(target, key, receiver) {
+        if (key === "length") return n;
+        if (typeof key === "string") {
+          const i = Number(key);
+          if (Number.isInteger(i) && i >= 0 && String(i) === key) return i < n ? at(i) : undefined;
+        }
+        return Reflect.get(target, key, receiver);
+      },
+      has(target, key) {
+        if (typeof key === "string") {
+          const i = Number(key);
+          if (Number.isInteger(i) && String(i) === key) return i >= 0 && i < n;
+        }
+        return Reflect.has(target, key);
+      },
+    });
   }
 
   get size(): number {
-    return this.goroutines.length;
+    return this.ids.length;
   }
 
   /** Goroutines counted by debug=1 profile groups. */
@@ -297,7 +498,7 @@ export class Dataset {
           nodeIds.add(this.tree!.nodes[ni]!.id);
           nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
         }
-        const acc = this.groups[this.groupOf[pos]!]!;
+        const acc = this.groups[this.groupCol.data[pos]!]!;
         acc.severity = maxSeverity(acc.severity, f.severity);
       }
       return {
@@ -350,23 +551,24 @@ export class Dataset {
   }
 
   private subject(pos: number): GoroutineSubject {
-    const g = this.goroutines[pos]!;
-    const acc = this.groups[this.groupOf[pos]!]!;
+    const acc = this.groups[this.groupCol.data[pos]!]!;
+    const sample = acc.sample!;
     if (acc.funcsText === undefined) {
-      acc.funcsText = g.frames.map((f) => f.fn.full.toLowerCase()).join("\n");
-      acc.filesText = g.frames.map((f) => `${f.file}:${f.line}`.toLowerCase()).join("\n");
+      acc.funcsText = sample.frames.map((f) => f.fn.full.toLowerCase()).join("\n");
+      acc.filesText = sample.frames.map((f) => `${f.file}:${f.line}`.toLowerCase()).join("\n");
     }
+    const f = this.flags.data[pos]!;
     return {
-      id: g.id,
-      state: g.state,
-      stateClass: g.stateClass,
-      waitMinutes: g.waitMinutes,
+      id: this.ids.data[pos]!,
+      state: this.stateNames[this.stateOf.data[pos]!]!,
+      stateClass: sample.stateClass,
+      waitMinutes: this.waits.data[pos]!,
       creatorText: acc.creator.toLowerCase(),
       funcsText: acc.funcsText,
       filesText: acc.filesText ?? "",
-      labels: g.labels,
-      leaked: g.leaked,
-      lockedToThread: g.lockedToThread,
+      labels: this.rare.get(pos)?.labels,
+      leaked: (f & LEAKED) !== 0,
+      lockedToThread: (f & LOCKED) !== 0,
     };
   }
 
@@ -376,9 +578,9 @@ export class Dataset {
     const nodeOf = this.tree?.nodeOf;
     const nodeMatched = new Float64Array(nodes.length);
     const groupMatched = new Array<number>(this.groups.length).fill(0);
-    for (let pos = 0; pos < this.goroutines.length; pos++) {
+    for (let pos = 0; pos < this.ids.length; pos++) {
       if (f.goroutine !== null && !f.goroutine(this.subject(pos))) continue;
-      groupMatched[this.groupOf[pos]!]!++;
+      groupMatched[this.groupCol.data[pos]!]!++;
       const ni = nodeOf ? nodeOf[pos]! : -1;
       if (ni >= 0) nodeMatched[ni]!++;
     }
@@ -487,8 +689,12 @@ export class Dataset {
   }
 
   private member(pos: number): MemberView {
-    const g = this.goroutines[pos]!;
-    return { id: g.id, state: g.state, stateClass: g.stateClass, waitMinutes: g.waitMinutes };
+    return {
+      id: this.ids.data[pos]!,
+      state: this.stateNames[this.stateOf.data[pos]!]!,
+      stateClass: this.groups[this.groupCol.data[pos]!]!.stateClass,
+      waitMinutes: this.waits.data[pos]!,
+    };
   }
 
   membersOf(nodeId: string, limit: number): QueryResults["members"] {
@@ -510,9 +716,9 @@ export class Dataset {
   private children(): Map<number, number[]> {
     if (this.childrenOf) return this.childrenOf;
     const m = new Map<number, number[]>();
-    for (let pos = 0; pos < this.goroutines.length; pos++) {
-      const p = this.goroutines[pos]!.createdBy?.parentId;
-      if (p === undefined) continue;
+    for (let pos = 0; pos < this.ids.length; pos++) {
+      const p = this.parents.data[pos]!;
+      if (Number.isNaN(p)) continue;
       let l = m.get(p);
       if (!l) m.set(p, (l = []));
       l.push(pos);
@@ -528,7 +734,7 @@ export class Dataset {
 
   /** The goroutine with its own frame arguments and offsets restored. */
   private full(pos: number): Goroutine {
-    const g = this.goroutines[pos]!;
+    const g = this.at(pos);
     const ex = this.extras.get(pos);
     if (ex === undefined) return g;
     const parts = ex.split(SEP);
@@ -593,20 +799,24 @@ export class Dataset {
       seen.add(cur);
       const pos = this.byId.get(cur);
       if (pos === undefined) break;
-      const g = this.goroutines[pos]!;
+      const frames = this.groups[this.groupCol.data[pos]!]!.sample!.frames;
       out.push({
         id: cur,
         nodeId: this.nodeIdAt(pos),
-        function: g.frames[g.frames.length - 1]?.fn.full ?? "",
+        function: frames[frames.length - 1]?.fn.full ?? "",
       });
-      cur = g.createdBy?.parentId;
+      const p = this.parents.data[pos]!;
+      cur = Number.isNaN(p) ? undefined : p;
     }
     return out;
   }
 
   stateClasses(): Map<StateClass, number> {
     const m = new Map<StateClass, number>();
-    for (const g of this.goroutines) m.set(g.stateClass, (m.get(g.stateClass) ?? 0) + 1);
+    for (let pos = 0; pos < this.ids.length; pos++) {
+      const c = this.groups[this.groupCol.data[pos]!]!.stateClass as StateClass;
+      m.set(c, (m.get(c) ?? 0) + 1);
+    }
     return m;
   }
 }
