@@ -14,6 +14,12 @@ export interface FetchOptions {
   hostHeader?: string;
 }
 
+/**
+ * File read size. Small reads make small parser pieces, whose strings and tokens die young (measured
+ * on the 216k dump: 1 MiB reads peaked at 191 MB RSS, 64 KiB reads at 119 MB, and used less CPU).
+ */
+export const READ_CHUNK = 64 * 1024;
+
 export const DEFAULT_FETCH: FetchOptions = { timeoutMs: 30_000, maxBytes: 1024 ** 3 };
 
 export function isUrl(input: string): boolean {
@@ -106,7 +112,7 @@ export async function openInput(
     if (code === "EACCES") throw new CliError(`${input}: permission denied`);
     throw new CliError(`${input}: ${(e as Error).message}`);
   }
-  return { body: createReadStream(input, { highWaterMark: 1 << 20 }), size, name: input };
+  return { body: createReadStream(input, { highWaterMark: READ_CHUNK }), size, name: input };
 }
 
 export interface ParsedInput {

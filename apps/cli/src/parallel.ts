@@ -91,7 +91,7 @@ export type FromWorker =
   | { type: "done"; index: number; partial: SummaryPartial; fragment: FragmentInfo }
   | { type: "failed"; index: number; message: string };
 
-/** Young generation of a parsing thread: small, so that memory stays low (measured: no slower). */
+/** Young generation of a worker thread, capped so that memory stays low (GOSLEUTH_WORKER_YOUNG_MB overrides). */
 const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
 
 /**

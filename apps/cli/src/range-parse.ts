@@ -2,6 +2,7 @@
 import { createReadStream } from "node:fs";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { SummaryAccumulator, type SummaryPartial } from "./commands/summary.ts";
+import { READ_CHUNK } from "./input.ts";
 
 /** Progress is reported every this many bytes (and at the end of the range). */
 const PROGRESS_STEP = 4 * 1024 * 1024;
@@ -15,7 +16,7 @@ export async function parseRange(
   const acc = new SummaryAccumulator();
   let sentBytes = 0;
   let sentCount = 0;
-  const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 }), {
+  const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
     onProgress: (b) => {
       if (b - sentBytes >= PROGRESS_STEP) {
         onProgress(b - sentBytes, acc.goroutines - sentCount);

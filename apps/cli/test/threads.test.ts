@@ -87,3 +87,20 @@ describe("summary --threads", () => {
     expect(two.stderr.replace(/gosleuth: parsed.*\n/, "")).toBe(one.stderr);
   });
 });
+
+describe("summary records", () => {
+  it("keeps ids beyond 2^31 exact, in the spawn view too", async () => {
+    const big = 3_000_000_000;
+    const text = [
+      `goroutine 1 [select]:\nmain.main()\n\t/x/main.go:1 +0x1\n`,
+      `goroutine ${big} [chan receive]:\nmain.w()\n\t/x/main.go:2 +0x1\ncreated by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n`,
+      `goroutine ${big + 1} [chan receive]:\nmain.w()\n\t/x/main.go:2 +0x1\ncreated by main.s in goroutine ${big}\n\t/x/main.go:12 +0x1\n`,
+      `goroutine 7 [chan receive]:\nmain.w()\n\t/x/main.go:2 +0x1\ncreated by main.s in goroutine 5\n\t/x/main.go:12 +0x1\n`,
+    ].join("\n");
+    const file = join(tmp, "big-ids.txt");
+    writeFileSync(file, text);
+    const j = JSON.parse((await run(["summary", file, "--json", "--threads", "1"])).stdout);
+    expect(j.spawn).toMatchObject({ roots: 1, orphans: 1, maxId: big + 1 });
+    expect(j.spawn.topSpawningSites[0]).toMatchObject({ site: "main.main /x/main.go:9", descendants: 2 });
+  });
+});

@@ -56,4 +56,30 @@ describe("ByteSplitter (synthetic)", () => {
       { numRuns: 200 },
     );
   });
+
+  it("cuts a big read into pieces of about the piece size, each ending at a boundary", () => {
+    const text = dump(2000);
+    const bytes = new TextEncoder().encode(text);
+    const pieceSize = 4096;
+    const sp = new ByteSplitter(pieceSize);
+    const pieces: string[] = [];
+    sp.push(bytes, (p) => pieces.push(p)); // one read of the whole input
+    pieces.push(sp.end());
+    expect(pieces.join("")).toBe(text);
+    expect(pieces.length).toBeGreaterThan(bytes.length / pieceSize / 2);
+    // The largest goroutine of this dump is well under 1 KB: no piece passes the size by more.
+    for (const p of pieces) expect(new TextEncoder().encode(p).length).toBeLessThanOrEqual(pieceSize + 1024);
+    for (const p of pieces.slice(1, -1)) expect(p.startsWith("goroutine ")).toBe(true);
+  });
+
+  it("keeps a goroutine longer than a piece whole", () => {
+    const big = `goroutine 1 [running]:\n${"main.f()\n\t/x/main.go:1 +0x1\n".repeat(500)}\n`;
+    const text = `${big}goroutine 2 [running]:\nmain.g()\n\t/x/main.go:2 +0x1\n\n${big.replace("goroutine 1", "goroutine 3")}`;
+    const sp = new ByteSplitter(1024);
+    const pieces: string[] = [];
+    sp.push(new TextEncoder().encode(text), (p) => pieces.push(p));
+    pieces.push(sp.end());
+    expect(pieces.join("")).toBe(text);
+    expect(pieces.filter((p) => p.startsWith("goroutine 1 ")).length).toBe(1);
+  });
 });

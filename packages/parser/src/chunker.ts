@@ -4,8 +4,12 @@
 // after a blank line). Pieces are parsed independently by the grammar, so a dump of any size is parsed
 // with memory bounded by the piece size and the largest goroutine, never by the dump.
 
-/** Pieces are cut once this much text is pending (bigger pieces mean fewer parser calls). */
-export const PIECE_SIZE = 1 << 20;
+/**
+ * Pieces are cut once this much text is pending. Small pieces keep the parser's working set (the
+ * piece's string and its tokens) inside V8's young generation: measured on the 216k dump, 1 MiB
+ * pieces peaked at 191 MB RSS and 64 KiB pieces at 119 MB, and took less CPU time.
+ */
+export const PIECE_SIZE = 64 * 1024;
 
 /**
  * Index of the `g` of the last boundary (`\n\ngoroutine ` or `\n\r\ngoroutine `) in text, searching
@@ -147,7 +151,17 @@ export class ByteSplitter {
     const first = firstByteBoundary(chunk);
     this.parts.push(chunk.subarray(0, first));
     emit(decodeBytes(concatBytes(this.parts, this.size - chunk.length + first)));
-    if (last > first) emit(decodeBytes(chunk.subarray(first, last)));
+    // A big chunk is emitted in pieces of about pieceSize (each ends at a boundary), so the parser's
+    // working set stays small whatever the reads' size.
+    let start = first;
+    while (last - start > this.pieceSize) {
+      let cut = lastByteBoundary(chunk.subarray(start, start + this.pieceSize));
+      if (cut <= 0) cut = firstByteBoundary(chunk.subarray(start)); // one goroutine longer than a piece
+      if (cut <= 0 || start + cut >= last) break;
+      emit(decodeBytes(chunk.subarray(start, start + cut)));
+      start += cut;
+    }
+    if (last > start) emit(decodeBytes(chunk.subarray(start, last)));
     // Copy the tail: the caller may reuse the chunk's buffer.
     const tail = chunk.slice(last);
     this.parts = [tail];

@@ -11,7 +11,15 @@ import type {
   StreamItem,
 } from "@gosleuth/model";
 import { MAX_DIAGNOSTICS, ModelBuilder } from "./builder.ts";
-import { ByteSplitter, chunksOf, GunzipLimitError, gunzip, isGzip, PieceSplitter } from "./chunker.ts";
+import {
+  ByteSplitter,
+  chunksOf,
+  GunzipLimitError,
+  gunzip,
+  isGzip,
+  PIECE_SIZE,
+  PieceSplitter,
+} from "./chunker.ts";
 import { decodeDebug0, isProfileProto } from "./debug0.ts";
 import { parseDebug1Impl } from "./debug1-lite.ts";
 import { releaseInternedFrames } from "./fields.ts";
@@ -35,7 +43,7 @@ export interface ParseOptions {
   signal?: AbortSignal;
   /** Cap on decompressed bytes for gzip input (default 8 GiB). */
   maxDecompressedBytes?: number;
-  /** Text piece size in characters (tests use tiny pieces; default 1 MiB). */
+  /** Text piece size in bytes or characters (tests use tiny pieces; default 64 KiB). */
   pieceSize?: number;
 }
 
@@ -353,7 +361,7 @@ export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions
     } else input = new TextDecoder().decode(input);
   } else s.bytes = byteLength(input);
   // Feed in slices so the grammar never sees more than a piece at a time.
-  const step = 1 << 20;
+  const step = PIECE_SIZE;
   for (let i = 0; i < input.length; i += step) {
     s.feed(input.slice(i, i + step));
     for (const g of s.drain()) goroutines.push(g);

@@ -57,8 +57,8 @@ export interface SummaryPartial {
   /** Creator sites, `function file:line`, each once. */
   siteNames: string[];
   /** One record per goroutine: id, parent id (-1: none), index into siteNames (-1: none). */
-  ids: Float64Array;
-  parents: Float64Array;
+  ids: Int32Array | Float64Array;
+  parents: Int32Array | Float64Array;
   sites: Int32Array;
   /** The five longest waits, earliest first among equals. */
   waits: WaitEntry[];
@@ -74,10 +74,10 @@ export class SummaryAccumulator {
   readonly states: Partial<Record<StateClass, number>> = {};
   readonly rawStates = new Map<string, number>();
   readonly creators = new Map<string, number>();
-  // Compact per-goroutine numbers in typed arrays (20 bytes a goroutine), so memory stays small
+  // Compact per-goroutine numbers in typed arrays (12 bytes a goroutine), so memory stays small
   // even for millions of goroutines.
-  readonly recId = new Growable(Float64Array);
-  readonly recParent = new Growable(Float64Array);
+  readonly recId = new IdColumn();
+  readonly recParent = new IdColumn();
   readonly recSite = new Growable(Int32Array);
   private readonly siteByFn = new Map<FunctionName, Map<number, { file: string; idx: number }[]>>();
   private readonly siteIndex = new Map<string, number>();
@@ -236,7 +236,13 @@ export async function summary(
 /** The summary of a dump from its accumulated records and its info. */
 function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): SummaryJson {
   const { goroutines, maxId, states } = acc;
+  const t0 = performance.now();
   const spawn = spawnView(acc.recId.view(), acc.recParent.view(), acc.recSite.view(), acc.siteNames, maxId);
+  if (process.env.GOSLEUTH_DEBUG) {
+    process.stderr.write(
+      `gosleuth: spawn view of ${acc.recId.length} goroutines in ${(performance.now() - t0).toFixed(0)} ms\n`,
+    );
+  }
   const byLevel: Record<string, number> = {};
   for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
   const live = info.format === "debug1" || info.format === "debug0" ? goroutines : spawn.distinctIds;
@@ -282,11 +288,15 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
 
 /** Top spawning sites by descendants, and young goroutines under old or young parents, from compact records. */
 /** A growable typed array. */
+/** A growable typed array. */
 export class Growable<T extends Float64Array | Int32Array> {
-  private data: T;
+  protected data: T;
   length = 0;
-  constructor(private readonly Type: { new (n: number): T }) {
-    this.data = new Type(4096);
+  constructor(
+    protected readonly Type: { new (n: number): T },
+    capacity = 4096,
+  ) {
+    this.data = new Type(capacity);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
@@ -303,20 +313,79 @@ export class Growable<T extends Float64Array | Int32Array> {
 }
 
 /**
+ * Goroutine ids: 4 bytes each while they fit an Int32 (real ids do), 8 once one does not (ids
+ * beyond 2^31 in damaged or synthetic input), never rounded.
+ */
+export class IdColumn {
+  private col: Growable<Int32Array> | Growable<Float64Array> = new Growable(Int32Array);
+  private wide = false;
+  get length(): number {
+    return this.col.length;
+  }
+  push(v: number): void {
+    if (!this.wide && (v | 0) !== v) {
+      const old = this.col.view();
+      const wide = new Growable(Float64Array, Math.max(4096, Math.ceil(old.length * 1.5)));
+      for (let i = 0; i < old.length; i++) wide.push(old[i]!);
+      this.col = wide;
+      this.wide = true;
+    }
+    this.col.push(v);
+  }
+  view(): Int32Array | Float64Array {
+    return this.col.view();
+  }
+}
+
+/**
+ * Record indexes sorted by id (ties in record order). When ids are small non-negative integers, each
+ * (id, index) pair is packed into one double and sorted by the native numeric sort, several times
+ * faster than a comparator on millions of records; otherwise a stable comparator sort.
+ */
+function orderById(ids: Int32Array | Float64Array): Int32Array {
+  const n = ids.length;
+  const order = new Int32Array(n);
+  let bits = 1;
+  while (2 ** bits < n) bits++;
+  const scale = 2 ** bits;
+  let max = 0;
+  let packable = true;
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]!;
+    if (!(v >= 0 && Number.isInteger(v))) {
+      packable = false;
+      break;
+    }
+    if (v > max) max = v;
+  }
+  if (packable && max < 2 ** (53 - bits)) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = ids[i]! * scale + i;
+    keys.sort();
+    for (let k = 0; k < n; k++) {
+      const key = keys[k]!;
+      order[k] = key - Math.floor(key / scale) * scale;
+    }
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => ids[a]! - ids[b]! || a - b);
+  return order;
+}
+
+/**
  * Orphans, top spawning sites by descendants, and young goroutines under old or young parents, from
  * the compact records. Parents are found by binary search in the sorted ids (no hash map per goroutine).
  */
 function spawnView(
-  ids: Float64Array,
-  parents: Float64Array,
+  ids: Int32Array | Float64Array,
+  parents: Int32Array | Float64Array,
   sites: Int32Array,
   siteNames: string[],
   maxId: number,
 ) {
   const n = ids.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => ids[a]! - ids[b]!);
+  const order = orderById(ids);
   let distinctIds = 0;
   for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) distinctIds++;
   const indexOf = (id: number): number => {
