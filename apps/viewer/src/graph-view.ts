@@ -93,6 +93,8 @@ export class GraphView {
       nodeReducer: (id, data) => this.reduceNode(id, data),
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
+    this.shrinkIdleLayers();
+    this.renderer.on("resize", () => this.shrinkIdleLayers());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
     this.renderer.on("clickStage", () => cb.onClickStage());
     // Sigma draws the hovered node and its label on its own hover layer; refreshing every node
@@ -103,6 +105,22 @@ export class GraphView {
     this.renderer.on("leaveNode", () => {
       this.container.style.cursor = "";
     });
+  }
+
+  /**
+   * Sigma sizes every layer to the whole graph, but nothing is drawn on the mouse layer (it only
+   * catches events, by its CSS size) nor on the edge-label one (edge labels are off): a 1×1 pixel
+   * buffer for each saves two screen-sized bitmaps (and their compositing copies).
+   */
+  private shrinkIdleLayers(): void {
+    const layers = this.renderer.getCanvases();
+    for (const id of ["mouse", "edgeLabels"]) {
+      const c = layers[id];
+      if (c && (c.width !== 1 || c.height !== 1)) {
+        c.width = 1;
+        c.height = 1;
+      }
+    }
   }
 
   private reduceNode(id: string, data: NodeAttrs): Partial<NodeDisplayData> {
