@@ -104,10 +104,28 @@ export function reconcile(
   nodes: readonly TreeNodeView[],
   goroutines: readonly Goroutine[],
 ): Int32Array | null {
-  const posOf = new Map<number, number>();
-  goroutines.forEach((g, i) => {
-    if (!posOf.has(g.id)) posOf.set(g.id, i);
-  });
+  // Positions by id (the first of a duplicated id) by binary search in sorted typed arrays: a Map
+  // of every goroutine costs far more, and its growth is what the worker's peak memory is made of.
+  const n = goroutines.length;
+  const idAt = new Float64Array(n);
+  for (let i = 0; i < n; i++) idAt[i] = goroutines[i]!.id;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => idAt[a]! - idAt[b]! || a - b);
+  const sortedIds = new Float64Array(n);
+  for (let i = 0; i < n; i++) sortedIds[i] = idAt[order[i]!]!;
+  const posOf = {
+    get(id: number): number | undefined {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sortedIds[mid]! < id) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < n && sortedIds[lo] === id ? order[lo] : undefined;
+    },
+  };
   // Signatures are whole stacks: build each string once per frames array (goroutines of one group
   // share theirs, see Dataset.add) and key goroutines by small numbers instead.
   const sigOfFrames = new Map<unknown, { cls: string; elided: unknown; id: number }[]>();

@@ -163,7 +163,34 @@ export class Dataset {
   private readonly stateIndex = new Map<string, number>();
   /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine. */
   private readonly extras = new Map<number, string>();
-  private readonly byId = new Map<number, number>();
+  /** Position of a goroutine id (its first, if printed twice), by binary search in ids sorted once. */
+  private readonly byId = {
+    sorted: null as { ids: Float64Array; pos: Int32Array } | null,
+    get: (id: number): number | undefined => {
+      let ix = this.byId.sorted;
+      if (!ix || ix.pos.length !== this.ids.length) ix = this.byId.sorted = this.sortIds();
+      let lo = 0;
+      let hi = ix.ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ix.ids[mid]! < id) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < ix.ids.length && ix.ids[lo] === id ? ix.pos[lo] : undefined;
+    },
+  };
+
+  private sortIds(): { ids: Float64Array; pos: Int32Array } {
+    const n = this.ids.length;
+    const ids = this.ids.data;
+    const pos = new Int32Array(n);
+    for (let i = 0; i < n; i++) pos[i] = i;
+    // By id, then by position: the first of a duplicated id comes first.
+    pos.sort((a, b) => ids[a]! - ids[b]! || a - b);
+    const sorted = new Float64Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = ids[pos[i]!]!;
+    return { ids: sorted, pos };
+  }
   private readonly groupIndex = new Map<string, number>();
   private readonly groups: GroupAcc[] = [];
   private readonly frameIndex = new Map<string, number>();
@@ -176,7 +203,6 @@ export class Dataset {
   /** Adds one goroutine as it streams in; cheap enough to run per item. */
   add(g: Goroutine): void {
     const pos = this.ids.length;
-    if (!this.byId.has(g.id)) this.byId.set(g.id, pos);
     const sig = goroutineSignature(g);
     let gi = this.groupIndex.get(sig);
     let sample: Goroutine;
