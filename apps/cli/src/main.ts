@@ -34,6 +34,12 @@ function int(v: string): number {
   return x;
 }
 
+const THREADS_HELP =
+  "parsing threads for a big plain-text dump file: a number, or auto (the cores, at most 4, for files of 64 MB and more)";
+const THREADS_NOTE = `A dump file of 64 MB or more is cut at goroutine boundaries and parsed on several threads; the result
+is the same as on one thread (--threads 1). Standard input, URLs, .gz files and debug=1/debug=0
+profiles are parsed on one thread.`;
+
 /** Options every command that reads a URL accepts. */
 function withFetch(cmd: Command): Command {
   return cmd
@@ -86,17 +92,11 @@ withFetch(
     .description("format, counts per state, longest waits, top creators, spawn view and diagnostics")
     .argument("<input>", INPUT_HELP)
     .option("--json", "print one JSON object (format, goroutines, frames, states, diagnostics, bytes, ...)")
-    .option(
-      "--threads <n>",
-      "parsing threads for a big plain-text dump file: a number, or auto (the cores, at most 4, for files of 64 MB and more)",
-      "auto",
-    )
+    .option("--threads <n>", THREADS_HELP, "auto")
     .addHelpText(
       "after",
       `
-A dump file of 64 MB or more is cut at goroutine boundaries and parsed on several threads; the result
-is the same as on one thread (--threads 1). Standard input, URLs, .gz files and debug=1/debug=0
-profiles are parsed on one thread.
+${THREADS_NOTE}
 
 Examples:
   gosleuth summary goroutines.txt
@@ -146,9 +146,12 @@ withFetch(
       "--per-goroutine",
       "one node per goroutine instead of aggregated groups (use --root for big dumps)",
     )
+    .option("--threads <n>", `${THREADS_HELP} (aggregated tree)`, "auto")
     .addHelpText(
       "after",
       `
+${THREADS_NOTE}
+
 Examples:
   gosleuth tree dump.txt --depth 3 --min-count 10
   gosleuth tree dump.txt --per-goroutine --root 21 --depth 2
@@ -184,9 +187,12 @@ withFetch(
     .addOption(
       new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
     )
+    .option("--threads <n>", `${THREADS_HELP} (one input)`, "auto")
     .addHelpText(
       "after",
       `
+${THREADS_NOTE}
+
 Examples:
   gosleuth leaks dump.txt
   gosleuth leaks t0.txt t1.txt t2.txt --format md > leaks.md

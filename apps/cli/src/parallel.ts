@@ -8,10 +8,10 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { DumpInfo } from "@gosleuth/model";
 import { detectFormat, type FragmentInfo, firstByteBoundary, mergeFragments } from "@gosleuth/parser";
-import type { SummaryPartial } from "./commands/summary.ts";
 import { CliError } from "./errors.ts";
+import { checkInfo } from "./input.ts";
 import { Progress } from "./progress.ts";
-import { parseRange } from "./range-parse.ts";
+import { type PartialKind, type Partials, parseRange, type RangeOptions } from "./range-parse.ts";
 
 /** Files below this size are parsed on one thread unless --threads asks otherwise (worker start-up costs ~0.3 s). */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
@@ -85,10 +85,18 @@ export function planRanges(file: string, threads: number, explicit = false): Ran
 }
 
 /** Messages between the pool and its workers. */
-export type ToWorker = { type: "range"; index: number; file: string; start: number; end: number };
+export type ToWorker = {
+  type: "range";
+  kind: PartialKind;
+  options: RangeOptions;
+  index: number;
+  file: string;
+  start: number;
+  end: number;
+};
 export type FromWorker =
   | { type: "progress"; bytes: number; goroutines: number }
-  | { type: "done"; index: number; partial: SummaryPartial; fragment: FragmentInfo }
+  | { type: "done"; index: number; partial: Partials[PartialKind]; fragment: FragmentInfo }
   | { type: "failed"; index: number; message: string };
 
 /** Young generation of a worker thread, capped so that memory stays low (GOSLEUTH_WORKER_YOUNG_MB overrides). */
@@ -98,12 +106,14 @@ const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
  * Parses every range of a plan on `threads` threads: this one and `threads - 1` workers, each taking
  * the next range when it is free; resolves with the partials in file order and the merged info.
  */
-export async function runParallel(
+export async function runParallel<K extends PartialKind>(
+  kind: K,
+  options: RangeOptions,
   plan: RangePlan,
   threads: number,
-): Promise<{ partials: SummaryPartial[]; info: DumpInfo; clean: boolean }> {
+): Promise<{ partials: Partials[K][]; info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
-  const partials: SummaryPartial[] = new Array(n);
+  const partials: Partials[K][] = new Array(n);
   const frags: FragmentInfo[] = new Array(n);
   const progress = new Progress(plan.size, plan.file);
   let bytes = 0;
@@ -123,7 +133,14 @@ export async function runParallel(
       (async () => {
         while (next < n && !failed) {
           const index = next++;
-          const r = await parseRange(plan.file, plan.edges[index]!, plan.edges[index + 1]!, onProgress);
+          const r = await parseRange(
+            kind,
+            options,
+            plan.file,
+            plan.edges[index]!,
+            plan.edges[index + 1]!,
+            onProgress,
+          );
           partials[index] = r.partial;
           frags[index] = r.fragment;
         }
@@ -144,6 +161,8 @@ export async function runParallel(
             const index = next++;
             const msg: ToWorker = {
               type: "range",
+              kind,
+              options,
               index,
               file: plan.file,
               start: plan.edges[index]!,
@@ -154,7 +173,7 @@ export async function runParallel(
           w.on("message", (m: FromWorker) => {
             if (m.type === "progress") onProgress(m.bytes, m.goroutines);
             else if (m.type === "done") {
-              partials[m.index] = m.partial;
+              partials[m.index] = m.partial as Partials[K];
               frags[m.index] = m.fragment;
               give();
             } else reject((failed = new Error(`range ${m.index}: ${m.message}`)));
@@ -173,4 +192,36 @@ export async function runParallel(
   }
   const { info, clean } = mergeFragments(frags);
   return { partials, info, clean };
+}
+
+/**
+ * A command's partials from a parallel parse of `input`, or null when it should be parsed on one
+ * thread: --threads 1, not a big plain-text dump file, a cut that was not clean, or a thread that
+ * failed (said on stderr). Throws the one-thread path's CliError for input that is not a dump.
+ */
+export async function parallelPartials<K extends PartialKind>(
+  kind: K,
+  input: string,
+  threadsOpt: string | undefined,
+  options: RangeOptions = {},
+): Promise<{ partials: Partials[K][]; info: DumpInfo } | null> {
+  const threads = threadCount(threadsOpt);
+  if (threads < 2) return null;
+  const plan = planRanges(input, threads, threadsOpt !== undefined && threadsOpt !== "auto");
+  if (!plan) return null;
+  try {
+    const r = await runParallel(kind, options, plan, threads);
+    if (process.env.GOSLEUTH_DEBUG) {
+      process.stderr.write(
+        `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
+      );
+    }
+    return r.clean ? { partials: r.partials, info: checkInfo(input, r.info) } : null;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    process.stderr.write(
+      `gosleuth: parsing on ${threads} threads failed (${(e as Error).message}); parsing on one thread\n`,
+    );
+    return null;
+  }
 }

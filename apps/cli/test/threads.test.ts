@@ -88,6 +88,35 @@ describe("summary --threads", () => {
   });
 });
 
+describe("tree and leaks --threads", () => {
+  for (const f of [
+    "generated/servers/caddy-2.11-t0-debug2.txt",
+    "generated/go-versions/go1.19-spawnfarm-stack.txt",
+    "labeled/leakybank/leakybank-t0320s-debug2.txt",
+  ]) {
+    it(`tree --json gives the one-thread tree on ${f}`, async () => {
+      const one = await run(["tree", fixture(f), "--json", "--threads", "1"], { env });
+      const two = await run(["tree", fixture(f), "--json", "--threads", "2"], { env });
+      expect(two.code).toBe(0);
+      expect(two.stderr).toMatch(/parsed on 2 threads in \d+ ranges \(merged\)/);
+      expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    });
+
+    it(`leaks --format json gives the one-thread report on ${f}`, async () => {
+      const config = join(tmp, "settings.json");
+      writeFileSync(config, JSON.stringify({ samples: 3 }));
+      const args = ["leaks", fixture(f), "--format", "json", "--config", config];
+      const one = await run([...args, "--threads", "1"], { env });
+      const two = await run([...args, "--threads", "2"], { env });
+      expect(two.code).toBe(0);
+      expect(two.stderr).toMatch(/parsed on 2 threads in \d+ ranges \(merged\)/);
+      const report = JSON.parse(two.stdout);
+      expect(report).toEqual(JSON.parse(one.stdout));
+      expect(Math.max(...report.findings.map((x: { sampleIds: number[] }) => x.sampleIds.length))).toBe(3);
+    });
+  }
+});
+
 describe("summary records", () => {
   it("keeps ids beyond 2^31 exact, in the spawn view too", async () => {
     const big = 3_000_000_000;

@@ -1,6 +1,11 @@
 // Leak findings: goroutines grouped by signature and creator site, scored from explainable factors.
 import type { Dump, Frame, Goroutine, StateClass } from "@gosleuth/model";
-import { SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph";
+import {
+  type CreatorSite,
+  type InternedSignatures,
+  SignatureInterner,
+  SiteInterner,
+} from "@gosleuth/spawn-graph";
 import {
   type LeakSettings,
   matches,
@@ -206,6 +211,18 @@ export interface GroupAcc {
   ids: Set<number>;
 }
 
+/** A Grouper's content as plain data (see Grouper.partial). */
+export interface GrouperPartial {
+  total: number;
+  signatures: InternedSignatures;
+  sites: (CreatorSite | null)[];
+  groups: GroupAcc[];
+  /** Start function of every goroutine: ids, and indexes into startNames. */
+  startIds: Float64Array;
+  startFns: Int32Array;
+  startNames: string[];
+}
+
 /** Groups goroutines by signature and creator site in one pass. */
 export class Grouper {
   readonly sigs = new SignatureInterner();
@@ -255,6 +272,63 @@ export class Grouper {
     if (p !== undefined && a.parents.size < 10_000) a.parents.add(p);
     if (g.leaked) a.leaked++;
     if (this.keepIds) a.ids.add(g.id);
+  }
+
+  /**
+   * This grouper's content as plain data, for a grouper on another thread to merge (parts merged in
+   * input order give the groups one grouper gives). Goroutine ids are not kept (keepIds is for snapshots).
+   */
+  partial(): GrouperPartial {
+    const fns: string[] = [];
+    const fnIndex = new Map<string, number>();
+    const ids = new Float64Array(this.startOf.size);
+    const starts = new Int32Array(this.startOf.size);
+    let i = 0;
+    for (const [id, fn] of this.startOf) {
+      let k = fnIndex.get(fn);
+      if (k === undefined) {
+        k = fns.length;
+        fns.push(fn);
+        fnIndex.set(fn, k);
+      }
+      ids[i] = id;
+      starts[i++] = k;
+    }
+    return {
+      total: this.total,
+      signatures: this.sigs.export(),
+      sites: this.sites.sites,
+      groups: [...this.groups.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
+      startIds: ids,
+      startFns: starts,
+      startNames: fns,
+    };
+  }
+
+  /** Adds a later part's groups (see partial). */
+  merge(p: GrouperPartial): void {
+    this.total += p.total;
+    const sig = this.sigs.import(p.signatures);
+    const site = p.sites.map((x) => this.sites.intern(x));
+    for (const b of p.groups) {
+      const s = sig[b.sig]!;
+      const t = site[b.site]!;
+      const k = t * 16_777_216 + s;
+      const a = this.groups.get(k);
+      if (!a) {
+        this.groups.set(k, { ...b, sig: s, site: t, key: "" });
+        continue;
+      }
+      a.count += b.count;
+      if (b.minWait < a.minWait) a.minWait = b.minWait;
+      if (b.maxWait > a.maxWait) a.maxWait = b.maxWait;
+      for (const [st, c] of b.states) a.states.set(st, (a.states.get(st) ?? 0) + c);
+      for (const id of b.samples) if (a.samples.length < this.samples) a.samples.push(id);
+      for (const q of b.parents) if (a.parents.size < 10_000) a.parents.add(q);
+      a.leaked += b.leaked;
+    }
+    for (let i = 0; i < p.startIds.length; i++)
+      this.startOf.set(p.startIds[i]!, p.startNames[p.startFns[i]!]!);
   }
 
   /** The stable key of a group (signature + creator site). */
@@ -482,6 +556,16 @@ export class LeakAnalyzer {
 
   add(g: Goroutine): void {
     this.grouper.add(g);
+  }
+
+  /** The analysis so far as plain data, for an analyzer on another thread to merge. */
+  partial(): GrouperPartial {
+    return this.grouper.partial();
+  }
+
+  /** Adds a later part of the same dump (see Grouper.partial). */
+  merge(p: GrouperPartial): void {
+    this.grouper.merge(p);
   }
 
   finish(): LeakReport {

@@ -4,6 +4,7 @@ export {
   blockingFrame,
   type Category,
   type Finding,
+  type GrouperPartial,
   type Growth,
   LeakAnalyzer,
   type LeakReport,

@@ -10,7 +10,7 @@
 //   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
-import { SignatureInterner, SiteInterner } from "./intern.ts";
+import { type CreatorSite, type InternedSignatures, SignatureInterner, SiteInterner } from "./intern.ts";
 
 export interface AggNode {
   id: string;
@@ -40,6 +40,21 @@ export interface AggregateTree {
   roots: string[];
   /** Goroutines (ghost nodes excluded). */
   total: number;
+}
+
+/** An AggregateTreeBuilder's content as plain data (see AggregateTreeBuilder.partial). */
+export interface AggregatePartial {
+  ids: Float64Array;
+  parents: Float64Array;
+  sigOf: Int32Array;
+  siteOf: Int32Array;
+  waits: Float32Array;
+  stateOf: Int32Array;
+  signatures: InternedSignatures;
+  sites: (CreatorSite | null)[];
+  states: string[];
+  startOf: [number, string][];
+  creatorFnOfSite: [number, string][];
 }
 
 const SAMPLE = 10;
@@ -106,6 +121,53 @@ export class AggregateTreeBuilder {
 
   get count(): number {
     return this.ids.length;
+  }
+
+  /**
+   * This builder's records and dictionaries as plain data (typed arrays cut to size), for a builder on
+   * another thread to merge: building from parts in input order gives the same tree as one builder.
+   */
+  partial(): AggregatePartial {
+    const n = this.ids.length;
+    return {
+      ids: this.ids.data.slice(0, n),
+      parents: this.parents.data.slice(0, n),
+      sigOf: this.sigOf.data.slice(0, n),
+      siteOf: this.siteOf.data.slice(0, n),
+      waits: this.waits.data.slice(0, n),
+      stateOf: this.stateOf.data.slice(0, n),
+      signatures: this.sigs.export(),
+      sites: this.sites.sites,
+      states: this.stateNames,
+      startOf: [...this.startOf],
+      creatorFnOfSite: [...this.creatorFnOfSite],
+    };
+  }
+
+  /** Adds the goroutines of a partial (partials must come in input order, after any added here). */
+  merge(p: AggregatePartial): void {
+    const sig = this.sigs.import(p.signatures);
+    const site = p.sites.map((s) => this.sites.intern(s));
+    const st = p.states.map((name) => {
+      let id = this.stateIds.get(name);
+      if (id === undefined) {
+        id = this.stateNames.length;
+        this.stateNames.push(name);
+        this.stateIds.set(name, id);
+      }
+      return id;
+    });
+    for (const [k, fn] of p.startOf) if (!this.startOf.has(sig[k]!)) this.startOf.set(sig[k]!, fn);
+    for (const [k, fn] of p.creatorFnOfSite)
+      if (!this.creatorFnOfSite.has(site[k]!)) this.creatorFnOfSite.set(site[k]!, fn);
+    for (let i = 0; i < p.ids.length; i++) {
+      this.ids.push(p.ids[i]!);
+      this.parents.push(p.parents[i]!);
+      this.sigOf.push(sig[p.sigOf[i]!]!);
+      this.siteOf.push(site[p.siteOf[i]!]!);
+      this.waits.push(p.waits[i]!);
+      this.stateOf.push(st[p.stateOf[i]!]!);
+    }
   }
 
   finish(): AggregateTree {

@@ -1,5 +1,11 @@
 // @gosleuth/spawn-graph: who spawned whom, per goroutine (graphology) and aggregated by signature.
-export { type AggNode, type AggregateTree, AggregateTreeBuilder, buildAggregateTree } from "./aggregate.ts";
+export {
+  type AggNode,
+  type AggregatePartial,
+  type AggregateTree,
+  AggregateTreeBuilder,
+  buildAggregateTree,
+} from "./aggregate.ts";
 export {
   buildSpawnGraph,
   goroutineKey,
@@ -7,7 +13,7 @@ export {
   SpawnGraphBuilder,
   type SpawnNode,
 } from "./graph.ts";
-export { SignatureInterner, SiteInterner } from "./intern.ts";
+export { type CreatorSite, type InternedSignatures, SignatureInterner, SiteInterner } from "./intern.ts";
 export {
   ancestors,
   type Churn,

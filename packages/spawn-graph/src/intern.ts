@@ -36,15 +36,44 @@ export class SignatureInterner {
     return id;
   }
 
+  private readonly nodes: TrieNode[] = [];
+
   private child(node: TrieNode | undefined, key: number, cls: number, parent: number): TrieNode {
     const map = node ? node.next : this.roots;
     let n = map.get(key);
     if (n === undefined) {
       n = { id: this.sigPath.length, next: new Map() };
       this.sigPath.push({ parent, loc: key, cls });
+      this.nodes.push(n);
       map.set(key, n);
     }
     return n;
+  }
+
+  /** Everything needed to re-intern this interner's signatures elsewhere (plain data). */
+  export(): InternedSignatures {
+    return { paths: this.sigPath.map((p) => [p.parent, p.loc, p.cls]), locations: this.locText };
+  }
+
+  /** Interns another interner's signatures; returns, for each of its ids, the id here. */
+  import(other: InternedSignatures): Int32Array {
+    const loc = other.locations.map((text) => {
+      let id = this.locIds.get(text);
+      if (id === undefined) {
+        id = this.locText.length;
+        this.locText.push(text);
+        this.locIds.set(text, id);
+      }
+      return id;
+    });
+    const map = new Int32Array(other.paths.length);
+    // Paths are listed parent first, so a parent's id here is known before its children's.
+    for (let k = 0; k < other.paths.length; k++) {
+      const [parent, key, cls] = other.paths[k]!;
+      const node = parent === -1 ? undefined : this.nodes[map[parent]!];
+      map[k] = this.child(node, key >= 0 ? loc[key]! : key, cls, parent === -1 ? -1 : map[parent]!).id;
+    }
+    return map;
   }
 
   /** The signature id of a goroutine. */
@@ -91,17 +120,34 @@ export class SignatureInterner {
 /** Interns creator sites (`function file:line`) to small integers; 0 means "no creator" (a root). */
 export class SiteInterner {
   private readonly ids = new Map<string, number>();
-  readonly sites: ({ function: string; file: string; line: number } | null)[] = [null];
+  readonly sites: (CreatorSite | null)[] = [null];
 
   id(c: CreatedBy | undefined): number {
     if (!c) return 0;
-    const key = `${c.fn.full} ${c.file}:${c.line}`;
+    return this.intern({ function: c.fn.full, file: c.file, line: c.line });
+  }
+
+  intern(s: CreatorSite | null): number {
+    if (!s) return 0;
+    const key = `${s.function} ${s.file}:${s.line}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.sites.length;
-      this.sites.push({ function: c.fn.full, file: c.file, line: c.line });
+      this.sites.push(s);
       this.ids.set(key, id);
     }
     return id;
   }
+}
+
+export interface CreatorSite {
+  function: string;
+  file: string;
+  line: number;
+}
+
+/** A SignatureInterner's content as plain data: [parent id, location id or marker, state class] per id. */
+export interface InternedSignatures {
+  paths: [number, number, number][];
+  locations: string[];
 }

@@ -14,10 +14,11 @@ import {
   toJson,
   toSarif,
 } from "@gosleuth/leaks";
-import type { Goroutine } from "@gosleuth/model";
+import type { DumpInfo, Goroutine } from "@gosleuth/model";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump, parseInput } from "../input.ts";
+import { parallelPartials } from "../parallel.ts";
 
 export interface LeaksOptions {
   format: "text" | "md" | "json" | "sarif";
@@ -25,6 +26,7 @@ export interface LeaksOptions {
   config?: string;
   every?: number;
   count: number;
+  threads?: string;
 }
 
 /** Settings from --config, or ./gosleuth.config.json when present; precise errors otherwise. */
@@ -103,21 +105,30 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     report = analyzeSnapshots(snaps, settings);
   } else if (inputs.length === 1) {
     // One dump: stream it through the analyzer (no goroutine is kept).
-    const p = await parseInput(inputs[0]!, f);
     let groups = 0;
     const analyzer = new LeakAnalyzer(settings);
-    for await (const batch of p.stream.batches()) {
-      for (const item of batch) {
-        if (item.kind === "goroutine") analyzer.add(item);
-        else groups++;
+    let info: DumpInfo;
+    let name = inputs[0]!;
+    const par = await parallelPartials("leaks", name, o.threads, settings ? { leakSettings: settings } : {});
+    if (par) {
+      for (const part of par.partials) analyzer.merge(part);
+      info = par.info;
+    } else {
+      const p = await parseInput(name, f);
+      for await (const batch of p.stream.batches()) {
+        for (const item of batch) {
+          if (item.kind === "goroutine") analyzer.add(item);
+          else groups++;
+        }
       }
+      info = await p.finish();
+      name = p.name;
     }
-    const info = await p.finish();
     report = analyzer.finish();
     report.input.format = info.format;
     if (report.input.goroutines === 0 && groups > 0) {
       throw new CliError(
-        `${p.name}: a ${info.format} profile has no goroutine states or creators; leaks needs debug=2 text (…/goroutine?debug=2)`,
+        `${name}: a ${info.format} profile has no goroutine states or creators; leaks needs debug=2 text (…/goroutine?debug=2)`,
       );
     }
   } else {

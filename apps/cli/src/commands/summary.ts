@@ -1,9 +1,8 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, FunctionName, StateClass, StreamItem } from "@gosleuth/model";
-import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
-import { checkInfo, type FetchOptions, parseInput } from "../input.ts";
-import { planRanges, runParallel, threadCount } from "../parallel.ts";
+import { type FetchOptions, parseInput } from "../input.ts";
+import { parallelPartials } from "../parallel.ts";
 
 export interface WaitEntry {
   id: number;
@@ -194,33 +193,15 @@ export async function summary(
   opts: { json?: boolean; threads?: string },
   fetchOpts: FetchOptions,
 ): Promise<SummaryJson> {
-  let acc: SummaryAccumulator | undefined;
-  let info: DumpInfo | undefined;
+  let acc: SummaryAccumulator;
+  let info: DumpInfo;
   let name = input;
-  const threads = threadCount(opts.threads);
-  const plan =
-    threads > 1 ? planRanges(input, threads, opts.threads !== undefined && opts.threads !== "auto") : null;
-  if (plan) {
-    try {
-      const r = await runParallel(plan, threads);
-      if (process.env.GOSLEUTH_DEBUG) {
-        process.stderr.write(
-          `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
-        );
-      }
-      if (r.clean) {
-        acc = new SummaryAccumulator();
-        for (const p of r.partials) acc.merge(p);
-        info = checkInfo(input, r.info);
-      }
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      process.stderr.write(
-        `gosleuth: parsing on ${threads} threads failed (${(e as Error).message}); parsing on one thread\n`,
-      );
-    }
-  }
-  if (!acc || !info) {
+  const par = await parallelPartials("summary", input, opts.threads);
+  if (par) {
+    acc = new SummaryAccumulator();
+    for (const p of par.partials) acc.merge(p);
+    info = par.info;
+  } else {
     const p = await parseInput(input, fetchOpts);
     acc = new SummaryAccumulator();
     for await (const batch of p.stream.batches()) acc.add(batch);

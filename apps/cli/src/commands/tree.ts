@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import type { Goroutine } from "@gosleuth/model";
+import type { DumpInfo, Goroutine } from "@gosleuth/model";
 import {
   AggregateTreeBuilder,
   buildSpawnGraph,
@@ -12,6 +12,7 @@ import {
 } from "@gosleuth/spawn-graph";
 import { CliError } from "../errors.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
+import { parallelPartials } from "../parallel.ts";
 
 export interface TreeOptions {
   json?: boolean;
@@ -21,13 +22,14 @@ export interface TreeOptions {
   depth?: number;
   minCount?: number;
   perGoroutine?: boolean;
+  threads?: string;
 }
 
 export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions): Promise<void> {
   if ([o.json, o.text, o.dot].filter(Boolean).length > 1)
     throw new CliError("choose one of --json, --text, --dot");
-  const p = await parseInput(input, f);
   if (o.perGoroutine) {
+    const p = await parseInput(input, f);
     const goroutines: Goroutine[] = [];
     for await (const batch of p.stream.batches())
       for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
@@ -40,11 +42,21 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     return;
   }
   const b = new AggregateTreeBuilder();
-  for await (const batch of p.stream.batches()) for (const g of batch) if (g.kind === "goroutine") b.add(g);
-  const info = await p.finish();
+  let info: DumpInfo;
+  let name = input;
+  const par = await parallelPartials("tree", input, o.threads);
+  if (par) {
+    for (const part of par.partials) b.merge(part);
+    info = par.info;
+  } else {
+    const p = await parseInput(input, f);
+    for await (const batch of p.stream.batches()) for (const g of batch) if (g.kind === "goroutine") b.add(g);
+    info = await p.finish();
+    name = p.name;
+  }
   if (b.count === 0)
     throw new CliError(
-      `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
+      `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
     );
   const tree = b.finish();
   if (o.root && !tree.nodes.some((n) => n.id === o.root)) {
