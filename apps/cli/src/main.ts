@@ -1,17 +1,10 @@
 // `gosleuth`: goroutine dump forensics from a terminal or a pipeline (entry point and command definitions).
 import { Command, InvalidArgumentError, Option } from "commander";
-import { diffCommand } from "./commands/diff.ts";
-import { fetchCommand } from "./commands/fetch.ts";
-import { leaksCommand } from "./commands/leaks.ts";
-import { parseCommand } from "./commands/parse.ts";
-import { summary } from "./commands/summary.ts";
-import { treeCommand } from "./commands/tree.ts";
-import { viewCommand } from "./commands/view.ts";
-import { watchCommand } from "./commands/watch.ts";
 import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
 import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
 
+// Commands are imported when run, so start-up loads only what the command needs.
 const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
 
 function duration(v: string): number {
@@ -104,7 +97,7 @@ Examples:
   gosleuth summary http://localhost:6060/debug/pprof/goroutine?debug=2`,
     ),
 ).action(async (input: string, o) => {
-  await summary(input, o, fetchOpts(o));
+  await (await import("./commands/summary.ts")).summary(input, o, fetchOpts(o));
 });
 
 withFetch(
@@ -125,7 +118,7 @@ Examples:
   gosleuth parse dump.txt --ndjson | jq -r 'select(.waitMinutes > 10) | .id'`,
     ),
 ).action(async (input: string, o) => {
-  await parseCommand(input, fetchOpts(o));
+  await (await import("./commands/parse.ts")).parseCommand(input, fetchOpts(o));
 });
 
 withFetch(
@@ -158,7 +151,7 @@ Examples:
   gosleuth tree dump.txt --dot | dot -Tsvg > tree.svg`,
     ),
 ).action(async (input: string, o) => {
-  await treeCommand(input, o, fetchOpts(o));
+  await (await import("./commands/tree.ts")).treeCommand(input, o, fetchOpts(o));
 });
 
 withFetch(
@@ -201,7 +194,7 @@ Examples:
   gosleuth leaks dump.txt --format json --fail-on high       # CI gate`,
     ),
 ).action(async (inputs: string[], o) => {
-  process.exitCode = await leaksCommand(inputs, o, fetchOpts(o));
+  process.exitCode = await (await import("./commands/leaks.ts")).leaksCommand(inputs, o, fetchOpts(o));
 });
 
 withFetch(
@@ -218,7 +211,7 @@ withFetch(
       "\nExamples:\n  gosleuth diff before.txt after.txt\n  gosleuth diff before.txt after.txt --format md",
     ),
 ).action(async (before: string, after: string, o) => {
-  await diffCommand(before, after, o, fetchOpts(o));
+  await (await import("./commands/diff.ts")).diffCommand(before, after, o, fetchOpts(o));
 });
 
 withFetch(
@@ -244,7 +237,7 @@ Examples:
   gosleuth fetch http://localhost:6060/debug/pprof/     # prints the profile counts of the index page`,
     ),
 ).action(async (url: string, o) => {
-  await fetchCommand(url, o, fetchOpts(o));
+  await (await import("./commands/fetch.ts")).fetchCommand(url, o, fetchOpts(o));
 });
 
 withFetch(
@@ -263,7 +256,7 @@ withFetch(
       "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s",
     ),
 ).action(async (url: string, o) => {
-  await watchCommand(url, o, fetchOpts(o));
+  await (await import("./commands/watch.ts")).watchCommand(url, o, fetchOpts(o));
 });
 
 program
@@ -278,7 +271,7 @@ program
     "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open",
   )
   .action(async (input: string, o) => {
-    await viewCommand(input, o);
+    await (await import("./commands/view.ts")).viewCommand(input, o);
   });
 
 async function main(): Promise<void> {
@@ -304,3 +297,7 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
+// worker thread's teardown (~90 ms after a big parse).
+await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+process.exit();

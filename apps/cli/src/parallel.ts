@@ -15,8 +15,10 @@ import { type PartialKind, type Partials, parseRange, type RangeOptions } from "
 
 /** Files below this size are parsed on one thread unless --threads asks otherwise (worker start-up costs ~0.3 s). */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
-/** Largest range; ranges are smaller when there are few (at least 4 per thread, for balance). */
-const RANGE_BYTES = 64 * 1024 * 1024;
+/** Largest range; ranges are smaller in smaller files (at least RANGES_PER_THREAD per thread). */
+const RANGE_BYTES = 32 * 1024 * 1024;
+/** Threads take the next range when free, so small ranges keep them busy until the end. */
+const RANGES_PER_THREAD = 4;
 
 export interface RangePlan {
   file: string;
@@ -39,22 +41,26 @@ export function threadCount(opt: string | undefined): number {
 }
 
 /**
- * Cut points for a plain-text dump file, or null when the input should be parsed on one thread: not a
- * regular file, compressed, a debug=1/debug=0 profile, too small (with --threads auto), or no
- * goroutine boundary found near the cut points.
+ * The size of `file` when it is a regular file big enough to be worth several threads (any size when
+ * the thread count was given explicitly), else null.
  */
-export function planRanges(file: string, threads: number, explicit = false): RangePlan | null {
+export function parallelCandidate(file: string, explicit: boolean): number | null {
   if (file === "-" || /^https?:\/\//i.test(file)) return null;
-  let size: number;
   try {
     const st = statSync(file);
     if (!st.isFile()) return null;
-    size = st.size;
+    const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
+    return explicit || st.size >= minBytes ? st.size : null;
   } catch {
     return null; // the one-thread path reports the error
   }
-  const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
-  if (!explicit && size < minBytes) return null;
+}
+
+/**
+ * Cut points for a plain-text dump file, or null when the input should be parsed on one thread:
+ * compressed, a debug=1/debug=0 profile, or no goroutine boundary found near the cut points.
+ */
+export function planRanges(file: string, size: number, threads: number): RangePlan | null {
   const fd = openSync(file, "r");
   try {
     const head = new Uint8Array(64 * 1024);
@@ -62,14 +68,14 @@ export function planRanges(file: string, threads: number, explicit = false): Ran
     const format = detectFormat(head.subarray(0, got));
     if (format === "debug0" || format === "debug1") return null;
     const rangeBytes = Number(process.env.GOSLEUTH_RANGE_BYTES ?? RANGE_BYTES);
-    const count = Math.max(threads * 4, Math.ceil(size / rangeBytes));
+    const count = Math.max(threads * RANGES_PER_THREAD, Math.ceil(size / rangeBytes));
     const edges = [0];
-    const window = new Uint8Array(Math.min(1 << 20, Math.max(4096, rangeBytes)));
+    const window = new Uint8Array(64 * 1024);
     for (let k = 1; k < count; k++) {
       // Search forward from the nominal cut, one window at a time, up to a few windows.
       let from = Math.max(edges[edges.length - 1]! + 1, Math.floor((k * size) / count) - 2);
       let edge = -1;
-      for (let tries = 0; tries < 16 && from < size && edge === -1; tries++) {
+      for (let tries = 0; tries < 256 && from < size && edge === -1; tries++) {
         const n = readSync(fd, window, 0, window.length, from);
         const i = firstByteBoundary(window.subarray(0, n));
         if (i > 0) edge = from + i;
@@ -82,6 +88,19 @@ export function planRanges(file: string, threads: number, explicit = false): Ran
   } finally {
     closeSync(fd);
   }
+}
+
+/** Starts worker threads (they load and warm up the parser while the caller plans). */
+export function startWorkers(count: number): Worker[] {
+  const out: Worker[] = [];
+  for (let t = 0; t < count; t++) {
+    out.push(
+      new Worker(new URL("./worker.mjs", import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      }),
+    );
+  }
+  return out;
 }
 
 /** Messages between the pool and its workers. */
@@ -104,16 +123,26 @@ const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
 
 /**
  * Parses every range of a plan on `threads` threads: this one and `threads - 1` workers, each taking
- * the next range when it is free; resolves with the partials in file order and the merged info.
+ * the next range when it is free. Partials are handed to `consume` in file order as soon as they can
+ * be (so they are merged and dropped while the parse goes on); resolves with the merged info.
  */
 export async function runParallel<K extends PartialKind>(
   kind: K,
   options: RangeOptions,
   plan: RangePlan,
-  threads: number,
-): Promise<{ partials: Partials[K][]; info: DumpInfo; clean: boolean }> {
+  workers: Worker[],
+  consume: (p: Partials[K]) => void,
+): Promise<{ info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
-  const partials: Partials[K][] = new Array(n);
+  const waiting = new Map<number, Partials[K]>();
+  let delivered = 0;
+  const arrived = (index: number, p: Partials[K]) => {
+    waiting.set(index, p);
+    for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
+      waiting.delete(delivered++);
+      consume(q);
+    }
+  };
   const frags: FragmentInfo[] = new Array(n);
   const progress = new Progress(plan.size, plan.file);
   let bytes = 0;
@@ -124,7 +153,6 @@ export async function runParallel<K extends PartialKind>(
     goroutines += g;
     progress.update(bytes, goroutines);
   };
-  const workers: Worker[] = [];
   let failed: Error | undefined;
   try {
     const runners: Promise<void>[] = [];
@@ -141,16 +169,12 @@ export async function runParallel<K extends PartialKind>(
             plan.edges[index + 1]!,
             onProgress,
           );
-          partials[index] = r.partial;
+          arrived(index, r.partial);
           frags[index] = r.fragment;
         }
       })(),
     );
-    for (let t = 1; t < Math.min(threads, n); t++) {
-      const w = new Worker(new URL("./worker.mjs", import.meta.url), {
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-      });
-      workers.push(w);
+    for (const w of workers) {
       runners.push(
         new Promise<void>((resolve, reject) => {
           const give = () => {
@@ -173,7 +197,7 @@ export async function runParallel<K extends PartialKind>(
           w.on("message", (m: FromWorker) => {
             if (m.type === "progress") onProgress(m.bytes, m.goroutines);
             else if (m.type === "done") {
-              partials[m.index] = m.partial as Partials[K];
+              arrived(m.index, m.partial as Partials[K]);
               frags[m.index] = m.fragment;
               give();
             } else reject((failed = new Error(`range ${m.index}: ${m.message}`)));
@@ -191,11 +215,12 @@ export async function runParallel<K extends PartialKind>(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   const { info, clean } = mergeFragments(frags);
-  return { partials, info, clean };
+  return { info, clean };
 }
 
 /**
- * A command's partials from a parallel parse of `input`, or null when it should be parsed on one
+ * Parses `input` on several threads, handing each range's partial to `consume` in file order; resolves
+ * with the merged info, or null when it should be parsed on one
  * thread: --threads 1, not a big plain-text dump file, a cut that was not clean, or a thread that
  * failed (said on stderr). Throws the one-thread path's CliError for input that is not a dump.
  */
@@ -203,20 +228,28 @@ export async function parallelPartials<K extends PartialKind>(
   kind: K,
   input: string,
   threadsOpt: string | undefined,
-  options: RangeOptions = {},
-): Promise<{ partials: Partials[K][]; info: DumpInfo } | null> {
+  options: RangeOptions,
+  consume: (p: Partials[K]) => void,
+): Promise<DumpInfo | null> {
   const threads = threadCount(threadsOpt);
   if (threads < 2) return null;
-  const plan = planRanges(input, threads, threadsOpt !== undefined && threadsOpt !== "auto");
-  if (!plan) return null;
+  const size = parallelCandidate(input, threadsOpt !== undefined && threadsOpt !== "auto");
+  if (size === null) return null;
+  // The workers start (load, build and warm up the parser) while this thread plans the cuts.
+  const workers = startWorkers(threads - 1);
+  const plan = planRanges(input, size, threads);
+  if (!plan) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    return null;
+  }
   try {
-    const r = await runParallel(kind, options, plan, threads);
+    const r = await runParallel(kind, options, plan, workers, consume);
     if (process.env.GOSLEUTH_DEBUG) {
       process.stderr.write(
         `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
       );
     }
-    return r.clean ? { partials: r.partials, info: checkInfo(input, r.info) } : null;
+    return r.clean ? checkInfo(input, r.info) : null;
   } catch (e) {
     if (e instanceof CliError) throw e;
     process.stderr.write(

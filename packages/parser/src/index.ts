@@ -172,7 +172,6 @@ class Session {
       if (rest.length > 0) parseText(rest, this.b);
     }
     const trailer = this.b.finishTrailer();
-    releaseInternedFrames();
     const b = this.b;
     const f: FragmentInfo = {
       mode: this.mode,
@@ -197,7 +196,11 @@ class Session {
   }
 
   finish(): DumpInfo {
-    return mergeFragments([this.collect()]).info;
+    const info = mergeFragments([this.collect()]).info;
+    // A whole input is done: let the frame table go. (A fragment keeps it: the next range of the same
+    // dump, on the same thread, shares most frames.)
+    releaseInternedFrames();
+    return info;
   }
 }
 

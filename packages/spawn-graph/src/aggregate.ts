@@ -77,7 +77,8 @@ class Growable<T extends Float64Array | Int32Array | Float32Array> {
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const d = new this.Type(this.data.length * 2);
+      // Grow by half: less slack than doubling when millions of goroutines are recorded.
+      const d = new this.Type(Math.ceil(this.data.length * 1.5));
       d.set(this.data);
       this.data = d;
     }

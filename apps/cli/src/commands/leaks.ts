@@ -14,7 +14,7 @@ import {
   toJson,
   toSarif,
 } from "@gosleuth/leaks";
-import type { DumpInfo, Goroutine } from "@gosleuth/model";
+import type { Goroutine } from "@gosleuth/model";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump, parseInput } from "../input.ts";
@@ -106,14 +106,12 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
   } else if (inputs.length === 1) {
     // One dump: stream it through the analyzer (no goroutine is kept).
     let groups = 0;
-    const analyzer = new LeakAnalyzer(settings);
-    let info: DumpInfo;
+    let analyzer = new LeakAnalyzer(settings);
     let name = inputs[0]!;
-    const par = await parallelPartials("leaks", name, o.threads, settings ? { leakSettings: settings } : {});
-    if (par) {
-      for (const part of par.partials) analyzer.merge(part);
-      info = par.info;
-    } else {
+    const rangeOptions = settings ? { leakSettings: settings } : {};
+    let info = await parallelPartials("leaks", name, o.threads, rangeOptions, (part) => analyzer.merge(part));
+    if (!info) {
+      analyzer = new LeakAnalyzer(settings);
       const p = await parseInput(name, f);
       for await (const batch of p.stream.batches()) {
         for (const item of batch) {

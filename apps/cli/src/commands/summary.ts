@@ -193,15 +193,10 @@ export async function summary(
   opts: { json?: boolean; threads?: string },
   fetchOpts: FetchOptions,
 ): Promise<SummaryJson> {
-  let acc: SummaryAccumulator;
-  let info: DumpInfo;
+  let acc = new SummaryAccumulator();
   let name = input;
-  const par = await parallelPartials("summary", input, opts.threads);
-  if (par) {
-    acc = new SummaryAccumulator();
-    for (const p of par.partials) acc.merge(p);
-    info = par.info;
-  } else {
+  let info = await parallelPartials("summary", input, opts.threads, {}, (p) => acc.merge(p));
+  if (!info) {
     const p = await parseInput(input, fetchOpts);
     acc = new SummaryAccumulator();
     for await (const batch of p.stream.batches()) acc.add(batch);

@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import type { DumpInfo, Goroutine } from "@gosleuth/model";
+import type { Goroutine } from "@gosleuth/model";
 import {
   AggregateTreeBuilder,
   buildSpawnGraph,
@@ -41,14 +41,11 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
-  const b = new AggregateTreeBuilder();
-  let info: DumpInfo;
+  let b = new AggregateTreeBuilder();
   let name = input;
-  const par = await parallelPartials("tree", input, o.threads);
-  if (par) {
-    for (const part of par.partials) b.merge(part);
-    info = par.info;
-  } else {
+  let info = await parallelPartials("tree", input, o.threads, {}, (part) => b.merge(part));
+  if (!info) {
+    b = new AggregateTreeBuilder();
     const p = await parseInput(input, f);
     for await (const batch of p.stream.batches()) for (const g of batch) if (g.kind === "goroutine") b.add(g);
     info = await p.finish();
