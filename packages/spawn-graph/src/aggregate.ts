@@ -10,7 +10,13 @@
 //   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
-import { type CreatorSite, type InternedSignatures, SignatureInterner, SiteInterner } from "./intern.ts";
+import {
+  type CreatorSite,
+  type InternedSignatures,
+  orderById,
+  SignatureInterner,
+  SiteInterner,
+} from "./intern.ts";
 
 export interface AggNode {
   id: string;
@@ -175,9 +181,7 @@ export class AggregateTreeBuilder {
     const n = this.ids.length;
     const ids = this.ids.data;
     // Parent lookup by binary search in the sorted ids: far smaller than a Map of every goroutine.
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((x, y) => ids[x]! - ids[y]!);
+    const order = orderById(ids.subarray(0, n));
     const sortedIds = new Float64Array(n);
     for (let i = 0; i < n; i++) sortedIds[i] = ids[order[i]!]!;
     const index = {

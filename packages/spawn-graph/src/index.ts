@@ -13,7 +13,13 @@ export {
   SpawnGraphBuilder,
   type SpawnNode,
 } from "./graph.ts";
-export { type CreatorSite, type InternedSignatures, SignatureInterner, SiteInterner } from "./intern.ts";
+export {
+  type CreatorSite,
+  type InternedSignatures,
+  orderById,
+  SignatureInterner,
+  SiteInterner,
+} from "./intern.ts";
 export {
   ancestors,
   type Churn,

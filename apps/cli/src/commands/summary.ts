@@ -1,5 +1,6 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, FunctionName, StateClass, StreamItem } from "@gosleuth/model";
+import { orderById } from "@gosleuth/spawn-graph";
 import { color, n } from "../format.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 import { parallelPartials } from "../parallel.ts";
@@ -311,42 +312,6 @@ export class IdColumn {
   view(): Int32Array | Float64Array {
     return this.col.view();
   }
-}
-
-/**
- * Record indexes sorted by id (ties in record order). When ids are small non-negative integers, each
- * (id, index) pair is packed into one double and sorted by the native numeric sort, several times
- * faster than a comparator on millions of records; otherwise a stable comparator sort.
- */
-function orderById(ids: Int32Array | Float64Array): Int32Array {
-  const n = ids.length;
-  const order = new Int32Array(n);
-  let bits = 1;
-  while (2 ** bits < n) bits++;
-  const scale = 2 ** bits;
-  let max = 0;
-  let packable = true;
-  for (let i = 0; i < n; i++) {
-    const v = ids[i]!;
-    if (!(v >= 0 && Number.isInteger(v))) {
-      packable = false;
-      break;
-    }
-    if (v > max) max = v;
-  }
-  if (packable && max < 2 ** (53 - bits)) {
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = ids[i]! * scale + i;
-    keys.sort();
-    for (let k = 0; k < n; k++) {
-      const key = keys[k]!;
-      order[k] = key - Math.floor(key / scale) * scale;
-    }
-    return order;
-  }
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => ids[a]! - ids[b]! || a - b);
-  return order;
 }
 
 /**
