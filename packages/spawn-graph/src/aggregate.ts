@@ -90,6 +90,24 @@ class Growable<T extends Float64Array | Int32Array | Float32Array> {
     }
     this.data[this.length++] = v;
   }
+  /** Appends many values at once (a typed-array copy). */
+  append(values: ArrayLike<number>): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) {
+      const d = new this.Type(Math.max(need, Math.ceil(this.data.length * 1.5)));
+      d.set(this.data.subarray(0, this.length));
+      this.data = d;
+    }
+    this.data.set(values, this.length);
+    this.length = need;
+  }
+  /** Appends `values` mapped through `map` (ids of another builder's dictionaries to this one's). */
+  appendMapped(values: Int32Array, map: ArrayLike<number>): void {
+    const start = this.length;
+    this.append(values);
+    const d = this.data;
+    for (let i = start; i < this.length; i++) d[i] = map[d[i]!]!;
+  }
 }
 
 /** Feeds goroutines one by one (e.g. from parseStream) and builds the aggregated tree at the end. */
@@ -167,14 +185,12 @@ export class AggregateTreeBuilder {
     for (const [k, fn] of p.startOf) if (!this.startOf.has(sig[k]!)) this.startOf.set(sig[k]!, fn);
     for (const [k, fn] of p.creatorFnOfSite)
       if (!this.creatorFnOfSite.has(site[k]!)) this.creatorFnOfSite.set(site[k]!, fn);
-    for (let i = 0; i < p.ids.length; i++) {
-      this.ids.push(p.ids[i]!);
-      this.parents.push(p.parents[i]!);
-      this.sigOf.push(sig[p.sigOf[i]!]!);
-      this.siteOf.push(site[p.siteOf[i]!]!);
-      this.waits.push(p.waits[i]!);
-      this.stateOf.push(st[p.stateOf[i]!]!);
-    }
+    this.ids.append(p.ids);
+    this.parents.append(p.parents);
+    this.sigOf.appendMapped(p.sigOf, sig);
+    this.siteOf.appendMapped(p.siteOf, site);
+    this.waits.append(p.waits);
+    this.stateOf.appendMapped(p.stateOf, st);
   }
 
   finish(): AggregateTree {
@@ -247,30 +263,48 @@ export class AggregateTreeBuilder {
     const claimed = new Set<string>();
     // Queue of (members, parent node, depth, flags).
     type Work = {
-      members: number[];
+      members: Int32Array;
       parent: AggNode | null;
       depth: number;
       orphan: boolean;
       viaSite: boolean;
     };
     const queue: Work[] = [];
+    const siteOf = this.siteOf.data;
+    const sigOf = this.sigOf.data;
+    // Members are record indexes in typed arrays, split by key in two counting passes (no array
+    // growth per goroutine: this loop sees every goroutine once).
     const group = (
-      members: number[],
+      members: ArrayLike<number>,
       parent: AggNode | null,
       depth: number,
       orphan: boolean,
       viaSite: boolean,
     ) => {
-      const byKey = new Map<number, number[]>();
-      for (const m of members) {
-        const key = this.siteOf.data[m]! * 16_777_216 + this.sigOf.data[m]!;
-        let l = byKey.get(key);
-        if (!l) byKey.set(key, (l = []));
-        l.push(m);
+      const slots = new Map<number, number>();
+      const counts: number[] = [];
+      const slotOf = new Int32Array(members.length);
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i]!;
+        const key = siteOf[m]! * 16_777_216 + sigOf[m]!;
+        let slot = slots.get(key);
+        if (slot === undefined) {
+          slot = counts.length;
+          slots.set(key, slot);
+          counts.push(0);
+        }
+        counts[slot]!++;
+        slotOf[i] = slot;
+      }
+      const lists = counts.map((c) => new Int32Array(c));
+      const fill = new Int32Array(counts.length);
+      for (let i = 0; i < members.length; i++) {
+        const slot = slotOf[i]!;
+        lists[slot]![fill[slot]!++] = members[i]!;
       }
       // Biggest groups first, then by first goroutine id, so the order is stable.
-      const groups = [...byKey.values()].sort((a, b) => b.length - a.length || ids[a[0]!]! - ids[b[0]!]!);
-      for (const g of groups) queue.push({ members: g, parent, depth, orphan, viaSite });
+      lists.sort((a, b) => b.length - a.length || ids[a[0]!]! - ids[b[0]!]!);
+      for (const g of lists) queue.push({ members: g, parent, depth, orphan, viaSite });
     };
     group(roots, null, 0, false, false);
     for (const [site, orphans] of ghostKids) {
@@ -306,9 +340,17 @@ export class AggregateTreeBuilder {
         nodes.push(node);
         if (w.parent) w.parent.childCount++;
         else out.roots.push(node.id);
-        const pooled: number[] = [];
-        for (const m of w.members) for (let k = start[m]!; k < start[m + 1]!; k++) pooled.push(kids[k]!);
-        if (pooled.length > 0) group(pooled, node, w.depth + 1, false, false);
+        let pooledCount = 0;
+        for (const m of w.members) pooledCount += start[m + 1]! - start[m]!;
+        if (pooledCount > 0) {
+          const pooled = new Int32Array(pooledCount);
+          let o = 0;
+          for (const m of w.members) {
+            pooled.set(kids.subarray(start[m]!, start[m + 1]!), o);
+            o += start[m + 1]! - start[m]!;
+          }
+          group(pooled, node, w.depth + 1, false, false);
+        }
         // Creator-site fallback: children without parent ids go under the first node running their creator.
         for (const f of new Set([baseFunction(node.function), ...this.stackFunctions(node)])) {
           const fallback = siteKids.get(f);
@@ -367,7 +409,7 @@ export class AggregateTreeBuilder {
     return out;
   }
 
-  private makeNode(members: number[], parent: AggNode | null, depth: number, index: number): AggNode {
+  private makeNode(members: Int32Array, parent: AggNode | null, depth: number, index: number): AggNode {
     const sig = this.sigOf.data[members[0]!]!;
     const site = this.siteOf.data[members[0]!]!;
     const states: Partial<Record<StateClass, number>> = {};
@@ -405,7 +447,7 @@ export class AggregateTreeBuilder {
       stateClass,
       states,
       waitMinutes: { min: members.length ? min : 0, max },
-      sampleIds: members.slice(0, SAMPLE).map((m) => this.ids.data[m]!),
+      sampleIds: Array.from(members.subarray(0, SAMPLE), (m) => this.ids.data[m]!),
       depth,
       signature,
       childCount: 0,
