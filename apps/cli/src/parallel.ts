@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { DumpInfo } from "@gosleuth/model";
-import { detectFormat, type FragmentInfo, firstByteBoundary, mergeFragments } from "@gosleuth/parser";
+import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
 import { checkInfo } from "./input.ts";
 import { Progress } from "./progress.ts";
@@ -65,8 +65,7 @@ export function planRanges(file: string, size: number, threads: number): RangePl
   try {
     const head = new Uint8Array(64 * 1024);
     const got = readSync(fd, head, 0, head.length, 0);
-    const format = detectFormat(head.subarray(0, got));
-    if (format === "debug0" || format === "debug1") return null;
+    if (!isBlockText(head.subarray(0, got))) return null;
     const rangeBytes = Number(process.env.GOSLEUTH_RANGE_BYTES ?? RANGE_BYTES);
     const count = Math.max(threads * RANGES_PER_THREAD, Math.ceil(size / rangeBytes));
     const edges = [0];

@@ -525,6 +525,17 @@ export async function parseDumpAsync(source: ParseSource, options: ParseOptions 
   return { ...info, goroutines, groups };
 }
 
+/**
+ * Whether input starting with these bytes is a text dump of goroutine blocks (what parseFragment can
+ * take in parts), as opposed to gzip, a protobuf profile or a debug=1 profile. Cheap: no parsing.
+ */
+export function isBlockText(head: Uint8Array): boolean {
+  if (isGzip(head) || isProfileProto(head)) return false;
+  let text = "";
+  for (let i = 0; i < Math.min(head.length, 4096); i++) text += String.fromCharCode(head[i]!);
+  return !PROFILE_HEAD.test(text);
+}
+
 /** The family of a dump from its first bytes (a few KB are enough). */
 export function detectFormat(head: string | Uint8Array): DumpFormat {
   if (typeof head !== "string") {
