@@ -3,6 +3,7 @@ import type { Dump, Frame, Goroutine, StateClass } from "@gosleuth/model";
 import {
   type CreatorSite,
   type InternedSignatures,
+  orderById,
   SignatureInterner,
   SiteInterner,
 } from "@gosleuth/spawn-graph";
@@ -228,7 +229,45 @@ export class Grouper {
   readonly sigs = new SignatureInterner();
   readonly sites = new SiteInterner();
   readonly groups = new Map<number, GroupAcc>();
-  readonly startOf = new Map<number, string>();
+  // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
+  // a sorted index built when first needed: far smaller and cheaper than a Map of every goroutine.
+  private startIds: number[] = [];
+  private startFns: number[] = [];
+  private readonly startNames: string[] = [];
+  private readonly startNameIdx = new Map<string, number>();
+  private startIndex: { order: Int32Array; sorted: Float64Array } | undefined;
+
+  private startName(fn: string): number {
+    let k = this.startNameIdx.get(fn);
+    if (k === undefined) {
+      k = this.startNames.length;
+      this.startNames.push(fn);
+      this.startNameIdx.set(fn, k);
+    }
+    return k;
+  }
+
+  /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
+  startOf(id: number): string | undefined {
+    if (!this.startIndex) {
+      const ids = Float64Array.from(this.startIds);
+      const order = orderById(ids);
+      const sorted = new Float64Array(order.length);
+      for (let i = 0; i < order.length; i++) sorted[i] = ids[order[i]!]!;
+      this.startIndex = { order, sorted };
+    }
+    const { order, sorted } = this.startIndex;
+    // The last position holding `id` (ties are in input order; the last goroutine seen wins).
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0 || sorted[lo - 1] !== id) return undefined;
+    return this.startNames[this.startFns[order[lo - 1]!]!];
+  }
   total = 0;
 
   constructor(
@@ -242,7 +281,9 @@ export class Grouper {
     const site = this.sites.id(g.createdBy);
     const k = site * 16_777_216 + sig;
     const start = g.frames[g.frames.length - 1]?.fn.full ?? "";
-    this.startOf.set(g.id, start);
+    this.startIds.push(g.id);
+    this.startFns.push(this.startName(start));
+    this.startIndex = undefined;
     let a = this.groups.get(k);
     if (!a) {
       a = {
@@ -279,29 +320,14 @@ export class Grouper {
    * input order give the groups one grouper gives). Goroutine ids are not kept (keepIds is for snapshots).
    */
   partial(): GrouperPartial {
-    const fns: string[] = [];
-    const fnIndex = new Map<string, number>();
-    const ids = new Float64Array(this.startOf.size);
-    const starts = new Int32Array(this.startOf.size);
-    let i = 0;
-    for (const [id, fn] of this.startOf) {
-      let k = fnIndex.get(fn);
-      if (k === undefined) {
-        k = fns.length;
-        fns.push(fn);
-        fnIndex.set(fn, k);
-      }
-      ids[i] = id;
-      starts[i++] = k;
-    }
     return {
       total: this.total,
       signatures: this.sigs.export(),
       sites: this.sites.sites,
       groups: [...this.groups.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
-      startIds: ids,
-      startFns: starts,
-      startNames: fns,
+      startIds: Float64Array.from(this.startIds),
+      startFns: Int32Array.from(this.startFns),
+      startNames: this.startNames,
     };
   }
 
@@ -327,8 +353,12 @@ export class Grouper {
       for (const q of b.parents) if (a.parents.size < 10_000) a.parents.add(q);
       a.leaked += b.leaked;
     }
-    for (let i = 0; i < p.startIds.length; i++)
-      this.startOf.set(p.startIds[i]!, p.startNames[p.startFns[i]!]!);
+    const names = p.startNames.map((fn) => this.startName(fn));
+    for (let i = 0; i < p.startIds.length; i++) {
+      this.startIds.push(p.startIds[i]!);
+      this.startFns.push(names[p.startFns[i]!]!);
+    }
+    this.startIndex = undefined;
   }
 
   /** The stable key of a group (signature + creator site). */
@@ -393,7 +423,7 @@ export function scoreGroup(
   const parentStarts = new Set<string>();
   let missing = 0;
   for (const p of a.parents) {
-    const s = grouper.startOf.get(p);
+    const s = grouper.startOf(p);
     if (s === undefined) missing++;
     else parentStarts.add(s);
   }
