@@ -2,6 +2,8 @@
 // `pnpm bench`: times the built CLI on the 216k-goroutine dump and a generated 1.5 GB dump, and
 // prints MB/s, goroutines/s and peak RSS per case, with the targets from the issues beside them.
 // Flags: --quick (skip the 1.5 GB dump), --only=<case,...>, --runs=N (best of N, default 1).
+// The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
+// run the same command with --threads 1.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import {
@@ -95,6 +97,19 @@ const cases = [
     file: dump15g,
     argv: ["summary", dump15g, "--json"],
     target: "≥100 MB/s, <300 MB RSS",
+    large: true,
+  },
+  {
+    name: "summary 216k, 1 thread",
+    file: dump216k,
+    argv: ["summary", dump216k, "--json", "--threads", "1"],
+    target: "reference: one parsing thread",
+  },
+  {
+    name: "summary 1.5GB, 1 thread",
+    file: dump15g,
+    argv: ["summary", dump15g, "--json", "--threads", "1"],
+    target: "reference: one parsing thread",
     large: true,
   },
   {
