@@ -11,7 +11,13 @@ import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } fro
 import { CliError } from "./errors.ts";
 import { checkInfo } from "./input.ts";
 import { Progress } from "./progress.ts";
-import { type PartialKind, type Partials, parseRange, type RangeOptions } from "./range-parse.ts";
+import {
+  type PartialKind,
+  type Partials,
+  parseRange,
+  partialCount,
+  type RangeOptions,
+} from "./range-parse.ts";
 
 /** Files below this size are parsed on one thread unless --threads asks otherwise (worker start-up costs ~0.3 s). */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
@@ -131,11 +137,17 @@ export async function runParallel<K extends PartialKind>(
   plan: RangePlan,
   workers: Worker[],
   consume: (p: Partials[K]) => void,
+  reserve?: (goroutines: number) => void,
 ): Promise<{ info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
   const waiting = new Map<number, Partials[K]>();
   let delivered = 0;
   const arrived = (index: number, p: Partials[K]) => {
+    if (delivered === 0 && index === 0 && reserve) {
+      // Room for all goroutines at once, estimated from the first range (with a margin: room never
+      // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
+      reserve(Math.ceil(((partialCount(p) * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+    }
     waiting.set(index, p);
     for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
       waiting.delete(delivered++);
@@ -229,6 +241,7 @@ export async function parallelPartials<K extends PartialKind>(
   threadsOpt: string | undefined,
   options: RangeOptions,
   consume: (p: Partials[K]) => void,
+  reserve?: (goroutines: number) => void,
 ): Promise<DumpInfo | null> {
   const threads = threadCount(threadsOpt);
   if (threads < 2) return null;
@@ -242,7 +255,7 @@ export async function parallelPartials<K extends PartialKind>(
     return null;
   }
   try {
-    const r = await runParallel(kind, options, plan, workers, consume);
+    const r = await runParallel(kind, options, plan, workers, consume, reserve);
     if (process.env.GOSLEUTH_DEBUG) {
       process.stderr.write(
         `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,

@@ -62,6 +62,11 @@ const consumers: { [K in PartialKind]: (o: RangeOptions) => Consumer<Partials[K]
   },
 };
 
+/** The goroutines a partial holds. */
+export function partialCount(p: Partials[PartialKind]): number {
+  return "startIds" in p ? p.startIds.length : p.ids.length;
+}
+
 /** The buffers of a partial's typed arrays (moved, not copied, to the main thread). */
 export function transferList(p: Partials[PartialKind]): ArrayBuffer[] {
   const arrays =

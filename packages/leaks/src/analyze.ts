@@ -3,9 +3,9 @@ import type { Dump, Frame, Goroutine, StateClass } from "@gosleuth/model";
 import {
   type CreatorSite,
   type InternedSignatures,
-  orderById,
   SignatureInterner,
   SiteInterner,
+  sortById,
 } from "@gosleuth/spawn-graph";
 import {
   type LeakSettings,
@@ -249,13 +249,7 @@ export class Grouper {
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
-    if (!this.startIndex) {
-      const ids = Float64Array.from(this.startIds);
-      const order = orderById(ids);
-      const sorted = new Float64Array(order.length);
-      for (let i = 0; i < order.length; i++) sorted[i] = ids[order[i]!]!;
-      this.startIndex = { order, sorted };
-    }
+    this.startIndex ??= sortById(this.startIds);
     const { order, sorted } = this.startIndex;
     // The last position holding `id` (ties are in input order; the last goroutine seen wins).
     let lo = 0;

@@ -13,9 +13,9 @@ import type { Goroutine, StateClass } from "@gosleuth/model";
 import {
   type CreatorSite,
   type InternedSignatures,
-  orderById,
   SignatureInterner,
   SiteInterner,
+  sortById,
 } from "./intern.ts";
 
 export interface AggNode {
@@ -90,14 +90,16 @@ class Growable<T extends Float64Array | Int32Array | Float32Array> {
     }
     this.data[this.length++] = v;
   }
+  reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const d = new this.Type(n);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
   /** Appends many values at once (a typed-array copy). */
   append(values: ArrayLike<number>): void {
     const need = this.length + values.length;
-    if (need > this.data.length) {
-      const d = new this.Type(Math.max(need, Math.ceil(this.data.length * 1.5)));
-      d.set(this.data.subarray(0, this.length));
-      this.data = d;
-    }
+    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(this.data.length * 1.5)));
     this.data.set(values, this.length);
     this.length = need;
   }
@@ -149,24 +151,30 @@ export class AggregateTreeBuilder {
   }
 
   /**
-   * This builder's records and dictionaries as plain data (typed arrays cut to size), for a builder on
-   * another thread to merge: building from parts in input order gives the same tree as one builder.
+   * This builder's records and dictionaries as plain data, for a builder on another thread to merge:
+   * building from parts in input order gives the same tree as one builder. The records are views of this
+   * builder's buffers (no copy); once they are transferred to another thread, use the builder no more.
    */
   partial(): AggregatePartial {
     const n = this.ids.length;
     return {
-      ids: this.ids.data.slice(0, n),
-      parents: this.parents.data.slice(0, n),
-      sigOf: this.sigOf.data.slice(0, n),
-      siteOf: this.siteOf.data.slice(0, n),
-      waits: this.waits.data.slice(0, n),
-      stateOf: this.stateOf.data.slice(0, n),
+      ids: this.ids.data.subarray(0, n),
+      parents: this.parents.data.subarray(0, n),
+      sigOf: this.sigOf.data.subarray(0, n),
+      siteOf: this.siteOf.data.subarray(0, n),
+      waits: this.waits.data.subarray(0, n),
+      stateOf: this.stateOf.data.subarray(0, n),
       signatures: this.sigs.export(),
       sites: this.sites.sites,
       states: this.stateNames,
       startOf: [...this.startOf],
       creatorFnOfSite: [...this.creatorFnOfSite],
     };
+  }
+
+  /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
+  reserve(n: number): void {
+    for (const c of [this.ids, this.parents, this.sigOf, this.siteOf, this.waits, this.stateOf]) c.reserve(n);
   }
 
   /** Adds the goroutines of a partial (partials must come in input order, after any added here). */
@@ -197,9 +205,7 @@ export class AggregateTreeBuilder {
     const n = this.ids.length;
     const ids = this.ids.data;
     // Parent lookup by binary search in the sorted ids: far smaller than a Map of every goroutine.
-    const order = orderById(ids.subarray(0, n));
-    const sortedIds = new Float64Array(n);
-    for (let i = 0; i < n; i++) sortedIds[i] = ids[order[i]!]!;
+    const { order, sorted: sortedIds } = sortById(ids.subarray(0, n));
     const index = {
       get(id: number): number | undefined {
         let lo = 0;
@@ -251,7 +257,8 @@ export class AggregateTreeBuilder {
     }
     const start = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) start[i + 1] = start[i]! + childCount[i]!;
-    const fill = start.slice(0, n);
+    const fill = childCount; // no longer needed: reused (fresh memory is slow to touch)
+    fill.set(start.subarray(0, n));
     const kids = new Int32Array(start[n]!);
     for (let i = 0; i < n; i++) {
       const p = parentIdx[i]!;

@@ -19,6 +19,7 @@ export {
   orderById,
   SignatureInterner,
   SiteInterner,
+  sortById,
 } from "./intern.ts";
 export {
   ancestors,

@@ -191,11 +191,12 @@ export interface InternedSignatures {
 }
 
 /**
- * Indexes of `ids` sorted by id, ties in index order. When ids are non-negative integers small enough,
- * each (id, index) pair is packed into one double and sorted by the native numeric sort, several times
- * faster than a comparator on millions of goroutines; otherwise a stable comparator sort.
+ * Indexes of `ids` sorted by id (ties in index order), and the ids in that order. When ids are
+ * non-negative integers small enough, each (id, index) pair is packed into one double and sorted by the
+ * native numeric sort, several times faster than a comparator on millions of goroutines, and the sorted
+ * ids are written back into the same array; otherwise a stable comparator sort.
  */
-export function orderById(ids: ArrayLike<number>): Int32Array {
+export function sortById(ids: ArrayLike<number>): { order: Int32Array; sorted: Float64Array } {
   const n = ids.length;
   const order = new Int32Array(n);
   let bits = 1;
@@ -217,11 +218,20 @@ export function orderById(ids: ArrayLike<number>): Int32Array {
     keys.sort();
     for (let k = 0; k < n; k++) {
       const key = keys[k]!;
-      order[k] = key - Math.floor(key / scale) * scale;
+      const id = Math.floor(key / scale);
+      order[k] = key - id * scale;
+      keys[k] = id;
     }
-    return order;
+    return { order, sorted: keys };
   }
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => ids[a]! - ids[b]! || a - b);
-  return order;
+  const sorted = new Float64Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = ids[order[k]!]!;
+  return { order, sorted };
+}
+
+/** Indexes of `ids` sorted by id, ties in index order (see sortById). */
+export function orderById(ids: ArrayLike<number>): Int32Array {
+  return sortById(ids).order;
 }

@@ -139,6 +139,13 @@ export class SummaryAccumulator {
     }
   }
 
+  /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
+  reserve(n: number): void {
+    this.recId.reserve(n);
+    this.recParent.reserve(n);
+    this.recSite.reserve(n);
+  }
+
   /** Folds a later part's partial (parts must come in input order). */
   merge(p: SummaryPartial): void {
     this.goroutines += p.goroutines;
@@ -159,17 +166,20 @@ export class SummaryAccumulator {
       }
       return i;
     });
-    for (let i = 0; i < p.ids.length; i++) {
-      this.recId.push(p.ids[i]!);
-      this.recParent.push(p.parents[i]!);
-      const s = p.sites[i]!;
-      this.recSite.push(s >= 0 ? remap[s]! : -1);
-    }
+    this.recId.append(p.ids);
+    this.recParent.append(p.parents);
+    const start = this.recSite.length;
+    this.recSite.append(p.sites);
+    const sites = this.recSite.view();
+    for (let i = start; i < sites.length; i++) if (sites[i]! >= 0) sites[i] = remap[sites[i]!]!;
     // Earlier parts first, then a stable sort: equal waits keep input order, as one pass would.
     this.waits = [...this.waits, ...p.waits].sort((a, b) => b.waitMinutes - a.waitMinutes).slice(0, 5);
   }
 
-  /** The partial, with exact-size copies of the records (ready to be transferred to another thread). */
+  /**
+   * The partial. Its records are views of this accumulator's buffers (no copy: fresh memory is slow to
+   * touch here); transferring them to another thread moves the buffers, so use the accumulator no more.
+   */
   partial(): SummaryPartial {
     return {
       goroutines: this.goroutines,
@@ -181,9 +191,9 @@ export class SummaryAccumulator {
       rawStates: [...this.rawStates],
       creators: [...this.creators],
       siteNames: this.siteNames,
-      ids: this.recId.view().slice(),
-      parents: this.recParent.view().slice(),
-      sites: this.recSite.view().slice(),
+      ids: this.recId.view(),
+      parents: this.recParent.view(),
+      sites: this.recSite.view(),
       waits: this.waits,
     };
   }
@@ -196,7 +206,14 @@ export async function summary(
 ): Promise<SummaryJson> {
   let acc = new SummaryAccumulator();
   let name = input;
-  let info = await parallelPartials("summary", input, opts.threads, {}, (p) => acc.merge(p));
+  let info = await parallelPartials(
+    "summary",
+    input,
+    opts.threads,
+    {},
+    (p) => acc.merge(p),
+    (n) => acc.reserve(n),
+  );
   if (!info) {
     const p = await parseInput(input, fetchOpts);
     acc = new SummaryAccumulator();
@@ -287,6 +304,18 @@ export class Growable<T extends Float64Array | Int32Array> {
   view(): T {
     return this.data.subarray(0, this.length) as T;
   }
+  reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const d = new this.Type(n);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
+  append(values: ArrayLike<number>): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(this.data.length * 1.5)));
+    this.data.set(values, this.length);
+    this.length = need;
+  }
 }
 
 /**
@@ -311,6 +340,16 @@ export class IdColumn {
   }
   view(): Int32Array | Float64Array {
     return this.col.view();
+  }
+  reserve(n: number): void {
+    this.col.reserve(n);
+  }
+  append(values: Int32Array | Float64Array): void {
+    if (this.wide || values instanceof Int32Array) {
+      this.col.append(values);
+      return;
+    }
+    for (let i = 0; i < values.length; i++) this.push(values[i]!);
   }
 }
 

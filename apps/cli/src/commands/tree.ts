@@ -43,7 +43,14 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
   }
   let b = new AggregateTreeBuilder();
   let name = input;
-  let info = await parallelPartials("tree", input, o.threads, {}, (part) => b.merge(part));
+  let info = await parallelPartials(
+    "tree",
+    input,
+    o.threads,
+    {},
+    (part) => b.merge(part),
+    (n) => b.reserve(n),
+  );
   if (!info) {
     b = new AggregateTreeBuilder();
     const p = await parseInput(input, f);
