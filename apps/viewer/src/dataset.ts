@@ -1,6 +1,6 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
 import type { Frame, Goroutine, GoroutineGroup, StateClass } from "@gosleuth/model";
-import { goroutineSignature } from "@gosleuth/spawn-graph";
+import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
 import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
   FilterResult,
@@ -102,23 +102,6 @@ export function goroutineText(g: Goroutine): string {
   return s;
 }
 
-/** A growable typed array: a few bytes a goroutine per column instead of an object each. */
-class Column<T extends Float64Array | Int32Array | Uint8Array> {
-  data: T;
-  length = 0;
-  constructor(private readonly Type: { new (n: number): T }) {
-    this.data = new Type(1024);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new this.Type(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 const LOCKED = 1;
 const LEAKED = 2;
 const SCAN = 4;
@@ -144,18 +127,18 @@ export class Dataset {
    * Every goroutine, by position in the dump, kept as columns (numbers in typed arrays, strings
    * interned, the stack once per group): a Goroutine object is only made when asked for (`at`).
    */
-  private readonly ids = new Column(Float64Array);
+  private readonly ids = new Growable(Float64Array);
   /** Parent goroutine id; NaN when `created by` prints none (or there is no `created by`). */
-  private readonly parents = new Column(Float64Array);
+  private readonly parents = new Growable(Float64Array);
   /** Index into `sites` (the `created by` line without its parent id); -1 for none. */
-  private readonly siteOf = new Column(Int32Array);
-  private readonly stateOf = new Column(Int32Array);
-  private readonly waits = new Column(Float64Array);
-  private readonly flags = new Column(Uint8Array);
-  private readonly lineStart = new Column(Float64Array);
-  private readonly lineEnd = new Column(Float64Array);
-  private readonly dumpIndex = new Column(Float64Array);
-  private readonly groupCol = new Column(Int32Array);
+  private readonly siteOf = new Growable(Int32Array);
+  private readonly stateOf = new Growable(Int32Array);
+  private readonly waits = new Growable(Float64Array);
+  private readonly flags = new Growable(Uint8Array);
+  private readonly lineStart = new Growable(Float64Array);
+  private readonly lineEnd = new Growable(Float64Array);
+  private readonly dumpIndex = new Growable(Float64Array);
+  private readonly groupCol = new Growable(Int32Array);
   private readonly rare = new Map<number, Rare>();
   private readonly sites: Omit<NonNullable<Goroutine["createdBy"]>, "parentId">[] = [];
   private readonly siteIndex = new Map<string, number>();

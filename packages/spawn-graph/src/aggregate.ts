@@ -10,6 +10,7 @@
 //   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
+import { Growable } from "./growable.ts";
 import {
   type CreatorSite,
   type InternedSignatures,
@@ -72,44 +73,6 @@ const SAMPLE = 10;
  */
 export function baseFunction(fn: string): string {
   return fn.replace(/(\.(func|gowrap|deferwrap)\d+(\.\d+)*)+$/, "");
-}
-
-/** A growable typed array: 4 or 8 bytes a goroutine per field, so a million goroutines cost tens of MB. */
-class Growable<T extends Float64Array | Int32Array | Float32Array> {
-  data: T;
-  length = 0;
-  constructor(private readonly Type: { new (n: number): T }) {
-    this.data = new Type(1024);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      // Grow by half: less slack than doubling when millions of goroutines are recorded.
-      const d = new this.Type(Math.ceil(this.data.length * 1.5));
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  reserve(n: number): void {
-    if (n <= this.data.length) return;
-    const d = new this.Type(n);
-    d.set(this.data.subarray(0, this.length));
-    this.data = d;
-  }
-  /** Appends many values at once (a typed-array copy). */
-  append(values: ArrayLike<number>): void {
-    const need = this.length + values.length;
-    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(this.data.length * 1.5)));
-    this.data.set(values, this.length);
-    this.length = need;
-  }
-  /** Appends `values` mapped through `map` (ids of another builder's dictionaries to this one's). */
-  appendMapped(values: Int32Array, map: ArrayLike<number>): void {
-    const start = this.length;
-    this.append(values);
-    const d = this.data;
-    for (let i = start; i < this.length; i++) d[i] = map[d[i]!]!;
-  }
 }
 
 /** Feeds goroutines one by one (e.g. from parseStream) and builds the aggregated tree at the end. */

@@ -13,6 +13,7 @@ export {
   SpawnGraphBuilder,
   type SpawnNode,
 } from "./graph.ts";
+export { Growable } from "./growable.ts";
 export {
   type CreatorSite,
   type InternedSignatures,

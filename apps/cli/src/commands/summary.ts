@@ -1,6 +1,6 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, FunctionName, StateClass, StreamItem } from "@gosleuth/model";
-import { orderById } from "@gosleuth/spawn-graph";
+import { Growable, orderById } from "@gosleuth/spawn-graph";
 import { color, n } from "../format.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 import { parallelPartials } from "../parallel.ts";
@@ -282,42 +282,6 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
 
 /** Top spawning sites by descendants, and young goroutines under old or young parents, from compact records. */
 /** A growable typed array. */
-/** A growable typed array. */
-export class Growable<T extends Float64Array | Int32Array> {
-  protected data: T;
-  length = 0;
-  constructor(
-    protected readonly Type: { new (n: number): T },
-    capacity = 4096,
-  ) {
-    this.data = new Type(capacity);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      // Grow by half: less slack than doubling when millions of goroutines are recorded.
-      const d = new this.Type(Math.ceil(this.data.length * 1.5));
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  view(): T {
-    return this.data.subarray(0, this.length) as T;
-  }
-  reserve(n: number): void {
-    if (n <= this.data.length) return;
-    const d = new this.Type(n);
-    d.set(this.data.subarray(0, this.length));
-    this.data = d;
-  }
-  append(values: ArrayLike<number>): void {
-    const need = this.length + values.length;
-    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(this.data.length * 1.5)));
-    this.data.set(values, this.length);
-    this.length = need;
-  }
-}
-
 /**
  * Goroutine ids: 4 bytes each while they fit an Int32 (real ids do), 8 once one does not (ids
  * beyond 2^31 in damaged or synthetic input), never rounded.

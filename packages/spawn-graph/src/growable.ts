@@ -1,0 +1,52 @@
+// A growable typed array: a few bytes a goroutine per column instead of an object each, so millions
+// of goroutines cost tens of megabytes. Shared by the aggregated tree, the CLI's summary and the viewer.
+
+type Numeric = Float64Array | Float32Array | Int32Array | Uint8Array;
+
+export class Growable<T extends Numeric> {
+  /** The values, with room to spare past `length`. */
+  data: T;
+  length = 0;
+
+  constructor(
+    private readonly Type: { new (n: number): T },
+    capacity = 1024,
+  ) {
+    this.data = new Type(capacity);
+  }
+
+  push(v: number): void {
+    // Grow by half: less slack than doubling when millions of goroutines are recorded.
+    if (this.length === this.data.length) this.reserve(Math.ceil(this.data.length * 1.5) + 16);
+    this.data[this.length++] = v;
+  }
+
+  /** Room for `n` values in all (untouched room costs no memory until it is written). */
+  reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const d = new this.Type(n);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
+
+  /** Appends many values at once (a typed-array copy). */
+  append(values: ArrayLike<number>): void {
+    const need = this.length + values.length;
+    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(this.data.length * 1.5)));
+    this.data.set(values, this.length);
+    this.length = need;
+  }
+
+  /** Appends `values` mapped through `map` (another builder's dictionary ids to this one's). */
+  appendMapped(values: ArrayLike<number>, map: ArrayLike<number>): void {
+    const start = this.length;
+    this.append(values);
+    const d = this.data;
+    for (let i = start; i < this.length; i++) d[i] = map[d[i]!]!;
+  }
+
+  /** The values (a view, no copy). */
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
