@@ -3,6 +3,7 @@ import type { Dump, Frame, Goroutine, StateClass } from "@gosleuth/model";
 import {
   type CreatorSite,
   type InternedSignatures,
+  NameTable,
   SignatureInterner,
   SiteInterner,
   sortById,
@@ -233,19 +234,8 @@ export class Grouper {
   // a sorted index built when first needed: far smaller and cheaper than a Map of every goroutine.
   private startIds: number[] = [];
   private startFns: number[] = [];
-  private readonly startNames: string[] = [];
-  private readonly startNameIdx = new Map<string, number>();
+  private readonly startNames = new NameTable();
   private startIndex: { order: Int32Array; sorted: Float64Array } | undefined;
-
-  private startName(fn: string): number {
-    let k = this.startNameIdx.get(fn);
-    if (k === undefined) {
-      k = this.startNames.length;
-      this.startNames.push(fn);
-      this.startNameIdx.set(fn, k);
-    }
-    return k;
-  }
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
@@ -260,7 +250,7 @@ export class Grouper {
       else hi = mid;
     }
     if (lo === 0 || sorted[lo - 1] !== id) return undefined;
-    return this.startNames[this.startFns[order[lo - 1]!]!];
+    return this.startNames.names[this.startFns[order[lo - 1]!]!];
   }
   total = 0;
 
@@ -276,7 +266,7 @@ export class Grouper {
     const k = site * 16_777_216 + sig;
     const start = g.frames[g.frames.length - 1]?.fn.full ?? "";
     this.startIds.push(g.id);
-    this.startFns.push(this.startName(start));
+    this.startFns.push(this.startNames.id(start));
     this.startIndex = undefined;
     let a = this.groups.get(k);
     if (!a) {
@@ -321,7 +311,7 @@ export class Grouper {
       groups: [...this.groups.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
       startIds: Float64Array.from(this.startIds),
       startFns: Int32Array.from(this.startFns),
-      startNames: this.startNames,
+      startNames: this.startNames.names,
     };
   }
 
@@ -347,7 +337,7 @@ export class Grouper {
       for (const q of b.parents) if (a.parents.size < 10_000) a.parents.add(q);
       a.leaked += b.leaked;
     }
-    const names = p.startNames.map((fn) => this.startName(fn));
+    const names = p.startNames.map((fn) => this.startNames.id(fn));
     for (let i = 0; i < p.startIds.length; i++) {
       this.startIds.push(p.startIds[i]!);
       this.startFns.push(names[p.startFns[i]!]!);

@@ -14,6 +14,7 @@ import { Growable } from "./growable.ts";
 import {
   type CreatorSite,
   type InternedSignatures,
+  NameTable,
   SignatureInterner,
   SiteInterner,
   sortById,
@@ -85,8 +86,7 @@ export class AggregateTreeBuilder {
   private readonly siteOf = new Growable(Int32Array);
   private readonly waits = new Growable(Float32Array);
   private readonly stateOf = new Growable(Int32Array);
-  private readonly stateNames: string[] = [];
-  private readonly stateIds = new Map<string, number>();
+  private readonly stateNames = new NameTable();
   private readonly startOf = new Map<number, string>(); // signature id → start function
   private readonly creatorFnOfSite = new Map<number, string>();
 
@@ -95,12 +95,7 @@ export class AggregateTreeBuilder {
     if (!this.startOf.has(sig)) this.startOf.set(sig, g.frames[g.frames.length - 1]?.fn.full ?? "");
     const site = this.sites.id(g.createdBy);
     if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
-    let st = this.stateIds.get(g.state);
-    if (st === undefined) {
-      st = this.stateNames.length;
-      this.stateNames.push(g.state);
-      this.stateIds.set(g.state, st);
-    }
+    const st = this.stateNames.id(g.state);
     this.ids.push(g.id);
     this.parents.push(g.createdBy ? (g.createdBy.parentId ?? -2) : -1);
     this.sigOf.push(sig);
@@ -129,7 +124,7 @@ export class AggregateTreeBuilder {
       stateOf: this.stateOf.data.subarray(0, n),
       signatures: this.sigs.export(),
       sites: this.sites.sites,
-      states: this.stateNames,
+      states: this.stateNames.names,
       startOf: [...this.startOf],
       creatorFnOfSite: [...this.creatorFnOfSite],
     };
@@ -144,15 +139,7 @@ export class AggregateTreeBuilder {
   merge(p: AggregatePartial): void {
     const sig = this.sigs.import(p.signatures);
     const site = p.sites.map((s) => this.sites.intern(s));
-    const st = p.states.map((name) => {
-      let id = this.stateIds.get(name);
-      if (id === undefined) {
-        id = this.stateNames.length;
-        this.stateNames.push(name);
-        this.stateIds.set(name, id);
-      }
-      return id;
-    });
+    const st = p.states.map((name) => this.stateNames.id(name));
     for (const [k, fn] of p.startOf) if (!this.startOf.has(sig[k]!)) this.startOf.set(sig[k]!, fn);
     for (const [k, fn] of p.creatorFnOfSite)
       if (!this.creatorFnOfSite.has(site[k]!)) this.creatorFnOfSite.set(site[k]!, fn);
@@ -413,7 +400,7 @@ export class AggregateTreeBuilder {
       count: members.length,
       function: this.startOf.get(sig) ?? "",
       creator: this.sites.sites[site] ?? null,
-      state: this.stateNames[best] ?? "",
+      state: this.stateNames.names[best] ?? "",
       stateClass,
       states,
       waitMinutes: { min: members.length ? min : 0, max },

@@ -17,6 +17,7 @@ export { Growable } from "./growable.ts";
 export {
   type CreatorSite,
   type InternedSignatures,
+  NameTable,
   orderById,
   SignatureInterner,
   SiteInterner,

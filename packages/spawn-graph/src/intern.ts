@@ -2,6 +2,22 @@
 import type { CreatedBy, Frame, FunctionName, Goroutine, StateClass } from "@gosleuth/model";
 import { STATE_CLASSES } from "@gosleuth/model";
 
+/** Strings numbered in order of first sight: `id(name)` gives the same number for the same text. */
+export class NameTable {
+  readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+}
+
 interface TrieNode {
   id: number;
   next: Map<number, TrieNode>;
@@ -14,8 +30,7 @@ interface TrieNode {
  */
 export class SignatureInterner {
   private readonly frameLoc = new Map<Frame, number>();
-  private readonly locIds = new Map<string, number>();
-  private readonly locText: string[] = [];
+  private readonly locations = new NameTable();
   private readonly roots = new Map<number, TrieNode>();
   private readonly sigPath: { parent: number; loc: number; cls: number }[] = [];
   private readonly sigStrings: (string | undefined)[] = [];
@@ -23,13 +38,7 @@ export class SignatureInterner {
   private loc(f: Frame): number {
     let id = this.frameLoc.get(f);
     if (id === undefined) {
-      const text = `${f.fn.full} ${f.file}:${f.line}`;
-      id = this.locIds.get(text);
-      if (id === undefined) {
-        id = this.locText.length;
-        this.locText.push(text);
-        this.locIds.set(text, id);
-      }
+      id = this.locations.id(`${f.fn.full} ${f.file}:${f.line}`);
       if (this.frameLoc.size > 2_000_000) this.frameLoc.clear();
       this.frameLoc.set(f, id);
     }
@@ -52,20 +61,12 @@ export class SignatureInterner {
 
   /** Everything needed to re-intern this interner's signatures elsewhere (plain data). */
   export(): InternedSignatures {
-    return { paths: this.sigPath.map((p) => [p.parent, p.loc, p.cls]), locations: this.locText };
+    return { paths: this.sigPath.map((p) => [p.parent, p.loc, p.cls]), locations: this.locations.names };
   }
 
   /** Interns another interner's signatures; returns, for each of its ids, the id here. */
   import(other: InternedSignatures): Int32Array {
-    const loc = other.locations.map((text) => {
-      let id = this.locIds.get(text);
-      if (id === undefined) {
-        id = this.locText.length;
-        this.locText.push(text);
-        this.locIds.set(text, id);
-      }
-      return id;
-    });
+    const loc = other.locations.map((text) => this.locations.id(text));
     const map = new Int32Array(other.paths.length);
     // Paths are listed parent first, so a parent's id here is known before its children's.
     for (let k = 0; k < other.paths.length; k++) {
@@ -129,7 +130,7 @@ export class SignatureInterner {
     while (k !== -1) {
       const p = this.sigPath[k]!;
       cls = p.cls;
-      if (p.loc >= 0) parts.push(this.locText[p.loc]!);
+      if (p.loc >= 0) parts.push(this.locations.names[p.loc]!);
       else if (p.loc === -100) parts.push("...");
       k = p.parent;
     }
