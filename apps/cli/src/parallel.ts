@@ -9,17 +9,22 @@ import { Worker } from "node:worker_threads";
 import type { DumpInfo } from "@gosleuth/model";
 import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
-import { checkInfo } from "./input.ts";
+import { checkInfo, type FetchOptions, parseInput } from "./input.ts";
 import { Progress } from "./progress.ts";
 import {
+  type Consumer,
+  type ConsumerOf,
+  kind,
   type PartialKind,
-  type Partials,
+  type PartialOf,
   parseRange,
-  partialCount,
   type RangeOptions,
 } from "./range-parse.ts";
 
-/** Files below this size are parsed on one thread unless --threads asks otherwise (worker start-up costs ~0.3 s). */
+/**
+ * Files below this size are parsed on one thread unless --threads asks otherwise: a worker takes ~0.15 s
+ * to start and parses its first range before V8 has optimised the parser.
+ */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
 /** Average range size in big files; there are at least RANGES_PER_THREAD ranges per thread. */
 const RANGE_BYTES = 32 * 1024 * 1024;
@@ -77,9 +82,9 @@ export function planRanges(file: string, size: number, threads: number): RangePl
     const edges = [0];
     const window = new Uint8Array(64 * 1024);
     for (let k = 1; k < count; k++) {
-      // Search forward from the nominal cut, one window at a time, up to a few windows.
+      // Search forward from the nominal cut, one 64 KiB window at a time, for up to 16 MB.
       // Ranges shrink toward the end of the file (cut k at 1 - (1 - k/count)^2 of it), so the threads
-      // finish their last ranges at nearly the same time (measured on the 216k dump: 40–70 ms sooner).
+      // finish their last ranges at nearly the same time (216k dump, best of 3, three pairs: 30–100 ms sooner).
       const frac = 1 - (1 - k / count) ** 2;
       let from = Math.max(edges[edges.length - 1]! + 1, Math.floor(frac * size) - 2);
       let edge = -1;
@@ -123,38 +128,44 @@ export type ToWorker = {
 };
 export type FromWorker =
   | { type: "progress"; bytes: number; goroutines: number }
-  | { type: "done"; index: number; partial: Partials[PartialKind]; fragment: FragmentInfo }
+  | { type: "done"; index: number; partial: PartialOf<PartialKind>; fragment: FragmentInfo }
   | { type: "failed"; index: number; message: string };
 
 /** Young generation of a worker thread, capped so that memory stays low (GOSLEUTH_WORKER_YOUNG_MB overrides). */
 const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
 
 /**
- * Parses every range of a plan on `threads` threads: this one and `threads - 1` workers, each taking
- * the next range when it is free. Partials are handed to `consume` in file order as soon as they can
- * be (so they are merged and dropped while the parse goes on); resolves with the merged info.
+ * Parses every range of a plan on this thread and the given workers, each taking the next range when
+ * it is free. Partials are merged into `into` in file order as soon as they can be (and dropped); resolves
+ * with the merged info. On a failure nothing more is merged, and it rejects only once this thread's
+ * own range has ended, so no late partial reaches `into` (or anything) afterwards.
  */
 export async function runParallel<K extends PartialKind>(
-  kind: K,
+  k: K,
   options: RangeOptions,
   plan: RangePlan,
   workers: Worker[],
-  consume: (p: Partials[K]) => void,
-  reserve?: (goroutines: number) => void,
+  into: Consumer<PartialOf<K>>,
 ): Promise<{ info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
-  const waiting = new Map<number, Partials[K]>();
+  const waiting = new Map<number, PartialOf<K>>();
   let delivered = 0;
-  const arrived = (index: number, p: Partials[K]) => {
-    if (delivered === 0 && index === 0 && reserve) {
+  let failed: Error | undefined;
+  const fail = (e: Error) => {
+    failed ??= e;
+    for (const w of workers) void w.terminate();
+  };
+  const arrived = (index: number, p: PartialOf<K>) => {
+    if (failed) return;
+    if (index === 0) {
       // Room for all goroutines at once, estimated from the first range (with a margin: room never
       // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
-      reserve(Math.ceil(((partialCount(p) * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+      into.reserve(Math.ceil(((kind(k).count(p) * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
     }
     waiting.set(index, p);
     for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
       waiting.delete(delivered++);
-      consume(q);
+      into.merge(q);
     }
   };
   const frags: FragmentInfo[] = new Array(n);
@@ -167,109 +178,114 @@ export async function runParallel<K extends PartialKind>(
     goroutines += g;
     progress.update(bytes, goroutines);
   };
-  let failed: Error | undefined;
-  try {
-    const runners: Promise<void>[] = [];
-    // This thread parses ranges too (one fewer worker: less memory, and it would only wait otherwise).
+  // This thread parses ranges too (one fewer worker: less memory, and it would only wait otherwise).
+  const runners: Promise<void>[] = [
+    (async () => {
+      while (next < n && !failed) {
+        const index = next++;
+        const r = await parseRange(
+          k,
+          options,
+          plan.file,
+          plan.edges[index]!,
+          plan.edges[index + 1]!,
+          onProgress,
+        );
+        frags[index] = r.fragment;
+        arrived(index, r.partial);
+      }
+    })().catch(fail),
+  ];
+  for (const w of workers) {
     runners.push(
-      (async () => {
-        while (next < n && !failed) {
+      new Promise<void>((resolve) => {
+        let busy = -1; // the range this worker is parsing
+        const give = () => {
+          busy = -1;
+          if (next >= n || failed) {
+            resolve();
+            return;
+          }
           const index = next++;
-          const r = await parseRange(
-            kind,
+          busy = index;
+          const msg: ToWorker = {
+            type: "range",
+            kind: k,
             options,
-            plan.file,
-            plan.edges[index]!,
-            plan.edges[index + 1]!,
-            onProgress,
-          );
-          arrived(index, r.partial);
-          frags[index] = r.fragment;
-        }
-      })(),
-    );
-    for (const w of workers) {
-      runners.push(
-        new Promise<void>((resolve, reject) => {
-          const give = () => {
-            if (next >= n || failed) {
-              resolve();
-              return;
-            }
-            const index = next++;
-            const msg: ToWorker = {
-              type: "range",
-              kind,
-              options,
-              index,
-              file: plan.file,
-              start: plan.edges[index]!,
-              end: plan.edges[index + 1]!,
-            };
-            w.postMessage(msg);
+            index,
+            file: plan.file,
+            start: plan.edges[index]!,
+            end: plan.edges[index + 1]!,
           };
-          w.on("message", (m: FromWorker) => {
-            if (m.type === "progress") onProgress(m.bytes, m.goroutines);
-            else if (m.type === "done") {
-              arrived(m.index, m.partial as Partials[K]);
-              frags[m.index] = m.fragment;
-              give();
-            } else reject((failed = new Error(`range ${m.index}: ${m.message}`)));
-          });
-          w.on("error", (e) => reject((failed = e)));
-          w.on("exit", (code) => reject((failed ??= new Error(`a worker thread exited with code ${code}`))));
-          give();
-        }),
-      );
-    }
+          w.postMessage(msg);
+        };
+        w.on("message", (m: FromWorker) => {
+          if (m.type === "progress") onProgress(m.bytes, m.goroutines);
+          else if (m.type === "done") {
+            frags[m.index] = m.fragment;
+            arrived(m.index, m.partial as PartialOf<K>);
+            give();
+          } else fail(new Error(`range ${m.index}: ${m.message}`));
+        });
+        w.on("error", fail);
+        w.on("exit", (code) => {
+          if (busy !== -1) fail(new Error(`a worker thread exited with code ${code} in range ${busy}`));
+          resolve();
+        });
+        give();
+      }),
+    );
+  }
+  try {
     await Promise.all(runners);
   } finally {
     progress.stop();
-    for (const w of workers) w.removeAllListeners("exit");
+    for (const w of workers) w.removeAllListeners();
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  const { info, clean } = mergeFragments(frags);
-  return { info, clean };
+  if (failed) throw failed;
+  return mergeFragments(frags);
 }
 
 /**
- * Parses `input` on several threads, handing each range's partial to `consume` in file order; resolves
- * with the merged info, or null when it should be parsed on one
- * thread: --threads 1, not a big plain-text dump file, a cut that was not clean, or a thread that
- * failed (said on stderr). Throws the one-thread path's CliError for input that is not a dump.
+ * Parses `input` into the kind's consumer: on several threads when it is a big plain-text dump file,
+ * else (or when a cut was not clean, or a thread failed: said on stderr) on this thread alone. The
+ * info's CliError checks are those of the one-thread path.
  */
-export async function parallelPartials<K extends PartialKind>(
-  kind: K,
+export async function consumeInput<K extends PartialKind>(
+  k: K,
   input: string,
-  threadsOpt: string | undefined,
-  options: RangeOptions,
-  consume: (p: Partials[K]) => void,
-  reserve?: (goroutines: number) => void,
-): Promise<DumpInfo | null> {
-  const threads = threadCount(threadsOpt);
-  if (threads < 2) return null;
-  const size = parallelCandidate(input, threadsOpt !== undefined && threadsOpt !== "auto");
-  if (size === null) return null;
-  // The workers start (load, build and warm up the parser) while this thread plans the cuts.
-  const workers = startWorkers(threads - 1);
-  const plan = planRanges(input, size, threads);
-  if (!plan) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    return null;
-  }
-  try {
-    const r = await runParallel(kind, options, plan, workers, consume, reserve);
-    if (process.env.GOSLEUTH_DEBUG) {
-      process.stderr.write(
-        `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
-      );
+  opts: { threads?: string; fetch: FetchOptions; options?: RangeOptions },
+): Promise<{ consumer: ConsumerOf<K>; info: DumpInfo; name: string }> {
+  const options = opts.options ?? {};
+  const threads = threadCount(opts.threads);
+  const size =
+    threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
+  if (size !== null) {
+    // The workers start (load, build and warm up the parser) while this thread plans the cuts.
+    const workers = startWorkers(threads - 1);
+    const plan = planRanges(input, size, threads);
+    if (!plan) await Promise.all(workers.map((w) => w.terminate()));
+    else {
+      const consumer = kind(k).make(options);
+      try {
+        const r = await runParallel(k, options, plan, workers, consumer);
+        if (process.env.GOSLEUTH_DEBUG) {
+          process.stderr.write(
+            `gosleuth: parsed on ${threads} threads in ${plan.edges.length - 1} ranges (${r.clean ? "merged" : "not clean"})\n`,
+          );
+        }
+        if (r.clean) return { consumer, info: checkInfo(input, r.info), name: input };
+      } catch (e) {
+        if (e instanceof CliError) throw e;
+        process.stderr.write(
+          `gosleuth: parsing on ${threads} threads failed (${(e as Error).message}); parsing on one thread\n`,
+        );
+      }
     }
-    return r.clean ? checkInfo(input, r.info) : null;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    process.stderr.write(
-      `gosleuth: parsing on ${threads} threads failed (${(e as Error).message}); parsing on one thread\n`,
-    );
-    return null;
   }
+  const consumer = kind(k).make(options);
+  const p = await parseInput(input, opts.fetch);
+  for await (const batch of p.stream.batches()) consumer.add(batch);
+  return { consumer, info: await p.finish(), name: p.name };
 }

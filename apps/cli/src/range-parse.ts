@@ -1,27 +1,73 @@
-// One byte range of a dump file parsed into a command's partial result (run on the main thread and
-// on workers). Each kind of partial is plain data with its big arrays listed for transfer.
+// What each command folds a dump into (one-thread or per byte range), and one byte range of a dump file
+// parsed into such a partial (run on the main thread and on workers). A partial is plain data whose
+// typed arrays are transferred, not copied, between threads.
 import { createReadStream } from "node:fs";
 import { type GrouperPartial, LeakAnalyzer, type PartialLeakSettings } from "@gosleuth/leaks";
 import type { StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { type AggregatePartial, AggregateTreeBuilder } from "@gosleuth/spawn-graph";
-import { SummaryAccumulator, type SummaryPartial } from "./commands/summary.ts";
 import { READ_CHUNK } from "./input.ts";
+import { SummaryAccumulator, type SummaryPartial } from "./summary-records.ts";
 
 /** Progress is reported every this many bytes (and at the end of the range). */
 const PROGRESS_STEP = 4 * 1024 * 1024;
 
-export interface Partials {
-  summary: SummaryPartial;
-  tree: AggregatePartial;
-  leaks: GrouperPartial;
-}
-export type PartialKind = keyof Partials;
-
-interface Consumer<P> {
+/** Folds parsed items in, and merges other threads' partials of the same dump (in input order). */
+export interface Consumer<P> {
   add(batch: readonly StreamItem[]): void;
+  /** Goroutines added or merged so far (for progress). */
   readonly goroutines: number;
   partial(): P;
+  merge(p: P): void;
+  /** Room for this many goroutines in all, before merging. */
+  reserve(n: number): void;
+}
+
+/** The aggregated tree (`gosleuth tree`). */
+export class TreeConsumer implements Consumer<AggregatePartial> {
+  readonly builder = new AggregateTreeBuilder();
+  add(batch: readonly StreamItem[]): void {
+    for (const g of batch) if (g.kind === "goroutine") this.builder.add(g);
+  }
+  get goroutines(): number {
+    return this.builder.count;
+  }
+  partial(): AggregatePartial {
+    return this.builder.partial();
+  }
+  merge(p: AggregatePartial): void {
+    this.builder.merge(p);
+  }
+  reserve(n: number): void {
+    this.builder.reserve(n);
+  }
+}
+
+/** The leak analysis of one dump (`gosleuth leaks` with one input). */
+export class LeaksConsumer implements Consumer<GrouperPartial> {
+  readonly analyzer: LeakAnalyzer;
+  goroutines = 0;
+  /** debug=1/debug=0 groups seen (they have no states or creators to analyse). */
+  groups = 0;
+  constructor(settings?: PartialLeakSettings) {
+    this.analyzer = new LeakAnalyzer(settings);
+  }
+  add(batch: readonly StreamItem[]): void {
+    for (const item of batch) {
+      if (item.kind === "goroutine") {
+        this.analyzer.add(item);
+        this.goroutines++;
+      } else this.groups++;
+    }
+  }
+  partial(): GrouperPartial {
+    return this.analyzer.partial();
+  }
+  merge(p: GrouperPartial): void {
+    this.analyzer.merge(p);
+    this.goroutines += p.startIds.length;
+  }
+  reserve(): void {}
 }
 
 /** Settings a command passes to its consumers (plain data: they travel to the workers). */
@@ -29,64 +75,48 @@ export interface RangeOptions {
   leakSettings?: PartialLeakSettings;
 }
 
-const consumers: { [K in PartialKind]: (o: RangeOptions) => Consumer<Partials[K]> } = {
-  summary: () => new SummaryAccumulator(),
-  tree: () => {
-    const b = new AggregateTreeBuilder();
-    return {
-      add(batch) {
-        for (const g of batch) if (g.kind === "goroutine") b.add(g);
-      },
-      get goroutines() {
-        return b.count;
-      },
-      partial: () => b.partial(),
-    };
+/** Per kind: how to make its consumer, and the buffers of its partials (moved between threads). */
+export const KINDS = {
+  summary: {
+    make: (_o: RangeOptions) => new SummaryAccumulator(),
+    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf],
+    count: (p: SummaryPartial) => p.ids.length,
   },
-  leaks: (o) => {
-    const a = new LeakAnalyzer(o.leakSettings);
-    let count = 0;
-    return {
-      add(batch) {
-        for (const g of batch)
-          if (g.kind === "goroutine") {
-            a.add(g);
-            count++;
-          }
-      },
-      get goroutines() {
-        return count;
-      },
-      partial: () => a.partial(),
-    };
+  tree: {
+    make: (_o: RangeOptions) => new TreeConsumer(),
+    buffers: (p: AggregatePartial) => [p.ids, p.parents, p.sigOf, p.siteOf, p.waits, p.stateOf],
+    count: (p: AggregatePartial) => p.ids.length,
+  },
+  leaks: {
+    make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
+    buffers: (p: GrouperPartial) => [p.startIds, p.startFns],
+    count: (p: GrouperPartial) => p.startIds.length,
   },
 };
+export type PartialKind = keyof typeof KINDS;
+export type ConsumerOf<K extends PartialKind> = ReturnType<(typeof KINDS)[K]["make"]>;
+export type PartialOf<K extends PartialKind> = ReturnType<ConsumerOf<K>["partial"]>;
 
-/** The goroutines a partial holds. */
-export function partialCount(p: Partials[PartialKind]): number {
-  return "startIds" in p ? p.startIds.length : p.ids.length;
-}
-
-/** The buffers of a partial's typed arrays (moved, not copied, to the main thread). */
-export function transferList(p: Partials[PartialKind]): ArrayBuffer[] {
-  const arrays =
-    "sigOf" in p
-      ? [p.ids, p.parents, p.sigOf, p.siteOf, p.waits, p.stateOf]
-      : "startIds" in p
-        ? [p.startIds, p.startFns]
-        : [p.ids, p.parents, p.sites];
-  return arrays.map((a) => a.buffer as ArrayBuffer);
+/** The kind's table entry, typed for use with any kind. */
+export function kind<K extends PartialKind>(
+  k: K,
+): {
+  make: (o: RangeOptions) => ConsumerOf<K> & Consumer<PartialOf<K>>;
+  buffers: (p: PartialOf<K>) => ArrayBufferView[];
+  count: (p: PartialOf<K>) => number;
+} {
+  return KINDS[k] as never;
 }
 
 export async function parseRange<K extends PartialKind>(
-  kind: K,
+  k: K,
   options: RangeOptions,
   file: string,
   start: number,
   end: number,
   onProgress: (bytes: number, goroutines: number) => void,
-): Promise<{ partial: Partials[K]; fragment: FragmentInfo }> {
-  const acc = consumers[kind](options) as Consumer<Partials[K]>;
+): Promise<{ partial: PartialOf<K>; fragment: FragmentInfo }> {
+  const acc = kind(k).make(options);
   let sentBytes = 0;
   let sentCount = 0;
   const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
@@ -101,5 +131,5 @@ export async function parseRange<K extends PartialKind>(
   for await (const batch of f.batches()) acc.add(batch);
   const fragment = await f.fragment;
   onProgress(fragment.bytes - sentBytes, acc.goroutines - sentCount);
-  return { partial: acc.partial(), fragment };
+  return { partial: acc.partial() as PartialOf<K>, fragment };
 }

@@ -3,7 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import { parseDump } from "@gosleuth/parser";
 import type { FromWorker, ToWorker } from "./parallel.ts";
-import { parseRange, transferList } from "./range-parse.ts";
+import { kind, parseRange } from "./range-parse.ts";
 
 const port = parentPort;
 if (!port) throw new Error("worker.mjs runs as a worker thread of gosleuth");
@@ -13,6 +13,8 @@ parseDump("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:1 +0x1\n");
 
 port.on("message", async (m: ToWorker) => {
   try {
+    // Fault injection for the tests: this range fails as a broken thread would.
+    if (process.env.GOSLEUTH_FAIL_RANGE === String(m.index)) throw new Error("injected failure");
     const { partial, fragment } = await parseRange(
       m.kind,
       m.options,
@@ -25,7 +27,12 @@ port.on("message", async (m: ToWorker) => {
       },
     );
     const done: FromWorker = { type: "done", index: m.index, partial, fragment };
-    port.postMessage(done, transferList(partial));
+    port.postMessage(
+      done,
+      kind(m.kind)
+        .buffers(partial)
+        .map((a) => a.buffer as ArrayBuffer),
+    );
   } catch (e) {
     const failed: FromWorker = { type: "failed", index: m.index, message: (e as Error).message };
     port.postMessage(failed);

@@ -58,6 +58,26 @@ describe("summary --threads", () => {
     expect(r.two.diagnosticsByLevel).toEqual({ warning: 200 });
   });
 
+  it("falls back to one thread when a worker fails, with the same result and a note on stderr", async () => {
+    const caddy = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+    for (const cmd of [
+      ["summary", "--json"],
+      ["tree", "--json"],
+      ["leaks", "--format", "json"],
+    ]) {
+      const one = await run([cmd[0]!, caddy, ...cmd.slice(1), "--threads", "1"], { env });
+      // Range 0 goes to the main thread, range 1 to the worker, which fails it.
+      const two = await run([cmd[0]!, caddy, ...cmd.slice(1), "--threads", "2"], {
+        env: { ...env, GOSLEUTH_FAIL_RANGE: "1" },
+      });
+      expect(two.code).toBe(0);
+      expect(two.stderr).toContain(
+        "parsing on 2 threads failed (range 1: injected failure); parsing on one thread",
+      );
+      expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    }
+  });
+
   it("parses .gz files, debug=1 profiles and standard input on one thread", async () => {
     const caddy = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
     const gz = join(tmp, "caddy.txt.gz");

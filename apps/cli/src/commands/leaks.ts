@@ -3,7 +3,6 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import {
   analyzeSnapshots,
   failOn,
-  LeakAnalyzer,
   type LeakReport,
   type PartialLeakSettings,
   renderMarkdown,
@@ -17,8 +16,8 @@ import {
 import type { Goroutine } from "@gosleuth/model";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
-import { type FetchOptions, isUrl, loadDump, parseInput } from "../input.ts";
-import { parallelPartials } from "../parallel.ts";
+import { type FetchOptions, isUrl, loadDump } from "../input.ts";
+import { consumeInput } from "../parallel.ts";
 
 export interface LeaksOptions {
   format: "text" | "md" | "json" | "sarif";
@@ -105,23 +104,12 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     report = analyzeSnapshots(snaps, settings);
   } else if (inputs.length === 1) {
     // One dump: stream it through the analyzer (no goroutine is kept).
-    let groups = 0;
-    let analyzer = new LeakAnalyzer(settings);
-    let name = inputs[0]!;
-    const rangeOptions = settings ? { leakSettings: settings } : {};
-    let info = await parallelPartials("leaks", name, o.threads, rangeOptions, (part) => analyzer.merge(part));
-    if (!info) {
-      analyzer = new LeakAnalyzer(settings);
-      const p = await parseInput(name, f);
-      for await (const batch of p.stream.batches()) {
-        for (const item of batch) {
-          if (item.kind === "goroutine") analyzer.add(item);
-          else groups++;
-        }
-      }
-      info = await p.finish();
-      name = p.name;
-    }
+    const { consumer, info, name } = await consumeInput("leaks", inputs[0]!, {
+      threads: o.threads,
+      fetch: f,
+      options: settings ? { leakSettings: settings } : {},
+    });
+    const { analyzer, groups } = consumer;
     report = analyzer.finish();
     report.input.format = info.format;
     if (report.input.goroutines === 0 && groups > 0) {

@@ -1,7 +1,6 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
 import type { Goroutine } from "@gosleuth/model";
 import {
-  AggregateTreeBuilder,
   buildSpawnGraph,
   descendants,
   goroutineKey,
@@ -12,7 +11,7 @@ import {
 } from "@gosleuth/spawn-graph";
 import { CliError } from "../errors.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
-import { parallelPartials } from "../parallel.ts";
+import { consumeInput } from "../parallel.ts";
 
 export interface TreeOptions {
   json?: boolean;
@@ -41,23 +40,8 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
-  let b = new AggregateTreeBuilder();
-  let name = input;
-  let info = await parallelPartials(
-    "tree",
-    input,
-    o.threads,
-    {},
-    (part) => b.merge(part),
-    (n) => b.reserve(n),
-  );
-  if (!info) {
-    b = new AggregateTreeBuilder();
-    const p = await parseInput(input, f);
-    for await (const batch of p.stream.batches()) for (const g of batch) if (g.kind === "goroutine") b.add(g);
-    info = await p.finish();
-    name = p.name;
-  }
+  const { consumer, info, name } = await consumeInput("tree", input, { threads: o.threads, fetch: f });
+  const b = consumer.builder;
   if (b.count === 0)
     throw new CliError(
       `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,

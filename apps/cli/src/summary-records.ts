@@ -1,0 +1,168 @@
+// What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
+// goroutine in typed arrays (id, parent id, creator site), foldable across threads.
+import type { StateClass, StreamItem } from "@gosleuth/model";
+import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph";
+
+export interface WaitEntry {
+  id: number;
+  state: string;
+  waitMinutes: number;
+  fn: string;
+}
+
+/** What a part of a dump contributes to the summary (one thread's byte range, or the whole input). */
+export interface SummaryPartial {
+  goroutines: number;
+  groups: number;
+  frames: number;
+  roots: number;
+  maxId: number;
+  states: Partial<Record<StateClass, number>>;
+  /** In order of first appearance (ties in the final sort keep that order). */
+  rawStates: [string, number][];
+  creators: [string, number][];
+  /** Creator sites by id (0: none), as SiteInterner numbers them. */
+  sites: (CreatorSite | null)[];
+  /** One record per goroutine: id, parent id (-1: none), creator site id (0: none). */
+  ids: Int32Array | Float64Array;
+  parents: Int32Array | Float64Array;
+  siteOf: Int32Array;
+  /** The five longest waits, earliest first among equals. */
+  waits: WaitEntry[];
+}
+
+/**
+ * Goroutine ids: 4 bytes each while they fit an Int32 (real ids do), 8 once one does not (ids
+ * beyond 2^31 in damaged or synthetic input), never rounded.
+ */
+export class IdColumn {
+  private col: Growable<Int32Array> | Growable<Float64Array> = new Growable(Int32Array);
+  private wide = false;
+  get length(): number {
+    return this.col.length;
+  }
+  push(v: number): void {
+    if (!this.wide && (v | 0) !== v) {
+      const old = this.col.view();
+      const wide = new Growable(Float64Array, Math.max(4096, Math.ceil(old.length * 1.5)));
+      wide.append(old);
+      this.col = wide;
+      this.wide = true;
+    }
+    this.col.push(v);
+  }
+  view(): Int32Array | Float64Array {
+    return this.col.view();
+  }
+  reserve(n: number): void {
+    this.col.reserve(n);
+  }
+  append(values: Int32Array | Float64Array): void {
+    if (this.wide || values instanceof Int32Array) this.col.append(values);
+    else for (let i = 0; i < values.length; i++) this.push(values[i]!);
+  }
+}
+
+/** Folds parsed items into a SummaryPartial; no goroutine is retained. */
+export class SummaryAccumulator {
+  goroutines = 0;
+  groups = 0;
+  frames = 0;
+  roots = 0;
+  maxId = 0;
+  readonly states: Partial<Record<StateClass, number>> = {};
+  readonly rawStates = new Map<string, number>();
+  readonly creators = new Map<string, number>();
+  readonly sites = new SiteInterner();
+  // Compact per-goroutine numbers in typed arrays (12 bytes a goroutine), so memory stays small
+  // even for millions of goroutines.
+  readonly recId = new IdColumn();
+  readonly recParent = new IdColumn();
+  readonly recSite = new Growable(Int32Array);
+  waits: WaitEntry[] = [];
+
+  add(batch: readonly StreamItem[]): void {
+    for (const item of batch) {
+      if (item.kind === "group") {
+        this.groups++;
+        this.goroutines += item.count;
+        this.frames += item.frames.length * item.count;
+        this.states.unknown = (this.states.unknown ?? 0) + item.count;
+        continue;
+      }
+      const g = item;
+      this.goroutines++;
+      this.frames += g.frames.length;
+      this.states[g.stateClass] = (this.states[g.stateClass] ?? 0) + 1;
+      this.rawStates.set(g.state, (this.rawStates.get(g.state) ?? 0) + 1);
+      if (g.id > this.maxId) this.maxId = g.id;
+      const c = g.createdBy;
+      if (c) this.creators.set(c.fn.full, (this.creators.get(c.fn.full) ?? 0) + 1);
+      else this.roots++;
+      this.recId.push(g.id);
+      this.recParent.push(c?.parentId ?? -1);
+      this.recSite.push(this.sites.id(c));
+      const waits = this.waits;
+      if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
+        waits.push({
+          id: g.id,
+          state: g.state,
+          waitMinutes: g.waitMinutes,
+          fn: g.frames[g.frames.length - 1]?.fn.full ?? "",
+        });
+        waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
+        if (waits.length > 5) waits.pop();
+      }
+    }
+  }
+
+  /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
+  reserve(n: number): void {
+    this.recId.reserve(n);
+    this.recParent.reserve(n);
+    this.recSite.reserve(n);
+  }
+
+  /** Folds a later part's partial (parts must come in input order). */
+  merge(p: SummaryPartial): void {
+    this.goroutines += p.goroutines;
+    this.groups += p.groups;
+    this.frames += p.frames;
+    this.roots += p.roots;
+    if (p.maxId > this.maxId) this.maxId = p.maxId;
+    for (const [k, v] of Object.entries(p.states) as [StateClass, number][])
+      this.states[k] = (this.states[k] ?? 0) + v;
+    for (const [k, v] of p.rawStates) this.rawStates.set(k, (this.rawStates.get(k) ?? 0) + v);
+    for (const [k, v] of p.creators) this.creators.set(k, (this.creators.get(k) ?? 0) + v);
+    this.recId.append(p.ids);
+    this.recParent.append(p.parents);
+    this.recSite.appendMapped(
+      p.siteOf,
+      p.sites.map((s) => this.sites.intern(s)),
+    );
+    // Earlier parts first, then a stable sort: equal waits keep input order, as one pass would.
+    this.waits = [...this.waits, ...p.waits].sort((a, b) => b.waitMinutes - a.waitMinutes).slice(0, 5);
+  }
+
+  /**
+   * The partial. Its records are views of this accumulator's buffers (no copy: fresh memory is slow to
+   * touch here); transferring them to another thread moves the buffers, so use the accumulator no more.
+   */
+  partial(): SummaryPartial {
+    return {
+      goroutines: this.goroutines,
+      groups: this.groups,
+      frames: this.frames,
+      roots: this.roots,
+      maxId: this.maxId,
+      states: this.states,
+      rawStates: [...this.rawStates],
+      creators: [...this.creators],
+      sites: this.sites.sites,
+      ids: this.recId.view(),
+      parents: this.recParent.view(),
+      siteOf: this.recSite.view(),
+      waits: this.waits,
+    };
+  }
+}
