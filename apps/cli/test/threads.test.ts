@@ -98,12 +98,15 @@ describe("summary --threads", () => {
     expect(r.stderr).toContain("--threads: expected a whole number from 1 to 64");
   });
 
-  it("errors on non-dumps as the one-thread path does", async () => {
+  it("errors on non-dumps as the one-thread path does, after trying threads", async () => {
     const html = join(tmp, "page.html");
-    writeFileSync(html, `<html>${"<p>goroutine</p>\n".repeat(2000)}</html>\n`);
+    // Blank lines before `goroutine ` words: the plan finds cut points, so the threads do run.
+    writeFileSync(html, `<html>\n${"<p>\n\ngoroutine is a word</p>\n".repeat(2000)}</html>\n`);
     const one = await run(["summary", html, "--threads", "1"], { env });
     const two = await run(["summary", html, "--threads", "2"], { env });
+    expect(one.code).toBe(2);
     expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/gosleuth: parsed on 2 threads in \d+ ranges/);
     expect(two.stderr.replace(/gosleuth: parsed.*\n/, "")).toBe(one.stderr);
   });
 });

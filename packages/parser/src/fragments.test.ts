@@ -1,7 +1,6 @@
 // Fragments (byte ranges cut at goroutine boundaries, parsed apart, as the CLI's threads do) merge into
 // exactly what one session gives, or say they cannot (clean: false).
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
 import type { StreamItem } from "@gosleuth/model";
 import { describe, expect, it } from "vitest";
@@ -112,5 +111,3 @@ describe("fragments merge to the whole-input result", () => {
     expect(r.info.diagnostics.at(-2)).toEqual(whole.diagnostics.at(-2));
   });
 });
-
-it("names its inputs", () => expect(basename(fixture("generated/go-versions"))).toBe("go-versions"));

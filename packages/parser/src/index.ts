@@ -531,9 +531,7 @@ export async function parseDumpAsync(source: ParseSource, options: ParseOptions 
  */
 export function isBlockText(head: Uint8Array): boolean {
   if (isGzip(head) || isProfileProto(head)) return false;
-  let text = "";
-  for (let i = 0; i < Math.min(head.length, 4096); i++) text += String.fromCharCode(head[i]!);
-  return !PROFILE_HEAD.test(text);
+  return !PROFILE_HEAD.test(new TextDecoder().decode(head.subarray(0, 4096)));
 }
 
 /** The family of a dump from its first bytes (a few KB are enough). */
