@@ -1,6 +1,6 @@
 // Tricky headers, frames and preambles from the format reference's checklist (synthetic inputs, written by hand).
 import { describe, expect, it } from "vitest";
-import { parseHeader } from "./fields.ts";
+import { createdByFrom, parseHeader } from "./fields.ts";
 import { formatDump, functionName, parseDump } from "./index.ts";
 
 describe("goroutine headers (synthetic)", () => {
@@ -184,5 +184,27 @@ describe("several dumps in one input (real dumps glued by a log)", () => {
       ["signal", parseDump(b).goroutines.length],
     ]);
     expect(parts[1]!.preamble.signal?.header).toBe("SIGQUIT: quit");
+  });
+});
+
+describe("`created by` interning (synthetic)", () => {
+  it("`created by` shares its parsed file line between siblings but keeps each parent id", () => {
+    const a = createdByFrom("created by main.(*S).Serve in goroutine 21\n\tspawnfarm/main.go:84 +0x45\n");
+    const b = createdByFrom(
+      "created by main.(*S).Serve in goroutine 22\r\n        spawnfarm/main.go:84 +0x45\r\n",
+    );
+    const c = createdByFrom("created by main.main\n\tspawnfarm/main.go:102 +0x1b3\n");
+    expect(a).toMatchObject({ parentId: 21, file: "spawnfarm/main.go", line: 84, offset: "0x45" });
+    expect(a.indent).toBeUndefined();
+    expect(b).toMatchObject({
+      parentId: 22,
+      file: "spawnfarm/main.go",
+      line: 84,
+      offset: "0x45",
+      indent: "        ",
+    });
+    expect(c).toMatchObject({ file: "spawnfarm/main.go", line: 102, offset: "0x1b3" });
+    expect(c.parentId).toBeUndefined();
+    expect(a.fn).toBe(b.fn);
   });
 });
