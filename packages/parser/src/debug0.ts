@@ -6,17 +6,68 @@ import { flat, functionName } from "./function-name.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The wire types each field of a pprof `Profile` message may have (0: varint, 2: length-delimited). */
+const PROFILE_FIELDS: readonly (readonly number[] | undefined)[] = [
+  undefined,
+  [2], // 1 sample_type
+  [2], // 2 sample
+  [2], // 3 mapping
+  [2], // 4 location
+  [2], // 5 function
+  [2], // 6 string_table
+  [0], // 7 drop_frames
+  [0], // 8 keep_frames
+  [0], // 9 time_nanos
+  [0], // 10 duration_nanos
+  [2], // 11 period_type
+  [0], // 12 period
+  [0, 2], // 13 comment (packed or not)
+  [0], // 14 default_sample_type
+  [2], // 15 doc_url
+];
+
+/** A varint at `i`: [value, next index], or null when it runs past `end` or over 10 bytes. */
+function varint(b: Uint8Array, i: number, end: number): [number, number] | null {
+  let v = 0;
+  let mul = 1;
+  for (let k = 0; k < 10 && i < end; k++, i++) {
+    const c = b[i]!;
+    v += (c & 0x7f) * mul;
+    if (c < 0x80) return [v, i + 1];
+    mul *= 128;
+  }
+  return null;
+}
+
 /**
- * True when the first bytes look binary (control characters a text dump never starts with): a
- * protobuf profile, whose field order varies (Go writes period_type, tag 0x5a, first).
+ * True when the first bytes are those of an uncompressed protobuf profile: binary (control characters
+ * a text dump never starts with), and every field the head holds is a `Profile` field with its wire
+ * type (Go writes period_type, tag 0x5a, first; other writers start elsewhere). An executable, an
+ * image or random bytes fail at once and are then read as text (and reported as not a dump).
  */
 export function isProfileProto(b: Uint8Array): boolean {
   if (b.length < 8) return false;
-  for (let i = 0; i < Math.min(16, b.length); i++) {
+  let binary = false;
+  for (let i = 0; i < Math.min(16, b.length) && !binary; i++) {
     const c = b[i]!;
-    if (c < 0x09 || (c > 0x0d && c < 0x20)) return true;
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) binary = true;
   }
-  return false;
+  if (!binary) return false;
+  const end = Math.min(b.length, 4096);
+  let i = 0;
+  let fields = 0;
+  while (i < end && fields < 16) {
+    const key = varint(b, i, end);
+    if (key === null) return fields > 0 && end - i < 10;
+    const field = Math.floor(key[0] / 8);
+    const wire = key[0] % 8;
+    if (!PROFILE_FIELDS[field]?.includes(wire)) return false;
+    const value = varint(b, key[1], end);
+    if (value === null) return fields > 0 && end - key[1] < 10;
+    i = wire === 2 ? value[1] + value[0] : value[1];
+    fields++;
+  }
+  return fields > 0;
 }
 
 export interface Debug0Result {

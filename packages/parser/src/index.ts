@@ -108,18 +108,19 @@ class Session {
       this.protoBytes.push(chunk);
       return;
     }
-    if (this.mode === "detect" && this.headBytes.length === 0 && isProfileProto(chunk)) {
-      this.mode = "debug0";
-      this.protoBytes.push(chunk);
-      return;
-    }
     if (this.mode === "detect") {
       this.headBytes.push(chunk);
       const n = this.headBytes.reduce((a, c) => a + c.length, 0);
-      if (n < 256 && chunk.indexOf(10) === -1) return;
-      const headText = this.decoder.decode(this.headBytes.length === 1 ? chunk : concat(this.headBytes), {
-        stream: true,
-      });
+      // Decide on 256 bytes, or on a first line of 16 or more (however small the chunks come).
+      if (n < 256 && (n < 16 || this.headBytes.every((c) => c.indexOf(10) === -1))) return;
+      const head = this.headBytes.length === 1 ? chunk : concat(this.headBytes);
+      if (isProfileProto(head)) {
+        this.mode = "debug0";
+        this.protoBytes.push(head);
+        this.headBytes = [];
+        return;
+      }
+      const headText = this.decoder.decode(head, { stream: true });
       this.mode = PROFILE_HEAD.test(headText) ? "debug1" : "blocks";
       if (this.mode === "debug1") this.debug1Text.push(headText);
       else for (const c of this.headBytes) this.pushBytes(c);
@@ -144,6 +145,11 @@ class Session {
 
   /** Ends the text and gathers this session's raw results, uninterpreted (see FragmentInfo). */
   collect(): FragmentInfo {
+    if (this.mode === "detect" && this.headBytes.length > 0 && isProfileProto(concat(this.headBytes))) {
+      this.mode = "debug0";
+      this.protoBytes.push(concat(this.headBytes));
+      this.headBytes = [];
+    }
     if (this.mode === "detect") {
       const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
       this.mode = PROFILE_HEAD.test(head) ? "debug1" : "blocks";
@@ -309,7 +315,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
           ? "it looks like HTML"
           : /^\s*[{[]/.test(firstLine)
             ? "it looks like JSON"
-            : /[\u0000-\u0008\u000e-\u001f]/.test(firstLine)
+            : /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(preamble.lines.slice(0, 20).join("\n").slice(0, 4096))
               ? "it looks like binary data"
               : `it starts with ${JSON.stringify(firstLine.slice(0, 60))}`;
     diagnostics.unshift({
@@ -356,18 +362,25 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
 export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions, "pieceSize"> = {}): Dump {
   const s = new Session(options.pieceSize);
   const goroutines: Goroutine[] = [];
+  // Feed in slices so the grammar never sees more than a piece at a time.
+  const step = PIECE_SIZE;
   if (typeof input !== "string") {
     s.bytes = input.length;
     if (isGzip(input)) {
       s.b.diag("error", 1, "gzip input: use parseDumpAsync (or gunzip first)", "");
-      input = "";
-    } else input = new TextDecoder().decode(input);
-  } else s.bytes = byteLength(input);
-  // Feed in slices so the grammar never sees more than a piece at a time.
-  const step = PIECE_SIZE;
-  for (let i = 0; i < input.length; i += step) {
-    s.feed(input.slice(i, i + step));
-    for (const g of s.drain()) goroutines.push(g);
+    } else {
+      // The streaming path's byte handling, so bytes are told apart (text, debug=1, protobuf) alike.
+      for (let i = 0; i < input.length; i += step) {
+        s.feedBytes(input.subarray(i, i + step));
+        for (const g of s.drain()) goroutines.push(g);
+      }
+    }
+  } else {
+    s.bytes = byteLength(input);
+    for (let i = 0; i < input.length; i += step) {
+      s.feed(input.slice(i, i + step));
+      for (const g of s.drain()) goroutines.push(g);
+    }
   }
   const info = s.finish();
   for (const g of s.drain()) goroutines.push(g);
