@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { boundaries, parseInFragments } from "../test/fragments-util.ts";
 import { formatDump, parseDump, parseDumpAsync } from "./index.ts";
 
 const RUNS = Number(process.env.GOSLEUTH_FUZZ_RUNS ?? 150);
@@ -87,6 +88,45 @@ describe("fuzzing real dumps", () => {
       }
     },
     Math.max(60_000, RUNS * 10),
+  );
+});
+
+describe("fuzzing the threads' cuts", () => {
+  it(
+    `fragments of mutated dumps, cut where the CLI's threads cut, merge to what one parse gives or say they cannot (${RUNS} runs)`,
+    async () => {
+      let clean = 0;
+      let cutRuns = 0;
+      for (const src of SOURCES) {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(opArb, { maxLength: 8 }),
+            fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+            async (ops, picks) => {
+              const bytes = new TextEncoder().encode(mutate(src, ops));
+              const all = boundaries(bytes);
+              const cuts = [...new Set(picks.map((p) => all[p % Math.max(1, all.length)]))]
+                .filter((c): c is number => c !== undefined)
+                .sort((a, b) => a - b);
+              const r = await parseInFragments(bytes, cuts);
+              if (cuts.length > 0) cutRuns++;
+              // An unclean merge is thrown away by the CLI, which parses on one thread instead.
+              if (!r.clean) return;
+              if (cuts.length > 0) clean++;
+              const whole = parseDump(bytes);
+              expect(r.ids).toEqual(whole.goroutines.map((g) => g.id));
+              const { goroutines: _g, groups: _gr, ...info } = whole;
+              expect(r.info).toEqual(info);
+            },
+          ),
+          { numRuns: Math.max(1, Math.floor(RUNS / SOURCES.length)) },
+        );
+      }
+      // The property is only worth something if most runs really were cut and merged.
+      expect(cutRuns).toBeGreaterThan(RUNS / 2);
+      expect(clean).toBeGreaterThan(cutRuns / 4);
+    },
+    Math.max(60_000, RUNS * 40),
   );
 });
 
