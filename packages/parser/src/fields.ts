@@ -213,7 +213,6 @@ export function parseLabels(text: string): Record<string, string> {
 
 const frameCache = new Map<string, Frame>();
 
-
 /**
  * Forgets the frame-interning table (its keys are copies of frame text). Called when a stream ends:
  * the frames handed out stay valid, only sharing with the next dump's frames is lost.
