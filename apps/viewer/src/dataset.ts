@@ -46,8 +46,6 @@ interface GroupAcc {
   waitMax: number;
   funcsText?: string;
   filesText?: string;
-  /** `frameExtras` of the sample, computed once. */
-  sampleExtras?: string;
   severity?: Severity;
 }
 
@@ -70,12 +68,45 @@ function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
 }
 const NONE: readonly never[] = Object.freeze([]);
 
-/** Arguments and offsets of every frame, as one string. */
-function frameExtras(g: Goroutine): string {
-  // join() returns one flat string; `+=` would build a rope that keeps every piece alive.
-  const parts: string[] = [];
-  for (const f of g.frames) parts.push(f.args, f.offset ?? "");
-  return parts.join(SEP);
+/**
+ * The frames whose arguments or offset differ from the group's first goroutine, as one flat string
+ * (`index SEP args SEP offset` per differing frame), or undefined when none differ. Goroutines of one
+ * group usually differ in a frame or two (a pointer argument), so this keeps a fraction of the text
+ * that the whole stack's arguments would (216k dump: ~5 of 23 million characters).
+ */
+function frameDiff(g: Goroutine, sample: Goroutine): string | undefined {
+  const own = g.frames;
+  const base = sample.frames;
+  let parts: string[] | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const f = own[i]!;
+    const b = base[i];
+    const offset = f.offset ?? "";
+    if (b && b.args === f.args && (b.offset ?? "") === offset) continue;
+    // join() returns one flat string; `+=` would build a rope that keeps every piece alive.
+    (parts ??= []).push(String(i), f.args, offset);
+  }
+  // A stack of another length cannot be patched frame by frame: keep all of it (never seen, same signature).
+  if (own.length !== base.length) return ["*", ...own.flatMap((f) => [f.args, f.offset ?? ""])].join(SEP);
+  return parts?.join(SEP);
+}
+
+/** Applies `frameDiff`'s output to the group's frames. */
+function patchFrames(frames: readonly Frame[], diff: string): Frame[] {
+  const parts = diff.split(SEP);
+  const withOwn = (f: Frame, args: string, offset: string): Frame => {
+    const { offset: _o, ...rest } = f;
+    return { ...rest, args, ...(offset ? { offset } : {}) };
+  };
+  if (parts[0] === "*")
+    return frames.map((f, i) => withOwn(f, parts[2 * i + 1] ?? "", parts[2 * i + 2] ?? ""));
+  const out = frames.slice();
+  for (let k = 0; k + 2 < parts.length; k += 3) {
+    const i = Number(parts[k]);
+    const f = out[i];
+    if (f) out[i] = withOwn(f, parts[k + 1]!, parts[k + 2]!);
+  }
+  return out;
 }
 
 /** The goroutine as the runtime printed it (debug=2), for copying from the side panel. */
@@ -144,7 +175,7 @@ export class Dataset {
   private readonly siteIndex = new Map<string, number>();
   private readonly stateNames: string[] = [];
   private readonly stateIndex = new Map<string, number>();
-  /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine. */
+  /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine (`frameDiff`). */
   private readonly extras = new Map<number, string>();
   /** Position of a goroutine id (its first, if printed twice), by binary search in ids sorted once. */
   private readonly byId = {
@@ -198,11 +229,9 @@ export class Dataset {
       // Same signature: same functions, files and lines as the group's first goroutine. Share its
       // frames and keep only what differs (arguments, offsets) as one string, which divides the
       // memory a big dump needs by the stack depth.
-      const acc = this.groups[gi]!;
-      sample = acc.sample!;
-      acc.sampleExtras ??= frameExtras(sample);
-      const own = frameExtras(g);
-      if (own !== acc.sampleExtras) this.extras.set(pos, own);
+      sample = this.groups[gi]!.sample!;
+      const diff = frameDiff(g, sample);
+      if (diff !== undefined) this.extras.set(pos, diff);
     }
     if (gi === undefined) {
       gi = this.groups.length;
@@ -746,15 +775,7 @@ export class Dataset {
     const g = this.at(pos);
     const ex = this.extras.get(pos);
     if (ex === undefined) return g;
-    const parts = ex.split(SEP);
-    return {
-      ...g,
-      frames: g.frames.map((f, i) => {
-        const offset = parts[2 * i + 1] ?? "";
-        const { offset: _o, ...rest } = f;
-        return { ...rest, args: parts[2 * i] ?? "", ...(offset ? { offset } : {}) };
-      }),
-    };
+    return { ...g, frames: patchFrames(g.frames, ex) };
   }
 
   goroutine(id: number): GoroutineDetail | null {
