@@ -94,7 +94,11 @@ export class GraphView {
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
     this.shrinkIdleLayers();
-    this.renderer.on("resize", () => this.shrinkIdleLayers());
+    this.renderer.on("resize", () => {
+      this.parked = false;
+      this.shrinkIdleLayers();
+    });
+    this.park();
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
     this.renderer.on("clickStage", () => cb.onClickStage());
     // Sigma draws the hovered node and its label on its own hover layer; refreshing every node
@@ -121,6 +125,30 @@ export class GraphView {
         c.height = 1;
       }
     }
+  }
+
+  /** True while every layer has a 1×1 backing store (from creation until the first tree). */
+  private parked = false;
+
+  /**
+   * Gives every layer a 1×1 pixel buffer until there is something to show. Sigma is created while
+   * the worker parses, and the page's peak memory is reached then: each full-size layer that is
+   * drawn costs several screen-sized bitmaps in the renderer (on software compositing, a WebGL
+   * canvas is read back into shared memory every frame), ~50 MB in all for sigma's five layers.
+   * The warm-up draws (`prepare`) compile the same programs on 1×1 buffers.
+   */
+  private park(): void {
+    for (const c of Object.values(this.renderer.getCanvases())) {
+      c.width = 1;
+      c.height = 1;
+    }
+    this.parked = true;
+  }
+
+  /** Gives the layers their real size again (sigma's resize, forced: the container did not change). */
+  private unpark(): void {
+    if (!this.parked) return;
+    this.renderer.resize(true);
   }
 
   private reduceNode(id: string, data: NodeAttrs): Partial<NodeDisplayData> {
@@ -223,6 +251,7 @@ export class GraphView {
 
   /** Replaces the whole graph with an aggregated tree (a new dump). */
   setTree(nodes: readonly TreeNodeView[]): void {
+    this.unpark();
     this.ensurePrograms();
     this.stopFa2();
     this.expanded.clear();
