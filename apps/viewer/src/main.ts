@@ -79,13 +79,31 @@ function ensureViews(): void {
   if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
 }
 
-/** Creates and drops a throwaway WebGL context, so that sigma's own contexts come up faster. */
-function startWebGL(): void {
-  if (graph) return;
-  const gl = document.createElement("canvas").getContext("webgl2");
-  gl?.getError();
-  gl?.getExtension("WEBGL_lose_context")?.loseContext();
-}
+/**
+ * WebGL brought up in a short-lived worker of its own (gl-warm.ts) as soon as the page starts: the
+ * first WebGL context of the page waits for the GPU side to come up, which on software GL was the
+ * page's longest task when a throwaway context on the main thread did it. Resolves when the worker
+ * is done (or failed, or after 3 s), and the worker is ended then.
+ */
+const glWarm: Promise<void> = new Promise<void>((resolve) => {
+  let w: Worker;
+  try {
+    w = new Worker(new URL("./gl-warm.ts", import.meta.url), { type: "module", name: "gosleuth-gl-warm" });
+  } catch {
+    resolve();
+    return;
+  }
+  const done = () => {
+    w.terminate();
+    resolve();
+  };
+  w.addEventListener("message", (e: MessageEvent<{ result: string; ms: number }>) => {
+    performance.mark("gosleuth:gl-warm", { detail: e.data });
+    done();
+  });
+  w.addEventListener("error", done);
+  setTimeout(done, 3000);
+});
 
 /**
  * Creates sigma (WebGL contexts and shader programs). Called in a task of its own while the
@@ -115,12 +133,8 @@ function ensureGraph(): GraphView {
 async function openSource(source: LoadSource): Promise<void> {
   $("load-error").textContent = "";
   ensureViews();
-  // Sigma is created in a task of its own once the load has started, after one that only
-  // starts WebGL (the first context brings up the GPU side, which is slow on software GL).
-  setTimeout(() => {
-    startWebGL();
-    setTimeout(ensureGraph, 0);
-  }, 0);
+  // Sigma is created in a task of its own once the load has started and WebGL is up (glWarm).
+  void glWarm.then(() => setTimeout(ensureGraph, 0));
   body.dataset.state = "loading";
   const progress = $("progress");
   progress.hidden = false;
