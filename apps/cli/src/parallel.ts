@@ -169,6 +169,12 @@ export async function runParallel<K extends PartialKind>(
     }
   };
   const frags: FragmentInfo[] = new Array(n);
+  // GOSLEUTH_DEBUG: when each range was given and done (ms since the process started) and by which thread.
+  const timeline: string[] | null = process.env.GOSLEUTH_DEBUG ? [] : null;
+  const mark = (index: number, who: string, t0: number) =>
+    timeline?.push(
+      `  range ${index} (${((plan.edges[index + 1]! - plan.edges[index]!) / 1048576).toFixed(1)} MB) on ${who}: ${t0.toFixed(0)}–${performance.now().toFixed(0)} ms`,
+    );
   const progress = new Progress(plan.size, plan.file);
   let bytes = 0;
   let goroutines = 0;
@@ -183,6 +189,7 @@ export async function runParallel<K extends PartialKind>(
     (async () => {
       while (next < n && !failed) {
         const index = next++;
+        const t0 = performance.now();
         const r = await parseRange(
           k,
           options,
@@ -193,13 +200,15 @@ export async function runParallel<K extends PartialKind>(
         );
         frags[index] = r.fragment;
         arrived(index, r.partial);
+        mark(index, "main", t0);
       }
     })().catch(fail),
   ];
-  for (const w of workers) {
+  for (const [t, w] of workers.entries()) {
     runners.push(
       new Promise<void>((resolve) => {
         let busy = -1; // the range this worker is parsing
+        let t0 = 0;
         const give = () => {
           busy = -1;
           if (next >= n || failed) {
@@ -208,6 +217,7 @@ export async function runParallel<K extends PartialKind>(
           }
           const index = next++;
           busy = index;
+          t0 = performance.now();
           const msg: ToWorker = {
             type: "range",
             kind: k,
@@ -224,6 +234,7 @@ export async function runParallel<K extends PartialKind>(
           else if (m.type === "done") {
             frags[m.index] = m.fragment;
             arrived(m.index, m.partial as PartialOf<K>);
+            mark(m.index, `worker ${t + 1}`, t0);
             give();
           } else fail(new Error(`range ${m.index}: ${m.message}`));
         });
@@ -243,6 +254,7 @@ export async function runParallel<K extends PartialKind>(
     for (const w of workers) w.removeAllListeners();
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  if (timeline) process.stderr.write(`gosleuth: ranges, ms since start:\n${timeline.join("\n")}\n`);
   if (failed) throw failed;
   return mergeFragments(frags);
 }
@@ -264,6 +276,8 @@ export async function consumeInput<K extends PartialKind>(
   if (size !== null) {
     // The workers start (load, build and warm up the parser) while this thread plans the cuts.
     const workers = startWorkers(threads - 1);
+    if (process.env.GOSLEUTH_DEBUG)
+      process.stderr.write(`gosleuth: workers started at ${performance.now().toFixed(0)} ms\n`);
     const plan = planRanges(input, size, threads);
     if (!plan) await Promise.all(workers.map((w) => w.terminate()));
     else {

@@ -46,7 +46,13 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     throw new CliError(
       `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
     );
+  const t0 = performance.now();
   const tree = b.finish();
+  if (process.env.GOSLEUTH_DEBUG) {
+    process.stderr.write(
+      `gosleuth: aggregated ${b.count} goroutines into ${tree.nodes.length} nodes in ${(performance.now() - t0).toFixed(0)} ms\n`,
+    );
+  }
   if (o.root && !tree.nodes.some((n) => n.id === o.root)) {
     throw new CliError(
       `--root ${o.root}: no such aggregated node (ids look like n12; see --json, or use --per-goroutine with a goroutine id)`,
