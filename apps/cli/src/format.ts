@@ -1,7 +1,8 @@
 // Small text helpers shared by the commands' human-readable output.
+import { formatCount } from "@gosleuth/model";
 import pc from "picocolors";
 
-export const n = (x: number): string => x.toLocaleString("en-US");
+export const n = formatCount;
 
 /** Colours only when stdout is a terminal (and NO_COLOR is unset). */
 export const color = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);

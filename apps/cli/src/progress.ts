@@ -1,4 +1,5 @@
 // A progress bar on stderr for big inputs, shown only when stderr is a terminal.
+import { formatCount } from "@gosleuth/model";
 import cliProgress from "cli-progress";
 
 const MIN_BYTES = 8 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class Progress {
     this.last = now;
     this.bar.update(this.size ? bytes : 0, {
       mb: (bytes / 1e6).toFixed(0),
-      goroutines: goroutines.toLocaleString("en-US"),
+      goroutines: formatCount(goroutines),
     });
   }
 

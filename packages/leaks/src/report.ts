@@ -1,10 +1,11 @@
 // Leak reports for people (terminal text, Markdown) and machines (versioned JSON, SARIF 2.1.0), and the CI gate.
+import { formatCount } from "@gosleuth/model";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Category, Finding, LeakReport } from "./analyze.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = formatCount;
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
 
 /** True when some finding is at `level` or worse (for `--fail-on`). */

@@ -301,3 +301,19 @@ export interface Dump extends DumpInfo {
   readonly goroutines: readonly Goroutine[];
   readonly groups: readonly GoroutineGroup[];
 }
+
+/**
+ * A whole number with thousands separators (`1,234,567`), as `toLocaleString("en-US")` prints it, without
+ * loading ICU's number formatting (~10 ms the first time in a CLI process). Other numbers fall back to it.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString("en-US");
+  const s = String(Math.abs(n));
+  let out = s.length > 3 ? "" : s;
+  if (s.length > 3) {
+    const head = s.length % 3 || 3;
+    out = s.slice(0, head);
+    for (let i = head; i < s.length; i += 3) out += `,${s.slice(i, i + 3)}`;
+  }
+  return n < 0 || Object.is(n, -0) ? `-${out}` : out;
+}

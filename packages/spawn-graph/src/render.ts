@@ -1,8 +1,9 @@
 // Text, Graphviz and JSON renderings of the aggregated tree (shared by the CLI and the viewer's export).
+import { formatCount } from "@gosleuth/model";
 import { DirectedGraph } from "graphology";
 import type { AggNode, AggregateTree } from "./aggregate.ts";
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
+const fmt = formatCount;
 
 export interface RenderOptions {
   /** Levels to print below the start (default: all). */

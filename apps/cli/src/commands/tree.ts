@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import type { Goroutine } from "@gosleuth/model";
+import { formatCount, type Goroutine } from "@gosleuth/model";
 import {
   buildSpawnGraph,
   descendants,
@@ -71,7 +71,7 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     if (o.minCount !== undefined) opts.minCount = o.minCount;
     if (o.root !== undefined) opts.root = o.root;
     process.stdout.write(
-      `${tree.total.toLocaleString("en-US")} goroutines in ${tree.nodes.length.toLocaleString("en-US")} groups\n`,
+      `${formatCount(tree.total)} goroutines in ${formatCount(tree.nodes.length)} groups\n`,
     );
     process.stdout.write(renderTreeText(tree, opts));
   }
