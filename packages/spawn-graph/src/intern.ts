@@ -2,6 +2,34 @@
 import type { CreatedBy, Frame, FunctionName, Goroutine, StateClass } from "@gosleuth/model";
 import { STATE_CLASSES } from "@gosleuth/model";
 
+const CLASS_INDEX = new Map<StateClass, number>(STATE_CLASSES.map((c, i) => [c, i]));
+
+interface RecentStack {
+  cls: number;
+  frames: readonly Frame[];
+  elided: Goroutine["elided"];
+  id: number;
+}
+const RECENT_PER_START = 16;
+
+/** Whether two stacks have their elision markers at the same places. */
+function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.index !== b[i]!.index) return false;
+  return true;
+}
+
+/** Whether two stacks have their frames at the same locations (function, file, line). */
+function sameLocations(a: readonly Frame[], b: readonly Frame[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const f = a[i]!;
+    const l = b[i]!;
+    if (f !== l && (f.fn !== l.fn || f.line !== l.line || f.file !== l.file)) return false;
+  }
+  return true;
+}
+
 /** Strings numbered in order of first sight: `id(name)` gives the same number for the same text. */
 export class NameTable {
   readonly names: string[] = [];
@@ -77,32 +105,29 @@ export class SignatureInterner {
     return map;
   }
 
-  // The previous goroutine's stack: siblings are often printed one after another, and the parser
-  // shares frame objects, so comparing frames by identity finds a repeat without any lookup.
-  private lastFrames: readonly Frame[] = [];
-  private lastCls = -1;
-  private lastId = -1;
+  // Stacks seen lately, by their bottom (start) function: a goroutine whose frames are at the same
+  // locations as one of them (arguments may differ: pointers usually do) has its signature without a
+  // walk of the trie. Kinds of goroutines often alternate in a dump, so one "previous stack" is not enough.
+  private readonly recent = new Map<FunctionName | undefined, RecentStack[]>();
 
   /** The signature id of a goroutine. */
   id(g: Goroutine): number {
-    const cls = STATE_CLASSES.indexOf(g.stateClass);
+    const cls = CLASS_INDEX.get(g.stateClass) ?? -1;
     const frames = g.frames;
-    if (cls === this.lastCls && g.elided.length === 0 && frames.length === this.lastFrames.length) {
-      let same = true;
-      for (let i = 0; i < frames.length; i++) {
-        if (frames[i] !== this.lastFrames[i]) {
-          same = false;
-          break;
-        }
+    const start = frames[frames.length - 1]?.fn;
+    let list = this.recent.get(start);
+    if (list !== undefined) {
+      for (const r of list) {
+        if (r.cls === cls && sameLocations(r.frames, frames) && sameElisions(r.elided, g.elided)) return r.id;
       }
-      if (same) return this.lastId;
+    } else {
+      list = [];
+      this.recent.set(start, list);
     }
     const id = this.lookup(g, cls);
-    if (g.elided.length === 0) {
-      this.lastFrames = frames;
-      this.lastCls = cls;
-      this.lastId = id;
-    } else this.lastCls = -1;
+    const r: RecentStack = { cls, frames, elided: g.elided, id };
+    if (list.length < RECENT_PER_START) list.push(r);
+    else list[id % RECENT_PER_START] = r;
     return id;
   }
 
