@@ -108,7 +108,7 @@ describe("summary --threads", () => {
     expect(two.code).toBe(2);
     expect(two.stderr).toMatch(/gosleuth: parsed on 2 threads in \d+ ranges/);
     // GOSLEUTH_DEBUG's lines (workers, ranges and their times, "parsed on") aside, stderr is the same.
-    const debugLines = /^(gosleuth: (parsed on|workers started|ranges,).*|  range \d+ .*)\n/gm;
+    const debugLines = /^(gosleuth: (parsed on|workers started|ranges,).*| {2}range \d+ .*)\n/gm;
     expect(two.stderr.replace(debugLines, "")).toBe(one.stderr);
   });
 });
