@@ -67,7 +67,9 @@ export class LeaksConsumer implements Consumer<GrouperPartial> {
     this.analyzer.merge(p);
     this.goroutines += p.startIds.length;
   }
-  reserve(): void {}
+  reserve(n: number): void {
+    this.analyzer.reserve(n);
+  }
 }
 
 /** Settings a command passes to its consumers (plain data: they travel to the workers). */

@@ -1,7 +1,8 @@
 // Leak findings: goroutines grouped by signature and creator site, scored from explainable factors.
-import type { Dump, Frame, Goroutine, StateClass } from "@gosleuth/model";
+import { type Dump, type Frame, formatCount, type Goroutine, type StateClass } from "@gosleuth/model";
 import {
   type CreatorSite,
+  Growable,
   type InternedSignatures,
   NameTable,
   SignatureInterner,
@@ -87,7 +88,7 @@ export interface LeakReport {
   summary: { high: number; medium: number; low: number; info: number; proven: number };
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = formatCount;
 
 /** Frames that are the machinery of blocking, not the code that blocked. */
 function isInternal(fn: string): boolean {
@@ -211,6 +212,11 @@ export interface GroupAcc {
   leaked: number;
   first: Goroutine;
   ids: Set<number>;
+  /** States not yet counted in `states`: the last one seen and how many in a row (see Grouper.flush). */
+  runState: string;
+  runCount: number;
+  /** The parent id last added to `parents` (siblings with one parent often come in a row). */
+  lastParent: number;
 }
 
 /** A Grouper's content as plain data (see Grouper.partial). */
@@ -229,17 +235,31 @@ export interface GrouperPartial {
 export class Grouper {
   readonly sigs = new SignatureInterner();
   readonly sites = new SiteInterner();
-  readonly groups = new Map<number, GroupAcc>();
+  private readonly byKey = new Map<number, GroupAcc>();
+
+  /** The groups, by signature and creator site (every count up to date). */
+  get groups(): ReadonlyMap<number, GroupAcc> {
+    this.flush();
+    return this.byKey;
+  }
+
+  /** Counts the states still held as runs (adding a goroutine only bumps its group's run). */
+  private flush(): void {
+    for (const a of this.byKey.values()) {
+      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
+      a.runCount = 0;
+    }
+  }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
   // a sorted index built when first needed: far smaller and cheaper than a Map of every goroutine.
-  private startIds: number[] = [];
-  private startFns: number[] = [];
+  private readonly startIds = new Growable(Float64Array);
+  private readonly startFns = new Growable(Int32Array);
   private readonly startNames = new NameTable();
   private startIndex: { order: Int32Array; sorted: Float64Array } | undefined;
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
-    this.startIndex ??= sortById(this.startIds);
+    this.startIndex ??= sortById(this.startIds.view());
     const { order, sorted } = this.startIndex;
     // The last position holding `id` (ties are in input order; the last goroutine seen wins).
     let lo = 0;
@@ -250,7 +270,7 @@ export class Grouper {
       else hi = mid;
     }
     if (lo === 0 || sorted[lo - 1] !== id) return undefined;
-    return this.startNames.names[this.startFns[order[lo - 1]!]!];
+    return this.startNames.names[this.startFns.data[order[lo - 1]!]!];
   }
   total = 0;
 
@@ -259,16 +279,26 @@ export class Grouper {
     private readonly keepIds = false,
   ) {}
 
+  // The start function of each signature (a signature fixes the stack's functions), and the group
+  // last added to: siblings usually come one after another.
+  private readonly startOfSig: number[] = [];
+  private lastKey = -1;
+  private lastGroup: GroupAcc | undefined;
+
   add(g: Goroutine): void {
     this.total++;
     const sig = this.sigs.id(g);
     const site = this.sites.id(g.createdBy);
     const k = site * 16_777_216 + sig;
-    const start = g.frames[g.frames.length - 1]?.fn.full ?? "";
+    let startFn = this.startOfSig[sig];
+    if (startFn === undefined) {
+      startFn = this.startNames.id(g.frames[g.frames.length - 1]?.fn.full ?? "");
+      this.startOfSig[sig] = startFn;
+    }
     this.startIds.push(g.id);
-    this.startFns.push(this.startNames.id(start));
+    this.startFns.push(startFn);
     this.startIndex = undefined;
-    let a = this.groups.get(k);
+    let a = k === this.lastKey ? this.lastGroup : this.byKey.get(k);
     if (!a) {
       a = {
         key: "",
@@ -285,38 +315,61 @@ export class Grouper {
         leaked: 0,
         first: g,
         ids: new Set(),
+        runState: g.state,
+        runCount: 0,
+        lastParent: Number.NaN,
       };
-      this.groups.set(k, a);
+      this.byKey.set(k, a);
     }
+    this.lastKey = k;
+    this.lastGroup = a;
     a.count++;
     if (g.waitMinutes < a.minWait) a.minWait = g.waitMinutes;
     if (g.waitMinutes > a.maxWait) a.maxWait = g.waitMinutes;
-    a.states.set(g.state, (a.states.get(g.state) ?? 0) + 1);
+    if (g.state === a.runState) a.runCount++;
+    else {
+      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
+      a.runState = g.state;
+      a.runCount = 1;
+    }
     if (a.samples.length < this.samples) a.samples.push(g.id);
     const p = g.createdBy?.parentId;
-    if (p !== undefined && a.parents.size < 10_000) a.parents.add(p);
+    if (p !== undefined && p !== a.lastParent) {
+      a.lastParent = p;
+      if (a.parents.size < 10_000) a.parents.add(p);
+    }
     if (g.leaked) a.leaked++;
     if (this.keepIds) a.ids.add(g.id);
+  }
+
+  /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
+  reserve(n: number): void {
+    this.startIds.reserve(n);
+    this.startFns.reserve(n);
   }
 
   /**
    * This grouper's content as plain data, for a grouper on another thread to merge (parts merged in
    * input order give the groups one grouper gives). Goroutine ids are not kept (keepIds is for snapshots).
+   * The start columns are views of this grouper's buffers (no copy): once they are transferred to
+   * another thread, use the grouper no more.
    */
   partial(): GrouperPartial {
+    this.flush();
     return {
       total: this.total,
       signatures: this.sigs.export(),
       sites: this.sites.sites,
-      groups: [...this.groups.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
-      startIds: Float64Array.from(this.startIds),
-      startFns: Int32Array.from(this.startFns),
+      groups: [...this.byKey.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
+      startIds: this.startIds.view(),
+      startFns: this.startFns.view(),
       startNames: this.startNames.names,
     };
   }
 
   /** Adds a later part's groups (see partial). */
   merge(p: GrouperPartial): void {
+    this.flush();
     this.total += p.total;
     const sig = this.sigs.import(p.signatures);
     const site = p.sites.map((x) => this.sites.intern(x));
@@ -324,9 +377,9 @@ export class Grouper {
       const s = sig[b.sig]!;
       const t = site[b.site]!;
       const k = t * 16_777_216 + s;
-      const a = this.groups.get(k);
+      const a = this.byKey.get(k);
       if (!a) {
-        this.groups.set(k, { ...b, sig: s, site: t, key: "" });
+        this.byKey.set(k, { ...b, sig: s, site: t, key: "" });
         continue;
       }
       a.count += b.count;
@@ -337,11 +390,11 @@ export class Grouper {
       for (const q of b.parents) if (a.parents.size < 10_000) a.parents.add(q);
       a.leaked += b.leaked;
     }
-    const names = p.startNames.map((fn) => this.startNames.id(fn));
-    for (let i = 0; i < p.startIds.length; i++) {
-      this.startIds.push(p.startIds[i]!);
-      this.startFns.push(names[p.startFns[i]!]!);
-    }
+    this.startIds.append(p.startIds);
+    this.startFns.appendMapped(
+      p.startFns,
+      p.startNames.map((fn) => this.startNames.id(fn)),
+    );
     this.startIndex = undefined;
   }
 
@@ -580,6 +633,11 @@ export class LeakAnalyzer {
   /** Adds a later part of the same dump (see Grouper.partial). */
   merge(p: GrouperPartial): void {
     this.grouper.merge(p);
+  }
+
+  /** Makes room for this many goroutines in all. */
+  reserve(n: number): void {
+    this.grouper.reserve(n);
   }
 
   finish(): LeakReport {
