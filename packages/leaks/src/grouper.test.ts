@@ -1,0 +1,64 @@
+// The Grouper's per-group counts (kept as runs and "last seen" shortcuts while adding) against a plain
+// recount of the same goroutines, on real dumps where kinds of goroutines interleave.
+import { readFileSync } from "node:fs";
+import { fixture } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { describe, expect, it } from "vitest";
+import { Grouper } from "./analyze.ts";
+
+describe("Grouper counts", () => {
+  it("counts states that alternate inside one group (synthetic: RLock and Lock are both rwmutex)", () => {
+    const g = (id: number, state: string, parent: number) =>
+      `goroutine ${id} [${state}]:\nsync.runtime_SemacquireRWMutex(0x0?, 0x0?, 0x0?)\n\t/go/src/runtime/sema.go:105 +0x25\nmain.worker()\n\t/app/main.go:9 +0x1\ncreated by main.main in goroutine ${parent}\n\t/app/main.go:5 +0x1\n`;
+    const states = [
+      "sync.RWMutex.RLock",
+      "sync.RWMutex.Lock",
+      "sync.RWMutex.Lock",
+      "sync.RWMutex.RLock",
+      "sync.RWMutex.Lock",
+    ];
+    const text = states.map((st, i) => g(i + 10, st, i < 3 ? 1 : 2)).join("\n");
+    const gr = new Grouper();
+    for (const x of parseDump(text).goroutines) gr.add(x);
+    expect(gr.groups.size).toBe(1);
+    const a = [...gr.groups.values()][0]!;
+    expect([...a.states]).toEqual([
+      ["sync.RWMutex.RLock", 2],
+      ["sync.RWMutex.Lock", 3],
+    ]);
+    expect([...a.parents]).toEqual([1, 2]);
+  });
+  for (const f of [
+    "labeled/leakybank/leakybank-t0320s-debug2.txt",
+    "generated/servers/caddy-2.11-t0-debug2.txt",
+    "generated/go-versions/go1.26-spawnfarm-stack.txt",
+  ]) {
+    it(`match a plain recount on ${f}`, () => {
+      const { goroutines } = parseDump(readFileSync(fixture(f), "utf8"));
+      // Shuffle deterministically too, so runs of one state or parent are broken up.
+      const shuffled = goroutines.map((g, i) => [(i * 7919) % 1009, g] as const).sort((a, b) => a[0] - b[0]);
+      for (const order of [goroutines, shuffled.map(([, g]) => g)]) {
+        const gr = new Grouper();
+        for (const g of order) gr.add(g);
+        // Recount by each goroutine's (signature, creator site), with plain maps and sets.
+        const plain = new Map<string, { states: Map<string, number>; parents: Set<number>; count: number }>();
+        for (const g of order) {
+          const key = `${gr.sigs.text(gr.sigs.id(g))}#${gr.sites.id(g.createdBy)}`;
+          let p = plain.get(key);
+          if (!p) plain.set(key, (p = { states: new Map(), parents: new Set(), count: 0 }));
+          p.count++;
+          p.states.set(g.state, (p.states.get(g.state) ?? 0) + 1);
+          if (g.createdBy?.parentId !== undefined && p.parents.size < 10_000)
+            p.parents.add(g.createdBy.parentId);
+        }
+        expect(gr.groups.size).toBe(plain.size);
+        for (const a of gr.groups.values()) {
+          const p = plain.get(`${gr.sigs.text(a.sig)}#${a.site}`)!;
+          expect(a.count).toBe(p.count);
+          expect([...a.states]).toEqual([...p.states]);
+          expect([...a.parents].sort((x, y) => x - y)).toEqual([...p.parents].sort((x, y) => x - y));
+        }
+      }
+    });
+  }
+});
