@@ -1,0 +1,47 @@
+// SignatureInterner's ids against the plain signature text, on real dumps in file order and shuffled
+// (its shortcut for stacks seen lately must never merge two signatures or split one).
+import { readFileSync } from "node:fs";
+import { fixture } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { describe, expect, it } from "vitest";
+import { SignatureInterner } from "./intern.ts";
+import { goroutineSignature } from "./signature.ts";
+
+describe("SignatureInterner", () => {
+  for (const f of [
+    "generated/go-versions/go1.26-spawnfarm-stack.txt",
+    "generated/go-versions/go1.19-spawnfarm-stack.txt",
+    "generated/servers/caddy-2.11-t0-debug2.txt",
+    "labeled/leakybank/leakybank-t0320s-debug2.txt",
+  ]) {
+    it(`gives one id per signature text on ${f}`, () => {
+      const { goroutines } = parseDump(readFileSync(fixture(f), "utf8"));
+      const shuffled = goroutines.map((g, i) => [(i * 7919) % 1013, g] as const).sort((a, b) => a[0] - b[0]);
+      for (const order of [goroutines, shuffled.map(([, g]) => g)]) {
+        const sigs = new SignatureInterner();
+        const idOfText = new Map<string, number>();
+        for (const g of order) {
+          const id = sigs.id(g);
+          const text = goroutineSignature(g);
+          expect(sigs.text(id)).toBe(text);
+          if (!idOfText.has(text)) idOfText.set(text, id);
+          expect(id).toBe(idOfText.get(text));
+        }
+      }
+    });
+  }
+  it("tells apart stacks that differ only in an elision's place or the state class (synthetic)", () => {
+    const frames = (n: number) => "main.f(0x1)\n\t/a.go:1 +0x1\n".repeat(n);
+    const text = [
+      `goroutine 1 [select]:\n${frames(3)}...2 frames elided...\n${frames(1)}`,
+      `goroutine 2 [select]:\n${frames(2)}...2 frames elided...\n${frames(2)}`,
+      `goroutine 3 [select]:\n${frames(4)}`,
+      `goroutine 4 [chan receive]:\n${frames(4)}`,
+      `goroutine 5 [select]:\n${frames(3)}...9 frames elided...\n${frames(1)}`,
+    ].join("\n");
+    const sigs = new SignatureInterner();
+    const ids = parseDump(text).goroutines.map((g) => sigs.id(g));
+    expect(new Set(ids.slice(0, 4)).size).toBe(4);
+    expect(ids[4]).toBe(ids[0]); // the elided count is not part of a signature
+  });
+});
