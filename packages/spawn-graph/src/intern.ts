@@ -48,7 +48,8 @@ export class NameTable {
 
 interface TrieNode {
   id: number;
-  next: Map<number, TrieNode>;
+  /** Children by location id; made when the first child is (most nodes of a big trie are leaves). */
+  next: Map<number, TrieNode> | undefined;
 }
 
 /**
@@ -76,10 +77,10 @@ export class SignatureInterner {
   private readonly nodes: TrieNode[] = [];
 
   private child(node: TrieNode | undefined, key: number, cls: number, parent: number): TrieNode {
-    const map = node ? node.next : this.roots;
+    const map = node ? (node.next ??= new Map()) : this.roots;
     let n = map.get(key);
     if (n === undefined) {
-      n = { id: this.sigPath.length, next: new Map() };
+      n = { id: this.sigPath.length, next: undefined };
       this.sigPath.push({ parent, loc: key, cls });
       this.nodes.push(n);
       map.set(key, n);
