@@ -1,7 +1,7 @@
 // Tricky headers, frames and preambles from the format reference's checklist (synthetic inputs, written by hand).
 import { describe, expect, it } from "vitest";
 import { createdByFrom, parseHeader } from "./fields.ts";
-import { formatDump, functionName, parseDump } from "./index.ts";
+import { formatDump, functionName, parseDump, parseDumpAsync } from "./index.ts";
 
 describe("goroutine headers (synthetic)", () => {
   it("1.22+ gp= m= mp= and minutes, locked to thread", () => {
@@ -206,5 +206,19 @@ describe("`created by` interning (synthetic)", () => {
     expect(c).toMatchObject({ file: "spawnfarm/main.go", line: 102, offset: "0x1b3" });
     expect(c.parentId).toBeUndefined();
     expect(a.fn).toBe(b.fn);
+  });
+});
+
+describe("a byte-order mark at the start (synthetic: an editor's, never the runtime's)", () => {
+  const dump = "goroutine 1 [running]:\nmain.main()\n\t/x/main.go:1 +0x1\n";
+  const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(dump)]);
+  it("is skipped, with an info diagnostic, from a string, bytes and a stream of 1-byte chunks", async () => {
+    const chunks = Array.from(bytes, (b) => new Uint8Array([b]));
+    for (const d of [parseDump(`\ufeff${dump}`), parseDump(bytes), await parseDumpAsync(chunks)]) {
+      expect(d.format).toBe("debug2");
+      expect(d.goroutines.map((g) => [g.id, (g as { glued?: string }).glued])).toEqual([[1, undefined]]);
+      expect(d.diagnostics.map((x) => x.severity)).toEqual(["info"]);
+      expect(d.diagnostics[0]!.message).toMatch(/byte-order mark/);
+    }
   });
 });

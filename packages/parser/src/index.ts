@@ -88,6 +88,10 @@ class Session {
     if (this.mode === "detect") {
       this.head += text;
       if (this.head.length < 256 && this.head.indexOf("\n") === -1) return;
+      if (this.head.charCodeAt(0) === 0xfeff) {
+        this.head = this.head.slice(1);
+        this.bomSkipped();
+      }
       this.mode = PROFILE_HEAD.test(this.head) ? "debug1" : "blocks";
       text = this.head;
       this.head = "";
@@ -113,7 +117,8 @@ class Session {
       const n = this.headBytes.reduce((a, c) => a + c.length, 0);
       // Decide on 256 bytes, or on a first line of 16 or more (however small the chunks come).
       if (n < 256 && (n < 16 || this.headBytes.every((c) => c.indexOf(10) === -1))) return;
-      const head = this.headBytes.length === 1 ? chunk : concat(this.headBytes);
+      const head = this.withoutBom(this.headBytes.length === 1 ? chunk : concat(this.headBytes));
+      this.headBytes = [head];
       if (isProfileProto(head)) {
         this.mode = "debug0";
         this.protoBytes.push(head);
@@ -133,6 +138,17 @@ class Session {
 
   private readonly parsePiece = (piece: string): void => parseText(piece, this.b);
 
+  /** The head without a UTF-8 byte-order mark (an editor's, never the runtime's), said in a diagnostic. */
+  private withoutBom(head: Uint8Array): Uint8Array {
+    if (head[0] !== 0xef || head[1] !== 0xbb || head[2] !== 0xbf) return head;
+    this.bomSkipped();
+    return head.subarray(3);
+  }
+
+  private bomSkipped(): void {
+    this.b.diag("info", 1, "a byte-order mark (U+FEFF) at the start was skipped", "");
+  }
+
   private pushBytes(c: Uint8Array): void {
     this.byteSplitter.push(c, this.parsePiece);
   }
@@ -145,12 +161,19 @@ class Session {
 
   /** Ends the text and gathers this session's raw results, uninterpreted (see FragmentInfo). */
   collect(): FragmentInfo {
-    if (this.mode === "detect" && this.headBytes.length > 0 && isProfileProto(concat(this.headBytes))) {
-      this.mode = "debug0";
-      this.protoBytes.push(concat(this.headBytes));
-      this.headBytes = [];
+    if (this.mode === "detect" && this.headBytes.length > 0) {
+      this.headBytes = [this.withoutBom(concat(this.headBytes))];
+      if (isProfileProto(this.headBytes[0]!)) {
+        this.mode = "debug0";
+        this.protoBytes.push(this.headBytes[0]!);
+        this.headBytes = [];
+      }
     }
     if (this.mode === "detect") {
+      if (this.head.charCodeAt(0) === 0xfeff) {
+        this.head = this.head.slice(1);
+        this.bomSkipped();
+      }
       const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
       this.mode = PROFILE_HEAD.test(head) ? "debug1" : "blocks";
       if (this.mode === "debug1") this.debug1Text.push(head);
