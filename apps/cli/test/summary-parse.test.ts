@@ -87,6 +87,25 @@ describe("gosleuth summary", () => {
 });
 
 describe("gosleuth parse --ndjson", () => {
+  it("waits for a slow reader without leaking listeners or warnings (the whole Caddy dump, paused pipe)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { CLI } = await import("./helpers.ts");
+    const child = spawn(process.execPath, [CLI, "parse", CADDY], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    // Read with a pause after every chunk, so the CLI meets backpressure again and again.
+    const done = new Promise<number | null>((ok) => child.on("close", ok));
+    let text = "";
+    for await (const chunk of child.stdout.setEncoding("utf8")) {
+      text += chunk;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const code = await done;
+    const lines = text.split("\n").filter((l) => l !== "").length;
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(lines).toBe(2711);
+  });
   it("streams one object per goroutine with frames and createdBy", async () => {
     const r = await run(["parse", fixture("labeled/leakybank/leakybank-t0060s-debug2.txt"), "--ndjson"]);
     expect(r.code).toBe(0);

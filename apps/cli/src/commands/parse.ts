@@ -1,5 +1,4 @@
 // `gosleuth parse --ndjson`: one JSON object per goroutine (or debug=1 group), streamed with backpressure.
-import { once } from "node:events";
 import type { StreamItem } from "@gosleuth/model";
 import { type FetchOptions, parseInput } from "../input.ts";
 
@@ -56,10 +55,26 @@ export async function parseCommand(input: string, fetchOpts: FetchOptions): Prom
       if (buf.length > 1 << 16) {
         const ok = out.write(buf);
         buf = "";
-        if (!ok && !closed) await Promise.race([once(out, "drain"), once(out, "close")]);
+        if (!ok && !closed) await drainOrClose(out);
       }
     }
   }
   if (!closed && buf) out.write(buf);
   if (!closed) await p.finish();
+}
+
+/**
+ * Resolves when `out` drains or closes, and leaves no listener behind (racing two `once` calls left the
+ * loser's listeners on stdout at every wait: a MaxListenersExceededWarning on stderr and a slow leak).
+ */
+function drainOrClose(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
 }
