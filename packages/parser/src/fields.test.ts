@@ -222,3 +222,39 @@ describe("a byte-order mark at the start (synthetic: an editor's, never the runt
     }
   });
 });
+
+describe("frames whose arguments differ in every goroutine (synthetic)", () => {
+  it("are built right when the frame table gives up on them, and repeated frames still share one object", () => {
+    // 60,000 goroutines: a frame with unique pointer arguments, and in every fourth one a frame repeated
+    // exactly. More distinct pairs than the table holds, mostly misses: frames are then built without it.
+    const parts: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const p = (0xc000100000 + i * 16).toString(16);
+      parts.push(
+        `goroutine ${i + 1} [select]:\nmain.handle(0x${p}, {0x${(i * 7).toString(16)}, 0x${p}})\n\t/app/h.go:${(i % 3) + 10} +0x4${i % 3}\n${i % 4 === 0 ? "main.serve(0x0?)\n\t/app/s.go:5 +0x1\n" : ""}`,
+      );
+    }
+    const d = parseDump(parts.join("\n"));
+    expect(d.goroutines).toHaveLength(60_000);
+    const serve = d.goroutines[0]!.frames[1]!;
+    for (let i = 0; i < 60_000; i += 997) {
+      const g = d.goroutines[i]!;
+      const p = (0xc000100000 + i * 16).toString(16);
+      expect(g.frames[0]).toMatchObject({
+        args: `0x${p}, {0x${(i * 7).toString(16)}, 0x${p}}`,
+        file: "/app/h.go",
+        line: (i % 3) + 10,
+        offset: `0x4${i % 3}`,
+      });
+      expect(g.frames[0]!.fn.full).toBe("main.handle");
+      if (i % 4 === 0) expect(g.frames[1]).toEqual(serve);
+    }
+    // Frames built with the table share one object; built without it, they are equal.
+    expect(d.goroutines[4]!.frames[1]).toBe(serve);
+    expect(d.goroutines[59_996]!.frames[1]).toEqual(serve);
+    // The last goroutine's frames are built after the table gave up; they print back the same.
+    expect(
+      formatDump({ ...d, goroutines: d.goroutines.slice(-2) }).endsWith(parts.slice(-2).join("\n")),
+    ).toBe(true);
+  });
+});

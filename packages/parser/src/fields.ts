@@ -212,6 +212,26 @@ export function parseLabels(text: string): Record<string, string> {
 }
 
 const frameCache = new Map<string, Frame>();
+const FRAME_CACHE_MAX = 50_000;
+
+type FileParts = ReturnType<typeof fileParts>;
+
+/**
+ * File lines seen (flat copies as keys), split once: frames that differ only in their arguments, and the
+ * `created by` lines of siblings, share one location. Distinct file lines are distinct PCs: few.
+ */
+const locCache = new Map<string, FileParts>();
+
+function locOf(l2: string): FileParts {
+  let loc = locCache.get(l2);
+  if (loc === undefined) {
+    const key = flat(l2);
+    loc = fileParts(key);
+    if (locCache.size >= 100_000) locCache.clear();
+    locCache.set(key, loc);
+  }
+  return loc;
+}
 
 /**
  * Forgets the frame-interning table (its keys are copies of frame text). Called when a stream ends:
@@ -219,7 +239,10 @@ const frameCache = new Map<string, Frame>();
  */
 export function releaseInternedFrames(): void {
   frameCache.clear();
-  createdByLocCache.clear();
+  lookups = 0;
+  hits = 0;
+  uncachedLeft = 0;
+  locCache.clear();
 }
 
 /** Splits a file line `\tFILE:LINE [+0xOFF] [fp=.. sp=.. pc=..]` into its parts. */
@@ -265,26 +288,64 @@ function fileParts(line: string): {
   return out;
 }
 
-/** The interned Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`). */
+// The frame table's record since it was last cleared, and how many frames are still to be built
+// without it (see frameFromPair).
+let lookups = 0;
+let hits = 0;
+let uncachedLeft = 0;
+/** Frames built without the table after a full table was found to be mostly misses. */
+const UNCACHED_RUN = 500_000;
+
+/**
+ * The Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`): interned, so repeated frames
+ * are one object. When pointer arguments differ in every goroutine, nearly every pair is new: a table
+ * that fills up with misses only costs time and memory (each entry survives into the old generation),
+ * so frames are then built without it for a while, and the table is tried again after. (A dump of the
+ * 216k goroutines with every argument made unique: 3.70 s and 662 MB peak RSS with a table of 500,000
+ * entries, 2.51 s and 198 MB with 50,000, see the README for the figures with this.)
+ */
 export function frameFromPair(image: string): Frame {
+  if (uncachedLeft > 0) {
+    uncachedLeft--;
+    return buildFrame(image, false);
+  }
+  lookups++;
   let f = frameCache.get(image);
-  if (f !== undefined) return f;
-  const key = flat(image);
+  if (f !== undefined) {
+    hits++;
+    return f;
+  }
+  f = buildFrame(image, true);
+  if (frameCache.size >= FRAME_CACHE_MAX) {
+    if (hits * 2 < lookups) uncachedLeft = UNCACHED_RUN;
+    frameCache.clear();
+    lookups = 0;
+    hits = 0;
+  }
+  return f;
+}
+
+/** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */
+function buildFrame(image: string, intern: boolean): Frame {
+  // Interned, the frame's strings are slices of one copy of the text; otherwise only the arguments are
+  // copied (a slice would keep the whole piece of input alive), the rest comes from shared tables.
+  const key = intern ? flat(image) : image;
   const nl = key.indexOf("\n");
-  let l1 = key.slice(0, nl);
-  if (l1.endsWith("\r")) l1 = l1.slice(0, -1);
-  let l2 = key.slice(nl + 1);
+  let e1 = nl === -1 ? key.length : nl;
+  if (e1 > 0 && key.charCodeAt(e1 - 1) === 13) e1--;
+  let l2 = nl === -1 ? "" : key.slice(nl + 1);
   if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
-  const loc = fileParts(l2);
+  const loc = locOf(l2);
   let fn: string;
   let args = "";
   let bare = false;
-  const lp = l1.lastIndexOf("(");
-  if (l1.endsWith(")") && lp > 0) {
-    fn = l1.slice(0, lp);
-    args = l1.slice(lp + 1, -1);
+  const lp = key.lastIndexOf("(", e1 - 1);
+  if (e1 > 0 && key.charCodeAt(e1 - 1) === 41 && lp > 0) {
+    fn = key.slice(0, lp);
+    args = key.slice(lp + 1, e1 - 1);
+    if (!intern) args = flat(args);
   } else {
-    fn = l1;
+    fn = key.slice(0, e1);
     bare = true;
   }
   const frame: Frame & { bare?: boolean } = {
@@ -294,32 +355,8 @@ export function frameFromPair(image: string): Frame {
     ...loc,
   };
   if (bare) frame.bare = true;
-  f = frame;
-  if (frameCache.size > 500_000) frameCache.clear();
-  frameCache.set(key, f);
-  return f;
-}
-
-type CreatedByLoc = Pick<CreatedBy, "file" | "line" | "offset" | "indent">;
-
-/** `created by` file lines seen (flat copies as keys): siblings share one, so its parts are split once. */
-const createdByLocCache = new Map<string, CreatedByLoc>();
-
-function createdByLoc(l2: string): CreatedByLoc {
-  let loc = createdByLocCache.get(l2);
-  if (loc === undefined) {
-    const p = fileParts(l2);
-    const out: { -readonly [K in keyof CreatedByLoc]: CreatedByLoc[K] } = {
-      file: p.file === "" ? "" : flat(p.file),
-      line: p.line,
-    };
-    if (p.offset !== undefined) out.offset = p.offset;
-    if (p.indent !== undefined) out.indent = p.indent;
-    loc = out;
-    if (createdByLocCache.size >= 100_000) createdByLocCache.clear();
-    createdByLocCache.set(flat(l2), loc);
-  }
-  return loc;
+  if (intern) frameCache.set(key, frame);
+  return frame;
 }
 
 /**
@@ -340,7 +377,7 @@ export function createdByFrom(image: string): CreatedBy {
   }
   let l2 = nl === -1 ? "" : image.slice(nl + 1);
   if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
-  const loc = l2 === "" ? undefined : createdByLoc(l2);
+  const loc = l2 === "" ? undefined : locOf(l2);
   const c: { -readonly [K in keyof CreatedBy]: CreatedBy[K] } = {
     fn: functionName(l1),
     file: loc === undefined ? "" : loc.file,
