@@ -2,13 +2,23 @@
 import { once } from "node:events";
 // Generates a big debug=2 dump by renumbering the real 216k-goroutine dump's blocks, copy after
 // copy, keeping `created by ... in goroutine N` parent ids consistent within each copy.
-// Usage: node gen-large.mjs <target-bytes> <out-file>   (never commit the output)
+// With --unique-args, every hex value in a frame's arguments is replaced by one never used before, as
+// pointer arguments differ between goroutines on real servers: the worst case for frame interning.
+// Usage: node gen-large.mjs <target-bytes> <out-file> [--unique-args]   (never commit the output)
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { LARGE_GZ } from "./paths.mjs";
 
 const target = Number(process.argv[2] ?? 1.5e9);
 const out = process.argv[3];
+const uniqueArgs = process.argv.includes("--unique-args");
+let nextArg = 0xc000000000;
+/** The text with every hex value inside a frame's parentheses made unique. */
+const uniquify = (text) =>
+  text.replace(
+    /^([^\t\n][^\n]*\()([^\n]*)\)$/gm,
+    (_, head, args) => `${head}${args.replace(/0x[0-9a-f]+/g, () => `0x${(nextArg++).toString(16)}`)})`,
+  );
 if (!out) {
   console.error("usage: node gen-large.mjs <target-bytes> <out-file>");
   process.exit(2);
@@ -42,7 +52,8 @@ while (written < target) {
           })
           .replace(/ in goroutine (\d+)$/gm, (_, id) => ` in goroutine ${Number(id) + off}`);
   if (copy === 0) goroutines += (src.match(/^goroutine \d+ /gm) ?? []).length;
-  const buf = Buffer.from(copy === 0 ? text : `\n${text}`);
+  const body = uniqueArgs ? uniquify(text) : text;
+  const buf = Buffer.from(copy === 0 ? body : `\n${body}`);
   if (!ws.write(buf)) await once(ws, "drain");
   written += buf.length;
   copy++;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `pnpm bench`: times the built CLI on the 216k-goroutine dump and a generated 1.5 GB dump, and
-// prints MB/s, goroutines/s and peak RSS per case, with the targets from the issues beside them.
-// Flags: --quick (skip the 1.5 GB dump), --only=<case,...>, --runs=N (best of N, default 1).
+// `pnpm bench`: times the built CLI on the 216k-goroutine dump, a generated 1.5 GB dump and both with
+// every frame argument made unique, and prints MB/s, goroutines/s and peak RSS per case, with the targets.
+// Flags: --quick (skip the 1.5 GB dumps), --only=<case,...>, --runs=N (best of N, default 1).
 // The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
 // run the same command with --threads 1.
 import { spawn } from "node:child_process";
@@ -39,6 +39,9 @@ if (!existsSync(LARGE_GZ)) {
 mkdirSync(DATA_DIR, { recursive: true });
 const dump216k = join(DATA_DIR, "go1.26-spawnfarm-216k.txt");
 const dump15g = join(DATA_DIR, "spawnfarm-1.5GB.txt");
+// The same dumps with every argument made unique (pointer arguments differ on real servers).
+const dump216kU = join(DATA_DIR, "spawnfarm-216k-unique-args.txt");
+const dump15gU = join(DATA_DIR, "spawnfarm-1.5GB-unique-args.txt");
 
 if (!existsSync(dump216k)) {
   process.stderr.write("bench: decompressing the 216k dump once...\n");
@@ -49,6 +52,24 @@ if (!quick && !existsSync(dump15g)) {
   await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15g], {
     stdout: "inherit",
   });
+}
+
+const wanted = (name) => !only || only.some((o) => name.startsWith(o));
+if (wanted("summary 216k, unique args") && !existsSync(dump216kU)) {
+  process.stderr.write("bench: generating the 216k dump with unique arguments once...\n");
+  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1", dump216kU, "--unique-args"], {
+    stdout: "inherit",
+  });
+}
+if (!quick && wanted("summary 1.5GB, unique args") && !existsSync(dump15gU)) {
+  process.stderr.write("bench: generating the 1.5 GB dump with unique arguments once...\n");
+  await runChild(
+    process.execPath,
+    [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15gU, "--unique-args"],
+    {
+      stdout: "inherit",
+    },
+  );
 }
 
 /** Runs a child, returns { seconds, maxRssMB, stdout }. */
@@ -131,7 +152,20 @@ const cases = [
     argv: ["leaks", dump216k, "--format", "json"],
     target: "within 25% of summary 216k",
   },
-].filter((c) => (!quick || !c.large) && (!only || only.some((o) => c.name.startsWith(o))));
+  {
+    name: "summary 216k, unique args",
+    file: dump216kU,
+    argv: ["summary", dump216kU, "--json"],
+    target: "every argument unique: <300 MB RSS",
+  },
+  {
+    name: "summary 1.5GB, unique args",
+    file: dump15gU,
+    argv: ["summary", dump15gU, "--json"],
+    target: "every argument unique: ≥100 MB/s, <300 MB RSS",
+    large: true,
+  },
+].filter((c) => (!quick || !c.large) && wanted(c.name));
 
 const rows = [];
 
@@ -175,7 +209,7 @@ for (const file of new Set(cases.map((c) => c.file))) {
   const b = await newlineBaseline(file);
   const mb = statSync(file).size / 1e6;
   rows.push({
-    case: `newline scan ${file.endsWith("216k.txt") ? "216k" : "1.5GB"}`,
+    case: `newline scan ${file.includes("216k") ? "216k" : "1.5GB"}${file.includes("unique") ? ", unique args" : ""}`,
     MB: mb,
     s: b.seconds,
     "MB/s": mb / b.seconds,
