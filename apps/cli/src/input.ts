@@ -131,14 +131,27 @@ export interface ParsedInput {
 export async function parseInput(
   input: string,
   fetchOpts: FetchOptions = DEFAULT_FETCH,
+  onPiece?: (items: StreamItem[]) => void,
 ): Promise<ParsedInput> {
   const { body, size, name } = await openInput(input, fetchOpts);
   const progress = new Progress(size, name);
   let count = 0;
-  const inner = parseStream(body, { onProgress: (b) => progress.update(b, count) });
+  const counted = (items: StreamItem[]) => {
+    for (const item of items) count += item.kind === "goroutine" ? 1 : item.count;
+  };
+  const inner = parseStream(body, {
+    onProgress: (b) => progress.update(b, count),
+    // A consumer that takes goroutines piece by piece (see the parser's onPiece) gets them here too.
+    ...(onPiece && {
+      onPiece: (items: StreamItem[]) => {
+        counted(items);
+        onPiece(items);
+      },
+    }),
+  });
   async function* batches(): AsyncGenerator<StreamItem[]> {
     for await (const batch of inner.batches()) {
-      for (const item of batch) count += item.kind === "goroutine" ? 1 : item.count;
+      counted(batch);
       yield batch;
     }
   }

@@ -299,7 +299,7 @@ export async function consumeInput<K extends PartialKind>(
     }
   }
   const consumer = kind(k).make(options);
-  const p = await parseInput(input, opts.fetch);
+  const p = await parseInput(input, opts.fetch, (items) => consumer.add(items));
   for await (const batch of p.stream.batches()) consumer.add(batch);
   return { consumer, info: await p.finish(), name: p.name };
 }

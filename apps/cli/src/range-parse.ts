@@ -122,6 +122,7 @@ export async function parseRange<K extends PartialKind>(
   let sentBytes = 0;
   let sentCount = 0;
   const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
+    onPiece: (items) => acc.add(items),
     onProgress: (b) => {
       if (b - sentBytes >= PROGRESS_STEP) {
         onProgress(b - sentBytes, acc.goroutines - sentCount);

@@ -45,6 +45,12 @@ export interface ParseOptions {
   maxDecompressedBytes?: number;
   /** Text piece size in bytes or characters (tests use tiny pieces; default 64 KiB). */
   pieceSize?: number;
+  /**
+   * Receives the goroutines of each piece as soon as it is parsed (a read can hold several pieces);
+   * the batches then carry only what is left. Fewer goroutines are alive at once: when frames are not
+   * shared (arguments differ everywhere), the batch of a whole read outlived young-generation GCs.
+   */
+  onPiece?: (items: StreamItem[]) => void;
 }
 
 export interface ParseStream extends AsyncIterable<StreamItem> {
@@ -76,9 +82,17 @@ class Session {
   profileName?: string;
   private endedWithNewline = false;
 
-  constructor(pieceSize?: number) {
+  constructor(
+    pieceSize?: number,
+    private readonly onPiece?: (items: StreamItem[]) => void,
+  ) {
     this.splitter = new PieceSplitter(pieceSize);
     this.byteSplitter = new ByteSplitter(pieceSize);
+  }
+
+  private parse(piece: string): void {
+    parseText(piece, this.b);
+    if (this.onPiece !== undefined && this.b.out.length > 0) this.onPiece(this.drain());
   }
 
   /** Text input (parseDump on a string, or a stream of strings). */
@@ -101,7 +115,7 @@ class Session {
       return;
     }
     const piece = this.splitter.push(text);
-    if (piece !== null) parseText(piece, this.b);
+    if (piece !== null) this.parse(piece);
   }
 
   /** Byte input: split at boundaries before decoding (multi-byte characters are never cut). */
@@ -136,7 +150,7 @@ class Session {
     else this.pushBytes(chunk);
   }
 
-  private readonly parsePiece = (piece: string): void => parseText(piece, this.b);
+  private readonly parsePiece = (piece: string): void => this.parse(piece);
 
   /** The head without a UTF-8 byte-order mark (an editor's, never the runtime's), said in a diagnostic. */
   private withoutBom(head: Uint8Array): Uint8Array {
@@ -469,7 +483,7 @@ async function* runSession(
   options: ParseOptions,
   end: (s: Session) => void,
 ): AsyncGenerator<StreamItem[]> {
-  const s = new Session(options.pieceSize);
+  const s = new Session(options.pieceSize, options.onPiece);
   let complete = false;
   try {
     const it = chunksOf(source)[Symbol.asyncIterator]();

@@ -179,4 +179,29 @@ describe("stream consumers", () => {
     const info = await s2.info;
     expect(info.format).toBe("debug2");
   });
+  it("onPiece takes each piece's goroutines as it is parsed; with the batches' rest, nothing is lost or doubled", async () => {
+    const { parseStream } = await import("./index.ts");
+    for (const f of [
+      "generated/go-versions/go1.24-spawnfarm-stack.txt",
+      "generated/servers/caddy-2.11-idle-debug1.txt",
+    ]) {
+      const buf = readFileSync(fixture(f));
+      const want = parseDump(buf.toString("utf8"));
+      const got: number[] = [];
+      let pieces = 0;
+      const key = (g: { kind: string; id?: number; count?: number }) =>
+        g.kind === "goroutine" ? g.id! : -g.count!;
+      // One read of the whole file, so every piece but the last reaches onPiece.
+      const s = parseStream([buf], {
+        pieceSize: 4096,
+        onPiece: (items) => {
+          pieces++;
+          for (const g of items) got.push(key(g));
+        },
+      });
+      for await (const batch of s.batches()) for (const g of batch) got.push(key(g));
+      expect(got).toEqual([...want.goroutines.map(key), ...want.groups.map(key)]);
+      if (want.goroutines.length > 0) expect(pieces).toBeGreaterThan(5);
+    }
+  });
 });
