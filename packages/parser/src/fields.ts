@@ -242,6 +242,7 @@ export function releaseInternedFrames(): void {
   lookups = 0;
   hits = 0;
   uncachedLeft = 0;
+  uncachedRun = UNCACHED_RUN;
   locCache.clear();
 }
 
@@ -293,8 +294,12 @@ function fileParts(line: string): {
 let lookups = 0;
 let hits = 0;
 let uncachedLeft = 0;
-/** Frames built without the table after a full table was found to be mostly misses. */
+/**
+ * Frames built without the table after a full table was found to be mostly misses: 500,000 at first,
+ * twice as many after each further table of misses (each table's entries outlive young-generation GCs).
+ */
 const UNCACHED_RUN = 500_000;
+let uncachedRun = UNCACHED_RUN;
 
 /**
  * The Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`): interned, so repeated frames
@@ -317,7 +322,10 @@ export function frameFromPair(image: string): Frame {
   }
   f = buildFrame(image, true);
   if (frameCache.size >= FRAME_CACHE_MAX) {
-    if (hits * 2 < lookups) uncachedLeft = UNCACHED_RUN;
+    if (hits * 2 < lookups) {
+      uncachedLeft = uncachedRun;
+      uncachedRun = Math.min(uncachedRun * 2, 64 * UNCACHED_RUN);
+    } else uncachedRun = UNCACHED_RUN;
     frameCache.clear();
     lookups = 0;
     hits = 0;
