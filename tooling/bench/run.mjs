@@ -48,30 +48,13 @@ if (!existsSync(dump216k)) {
   process.stderr.write("bench: decompressing the 216k dump once...\n");
   await pipeline(createReadStream(LARGE_GZ), createGunzip(), createWriteStream(dump216k));
 }
-if (!quick && !existsSync(dump15g)) {
-  process.stderr.write("bench: generating the 1.5 GB dump once (renumbered real blocks)...\n");
-  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15g], {
-    stdout: "inherit",
-  });
-}
-
+/** How each generated dump is made (once, when a chosen case needs it; kept in .data, never committed). */
+const MAKE = {
+  [dump15g]: ["the 1.5 GB dump (renumbered real blocks)", ["1500000000", dump15g]],
+  [dump216kU]: ["the 216k dump with unique arguments", ["1", dump216kU, "--unique-args"]],
+  [dump15gU]: ["the 1.5 GB dump with unique arguments", ["1500000000", dump15gU, "--unique-args"]],
+};
 const wanted = (name) => !only || only.some((o) => name.startsWith(o));
-if (wanted("summary 216k, unique args") && !existsSync(dump216kU)) {
-  process.stderr.write("bench: generating the 216k dump with unique arguments once...\n");
-  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), "1", dump216kU, "--unique-args"], {
-    stdout: "inherit",
-  });
-}
-if (!quick && wanted("summary 1.5GB, unique args") && !existsSync(dump15gU)) {
-  process.stderr.write("bench: generating the 1.5 GB dump with unique arguments once...\n");
-  await runChild(
-    process.execPath,
-    [join(BENCH_DIR, "gen-large.mjs"), "1500000000", dump15gU, "--unique-args"],
-    {
-      stdout: "inherit",
-    },
-  );
-}
 
 /** Runs a child, returns { seconds, maxRssMB, stdout }. */
 async function runChild(cmd, argv, { stdout = "pipe" } = {}) {
@@ -167,6 +150,13 @@ const cases = [
     large: true,
   },
 ].filter((c) => (!quick || !c.large) && wanted(c.name));
+
+for (const file of new Set(cases.map((c) => c.file))) {
+  const make = MAKE[file];
+  if (!make || existsSync(file)) continue;
+  process.stderr.write(`bench: generating ${make[0]} once...\n`);
+  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), ...make[1]], { stdout: "inherit" });
+}
 
 const rows = [];
 
