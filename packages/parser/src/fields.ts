@@ -305,9 +305,10 @@ let uncachedRun = UNCACHED_RUN;
  * The Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`): interned, so repeated frames
  * are one object. When pointer arguments differ in every goroutine, nearly every pair is new: a table
  * that fills up with misses only costs time and memory (each entry survives into the old generation),
- * so frames are then built without it for a while, and the table is tried again after. (A dump of the
- * 216k goroutines with every argument made unique: 3.70 s and 662 MB peak RSS with a table of 500,000
- * entries, 2.51 s and 198 MB with 50,000, see the README for the figures with this.)
+ * so frames are then built without it for a while, and the table is tried again after. (`summary` of the
+ * 216k goroutines with every argument made unique, one thread: 3.70 s and 662 MB peak RSS with a table of
+ * 500,000 entries, 2.51 s and 198 MB with 50,000 and file lines shared; the README has the bench figures
+ * with all of this.)
  */
 export function frameFromPair(image: string): Frame {
   if (uncachedLeft > 0) {

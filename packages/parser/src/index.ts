@@ -102,10 +102,7 @@ class Session {
     if (this.mode === "detect") {
       this.head += text;
       if (this.head.length < 256 && this.head.indexOf("\n") === -1) return;
-      if (this.head.charCodeAt(0) === 0xfeff) {
-        this.head = this.head.slice(1);
-        this.bomSkipped();
-      }
+      this.head = this.withoutBomText(this.head);
       this.mode = PROFILE_HEAD.test(this.head) ? "debug1" : "blocks";
       text = this.head;
       this.head = "";
@@ -159,6 +156,13 @@ class Session {
     return head.subarray(3);
   }
 
+  /** The same for text input (a string that starts with U+FEFF). */
+  private withoutBomText(head: string): string {
+    if (head.charCodeAt(0) !== 0xfeff) return head;
+    this.bomSkipped();
+    return head.slice(1);
+  }
+
   private bomSkipped(): void {
     this.b.diag("info", 1, "a byte-order mark (U+FEFF) at the start was skipped", "");
   }
@@ -184,10 +188,7 @@ class Session {
       }
     }
     if (this.mode === "detect") {
-      if (this.head.charCodeAt(0) === 0xfeff) {
-        this.head = this.head.slice(1);
-        this.bomSkipped();
-      }
+      this.head = this.withoutBomText(this.head);
       const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
       this.mode = PROFILE_HEAD.test(head) ? "debug1" : "blocks";
       if (this.mode === "debug1") this.debug1Text.push(head);
