@@ -12,10 +12,21 @@ const steps = [
   ["typecheck", ["pnpm", "exec", "turbo", "run", "typecheck", "--continue"]],
   ["lint", ["pnpm", "exec", "biome", "check", "--config-path", "tooling/biome", "."]],
   ["build", ["pnpm", "exec", "turbo", "run", "build"]],
+  // Real servers some tests run against (skipped cleanly by those tests where they cannot be installed).
+  [
+    "caddy and prometheus",
+    [
+      "bash",
+      "tooling/scripts/ensure-debian.sh",
+      "--optional",
+      "caddy=/usr/bin/caddy",
+      "prometheus=/usr/bin/prometheus",
+    ],
+  ],
   ["unit tests", ["pnpm", "exec", "turbo", "run", "test", "--continue", "--concurrency=1"]],
 ];
 if (!skipE2e) {
-  steps.push(["chromium", ["bash", "tooling/scripts/ensure-chromium.sh"]]);
+  steps.push(["chromium", ["bash", "tooling/scripts/ensure-debian.sh", "chromium=/usr/bin/chromium"]]);
   steps.push([
     "browser tests",
     ["pnpm", "exec", "turbo", "run", "test:e2e", "--continue", "--concurrency=1"],
