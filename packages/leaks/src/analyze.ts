@@ -1,5 +1,12 @@
 // Leak findings: goroutines grouped by signature and creator site, scored from explainable factors.
-import { type Dump, type Frame, formatCount, type Goroutine, type StateClass } from "@gosleuth/model";
+import {
+  type Dump,
+  type Frame,
+  formatCount,
+  type Goroutine,
+  type StateClass,
+  startFunctionName,
+} from "@gosleuth/model";
 import {
   type CreatorSite,
   Growable,
@@ -292,7 +299,7 @@ export class Grouper {
     const k = site * 16_777_216 + sig;
     let startFn = this.startOfSig[sig];
     if (startFn === undefined) {
-      startFn = this.startNames.id(g.frames[g.frames.length - 1]?.fn.full ?? "");
+      startFn = this.startNames.id(startFunctionName(g.frames));
       this.startOfSig[sig] = startFn;
     }
     this.startIds.push(g.id);
@@ -417,7 +424,7 @@ export function scoreGroup(
 ): Finding {
   const w = settings.weights;
   const g = a.first;
-  const start = g.frames[g.frames.length - 1]?.fn.full ?? "";
+  const start = startFunctionName(g.frames);
   const top = g.frames[0]?.fn.full ?? "";
   const cls = a.stateClass;
   const creatorSite = grouper.sites.sites[a.site] ?? null;
