@@ -1,5 +1,5 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
-import type { Goroutine, StateClass } from "@gosleuth/model";
+import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
 import {
   type CreatorSite,
   Growable,
@@ -115,7 +115,7 @@ export class Grouper {
     const k = groupNumber(site, sig);
     let startFn = this.startOfSig[sig];
     if (startFn === undefined) {
-      startFn = this.startNames.id(g.frames[g.frames.length - 1]?.fn.full ?? "");
+      startFn = this.startNames.id(startFunctionName(g.frames));
       this.startOfSig[sig] = startFn;
     }
     this.startIds.push(g.id);

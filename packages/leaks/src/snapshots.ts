@@ -1,5 +1,5 @@
 // Leaks over time: the same groups followed across snapshots of one process, and the diff of two snapshots.
-import type { Goroutine } from "@gosleuth/model";
+import { type Goroutine, startFunctionName } from "@gosleuth/model";
 import { type Finding, type Growth, type LeakReport, sortFindings, summarize } from "./finding.ts";
 import { Grouper, type GroupTally } from "./grouper.ts";
 import { scoreGroup } from "./score.ts";
@@ -174,7 +174,7 @@ export function diff(
     for (const [s, c] of (y ?? x)!.states) if (c > best) [state, best] = [s, c];
     return {
       key: k,
-      startFunction: g.frames[g.frames.length - 1]?.fn.full ?? "",
+      startFunction: startFunctionName(g.frames),
       state,
       creator: site ? `${site.function} ${site.file}:${site.line}` : null,
       before: x?.count ?? 0,
