@@ -269,15 +269,18 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     }
   };
   let interrupts = 0;
+  let collecting = true;
   const onInt = () => {
     interrupts++;
-    if (interrupts === 1) {
+    if (interrupts === 1 && collecting) {
       // Stop taking snapshots (abandoning a fetch under way) and report what was collected.
       stop.abort();
       return;
     }
     leaveScreen();
-    process.stderr.write("gosleuth watch: interrupted twice; ending without the report\n");
+    process.stderr.write(
+      `gosleuth watch: ${collecting ? "interrupted twice" : "interrupted"}; ending without the report\n`,
+    );
     process.exit(130);
   };
   const draw = () => {
@@ -340,6 +343,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
       await sleep(wait, stop.signal);
     }
   } finally {
+    collecting = false;
     out.off("resize", draw);
     leaveScreen();
     process.off("exit", leaveScreen);
