@@ -64,6 +64,14 @@ beforeAll(async () => {
         .end("<!doctype html><html><body>Login</body></html>");
     } else if (url.pathname === "/500") {
       res.writeHead(500, { "content-type": "text/plain" }).end("boom");
+    } else if (url.pathname === "/stall") {
+      // Starts a dump, then stops sending without closing: the deadline covers the body too.
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(readFileSync(fixture(SNAPSHOTS[0]!)).subarray(0, 8192));
+    } else if (url.pathname === "/badgzip") {
+      res
+        .writeHead(200, { "content-encoding": "gzip" })
+        .end(gzipSync("goroutine 1 [running]:\n").subarray(0, 12));
     } else if (url.pathname === "/hang") {
       // never answers
     } else if (url.pathname === "/text") {
@@ -208,6 +216,8 @@ describe("gosleuth fetch", () => {
       [`${base}/html`, "HTML page", []],
       [`${base}/500`, "HTTP 500", []],
       [`${base}/hang`, "no answer within 0.5s", ["--timeout", "500ms"]],
+      [`${base}/stall`, "the transfer did not finish within 0.5s", ["--timeout", "500ms"]],
+      [`${base}/badgzip`, "the gzip transfer is damaged", []],
       [`${base}/text`, "not a goroutine dump", []],
       [`http://127.0.0.1:${closedPort}/debug/pprof/goroutine?debug=2`, "connection refused", []],
       [`${base}/debug/pprof/goroutine?debug=2`, "--max-bytes cap", ["--max-bytes", "1kb"]],
