@@ -51,9 +51,9 @@ describe("gosleuth watch", () => {
     expect(r.stdout).toContain("fetch failed once");
     expect(r.stdout).toContain("HTTP 503 Service Unavailable: restarting");
     expect(r.stdout).toContain("fetch failed 2 times in a row");
-    expect(r.stdout).toMatch(/retrying in \d+s \(backing off\)/);
+    expect(r.stdout).toMatch(/retrying in \d+m?s \(backing off\)/);
     expect(r.stdout).toContain("(across a gap)");
-    expect(r.stdout).toMatch(/gosleuth watch: 3 snapshots over \d+s, 2 failed fetches \(gaps at /);
+    expect(r.stdout).toMatch(/gosleuth watch: 3 snapshots over \d+m?s, 2 failed fetches \(gaps at /);
     expect(r.stdout).toMatch(/gosleuth leaks: .* across 3 snapshots/);
     expect(r.stdout).toContain("main.(*Exporter).enqueue");
   });
@@ -71,7 +71,7 @@ describe("gosleuth watch", () => {
     expect(r.code, r.stderr).toBe(0);
     const frames = r.stdout.split("\n\n");
     const last = frames.find((f) => f.includes("snapshot 3/3"))!;
-    expect(last).toMatch(/change: since the previous snapshot, \d+s before · per min: over 3 snapshots/);
+    expect(last).toMatch(/change: since the previous snapshot, \d+m?s before · per min: over 3 snapshots/);
     expect(last).toMatch(/count\s+change\s+per min\s+severity\s+group/);
     const rows = last.split("\n").filter((l) => /^\s+[\d,]+\s+[+−0·]/.test(l));
     const change = rows.map((l) => Number(l.trim().split(/\s+/)[1]!.replace(/[+,]/g, "").replace("−", "-")));
