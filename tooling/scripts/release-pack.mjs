@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `pnpm --silent release:pack <dir> [--libs]`: builds the `gosleuth` npm package (the bundled CLI and the
+// built viewer) and writes <dir>/gosleuth-<version>.tgz; with --libs also the library packages
+// (@gosleuth/model, parser, spawn-graph, leaks, text). Prints each tarball's path on stdout, one a line;
+// the build's own output goes to stderr.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
+const args = process.argv.slice(2);
+const libs = args.includes("--libs");
+const dirs = args.filter((a) => !a.startsWith("--"));
+if (dirs.length !== 1 || args.some((a) => a.startsWith("--") && a !== "--libs")) {
+  console.error("release:pack: usage: pnpm --silent release:pack <dir> [--libs]");
+  process.exit(2);
+}
+const dest = resolve(process.cwd(), dirs[0]);
+mkdirSync(dest, { recursive: true });
+
+const LIBS = ["packages/model", "packages/text", "packages/parser", "packages/spawn-graph", "packages/leaks"];
+
+// pnpm is on the PATH under `pnpm release:pack`; run directly, use the pinned one through npx.
+const pinned = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).packageManager;
+const hasPnpm = spawnSync("pnpm", ["--version"], { stdio: "ignore" }).status === 0;
+
+function run(cmd, argv, cwd = root) {
+  if (cmd === "pnpm" && !hasPnpm) [cmd, argv] = ["npx", ["--yes", pinned, ...argv]];
+  const res = spawnSync(cmd, argv, { cwd, stdio: ["ignore", 2, 2] });
+  if (res.status !== 0) {
+    console.error(`release:pack: ${cmd} ${argv.join(" ")} failed (exit ${res.status ?? res.signal})`);
+    process.exit(2);
+  }
+}
+
+const filters = ["--filter=gosleuth...", ...(libs ? LIBS.map((l) => `--filter=./${l}`) : [])];
+run("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only", ...filters]);
+
+for (const dir of ["apps/gosleuth", ...(libs ? LIBS : [])]) {
+  const pkg = JSON.parse(readFileSync(resolve(root, dir, "package.json"), "utf8"));
+  // npm's tarball name: a scope's "@" dropped and its "/" turned into "-".
+  const file = resolve(dest, `${pkg.name.replace(/^@/, "").replace("/", "-")}-${pkg.version}.tgz`);
+  run("pnpm", ["pack", "--out", file], resolve(root, dir));
+  console.log(file);
+}
