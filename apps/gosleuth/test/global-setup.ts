@@ -1,5 +1,6 @@
-// Packs the `gosleuth` tarball with the root's `release:pack` and installs it with plain npm into an
-// empty temporary folder outside the workspace, once for every test of this package.
+// Packs the `gosleuth` tarball and the library packages with the root's `release:pack --libs`, and
+// installs `gosleuth` with plain npm into an empty temporary folder outside the workspace, once for
+// every test of this package.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 declare module "vitest" {
   export interface ProvidedContext {
     tarball: string;
+    libTarballs: string[];
+    tmp: string;
     app: string;
     packSeconds: number;
     installSeconds: number;
@@ -31,13 +34,18 @@ declare module "vitest" {
 export default function setup(project: TestProject): () => void {
   const tmp = mkdtempSync(join(tmpdir(), "gosleuth-pack-"));
   let t = Date.now();
-  const out = execFileSync(process.execPath, ["tooling/scripts/release-pack.mjs", join(tmp, "pack")], {
-    cwd: ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ["tooling/scripts/release-pack.mjs", join(tmp, "pack"), "--libs"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const packSeconds = (Date.now() - t) / 1000;
-  const tarball = out.trim().split("\n").at(-1)!;
+  const tarballs = out.trim().split("\n");
+  const tarball = tarballs.find((t) => /[/\\]gosleuth-[^/\\]+\.tgz$/.test(t))!;
   const app = join(tmp, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), '{ "name": "gosleuth-user", "private": true }\n');
@@ -50,6 +58,11 @@ export default function setup(project: TestProject): () => void {
   });
   const installSeconds = (Date.now() - t) / 1000;
   project.provide("tarball", tarball);
+  project.provide(
+    "libTarballs",
+    tarballs.filter((t) => t !== tarball),
+  );
+  project.provide("tmp", tmp);
   project.provide("app", app);
   project.provide("packSeconds", packSeconds);
   project.provide("installSeconds", installSeconds);
