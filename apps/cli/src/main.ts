@@ -4,6 +4,10 @@ import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
 import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
 
+// Set by build.mjs from the published package's package.json.
+declare const __GOSLEUTH_VERSION__: string | undefined;
+const VERSION = typeof __GOSLEUTH_VERSION__ === "string" ? __GOSLEUTH_VERSION__ : "0.0.0-dev";
+
 // Commands are imported when run, so start-up loads only what the command needs.
 const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
 
@@ -64,7 +68,9 @@ const program = new Command()
     "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
       "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
   )
-  .version("0.1.0")
+  .version(VERSION)
+  // Read by format.ts from argv; declared here so every command accepts it and --help lists it.
+  .option("--no-color", "no colour or bold (also NO_COLOR=1; FORCE_COLOR=1 keeps them in a pipe)")
   .showHelpAfterError("(run with --help for usage and examples)")
   .addHelpText(
     "after",

@@ -1,7 +1,7 @@
 // `gosleuth watch`: a live terminal view of the top goroutine groups and their growth, ending with a leak report.
 import { analyzeSnapshots, renderText, type Snapshot } from "@gosleuth/leaks";
 import { CliError } from "../errors.ts";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { loadSettings } from "./leaks.ts";
 
@@ -60,5 +60,5 @@ export async function watchCommand(
     process.removeListener("SIGINT", onInt);
   }
   if (snaps.length > 0)
-    process.stdout.write(`\n${renderText(analyzeSnapshots(snaps, settings), { color: tty })}`);
+    process.stdout.write(`\n${renderText(analyzeSnapshots(snaps, settings), { color: colorEnabled })}`);
 }
