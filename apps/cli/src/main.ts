@@ -255,11 +255,22 @@ withFetch(
       new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration),
     )
     .addOption(
-      new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int),
+      new Option("--count <n>", "stop after this many fetches, failed ones included (0: until Ctrl-C)")
+        .default(0)
+        .argParser(int),
     )
+    .option("--config <file>", "settings file (default: ./gosleuth.config.json when present)")
     .addHelpText(
       "after",
-      "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s",
+      `
+A failed fetch (the service restarting, out of memory) is a gap, not the end: watch tries again, waiting
+twice as long after each failure in a row (up to a minute), and says so at the top. Ctrl-C stops and prints
+the leak report of the snapshots collected; a second Ctrl-C ends at once. "change" is since the previous
+snapshot, "per min" the average over the snapshots kept (the last 30).
+
+Examples:
+  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s
+  gosleuth watch 'http://127.0.0.1:2019/debug/pprof/goroutine?debug=2' --host-header localhost:2019`,
     ),
 ).action(async (url: string, o) => {
   await (await import("./commands/watch.ts")).watchCommand(url, o, fetchOpts(o));
