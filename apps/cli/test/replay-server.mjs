@@ -20,7 +20,7 @@ export const CADDY_IDLE = resolve(FIXTURES, "generated/servers/caddy-2.11-idle-d
 /**
  * @typedef {{ kind: "sequence", files: string[] }
  *   | { kind: "hang" } | { kind: "html" } | { kind: "status", code: number }
- *   | { kind: "truncated", file: string } | { kind: "huge", bytes: number }} Spec
+ *   | { kind: "truncated", file: string } | { kind: "huge", bytes: number } | { kind: "text", body: string }} Spec
  */
 
 const cache = new Map();
@@ -84,6 +84,10 @@ export async function startReplay(specs) {
         return;
       }
       if (spec.kind === "huge") return streamHuge(res, spec.bytes);
+      if (spec.kind === "text") {
+        res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(spec.body);
+        return;
+      }
       const file = spec.files[Math.min(n, spec.files.length - 1)];
       n++;
       const b = read(file);

@@ -97,6 +97,10 @@ export function parseFileSd(text: string, file: string, d: TargetDefaults): Targ
 
 /** A --target URL (a bare host:port gets the default path). */
 export function parseTargetUrl(arg: string, d: TargetDefaults): Target {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg) && !/^https?:\/\//i.test(arg))
+    throw new TargetsError(`--target ${arg}: only http and https URLs are scraped`);
+  if (!/^https?:\/\//i.test(arg) && !ADDRESS.test(arg))
+    throw new TargetsError(`--target ${arg}: not a URL or host:port`);
   let url: URL;
   try {
     url = new URL(/^https?:\/\//i.test(arg) ? arg : `http://${arg}${d.path}`);
