@@ -1,7 +1,13 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
 import type { Frame, Goroutine, GoroutineGroup, StateClass } from "@gosleuth/model";
+import {
+  compileFilter,
+  type GoroutineSubject,
+  parseFilter,
+  SEVERITIES,
+  type Severity,
+} from "@gosleuth/query";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
-import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
   FilterResult,
   FindingView,
