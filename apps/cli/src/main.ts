@@ -185,7 +185,12 @@ withFetch(
         .choices(["count", "wait", "id"])
         .default("count"),
     )
-    .addOption(new Option("--limit <n>", "show at most this many groups").argParser(int))
+    .addOption(
+      new Option(
+        "--limit <n>",
+        "show at most this many groups, 0 for all (default: 100; all with --format json)",
+      ).argParser(int),
+    )
     .option("--threads <n>", THREADS_HELP, "auto")
     .addHelpText(
       "after",

@@ -12,7 +12,15 @@
 import type { Elision, Frame, Goroutine, GoroutineGroup, StateClass, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph";
-import { argsKey, type MergedArgs, mergeArgs, mergeMerged, newMergedArgs, type Similarity } from "./args.ts";
+import {
+  argsKey,
+  flat,
+  type MergedArgs,
+  mergeArgs,
+  mergeMerged,
+  newMergedArgs,
+  type Similarity,
+} from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
@@ -44,8 +52,10 @@ export interface GroupData {
   waitMax: number;
   locked: number;
   leaked: number;
-  /** `key=value` → goroutines carrying it. */
+  /** `key=value` → goroutines carrying it (the first LABEL_CAP distinct ones). */
   labels: Record<string, number>;
+  /** More distinct labels were seen than are kept. */
+  labelsCapped: boolean;
   createdBy: CreatorSite | null;
   parents: number[];
   /** More distinct parents than PARENT_CAP were seen. */
@@ -75,6 +85,9 @@ export interface GrouperOptions {
 
 interface Acc extends GroupData {
   parentSet: Set<number>;
+  labelCount: number;
+  /** Local groups: the argument-key number of each frame. */
+  argKey?: Int32Array;
 }
 
 /** Groups goroutines by stack at one similarity level, streaming. */
@@ -86,13 +99,20 @@ export class StackGrouper {
   private readonly running: { id: number; m?: string }[] = [];
   private readonly sigs = new SignatureInterner();
   private readonly sites = new SiteInterner();
-  /** Local groups: by signature id, then by site id and argument key. */
-  private readonly local = new Map<number, Map<string, Acc>>();
+  /**
+   * Local groups: by signature id, then site id, then a hash of the frames' argument-key numbers (the
+   * candidates are checked number by number, so a hash collision never merges two groups).
+   */
+  private readonly local = new Map<number, Map<number, Map<number, Acc[]>>>();
+  private scratch = new Int32Array(256);
   /** Groups merged from partials, by full key. */
   private readonly merged = new Map<string, Acc>();
   private readonly order: Acc[] = [];
-  private readonly localKey = new Map<Acc, [number, number, string]>();
-  private readonly argsCache = new Map<Frame, string>();
+  private readonly localKey = new Map<Acc, [number, number]>();
+  /** Argument keys (as the similarity level counts them) numbered, and each frame's number. */
+  private readonly argIds = new Map<string, number>();
+  // Weak: a frame the parser did not intern must not outlive its goroutine (nor keep its piece's text).
+  private readonly frameArgId = new WeakMap<Frame, number>();
   private readonly pred: CompiledFilter["goroutine"];
 
   constructor(o: GrouperOptions = {}) {
@@ -107,14 +127,18 @@ export class StackGrouper {
     }
   }
 
-  private frameArgs(f: Frame): string {
-    let k = this.argsCache.get(f);
-    if (k === undefined) {
-      k = argsKey(f.args, this.similarity);
-      if (this.argsCache.size > 200_000) this.argsCache.clear();
-      this.argsCache.set(f, k);
+  private argId(f: Frame): number {
+    let id = this.frameArgId.get(f);
+    if (id === undefined) {
+      const k = argsKey(f.args, this.similarity);
+      id = this.argIds.get(k);
+      if (id === undefined) {
+        id = this.argIds.size;
+        this.argIds.set(flat(k), id);
+      }
+      this.frameArgId.set(f, id);
     }
-    return k;
+    return id;
   }
 
   private addGoroutine(g: Goroutine): void {
@@ -129,19 +153,39 @@ export class StackGrouper {
     this.goroutines++;
     const sig = this.sigs.id(g);
     const site = this.sites.id(g.createdBy);
-    let byArgs = this.local.get(sig);
-    if (byArgs === undefined) this.local.set(sig, (byArgs = new Map()));
-    let ak = "";
-    if (this.similarity !== "any") {
-      for (const f of g.frames) ak += `${this.frameArgs(f)}\n`;
+    let bySite = this.local.get(sig);
+    if (bySite === undefined) this.local.set(sig, (bySite = new Map()));
+    let byHash = bySite.get(site);
+    if (byHash === undefined) bySite.set(site, (byHash = new Map()));
+    const frames = g.frames;
+    const n = this.similarity === "any" ? 0 : frames.length;
+    if (n > this.scratch.length) this.scratch = new Int32Array(n * 2);
+    const ids = this.scratch;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const id = this.argId(frames[i]!);
+      ids[i] = id;
+      h = Math.imul(h ^ id, 0x01000193);
     }
-    const inner = `${site}|${ak}`;
-    let a = byArgs.get(inner);
+    let bucket = byHash.get(h);
+    if (bucket === undefined) byHash.set(h, (bucket = []));
+    let a: Acc | undefined;
+    for (const c of bucket) {
+      const k = c.argKey!;
+      if (k.length !== n) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = k[i] === ids[i];
+      if (same) {
+        a = c;
+        break;
+      }
+    }
     if (a === undefined) {
       a = newAcc(g, this.sites.sites[site] ?? null);
-      byArgs.set(inner, a);
+      a.argKey = ids.slice(0, n);
+      bucket.push(a);
       this.order.push(a);
-      this.localKey.set(a, [sig, site, ak]);
+      this.localKey.set(a, [sig, site]);
     } else {
       for (let i = 0; i < g.frames.length; i++) {
         const f = g.frames[i]!;
@@ -161,7 +205,10 @@ export class StackGrouper {
         const kv = `${k}=${g.labels[k]}`;
         const c = a.labels[kv];
         if (c !== undefined) a.labels[kv] = c + 1;
-        else if (Object.keys(a.labels).length < LABEL_CAP) a.labels[kv] = 1;
+        else if (a.labelCount < LABEL_CAP) {
+          a.labels[flat(kv)] = 1;
+          a.labelCount++;
+        } else a.labelsCapped = true;
       }
     }
     const p = g.createdBy?.parentId;
@@ -188,6 +235,8 @@ export class StackGrouper {
         locked: 0,
         leaked: 0,
         labels: {},
+        labelsCapped: false,
+        labelCount: 0,
         createdBy: null,
         parents: [],
         parentsCapped: false,
@@ -218,8 +267,11 @@ export class StackGrouper {
   /** The full key of a local group (built once per group, not per goroutine). */
   private fullKey(a: Acc): string {
     if (a.key !== "") return a.key;
-    const [sig, site, ak] = this.localKey.get(a)!;
+    const [sig, site] = this.localKey.get(a)!;
     const s = this.sites.sites[site];
+    let ak = "";
+    if (this.similarity !== "any")
+      for (const f of a.frames) ak += `${argsKey(f.args.text, this.similarity)}\n`;
     a.key = `${this.sigs.text(sig)}\n@${s ? `${s.function} ${s.file}:${s.line}` : "root"}\n#${ak}`;
     return a.key;
   }
@@ -237,7 +289,7 @@ export class StackGrouper {
 
   private export(a: Acc): GroupData {
     this.fullKey(a);
-    const { parentSet, ...rest } = a;
+    const { parentSet, labelCount, argKey, ...rest } = a;
     return { ...rest, parents: [...parentSet] };
   }
 
@@ -252,7 +304,7 @@ export class StackGrouper {
     for (const g of p.groups) {
       const a = this.merged.get(g.key);
       if (a === undefined) {
-        const acc: Acc = { ...g, parentSet: new Set(g.parents) };
+        const acc: Acc = { ...g, parentSet: new Set(g.parents), labelCount: Object.keys(g.labels).length };
         this.merged.set(g.key, acc);
         this.order.push(acc);
         continue;
@@ -281,6 +333,8 @@ function newAcc(g: Goroutine, site: CreatorSite | null): Acc {
     locked: 0,
     leaked: 0,
     labels: {},
+    labelsCapped: false,
+    labelCount: 0,
     createdBy: site,
     parents: [],
     parentsCapped: false,
@@ -288,7 +342,7 @@ function newAcc(g: Goroutine, site: CreatorSite | null): Acc {
     frames: g.frames.map((f) => ({
       function: f.fn.full,
       pkg: f.fn.pkg,
-      file: f.file,
+      file: flat(f.file),
       line: f.line,
       inlined: f.inlined,
       args: newMergedArgs(f.args),

@@ -24,6 +24,9 @@ import {
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
 
+/** Shared values listed in the table (the rest are named in the frames only). */
+const SHARED_SHOWN = 10;
+
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:75rem;padding:0 1rem;color:#1b1f24;background:#fff}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
@@ -97,7 +100,7 @@ export function renderHtml(r: StacksReport): string {
     out.push(
       "<h2>Shared values</h2><table><tr><th>name</th><th>value</th><th>goroutines</th><th>groups</th></tr>",
     );
-    for (const [value, name] of r.pointerNames) {
+    for (const [value, name] of [...r.pointerNames].slice(0, SHARED_SHOWN)) {
       const u = r.pointerUse.get(name)!;
       out.push(
         `<tr><td>${h(name)}</td><td><code>${h(value)}</code></td><td>${u.goroutines}</td><td>${u.groups}</td></tr>`,

@@ -24,6 +24,9 @@ import {
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
 
+/** Shared values listed in the table (the rest are named in the frames only). */
+const SHARED_SHOWN = 10;
+
 /** Frames as aligned plain lines (the fence escapes control characters). */
 export function plainRows(rows: readonly Row[], indent: string): string[] {
   const [wp, ww] = widths(rows);
@@ -78,7 +81,7 @@ export function renderMarkdown(r: StacksReport): string {
       "| name | value | goroutines | groups |",
       "| --- | --- | ---: | ---: |",
     );
-    for (const [value, name] of r.pointerNames) {
+    for (const [value, name] of [...r.pointerNames].slice(0, SHARED_SHOWN)) {
       const u = r.pointerUse.get(name)!;
       out.push(`| ${name} | ${mdCode(value)} | ${u.goroutines} | ${u.groups} |`);
     }

@@ -25,6 +25,9 @@ import {
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
 
+/** Shared values listed with their names (the rest are named in the frames only). */
+const SHARED_SHOWN = 10;
+
 export interface TextOptions {
   color?: boolean;
 }
@@ -91,12 +94,16 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
   }
   if (r.pointerNames.size > 0) {
     out.push("", c.bold("Shared values"));
+    let shown = 0;
     for (const [value, name] of r.pointerNames) {
+      if (shown++ === SHARED_SHOWN) break;
       const u = r.pointerUse.get(name)!;
       out.push(
         `  ${name} = ${plain(value)}  held by ${countText(u.goroutines)} in ${u.groups} ${u.groups === 1 ? "group" : "groups"}`,
       );
     }
+    const more = r.pointerNames.size - SHARED_SHOWN;
+    if (more > 0) out.push(`  ${c.dim(`… ${more} more named values (their names appear in the frames)`)}`);
   }
   for (const g of r.groups) {
     out.push("");

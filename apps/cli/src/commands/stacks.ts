@@ -14,6 +14,8 @@ import { CliError } from "../errors.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
+const DEFAULT_TEXT_LIMIT = 100;
+
 export interface StacksOptions {
   format?: "text" | "md" | "json" | "html";
   similarity?: Similarity;
@@ -48,6 +50,10 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
       throw new CliError(`--match: ${(e as Error).message}`);
     }
   }
+  // A reader does not page through thousands of groups: text, md and html show the largest 100 unless
+  // told otherwise (0: all); json carries every group.
+  const limit =
+    o.limit === 0 ? undefined : (o.limit ?? (o.format === "json" ? undefined : DEFAULT_TEXT_LIMIT));
   const stacks = o.filter ? { similarity, filter: o.filter } : { similarity };
   const { consumer, info, name } = await consumeInput("stacks", input, {
     threads: o.threads,
@@ -61,7 +67,7 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
       ...(o.match !== undefined ? { match: o.match } : {}),
       ...(o.filter !== undefined ? { filter: o.filter } : {}),
       ...(o.sort !== undefined ? { sort: o.sort } : {}),
-      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(limit !== undefined ? { limit } : {}),
     });
   } catch (e) {
     if (e instanceof StacksOptionError) throw new CliError(e.message.replace(/^@gosleuth\/stacks: /, ""));
