@@ -1,6 +1,6 @@
 // View state (kept in the URL hash so a view can be shared) and the pure appearance logic behind sigma's reducers.
 import type { StateClass } from "@gosleuth/model";
-import type { Severity } from "./filter.ts";
+import type { Severity } from "@gosleuth/query";
 
 export type LayoutKind = "tree" | "radial" | "fa2";
 

@@ -1,15 +1,9 @@
 // Growth over a sliding window of snapshots that keeps, per snapshot, only each group's count, longest wait
 // and oldest goroutine ids: what a long-running watcher of many processes can afford to hold.
 import type { Goroutine } from "@gosleuth/model";
-import {
-  type Finding,
-  type GroupAcc,
-  Grouper,
-  type LeakReport,
-  scoreGroup,
-  sortFindings,
-  summarize,
-} from "./analyze.ts";
+import { type Finding, type LeakReport, sortFindings, summarize } from "./finding.ts";
+import { type GroupTally as GroupAcc, Grouper } from "./grouper.ts";
+import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
 import { growthOf, minutesBetween } from "./snapshots.ts";
 
