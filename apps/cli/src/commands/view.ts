@@ -37,12 +37,17 @@ const SECURITY_HEADERS = {
   "cross-origin-opener-policy": "same-origin",
 };
 
-/** The built viewer: beside the CLI bundle in the repository, or GOSLEUTH_VIEWER_DIR. */
+/** The built viewer: inside the installed package, beside the CLI bundle in the repository, or GOSLEUTH_VIEWER_DIR. */
 export function viewerDir(): string {
   if (process.env.GOSLEUTH_VIEWER_DIR) return process.env.GOSLEUTH_VIEWER_DIR;
   const here = dirname(fileURLToPath(import.meta.url));
-  // dist/gosleuth.mjs → apps/cli/dist → apps/viewer/dist; src/commands/view.ts in tests → apps/viewer/dist.
-  for (const c of [resolve(here, "../../viewer/dist"), resolve(here, "../../../viewer/dist")]) {
+  // The npm package: dist/gosleuth.mjs beside dist/viewer. The repository: apps/cli/dist → apps/viewer/dist;
+  // src/commands/view.ts in tests → apps/viewer/dist.
+  for (const c of [
+    resolve(here, "viewer"),
+    resolve(here, "../../viewer/dist"),
+    resolve(here, "../../../viewer/dist"),
+  ]) {
     if (existsSync(join(c, "index.html"))) return c;
   }
   throw new CliError(

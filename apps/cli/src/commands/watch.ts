@@ -4,7 +4,7 @@
 import { analyzeSnapshots, type Finding, type LeakReport, renderText, type Snapshot } from "@gosleuth/leaks";
 import { escapeControl } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { loadSettings } from "./leaks.ts";
 
@@ -287,7 +287,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
   const draw = () => {
     if (!lastFrame) return;
     const screen = tty
-      ? { width: out.columns || 80, height: out.rows || 24, color: true }
+      ? { width: out.columns || 80, height: out.rows || 24, color: colorEnabled }
       : { width: Number(process.env.COLUMNS) || 160, height: 20, color: false };
     const { lines, order: shown } = renderFrame(lastFrame, {
       ...screen,
@@ -371,7 +371,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     out.write(
       `\ngosleuth watch: ${taken} snapshot${taken === 1 ? "" : "s"} over ${span(end.getTime() - first.getTime())}${window}${gapText}${stop.signal.aborted ? "; stopped by Ctrl-C" : ""}\n`,
     );
-    out.write(renderText(analyzeSnapshots(snaps, settings), { color: tty && !process.env.NO_COLOR }));
+    out.write(renderText(analyzeSnapshots(snaps, settings), { color: colorEnabled }));
   } finally {
     process.off("SIGINT", onInt);
   }
