@@ -38,6 +38,10 @@ beforeAll(async () => {
     } else if (url.pathname === "/dated") {
       res.writeHead(200, { date: SERVER_DATE, "content-type": "text/plain" });
       res.end(readFileSync(fixture(SNAPSHOTS[0]!)));
+    } else if (url.pathname === "/undated") {
+      res.sendDate = false;
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(readFileSync(fixture(SNAPSHOTS[0]!)));
     } else if (url.pathname === "/forbidden") {
       // Caddy's admin endpoint, reached by a name not in its origins, answers like this.
       const host = String(req.headers.host);
@@ -138,6 +142,13 @@ describe("gosleuth fetch", () => {
     const r = await run(["fetch", `${base}/dated`, "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(out).mtime.toISOString()).toBe(new Date(SERVER_DATE).toISOString());
+    // Without a Date header: when the answer arrived.
+    const undated = join(tmp, "undated.txt");
+    const before = Date.now();
+    const u = await run(["fetch", `${base}/undated`, "--out", undated]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(statSync(undated).mtimeMs).toBeGreaterThanOrEqual(before - 1);
+    expect(statSync(undated).mtimeMs).toBeLessThanOrEqual(Date.now());
   });
 
   it("takes a series with --every/--count into numbered files", async () => {
