@@ -300,7 +300,14 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     } else out.write(`${lines.join("\n")}\n\n`);
   };
 
+  // Killed (kill, a closed terminal): the screen and cursor are still given back.
+  const onTerm = (signal: NodeJS.Signals) => {
+    leaveScreen();
+    process.exit(signal === "SIGHUP" ? 129 : 143);
+  };
   process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onTerm);
   process.once("exit", leaveScreen);
   if (tty) {
     out.write(ENTER);
@@ -374,5 +381,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     out.write(renderText(analyzeSnapshots(snaps, settings), { color: colorEnabled }));
   } finally {
     process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onTerm);
   }
 }
