@@ -25,8 +25,10 @@ class Aborted extends Error {}
 /** The server's own error text, short and escaped (it is shown on a terminal). */
 async function errorText(res: IncomingMessage): Promise<string> {
   let text = "";
+  const encoding = String(res.headers["content-encoding"] ?? "").toLowerCase();
+  const body = encoding === "gzip" || encoding === "x-gzip" ? res.pipe(createGunzip()) : res;
   try {
-    for await (const chunk of res) {
+    for await (const chunk of body) {
       text += String(chunk);
       if (text.length > 300) break;
     }

@@ -67,7 +67,8 @@ beforeAll(async () => {
         .writeHead(200, { "content-type": "text/html" })
         .end("<!doctype html><html><body>Login</body></html>");
     } else if (url.pathname === "/500") {
-      res.writeHead(500, { "content-type": "text/plain" }).end("boom");
+      // A gzip error body (we ask for gzip): its text, not its bytes, goes into the message.
+      res.writeHead(500, { "content-type": "text/plain", "content-encoding": "gzip" }).end(gzipSync("boom"));
     } else if (url.pathname === "/stall") {
       // Starts a dump, then stops sending without closing: the deadline covers the body too.
       res.writeHead(200, { "content-type": "text/plain" });
@@ -225,7 +226,7 @@ describe("gosleuth fetch", () => {
     await new Promise<void>((ok) => closed.close(() => ok()));
     for (const [url, msg, extra] of [
       [`${base}/html`, "HTML page", []],
-      [`${base}/500`, "HTTP 500", []],
+      [`${base}/500`, "HTTP 500 Internal Server Error: boom", []],
       [`${base}/hang`, "no answer within 0.5s", ["--timeout", "500ms"]],
       [`${base}/stall`, "the transfer did not finish within 0.5s", ["--timeout", "500ms"]],
       [`${base}/badgzip`, "the gzip transfer is damaged", []],
