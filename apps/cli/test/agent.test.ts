@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { get, type RunningAgent, sample, startAgent, until } from "./agent-helpers.ts";
 // @ts-expect-error: a plain ES module shared with the load benchmark (no type declarations)
-import { CADDY, LEAKYBANK, startReplay } from "./replay-server.mjs";
+import { CADDY, LEAKYBANK, LEAKYBANK_DEBUG1, startReplay } from "./replay-server.mjs";
 
 // Hand-written dump: one group whose function name carries HTML and terminal escape sequences.
 const HOSTILE_FN = "main.<script>alert(1)</script>\u001b]0;pwned\u0007";
@@ -16,7 +16,17 @@ const hostileDump = Array.from(
     `goroutine ${i + 10} [chan receive, 7 minutes]:\n${HOSTILE_FN}(0x1)\n\t/src/main.go:10 +0x1\ncreated by main.serve in goroutine ${i + 100}\n\t/src/main.go:5 +0x2\n`,
 ).join("\n");
 
-const NAMES = ["leakybank", "caddy", "hang", "html", "status500", "truncated", "huge", "hostile"] as const;
+const NAMES = [
+  "leakybank",
+  "caddy",
+  "hang",
+  "html",
+  "status500",
+  "truncated",
+  "huge",
+  "hostile",
+  "bank1",
+] as const;
 const SPECS = [
   { kind: "sequence", files: LEAKYBANK },
   { kind: "sequence", files: [CADDY] },
@@ -26,17 +36,27 @@ const SPECS = [
   { kind: "truncated", file: CADDY },
   { kind: "huge", bytes: 2 * 1024 ** 3 },
   { kind: "text", body: hostileDump },
+  { kind: "sequence", files: [LEAKYBANK_DEBUG1] },
 ];
 
-let replay: { ports: number[]; hits: number[]; close(): Promise<void> };
+let replay: {
+  ports: number[];
+  hits: number[];
+  last: ({ path: string; host: string } | null)[];
+  close(): Promise<void>;
+};
 let agent: RunningAgent;
 let dir: string;
 const inst = (name: (typeof NAMES)[number]) => `127.0.0.1:${replay.ports[NAMES.indexOf(name)]}`;
+// bank1 is scraped as debug=1 on its own path, with its own Host header (meta labels of its group).
+const META: Record<string, Record<string, string>> = {
+  bank1: { __metrics_path__: "/pprof/goroutine", __param_debug: "1", __host_header__: "bank.internal" },
+};
 const groups = (names: readonly string[]) =>
   JSON.stringify(
     names.map((n) => ({
       targets: [`127.0.0.1:${replay.ports[NAMES.indexOf(n as never)]}`],
-      labels: { service: n },
+      labels: { service: n, ...META[n] },
     })),
   );
 const metrics = async () => (await get(agent.url, "/metrics")).body;
@@ -93,6 +113,24 @@ describe("gosleuth agent", () => {
       expect(agent.log()).toMatch(new RegExp(`${inst(n)} \\(.*\\): down: ${reason}: `));
     // The 2 GB body was cut at the cap: the replay server never got far.
     expect(replay.hits[NAMES.indexOf("huge")]).toBeGreaterThan(0);
+  });
+
+  it("scrapes a debug=1 target on its own path and Host: counts and groups, no leak analysis", async () => {
+    const m = await until("bank1's goroutines", 20_000, async () => {
+      const t = await metrics();
+      return sample(t, "gosleuth_goroutines", { service: "bank1" }) !== undefined ? t : undefined;
+    });
+    const i = NAMES.indexOf("bank1");
+    expect(replay.last[i]).toEqual({ path: "/pprof/goroutine?debug=1", host: "bank.internal" });
+    expect(replay.last[0]!.path).toBe("/debug/pprof/goroutine?debug=2");
+    // The debug=1 file's header: `goroutine profile: total 1696`.
+    expect(sample(m, "gosleuth_goroutines", { service: "bank1" })).toBe(1696);
+    expect(sample(m, "gosleuth_leak_suspects", { service: "bank1" })).toBeUndefined();
+    const top = m
+      .split("\n")
+      .filter((l) => l.startsWith("gosleuth_group_goroutines{") && l.includes('service="bank1"'));
+    expect(top.length).toBeGreaterThan(3);
+    expect(top.some((l) => l.includes('function="main.(*Exporter).enqueue"'))).toBe(true);
   });
 
   it("exports the top groups with bounded label values and dump text as inert text", async () => {
@@ -194,7 +232,7 @@ describe("gosleuth agent", () => {
     // A broken edit keeps the targets already loaded.
     writeFileSync(join(dir, "targets.json"), "[{");
     await until("the error in the log", 10_000, async () =>
-      /targets\.json: not valid JSON.*keeping the 7 targets/.test(agent.log()) ? true : undefined,
+      /targets\.json: not valid JSON.*keeping the 8 targets/.test(agent.log()) ? true : undefined,
     );
   });
 });

@@ -1,9 +1,8 @@
 // `gosleuth agent`: scrapes many services' goroutine dumps on a schedule and serves what it finds to Prometheus.
 import { escapeControl } from "@gosleuth/text";
 import { Agent } from "../agent/agent.ts";
-import { isLoopback } from "../agent/guard.ts";
 import { AgentMetrics } from "../agent/metrics.ts";
-import { startAgentServer } from "../agent/server.ts";
+import { isLoopback, startAgentServer } from "../agent/server.ts";
 import { DEFAULT_PATH, parseShard, TargetsError } from "../agent/targets.ts";
 import { CliError } from "../errors.ts";
 import { loadSettings } from "./leaks.ts";
