@@ -47,6 +47,7 @@ let replay: {
 };
 let agent: RunningAgent;
 let dir: string;
+let startedAt = 0;
 const inst = (name: (typeof NAMES)[number]) => `127.0.0.1:${replay.ports[NAMES.indexOf(name)]}`;
 // bank1 is scraped as debug=1 on its own path, with its own Host header (meta labels of its group).
 const META: Record<string, Record<string, string>> = {
@@ -65,6 +66,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gosleuth-agent-"));
   replay = await startReplay(SPECS);
   writeFileSync(join(dir, "targets.json"), groups(NAMES));
+  startedAt = Date.now();
   agent = await startAgent([
     "--targets",
     join(dir, "targets.json"),
@@ -212,6 +214,18 @@ describe("gosleuth agent", () => {
       (n) => `127.0.0.1_${replay.ports[NAMES.indexOf(n as never)]}`,
     );
     expect(readdirSync(keep).filter((f) => others.some((o) => f.includes(o)))).toEqual([]);
+  });
+
+  it("backs off from a failing target (1 s, 2 s, 4 s ...) and logs its failure once", async () => {
+    await until("10 s of running", 15_000, async () => (Date.now() - startedAt > 10_000 ? true : undefined));
+    const secs = (Date.now() - startedAt) / 1000;
+    const i = NAMES.indexOf("status500");
+    // Without backoff it would have been asked about once a second; with it, at most 1 + log2(secs) times.
+    expect(replay.hits[i]).toBeGreaterThanOrEqual(3);
+    expect(replay.hits[i]).toBeLessThanOrEqual(Math.ceil(1 + Math.log2(secs)));
+    expect(agent.log().match(new RegExp(`${inst("status500")} .*down: http_status`, "g"))).toHaveLength(1);
+    const caddyScrapes = sample(await metrics(), "gosleuth_target_scrapes_total", { service: "caddy" }) ?? 0;
+    expect(caddyScrapes).toBeGreaterThanOrEqual(Math.floor(secs / 2));
   });
 
   it("drops a target that disappears from the file, says so, and keeps scraping the others", async () => {
