@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { get, type RunningAgent, sample, startAgent, until } from "./agent-helpers.ts";
+import { run } from "./helpers.ts";
 // @ts-expect-error: a plain ES module shared with the load benchmark (no type declarations)
 import { CADDY, LEAKYBANK, LEAKYBANK_DEBUG1, startReplay } from "./replay-server.mjs";
 
@@ -290,5 +291,20 @@ describe("gosleuth agent", () => {
     await until("the error in the log", 10_000, async () =>
       /targets\.json: not valid JSON.*keeping the 8 targets/.test(agent.log()) ? true : undefined,
     );
+  });
+});
+
+describe("gosleuth agent usage errors", () => {
+  it.each([
+    [[], /needs --targets FILE .* or at least one --target URL/],
+    [["--target", "a:1", "--listen", "nope"], /--listen nope: expected host:port/],
+    [["--target", "a:1", "--shard", "3/3"], /--shard 3\/3: expected i\/n/],
+    [["--targets", "/nonexistent/targets.json"], /targets\.json: no such targets file/],
+    [["--target", "ftp://a:1/x"], /only http and https/],
+  ])("%j exits 2 with one line", async (args, msg) => {
+    const r = await run(["agent", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
