@@ -1,7 +1,7 @@
 // One scrape of one target: fetch the dump (timeout, size cap), parse it as it streams, feed the target's
 // snapshot window, and say in a word why it failed when it did.
 import type { WindowScan } from "@gosleuth/leaks";
-import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
+import { type GoroutineGroup, type StreamItem, startFunctionName } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
 import { openUrl } from "../input.ts";
 
@@ -130,7 +130,7 @@ export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowSc
       goroutines: info.total ?? total,
       groups: groups.map((g) => ({
         count: g.count,
-        startFunction: g.frames[g.frames.length - 1]?.fn?.full ?? "",
+        startFunction: startFunctionName(g.frames),
         stack: g.frames.map((f) => f.fn?.full ?? f.pc).join("\n"),
       })),
     };
