@@ -301,6 +301,8 @@ describe("gosleuth agent usage errors", () => {
     [["--target", "a:1", "--shard", "3/3"], /--shard 3\/3: expected i\/n/],
     [["--targets", "/nonexistent/targets.json"], /targets\.json: no such targets file/],
     [["--target", "ftp://a:1/x"], /only http and https/],
+    [["--target", "a:1", "--window", "0"], /--window must be from 1 to 1000/],
+    [["--target", "a:1", "--every", "0s"], /--every must be at least 100ms/],
   ])("%j exits 2 with one line", async (args, msg) => {
     const r = await run(["agent", ...args]);
     expect(r.code).toBe(2);
