@@ -1,5 +1,7 @@
 // `gosleuth`: goroutine dump forensics from a terminal or a pipeline (entry point and command definitions).
-import { Command, InvalidArgumentError, Option } from "commander";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
 import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
@@ -20,6 +22,21 @@ function size(v: string): number {
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+function hostHeader(v: string): string {
+  if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(v))
+    throw new InvalidArgumentError(`not a host or host:port: "${v}"`);
+  return v;
+}
+function pathMap(v: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
+  const i = v.indexOf("=");
+  if (i <= 0) throw new InvalidArgumentError(`expected FROM=TO (TO may be empty), got "${v}"`);
+  return [...previous, { from: v.slice(0, i), to: v.slice(i + 1) }];
+}
+function modulePath(v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._~/-]*$/.test(v) || v.endsWith("/"))
+    throw new InvalidArgumentError(`not a Go module path: "${v}" (e.g. github.com/acme/shop)`);
+  return v;
 }
 function int(v: string): number {
   const x = Number(v);
@@ -46,7 +63,12 @@ function withFetch(cmd: Command): Command {
         .default(1024 ** 3, "1GB")
         .argParser(size),
     )
-    .option("--host-header <host>", "send this Host header with URL requests");
+    .addOption(
+      new Option(
+        "--host-header <host>",
+        "send this Host header with URL requests (e.g. localhost:2019)",
+      ).argParser(hostHeader),
+    );
 }
 
 function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string }): FetchOptions {
@@ -58,14 +80,18 @@ function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string
   return f;
 }
 
-const program = new Command()
+export const program = new Command()
   .name("gosleuth")
+  // Commander's own errors (unknown command or option, missing or invalid value) are thrown, not printed and
+  // exited with 1: main() prints them as one line and exits 2, the code for a usage error. Subcommands made
+  // below inherit both settings.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} })
   .description(
     "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
       "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
   )
   .version("0.1.0")
-  .showHelpAfterError("(run with --help for usage and examples)")
   .addHelpText(
     "after",
     `
@@ -76,7 +102,8 @@ Examples:
   gosleuth leaks dump.txt --format md --fail-on high
   gosleuth view dump.txt
 
-Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.`,
+Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.
+Set GOSLEUTH_DEBUG=1 to get a stack trace for an internal error.`,
   );
 
 withFetch(
@@ -180,16 +207,39 @@ withFetch(
     .addOption(
       new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
     )
+    .addOption(
+      new Option(
+        "--interval <duration>",
+        "several files: the time between snapshots when the files' times cannot tell (default: one minute, said to be assumed)",
+      ).argParser(duration),
+    )
     .option("--threads <n>", `${THREADS_HELP} (one input)`, "auto")
+    .addOption(
+      new Option(
+        "--path-map <from=to>",
+        "SARIF: rewrite dump paths that start with FROM to start with TO, a path in the repository (repeatable; TO may be empty)",
+      ).argParser(pathMap),
+    )
+    .addOption(
+      new Option(
+        "--module <path>",
+        "SARIF: the Go module path; its files are the repository's (default: ./go.mod's module, its folder in the repository)",
+      ).argParser(modulePath),
+    )
     .addHelpText(
       "after",
       `
 ${THREADS_NOTE}
 
+SARIF places each result at the nearest frame in the repository's own code (the module's files, or
+paths --path-map rewrites), else at the blocking frame with a message that says so; frames outside
+the repository are related information. gosleuth.config.json may hold the same under "sarif":
+{ "sarif": { "pathMap": { "leakybank/": "services/leakybank/" }, "module": "github.com/acme/shop" } }.
+
 Examples:
   gosleuth leaks dump.txt
   gosleuth leaks t0.txt t1.txt t2.txt --format md > leaks.md
-  gosleuth leaks dump.txt --format sarif > gosleuth.sarif    # for code scanning
+  gosleuth leaks dump.txt --format sarif --path-map /build/src/= > gosleuth.sarif  # code scanning
   gosleuth leaks http://localhost:6060/debug/pprof/goroutine?debug=2 --every 30s --count 6
   gosleuth leaks dump.txt --format json --fail-on high       # CI gate`,
     ),
@@ -274,18 +324,59 @@ program
     await (await import("./commands/view.ts")).viewCommand(input, o);
   });
 
-async function main(): Promise<void> {
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "is a directory",
+  EACCES: "permission denied",
+  EPERM: "not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/** A usage error as the one line a CI log shows: what was wrong and where the help is. */
+function usageLine(e: CommanderError, argv: readonly string[]): string {
+  const msg = e.message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  const sub = program.commands.find((c) => argv.includes(c.name()));
+  return `gosleuth: ${msg} (see gosleuth ${sub ? `${sub.name()} ` : ""}--help)`;
+}
+
+async function main(argv: string[]): Promise<void> {
   // `gosleuth ... | head`: a closed pipe ends the program quietly.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
+  if (argv.length <= 2) {
+    process.stderr.write("gosleuth: no command given (see gosleuth --help for the commands)\n");
+    process.exitCode = 2;
+    return;
+  }
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      if (e.exitCode !== 0) {
+        process.stderr.write(`${usageLine(e, argv)}\n`);
+        process.exitCode = 2;
+      }
+      return;
+    }
     if (e instanceof CliError) {
       process.stderr.write(`gosleuth: ${e.message}\n`);
       process.exitCode = e.exitCode;
+      return;
+    }
+    // A file that cannot be opened or written (`--out` into a missing folder, a read-only place) is the user's
+    // input, not a bug in gosleuth.
+    const sys = e as NodeJS.ErrnoException;
+    if (sys.path && sys.code && FILE_ERRORS[sys.code]) {
+      process.stderr.write(`gosleuth: ${sys.path}: ${FILE_ERRORS[sys.code]}\n`);
+      process.exitCode = 2;
       return;
     }
     if (process.env.GOSLEUTH_DEBUG) throw e;
@@ -296,8 +387,21 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
-// Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
-// worker thread's teardown (~90 ms after a big parse).
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-process.exit();
+/** True when this module is the program being run (not imported by a test that reads the command tree). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  await main(process.argv);
+  // Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
+  // worker thread's teardown (~90 ms after a big parse).
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit();
+}

@@ -81,14 +81,27 @@ export interface Finding {
   factors: Record<string, number>;
 }
 
+/** Where the snapshots' times came from: growth per minute is measured only when they are not assumed. */
+export interface SnapshotTimes {
+  source: "fetched" | "file-times" | "interval" | "assumed";
+  assumed: boolean;
+  minutesApart?: number;
+}
+
 export interface LeakReport {
   version: 1;
-  input: { format: string; goroutines: number; snapshots: number; names?: string[] };
+  input: { format: string; goroutines: number; snapshots: number; names?: string[]; times?: SnapshotTimes };
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
 }
 
 const fmt = formatCount;
+
+/** A rate per minute: one decimal below 100, whole numbers with thousands separators above (`35,847`). */
+export function formatRate(r: number): string {
+  const sign = r > 0 ? "+" : "";
+  return Math.abs(r) >= 100 ? `${sign}${fmt(Math.round(r))}` : `${sign}${r.toFixed(1)}`;
+}
 
 /** Frames that are the machinery of blocking, not the code that blocked. */
 function isInternal(fn: string): boolean {
@@ -517,16 +530,22 @@ export function scoreGroup(
   // Growth across snapshots.
   const growth = extra?.growth;
   if (growth) {
+    // The words say what the numbers show; the series itself is in `growth.counts` (and printed once by the reports).
+    const c = growth.counts;
     if (growth.verdict === "growing") {
       factors.growth = w.growing;
+      const everyStep = c.every((x, i) => i === 0 || x > c[i - 1]!);
+      const first = c[0] ?? 0;
+      const overall =
+        first > 0 ? `${fmt(Math.round(((c[c.length - 1]! - first) / first) * 100))}% overall` : "from none";
       reasons.push(
-        `grew in every snapshot: ${growth.counts.map(fmt).join(" → ")} (${growth.ratePerMinute.toFixed(1)}/min)`,
+        `${everyStep ? "grew in every snapshot" : "never shrank"}, ${overall} (${formatRate(growth.ratePerMinute)}/min)`,
       );
     } else if (growth.verdict === "flat") {
       factors.growth = -w.flat;
-      reasons.push(`flat across snapshots (${growth.counts.map(fmt).join(", ")})`);
+      reasons.push("flat across snapshots");
     } else if (growth.verdict === "fluctuating") {
-      reasons.push(`fluctuates across snapshots (${growth.counts.map(fmt).join(", ")}), not a steady climb`);
+      reasons.push("fluctuates across snapshots, not a steady climb");
     }
     if (growth.waitGrowsWithClock)
       reasons.push("their longest wait grows with the clock: they never wake up");

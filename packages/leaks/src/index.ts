@@ -9,8 +9,10 @@ export {
   LeakAnalyzer,
   type LeakReport,
   type Location,
+  type SnapshotTimes,
 } from "./analyze.ts";
 export {
+  countAtOrAbove,
   failOn,
   renderDiffMarkdown,
   renderDiffText,
@@ -18,8 +20,8 @@ export {
   renderText,
   type TextOptions,
   toJson,
-  toSarif,
 } from "./report.ts";
+export { repositoryPath, type SarifOptions, toSarif } from "./sarif.ts";
 export {
   DEFAULT_SETTINGS,
   type LeakSettings,
