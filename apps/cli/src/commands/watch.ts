@@ -1,5 +1,6 @@
 // `gosleuth watch`: a live terminal view of the top goroutine groups and their growth, ending with a leak report.
 import { analyzeSnapshots, renderText, type Snapshot } from "@gosleuth/leaks";
+import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
@@ -40,7 +41,7 @@ export async function watchCommand(
         const ch =
           delta > 0 ? color.yellow(`+${n(delta)}`.padStart(8)) : `${delta < 0 ? n(delta) : "·"}`.padStart(8);
         lines.push(
-          `${n(x.count).padStart(9)}  ${ch}  ${x.severity.padEnd(8)}  ${x.startFunction} [${x.state}]`,
+          `${n(x.count).padStart(9)}  ${ch}  ${x.severity.padEnd(8)}  ${plain(x.startFunction)} [${plain(x.state)}]`,
         );
       }
       if (tty)
