@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
-import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
+import { DEFAULT_FETCH, type FetchOptions, isUrl } from "./input.ts";
 
 // Commands are imported when run, so start-up loads only what the command needs.
 const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
@@ -287,6 +287,10 @@ Examples:
   gosleuth fetch http://localhost:6060/debug/pprof/     # prints the profile counts of the index page`,
     ),
 ).action(async (url: string, o) => {
+  if (!isUrl(url))
+    throw new CliError(
+      `fetch takes an http(s) URL, not a file: "${url}" (a file is already fetched: pass it to the other commands)`,
+    );
   await (await import("./commands/fetch.ts")).fetchCommand(url, o, fetchOpts(o));
 });
 
@@ -301,6 +305,10 @@ withFetch(
     .addOption(
       new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int),
     )
+    .option(
+      "--config <file>",
+      "leak settings for the final report (default: ./gosleuth.config.json when present)",
+    )
     .addHelpText(
       "after",
       "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s",
@@ -312,7 +320,7 @@ withFetch(
 program
   .command("view")
   .description("open the viewer on a dump: serves the web app and the dump on loopback")
-  .argument("<input>", "a dump file (.gz too)")
+  .argument("<input>", "a dump file (.gz too); not - or a URL: save those to a file first")
   .addOption(new Option("--port <n>", "port (0: any free port)").default(0).argParser(int))
   .option("--host <host>", "address to bind (another than loopback only when you mean it)", "127.0.0.1")
   .option("--no-open", "do not open a browser")
@@ -321,6 +329,10 @@ program
     "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open",
   )
   .action(async (input: string, o) => {
+    if (input === "-" || isUrl(input))
+      throw new CliError(
+        `view serves a dump file, not ${input === "-" ? "standard input" : "a URL"}: save it first (gosleuth fetch URL --out dump.txt, or > dump.txt)`,
+      );
     await (await import("./commands/view.ts")).viewCommand(input, o);
   });
 

@@ -133,3 +133,21 @@ describe("toSarif", () => {
     expect(r.message.text).not.toMatch(/[^\\]\[click\]/);
   });
 });
+
+describe("RULES.md", () => {
+  it("documents every rule with the words SARIF carries, under the heading helpUri points at", () => {
+    const doc = readFileSync(new URL("../RULES.md", import.meta.url), "utf8");
+    const log = toSarif(bank, { includeInfo: true, repositoryUrl: "https://example.org/x" });
+    const caddyLog = toSarif(caddy, { includeInfo: true });
+    for (const r of [...log.runs[0]!.tool.driver.rules!, ...caddyLog.runs[0]!.tool.driver.rules!]) {
+      const id = r.id.replace("gosleuth/", "");
+      expect(doc).toContain(`\n## ${id}\n`);
+      expect(doc).toContain(r.fullDescription!.text);
+      expect(r.help!.text.startsWith(r.fullDescription!.text)).toBe(true);
+      expect(doc).toContain(r.help!.text.slice(r.fullDescription!.text.length + 1));
+    }
+    expect(log.runs[0]!.tool.driver.rules![0]!.helpUri).toBe(
+      `https://example.org/x/blob/main/packages/leaks/RULES.md#${log.runs[0]!.tool.driver.rules![0]!.id.replace("gosleuth/", "")}`,
+    );
+  });
+});

@@ -17,6 +17,7 @@ import {
   toSarif,
 } from "@gosleuth/leaks";
 import type { Goroutine } from "@gosleuth/model";
+import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { color, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
@@ -221,7 +222,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       const growing = r.findings.filter((x) => x.growth?.verdict === "growing").slice(0, 3);
       for (const g of growing) {
         process.stderr.write(
-          `  ${color.yellow("growing")} ${g.growth!.counts.map(n).join(" → ")} ${g.startFunction} [${g.state}]\n`,
+          `  ${color.yellow("growing")} ${g.growth!.counts.map(n).join(" → ")} ${plain(g.startFunction)} [${plain(g.state)}]\n`,
         );
       }
     });
