@@ -29,6 +29,18 @@ const BAD_VALUE: Record<string, string> = {
   "--path-map": "no-equals-sign",
   "--module": "not a module",
   "--interval": "banana",
+  "--targets": "/nonexistent/targets.json",
+  "--target": "not-a-url",
+  "--listen": "nohost",
+  "--shard": "5/3",
+  "--keep": "/dev/null/keep",
+  "--keep-max": "abc",
+  "--keep-for": "banana",
+  "--concurrency": "abc",
+  "--window": "abc",
+  "--top": "abc",
+  "--max-backoff": "banana",
+  "--reload": "banana",
 };
 
 let server: Server;
@@ -41,8 +53,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
-/** Valid positional arguments for a command: the dump file, or the local server's URL where a URL is asked. */
+/**
+ * Valid arguments for a command: the dump file, or the local server's URL where a URL is asked; the agent, which
+ * takes no positional argument, gets a target and a free loopback port, so that only the bad value can fail it.
+ */
 function positionals(cmd: Command): string[] {
+  if (cmd.name() === "agent") return ["--target", url, "--listen", "127.0.0.1:0"];
   return cmd.registeredArguments.flatMap((a) => (a.name() === "url" ? [url] : [DUMP]));
 }
 

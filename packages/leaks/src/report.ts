@@ -1,7 +1,7 @@
 // Leak reports for people (terminal text, Markdown) and machines (versioned JSON; SARIF is in sarif.ts), and the CI gate.
 import { formatCount } from "@gosleuth/model";
 import { cut, mdCode, mdFence, mdText, plain } from "@gosleuth/text";
-import type { Finding, LeakReport, Location } from "./analyze.ts";
+import type { Finding, LeakReport, Location } from "./finding.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
 

@@ -1,7 +1,7 @@
 // Leak findings as SARIF 2.1.0 that GitHub code scanning and GitLab accept and place on a repository's files.
 import { isSafeRelativePath, plain } from "@gosleuth/text";
 import type { Log, ReportingDescriptor, Result, Location as SarifLocation } from "sarif";
-import type { Category, Finding, LeakReport, Location } from "./analyze.ts";
+import type { Category, Finding, LeakReport, Location } from "./finding.ts";
 import type { Severity } from "./settings.ts";
 
 export interface SarifOptions {

@@ -19,7 +19,7 @@ import {
 import type { Goroutine } from "@gosleuth/model";
 import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -150,10 +150,7 @@ export function printReport(
   if (format === "json") process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
   else if (format === "sarif") process.stdout.write(`${JSON.stringify(toSarif(report, sarif), null, 2)}\n`);
   else if (format === "md") process.stdout.write(renderMarkdown(report));
-  else
-    process.stdout.write(
-      renderText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }),
-    );
+  else process.stdout.write(renderText(report, { color: colorEnabled }));
 }
 
 /**
