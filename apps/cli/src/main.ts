@@ -90,7 +90,8 @@ export const program = new Command()
   // exited with 1: main() prints them as one line and exits 2, the code for a usage error. Subcommands made
   // below inherit both settings.
   .exitOverride()
-  .configureOutput({ outputError: () => {} })
+  // writeErr carries only errors and the help commander shows as one (`gosleuth help bogus`, no command).
+  .configureOutput({ outputError: () => {}, writeErr: () => {} })
   .description(
     "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
       "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
@@ -440,6 +441,13 @@ const FILE_ERRORS: Record<string, string> = {
 
 /** A usage error as the one line a CI log shows: what was wrong and where the help is. */
 function usageLine(e: CommanderError, argv: readonly string[]): string {
+  if (e.code === "commander.help") {
+    // Commander would print the whole help as the error: no command, or `help` of one that does not exist.
+    const word = argv.slice(2).find((a) => !a.startsWith("-") && a !== "help");
+    return word
+      ? `gosleuth: unknown command '${word}' (see gosleuth --help)`
+      : "gosleuth: no command given (see gosleuth --help for the commands)";
+  }
   const msg = e.message
     .replace(/^error: /, "")
     .replace(/\s*\n\s*/g, " ")

@@ -90,6 +90,8 @@ describe("usage errors exit 2 with one line on stderr", () => {
   it("bare gosleuth, an unknown command, an unknown option, missing arguments", async () => {
     expectUsageError(await run([]), "bare");
     expectUsageError(await run(["bogus"]), "unknown command");
+    expectUsageError(await run(["help", "bogus"]), "help of an unknown command");
+    expectUsageError(await run(["--no-color"]), "an option but no command");
     for (const c of commands) {
       expectUsageError(await run([c.name(), "--bogus", ...positionals(c)]), `${c.name()} --bogus`);
       if (c.registeredArguments.some((a) => a.required))
