@@ -1,6 +1,7 @@
 // `gosleuth`: goroutine dump forensics from a terminal or a pipeline (entry point and command definitions).
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { escapeControl } from "@gosleuth/text";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
@@ -445,7 +446,7 @@ function usageLine(e: CommanderError, argv: readonly string[]): string {
     // Commander would print the whole help as the error: no command, or `help` of one that does not exist.
     const word = argv.slice(2).find((a) => !a.startsWith("-") && a !== "help");
     return word
-      ? `gosleuth: unknown command '${word}' (see gosleuth --help)`
+      ? `gosleuth: unknown command '${escapeControl(word)}' (see gosleuth --help)`
       : "gosleuth: no command given (see gosleuth --help for the commands)";
   }
   const msg = e.message
@@ -453,7 +454,7 @@ function usageLine(e: CommanderError, argv: readonly string[]): string {
     .replace(/\s*\n\s*/g, " ")
     .trim();
   const sub = program.commands.find((c) => argv.includes(c.name()));
-  return `gosleuth: ${msg} (see gosleuth ${sub ? `${sub.name()} ` : ""}--help)`;
+  return `gosleuth: ${escapeControl(msg)} (see gosleuth ${sub ? `${sub.name()} ` : ""}--help)`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -479,7 +480,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`gosleuth: ${e.message}\n`);
+      // Messages quote inputs (file names, URLs, dump text): control characters escaped, and one line.
+      process.stderr.write(`gosleuth: ${escapeControl(e.message)}\n`);
       process.exitCode = e.exitCode;
       return;
     }
@@ -487,7 +489,7 @@ async function main(argv: string[]): Promise<void> {
     // input, not a bug in gosleuth.
     const sys = e as NodeJS.ErrnoException;
     if (sys.path && sys.code && FILE_ERRORS[sys.code]) {
-      process.stderr.write(`gosleuth: ${sys.path}: ${FILE_ERRORS[sys.code]}\n`);
+      process.stderr.write(`gosleuth: ${escapeControl(sys.path)}: ${FILE_ERRORS[sys.code]}\n`);
       process.exitCode = 2;
       return;
     }

@@ -134,6 +134,31 @@ describe("toSarif", () => {
   });
 });
 
+describe("a result with no frame in the repository", () => {
+  it("is placed at the blocking frame: a file: URI for an absolute path, with a message saying so", () => {
+    // Hand-written dump (not captured): absolute build paths and no path map.
+    const dump = [
+      "goroutine 1 [running]:\nmain.main()\n\t/build/src/main.go:5 +0x1d\n",
+      ...Array.from(
+        { length: 40 },
+        (_, i) =>
+          `goroutine ${i + 10} [chan receive (nil chan), 30 minutes]:\nmain.wait(0x1)\n\t/build/src/wait.go:7 +0x1\ncreated by main.main in goroutine 1\n\t/build/src/main.go:9 +0x2\n`,
+      ),
+    ].join("\n");
+    const report = analyzeLeaks(parseDump(dump));
+    const r = toSarif(report).runs[0]!.results![0]!;
+    expect(r.locations![0]!.physicalLocation!.artifactLocation).toEqual({ uri: "file:///build/src/wait.go" });
+    expect(r.message.text).toContain("No frame of this group is in the repository");
+    const mapped = toSarif(report, { pathMap: [{ from: "/build/src/", to: "" }] }).runs[0]!.results![0]!;
+    expect(mapped.locations![0]!.physicalLocation!.artifactLocation).toEqual({
+      uri: "wait.go",
+      uriBaseId: "SRCROOT",
+    });
+    expect(mapped.message.text).not.toContain("No frame");
+    expect(sarifSchemaErrors(toSarif(report))).toEqual([]);
+  });
+});
+
 describe("RULES.md", () => {
   it("documents every rule with the words SARIF carries, under the heading helpUri points at", () => {
     const doc = readFileSync(new URL("../RULES.md", import.meta.url), "utf8");

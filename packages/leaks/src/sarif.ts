@@ -226,12 +226,10 @@ function placeResult(
   // Nothing maps into the repository: the blocking frame (or the start function), said so. A path that is not
   // a safe relative one is percent-encoded whole, so it can be neither a scheme nor a way out of the checkout.
   const b = f.blockingFrame ?? frames[0] ?? null;
-  const raw = b?.file ?? "unknown";
-  const uri = isSafeRelativePath(raw) ? encodePath(raw) : encodeURIComponent(raw);
   return {
     location: {
       physicalLocation: {
-        artifactLocation: { uri, uriBaseId: "SRCROOT" },
+        artifactLocation: outsideArtifact(b?.file ?? "unknown"),
         region: { startLine: Math.max(1, b?.line ?? 1) },
       },
       ...(b ? { logicalLocations: [logical(b)] } : {}),
@@ -239,6 +237,19 @@ function placeResult(
     note: `No frame of this group is in the repository (give --module or --path-map): placed at the blocking frame${b ? ` ${where(b)}` : ""}, outside the repository.`,
     used: b,
   };
+}
+
+/**
+ * An artifact outside the repository for the one location a result must have: a relative path stays relative, an
+ * absolute one becomes a `file:` URI, anything else (a scheme such as `javascript:`, `..`, control characters) is
+ * percent-encoded whole, so it is neither a scheme nor a way out of the checkout.
+ */
+function outsideArtifact(raw: string): { uri: string; uriBaseId?: string } {
+  if (isSafeRelativePath(raw)) return { uri: encodePath(raw), uriBaseId: "SRCROOT" };
+  const abs =
+    /^(\/|[A-Za-z]:\/)/.test(raw) && !/[\u0000-\u001f\u007f\\]/.test(raw) && !raw.split("/").includes("..");
+  if (abs) return { uri: `file://${raw.startsWith("/") ? "" : "/"}${encodePath(raw)}` };
+  return { uri: encodeURIComponent(raw), uriBaseId: "SRCROOT" };
 }
 
 function logical(l: Location) {
