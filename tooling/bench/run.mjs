@@ -148,6 +148,12 @@ const cases = [
     target: "within 25% of summary 216k",
   },
   {
+    name: "stacks 216k",
+    file: dump216k,
+    argv: ["stacks", dump216k],
+    target: "within 25% of summary 216k, <300 MB RSS",
+  },
+  {
     name: "summary 216k, unique args",
     file: dump216kU,
     argv: ["summary", dump216kU, "--json"],

@@ -1,7 +1,7 @@
 // One scrape of one target: fetch the dump (timeout, size cap), parse it as it streams, feed the target's
 // snapshot window, and say in a word why it failed when it did.
 import type { WindowScan } from "@gosleuth/leaks";
-import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
+import { type GoroutineGroup, type StreamItem, startFunctionName } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
 import { openUrl } from "../input.ts";
 
@@ -49,19 +49,14 @@ export interface ScrapeOptions {
 }
 
 function failure(message: string): ScrapeError {
-  const reason = classify(message);
-  const m = oneLine(message);
-  return new ScrapeError(
-    reason,
-    reason === "truncated" ? `${m} (the connection closed before the whole body arrived)` : m,
-  );
+  return new ScrapeError(classify(message), oneLine(message));
 }
 
 function classify(message: string): FailReason {
   if (/no answer within|did not finish within/.test(message)) return "timeout";
   if (/max-bytes cap/.test(message)) return "too_large";
   if (/HTTP \d{3}/.test(message)) return "http_status";
-  if (/terminated|premature close|ECONNRESET|socket hang up|other side closed/i.test(message))
+  if (/before the body ended|gzip transfer is damaged|terminated|premature close/i.test(message))
     return "truncated";
   return "connection";
 }
@@ -135,7 +130,7 @@ export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowSc
       goroutines: info.total ?? total,
       groups: groups.map((g) => ({
         count: g.count,
-        startFunction: g.frames[g.frames.length - 1]?.fn?.full ?? "",
+        startFunction: startFunctionName(g.frames),
         stack: g.frames.map((f) => f.fn?.full ?? f.pc).join("\n"),
       })),
     };
