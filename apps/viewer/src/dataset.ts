@@ -1,4 +1,6 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
+
+import { SEVERITIES, type Severity } from "@gosleuth/leaks";
 import {
   type Frame,
   type Goroutine,
@@ -7,7 +9,7 @@ import {
   startFunctionName,
 } from "@gosleuth/model";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
-import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
+import { compileFilter, type GoroutineSubject, parseFilter } from "./filter.ts";
 import type {
   FilterResult,
   FindingView,
@@ -19,23 +21,23 @@ import type {
   TreeNodeView,
 } from "./protocol.ts";
 
-/** What the tree builder must give back: the nodes, and which node holds each goroutine (by position in the dump). */
+/** The aggregated tree as the worker keeps it: the nodes, which node holds each goroutine, each node's group key. */
 export interface TreeResult {
   readonly nodes: readonly TreeNodeView[];
   /** Node index (into `nodes`) of each goroutine, by its position in the dump. */
   readonly nodeOf: Int32Array;
+  /** @gosleuth/spawn-graph's `nodeGroupKey` of each node (null for ghosts): the key leak findings carry. */
+  readonly keys: readonly (string | null)[];
 }
 
-export type TreeBuilder = (goroutines: readonly Goroutine[]) => TreeResult;
-
-/** A leak finding as the worker needs it: which goroutines it covers and how bad it is. */
+/** A leak finding as the worker needs it: the group key of the goroutines it covers and how bad it is. */
 export interface FindingInput {
-  readonly id: string;
+  readonly key: string;
   readonly severity: Severity;
   readonly title: string;
   readonly reasons: readonly string[];
-  readonly goroutineIds: readonly number[];
   readonly count: number;
+  readonly sampleIds: readonly number[];
 }
 
 interface GroupAcc {
@@ -60,8 +62,9 @@ function creatorText(g: Goroutine): string {
   return c ? `${c.fn.full} ${c.file}:${c.line}` : "";
 }
 
+/** The worse of two severities (leaks lists them worst first). */
 function maxSeverity(a: Severity | undefined, b: Severity): Severity {
-  return a === undefined || SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
+  return a === undefined || SEVERITIES.indexOf(b) < SEVERITIES.indexOf(a) ? b : a;
 }
 
 const SEP = "\u0001";
@@ -526,43 +529,47 @@ export class Dataset {
     } as Goroutine;
   }
 
-  /** Builds the aggregated tree once every goroutine is in, and attaches the leak findings. */
-  finish(build: TreeBuilder, findings: readonly FindingInput[]): void {
-    this.tree = build(this.goroutines);
+  /**
+   * Takes the aggregated tree once every goroutine is in, and attaches the leak findings: a finding
+   * marks every node with its group key (one group spans several nodes when its goroutines have
+   * different parents), and every list group holding goroutines of those nodes.
+   */
+  finish(tree: TreeResult, findings: readonly FindingInput[]): void {
+    this.tree = tree;
     this.members = null;
     this.nodeIndexCache = null;
+    const nodesOfKey = new Map<string, number[]>();
+    tree.keys.forEach((k, i) => {
+      if (k === null) return;
+      let l = nodesOfKey.get(k);
+      if (!l) nodesOfKey.set(k, (l = []));
+      l.push(i);
+    });
     const nodeSeverity = new Map<number, Severity>();
     this.findings = findings.map((f) => {
-      const nodeIds = new Set<string>();
-      for (const id of f.goroutineIds) {
-        const pos = this.byId.get(id);
-        if (pos === undefined) continue;
-        const ni = this.tree!.nodeOf[pos]!;
-        if (ni >= 0) {
-          nodeIds.add(this.tree!.nodes[ni]!.id);
-          nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
-        }
-        const acc = this.groups[this.groupCol.data[pos]!]!;
-        acc.severity = maxSeverity(acc.severity, f.severity);
-      }
+      const nis = nodesOfKey.get(f.key) ?? [];
+      for (const ni of nis) nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
       return {
-        id: f.id,
+        id: f.key,
         severity: f.severity,
         title: f.title,
         reasons: f.reasons,
         count: f.count,
-        sampleIds: f.goroutineIds.slice(0, 10),
-        nodeIds: [...nodeIds],
+        sampleIds: f.sampleIds.slice(0, 10),
+        nodeIds: nis.map((ni) => tree.nodes[ni]!.id),
       };
     });
-    if (nodeSeverity.size > 0) {
-      this.tree = {
-        nodeOf: this.tree.nodeOf,
-        nodes: this.tree.nodes.map((n, i) =>
-          nodeSeverity.has(i) ? { ...n, severity: nodeSeverity.get(i) } : n,
-        ),
-      };
+    if (nodeSeverity.size === 0) return;
+    for (let pos = 0; pos < tree.nodeOf.length; pos++) {
+      const sev = nodeSeverity.get(tree.nodeOf[pos]!);
+      if (sev === undefined) continue;
+      const acc = this.groups[this.groupCol.data[pos]!]!;
+      acc.severity = maxSeverity(acc.severity, sev);
     }
+    this.tree = {
+      ...tree,
+      nodes: tree.nodes.map((n, i) => (nodeSeverity.has(i) ? { ...n, severity: nodeSeverity.get(i) } : n)),
+    };
   }
 
   get nodes(): readonly TreeNodeView[] {
@@ -749,6 +756,11 @@ export class Dataset {
     const out: MemberView[] = [];
     for (let k = start[ni]!; k < start[ni + 1]! && out.length < limit; k++) out.push(this.member(list[k]!));
     return { members: out, total };
+  }
+
+  /** The tree node holding the goroutine at this position in the dump. */
+  nodeIdAtPosition(pos: number): string | null {
+    return this.nodeIdAt(pos);
   }
 
   private nodeIdAt(pos: number | undefined): string | null {

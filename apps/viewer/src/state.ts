@@ -1,6 +1,7 @@
 // View state (kept in the URL hash so a view can be shared) and the pure appearance logic behind sigma's reducers.
+
+import type { Severity } from "@gosleuth/leaks";
 import type { StateClass } from "@gosleuth/model";
-import type { Severity } from "./filter.ts";
 
 export type LayoutKind = "tree" | "radial" | "fa2";
 
@@ -71,7 +72,6 @@ export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
   low: "#fdd835",
   medium: "#fb8c00",
   high: "#e53935",
-  critical: "#7b0000",
 };
 
 export const GHOST_COLOR = "#b0b0b0";
