@@ -8,8 +8,8 @@ import {
   type StateClass,
   startFunctionName,
 } from "@gosleuth/model";
+import { compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
-import { compileFilter, type GoroutineSubject, parseFilter } from "./filter.ts";
 import type {
   FilterResult,
   FindingView,

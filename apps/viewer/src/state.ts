@@ -1,5 +1,4 @@
 // View state (kept in the URL hash so a view can be shared) and the pure appearance logic behind sigma's reducers.
-
 import type { Severity } from "@gosleuth/leaks";
 import type { StateClass } from "@gosleuth/model";
 
