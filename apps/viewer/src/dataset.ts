@@ -1,5 +1,4 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
-
 import { SEVERITIES, type Severity } from "@gosleuth/leaks";
 import {
   type Frame,
@@ -10,6 +9,7 @@ import {
 } from "@gosleuth/model";
 import { compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
+import { frameDiff, goroutineText, NONE, patchFrames, sameElisions } from "./frames.ts";
 import type {
   FilterResult,
   FindingView,
@@ -65,81 +65,6 @@ function creatorText(g: Goroutine): string {
 /** The worse of two severities (leaks lists them worst first). */
 function maxSeverity(a: Severity | undefined, b: Severity): Severity {
   return a === undefined || SEVERITIES.indexOf(b) < SEVERITIES.indexOf(a) ? b : a;
-}
-
-const SEP = "\u0001";
-
-function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i]!.index !== b[i]!.index || a[i]!.count !== b[i]!.count) return false;
-  return true;
-}
-const NONE: readonly never[] = Object.freeze([]);
-
-/**
- * The frames whose arguments or offset differ from the group's first goroutine, as one flat string
- * (`index SEP args SEP offset` per differing frame), or undefined when none differ. Goroutines of one
- * group usually differ in a frame or two (a pointer argument), so this keeps a fraction of the text
- * that the whole stack's arguments would (216k dump: ~5 of 23 million characters).
- */
-function frameDiff(g: Goroutine, sample: Goroutine): string | undefined {
-  const own = g.frames;
-  const base = sample.frames;
-  let parts: string[] | undefined;
-  for (let i = 0; i < own.length; i++) {
-    const f = own[i]!;
-    const b = base[i];
-    const offset = f.offset ?? "";
-    if (b && b.args === f.args && (b.offset ?? "") === offset) continue;
-    // join() returns one flat string; `+=` would build a rope that keeps every piece alive.
-    (parts ??= []).push(String(i), f.args, offset);
-  }
-  // A stack of another length cannot be patched frame by frame: keep all of it (never seen, same signature).
-  if (own.length !== base.length) return ["*", ...own.flatMap((f) => [f.args, f.offset ?? ""])].join(SEP);
-  return parts?.join(SEP);
-}
-
-/** Applies `frameDiff`'s output to the group's frames. */
-function patchFrames(frames: readonly Frame[], diff: string): Frame[] {
-  const parts = diff.split(SEP);
-  const withOwn = (f: Frame, args: string, offset: string): Frame => {
-    const { offset: _o, ...rest } = f;
-    return { ...rest, args, ...(offset ? { offset } : {}) };
-  };
-  if (parts[0] === "*")
-    return frames.map((f, i) => withOwn(f, parts[2 * i + 1] ?? "", parts[2 * i + 2] ?? ""));
-  const out = frames.slice();
-  for (let k = 0; k + 2 < parts.length; k += 3) {
-    const i = Number(parts[k]);
-    const f = out[i];
-    if (f) out[i] = withOwn(f, parts[k + 1]!, parts[k + 2]!);
-  }
-  return out;
-}
-
-/** The goroutine as the runtime printed it (debug=2), for copying from the side panel. */
-export function goroutineText(g: Goroutine): string {
-  const flags: string[] = [g.state + (g.leaked ? " (leaked)" : "")];
-  if (g.waitMinutes > 0) flags.push(`${g.waitMinutes} minutes`);
-  if (g.lockedToThread) flags.push("locked to thread");
-  let s = `goroutine ${g.idText ?? g.id} [${flags.join(", ")}]:\n`;
-  let e = 0;
-  for (let i = 0; i < g.frames.length; i++) {
-    while (e < g.elided.length && g.elided[e]!.index === i) {
-      const c = g.elided[e]!.count;
-      s += c === null ? "...additional frames elided...\n" : `...${c} frames elided...\n`;
-      e++;
-    }
-    const f = g.frames[i]!;
-    s += `${f.fn.full}(${f.args})\n\t${f.file}:${f.line}${f.offset ? ` +${f.offset}` : ""}\n`;
-  }
-  if (g.stackUnavailable) s += "\tgoroutine running on other thread; stack unavailable\n";
-  if (g.createdBy) {
-    const c = g.createdBy;
-    s += `created by ${c.fn.full}${c.parentId !== undefined ? ` in goroutine ${c.parentId}` : ""}\n\t${c.file}:${c.line}${c.offset ? ` +${c.offset}` : ""}\n`;
-  }
-  return s;
 }
 
 const LOCKED = 1;
