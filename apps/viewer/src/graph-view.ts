@@ -372,7 +372,8 @@ export class GraphView {
     this.renderer.setSetting("hideLabelsOnMove", big);
     // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
     this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
-    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 3 : 0.6);
+    // Small trees offer every label to the collision pass (labels.ts), which keeps all that fit.
+    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 100 : 0.6);
   }
 
   private relayout(): void {

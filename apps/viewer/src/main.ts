@@ -193,8 +193,11 @@ function show(res: Loaded): void {
     goroutine: (id) => client.query({ kind: "goroutine", id }),
   });
   $("dump-name").textContent = res.header.name;
+  const races = res.header.races.reduce((n, r) => n + r.count, 0);
   $("dump-summary").textContent =
-    `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
+    res.header.total === 0 && races > 0
+      ? `${formatName(res.header.format)} · ${fmt(races)} data race${races === 1 ? "" : "s"}`
+      : `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
   $("dump-summary").title =
     `${fmt(res.header.bytes)} bytes read in ${fmt(res.header.parseMs)} ms; ${res.header.diagnostics.length} parser diagnostics`;
   // Notes from the viewer itself (line 0): a package that failed or a tree that could not be matched.
