@@ -345,7 +345,13 @@ program
   .option("--no-open", "do not open a browser")
   .addHelpText(
     "after",
-    "\nExamples:\n  gosleuth view dump.txt\n  gosleuth view dump.txt.gz --port 8080 --no-open",
+    `
+The address printed carries a token made for this run: the dump is served only at that address, only to
+a request that names the server by a loopback name (or --host) and is not sent from another site's page.
+
+Examples:
+  gosleuth view dump.txt
+  gosleuth view dump.txt.gz --port 8080 --no-open`,
   )
   .action(async (input: string, o) => {
     await (await import("./commands/view.ts")).viewCommand(input, o);
