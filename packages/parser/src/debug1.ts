@@ -86,6 +86,7 @@ export function parseDebug1(
   close(lines.length);
   b.line = lines.length + 1;
   const sum = groups.reduce((a, g) => a + g.count, 0);
+  if (sum < total) b.trailerCut = `the groups add up to ${sum} of the profile's ${total} goroutines`;
   if (sum !== total) {
     b.diag(
       "warning",
