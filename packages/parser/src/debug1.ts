@@ -27,7 +27,8 @@ export function parseDebug1(
   let headerSeen = false;
   for (let i = 0; i < lines.length; i++) {
     let l = lines[i]!;
-    if (l.endsWith("\r")) l = l.slice(0, -1);
+    // Blanks at the end (CRLF's '\r', a paste's spaces) never carry meaning.
+    l = l.trimEnd();
     const ln = i + 1;
     let m: RegExpExecArray | null;
     if (!headerSeen && (m = /^\s*(\w+) profile: total (\d+)\s*$/.exec(l))) {
