@@ -61,7 +61,11 @@ function classify(message: string): FailReason {
   if (/no answer within|did not finish within/.test(message)) return "timeout";
   if (/max-bytes cap/.test(message)) return "too_large";
   if (/HTTP \d{3}/.test(message)) return "http_status";
-  if (/terminated|premature close|ECONNRESET|socket hang up|other side closed/i.test(message))
+  if (
+    /terminated|premature close|ECONNRESET|socket hang up|other side closed|closed the connection before the body ended/i.test(
+      message,
+    )
+  )
     return "truncated";
   return "connection";
 }
