@@ -163,6 +163,12 @@ describe("rough inputs: cut dumps, CRLF, race reports", () => {
       stdout: expect.stringContaining("part of a dump"),
     });
   });
+  it("a real SIGQUIT dump pasted after a shell prompt is a signal dump", async () => {
+    const text = readFileSync(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt"), "utf8");
+    const r = await run(["summary", "-"], { input: `root@host:/# ${text}` });
+    expect(r.stdout).toMatch(/signal dump · 198 goroutines/);
+    expect(r.stdout).toContain("signal: SIGQUIT: quit");
+  });
   it("a CRLF deadlock dump is a fatal error with its message", async () => {
     const crlf = readFileSync(fixture("generated/go-versions/go1.26-crash-deadlock.txt"), "utf8").replace(
       /\n/g,
