@@ -1,15 +1,8 @@
 // Leaks over time: the same groups followed across snapshots of one process, and the diff of two snapshots.
-import type { Goroutine } from "@gosleuth/model";
-import {
-  type Finding,
-  type GroupAcc,
-  Grouper,
-  type Growth,
-  type LeakReport,
-  scoreGroup,
-  sortFindings,
-  summarize,
-} from "./analyze.ts";
+import { type Goroutine, startFunctionName } from "@gosleuth/model";
+import { type Finding, type Growth, type LeakReport, sortFindings, summarize } from "./finding.ts";
+import { Grouper, type GroupTally } from "./grouper.ts";
+import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
 
 export interface Snapshot {
@@ -77,7 +70,7 @@ export function analyzeSnapshots(
   const minutes = minutesBetween(snapshots);
   const elapsed = minutes[minutes.length - 1]! - minutes[0]!;
   // key → per-snapshot accumulators
-  const series = new Map<string, (GroupAcc | undefined)[]>();
+  const series = new Map<string, (GroupTally | undefined)[]>();
   groupers.forEach((gr, i) => {
     for (const a of gr.groups.values()) {
       const k = gr.keyOf(a);
@@ -173,7 +166,7 @@ export function diff(
     shrunk: [],
     unchanged: 0,
   };
-  const entry = (k: string, x: GroupAcc | undefined, y: GroupAcc | undefined): DiffEntry => {
+  const entry = (k: string, x: GroupTally | undefined, y: GroupTally | undefined): DiffEntry => {
     const g = (y ?? x)!.first;
     const site = (y ? b : a).sites.sites[(y ?? x)!.site];
     let state = "";
@@ -181,7 +174,7 @@ export function diff(
     for (const [s, c] of (y ?? x)!.states) if (c > best) [state, best] = [s, c];
     return {
       key: k,
-      startFunction: g.frames[g.frames.length - 1]?.fn.full ?? "",
+      startFunction: startFunctionName(g.frames),
       state,
       creator: site ? `${site.function} ${site.file}:${site.line}` : null,
       before: x?.count ?? 0,

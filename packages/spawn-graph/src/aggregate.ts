@@ -19,6 +19,7 @@ import {
   SiteInterner,
   sortById,
 } from "./intern.ts";
+import { startFunction } from "./signature.ts";
 
 export interface AggNode {
   id: string;
@@ -92,7 +93,7 @@ export class AggregateTreeBuilder {
 
   add(g: Goroutine): void {
     const sig = this.sigs.id(g);
-    if (!this.startOf.has(sig)) this.startOf.set(sig, g.frames[g.frames.length - 1]?.fn.full ?? "");
+    if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
     const site = this.sites.id(g.createdBy);
     if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
     const st = this.stateNames.id(g.state);
