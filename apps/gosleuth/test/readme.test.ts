@@ -7,6 +7,9 @@
 //                                           snapshots in turn; its port replaces 6060 in the block
 //   <!-- readme-test: background (...) -->  a server command: run until it prints its address, which
 //                                           must serve the viewer, then stopped
+// ```yaml blocks marked `<!-- readme-test: ci (...) -->` are CI jobs: their `npx --yes gosleuth` lines run
+// in order against the replay server with the installed gosleuth, `--every` cut to 1s; a `--fail-on`
+// line must trip (the replayed service leaks) and leave valid SARIF or Markdown behind.
 // A block that calls a gosleuth command this build does not have (`stacks`, `agent` before they land)
 // is skipped and says so.
 import { execFileSync, spawn } from "node:child_process";
@@ -27,12 +30,12 @@ interface Block {
   code: string;
 }
 
-/** The ```sh blocks of a Markdown text, with the `readme-test` mark on the line before each, if any. */
-export function shellBlocks(md: string): Block[] {
+/** The ```sh (or other) blocks of a Markdown text, with the `readme-test` mark on the line before each, if any. */
+export function shellBlocks(md: string, lang = "sh"): Block[] {
   const lines = md.split("\n");
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== "```sh") continue;
+    if (lines[i] !== `\`\`\`${lang}`) continue;
     let j = i - 1;
     while (j >= 0 && lines[j]!.trim() === "") j--;
     const mark = /^<!-- readme-test: (\w+)/.exec(lines[j] ?? "")?.[1] ?? null;
@@ -43,7 +46,9 @@ export function shellBlocks(md: string): Block[] {
   return out;
 }
 
-const blocks = shellBlocks(readFileSync(join(ROOT, "README.md"), "utf8"));
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const blocks = shellBlocks(readme);
+const ciJobs = shellBlocks(readme, "yaml").filter((b) => b.mark === "ci");
 const help = execFileSync(join(app, "node_modules", ".bin", "gosleuth"), ["--help"], {
   env: cleanEnv(),
   encoding: "utf8",
@@ -142,6 +147,33 @@ describe("README shell blocks, against the installed tarball", () => {
       expect(r.stderr).not.toMatch(/internal error/);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim().length + r.stderr.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("has two CI jobs to run", () => {
+    expect(ciJobs.length).toBe(2);
+  });
+
+  for (const job of ciJobs) {
+    it(`README.md line ${job.line}: the CI job's gosleuth commands`, async () => {
+      const steps = [...job.code.matchAll(/npx --yes gosleuth (.*)$/gm)].map((m) =>
+        `npx gosleuth ${m[1]!}`
+          .replaceAll("127.0.0.1:6060", `127.0.0.1:${port}`)
+          .replace(/--every \S+/, "--every 1s"),
+      );
+      expect(steps.length).toBeGreaterThanOrEqual(2);
+      served = 0;
+      await bash("rm -f goroutines-*.txt gosleuth.sarif leaks.md");
+      for (const step of steps) {
+        const r = await bash(step);
+        expect(r.stderr, step).not.toMatch(/internal error/);
+        // The replayed service leaks: a --fail-on gate trips (exit 1); every other step succeeds.
+        expect(r.code, `${step}\n${r.stderr}`).toBe(/--fail-on/.test(step) ? 1 : 0);
+      }
+      const sarif = JSON.parse(readFileSync(join(app, "gosleuth.sarif"), "utf8"));
+      expect(sarif.version).toBe("2.1.0");
+      expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+      if (job.code.includes("leaks.md")) expect(readFileSync(join(app, "leaks.md"), "utf8")).toMatch(/high/i);
     });
   }
 });
