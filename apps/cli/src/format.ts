@@ -23,12 +23,12 @@ export function useColor(
 export const colorEnabled = useColor();
 export const color = pc.createColors(colorEnabled);
 
-/** `30s`, `2m`, `500ms`, `1h` → milliseconds. */
+/** `30s`, `2m`, `500ms`, `1h`, `14d` → milliseconds. */
 export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s.trim());
   if (!m) throw new Error(`not a duration: "${s}" (use e.g. 500ms, 30s, 2m)`);
   const v = Number(m[1]);
-  return v * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"] ?? 1000);
+  return v * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "s"] ?? 1000);
 }
 
 /** `1GB`, `512MB`, `100k`, `12345` → bytes. */

@@ -6,8 +6,14 @@ import {
   type StateClass,
   startFunctionName,
 } from "@gosleuth/model";
+import {
+  compileFilter,
+  type GoroutineSubject,
+  parseFilter,
+  SEVERITIES,
+  type Severity,
+} from "@gosleuth/query";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
-import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
   FilterResult,
   FindingView,

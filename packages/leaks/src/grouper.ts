@@ -3,6 +3,7 @@ import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/mo
 import {
   type CreatorSite,
   Growable,
+  groupKey,
   type InternedSignatures,
   NameTable,
   SignatureInterner,
@@ -221,12 +222,9 @@ export class Grouper {
     this.startIndex = undefined;
   }
 
-  /** The stable key of a group (signature + creator site). */
+  /** The stable key of a group (signature + creator site): spawn-graph's, which its tree nodes carry too. */
   keyOf(a: GroupTally): string {
-    if (a.key === "") {
-      const s = this.sites.sites[a.site];
-      a.key = `${this.sigs.text(a.sig)}\n@${s ? `${s.function} ${s.file}:${s.line}` : "root"}`;
-    }
+    if (a.key === "") a.key = groupKey(this.sigs.text(a.sig), this.sites.sites[a.site] ?? null);
     return a.key;
   }
 }

@@ -35,3 +35,15 @@ export function creatorSite(c: CreatedBy | undefined): string {
 export function startFunction(g: Goroutine): string {
   return startFunctionName(g.frames);
 }
+
+/**
+ * The key of a group of goroutines: signature and creator site. @gosleuth/leaks keys its findings
+ * with it and every aggregated tree node has one (`nodeGroupKey`), so a finding's nodes are the
+ * nodes with its key: one group spans several nodes when its goroutines have different parents.
+ */
+export function groupKey(
+  signature: string,
+  site: { readonly function: string; readonly file: string; readonly line: number } | null,
+): string {
+  return `${signature}\n@${site ? `${site.function} ${site.file}:${site.line}` : "root"}`;
+}
