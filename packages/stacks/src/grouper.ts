@@ -79,8 +79,16 @@ export interface StacksPartial {
 
 export interface GrouperOptions {
   similarity?: Similarity;
+  /** Counts only: no goroutine ids, parents or labels are kept (what `summary` needs for its largest groups). */
+  countsOnly?: boolean;
   /** A query in the filter language (`state:chan wait:>10 created:serveConn`); goroutine terms apply here. */
   filter?: string;
+}
+
+interface SiteGroups {
+  byHash: Map<number, Acc[]>;
+  lastFrames: readonly Frame[] | null;
+  lastAcc: Acc | null;
 }
 
 interface Acc extends GroupData {
@@ -93,6 +101,7 @@ interface Acc extends GroupData {
 /** Groups goroutines by stack at one similarity level, streaming. */
 export class StackGrouper {
   readonly similarity: Similarity;
+  private readonly countsOnly: boolean;
   goroutines = 0;
   filtered = 0;
   private first: Goroutine | null = null;
@@ -103,7 +112,7 @@ export class StackGrouper {
    * Local groups: by signature id, then site id, then a hash of the frames' argument-key numbers (the
    * candidates are checked number by number, so a hash collision never merges two groups).
    */
-  private readonly local = new Map<number, Map<number, Map<number, Acc[]>>>();
+  private readonly local = new Map<number, Map<number, SiteGroups>>();
   private scratch = new Int32Array(256);
   /** Groups merged from partials, by full key. */
   private readonly merged = new Map<string, Acc>();
@@ -117,6 +126,7 @@ export class StackGrouper {
 
   constructor(o: GrouperOptions = {}) {
     this.similarity = o.similarity ?? "pointers";
+    this.countsOnly = o.countsOnly ?? false;
     this.pred = o.filter ? compileFilter(parseFilter(o.filter)).goroutine : null;
   }
 
@@ -155,9 +165,21 @@ export class StackGrouper {
     const site = this.sites.id(g.createdBy);
     let bySite = this.local.get(sig);
     if (bySite === undefined) this.local.set(sig, (bySite = new Map()));
-    let byHash = bySite.get(site);
-    if (byHash === undefined) bySite.set(site, (byHash = new Map()));
+    let at = bySite.get(site);
+    if (at === undefined) bySite.set(site, (at = { byHash: new Map(), lastFrames: null, lastAcc: null }));
     const frames = g.frames;
+    // The parser shares frame objects between goroutines whose frames print alike: the same objects as
+    // the last goroutine of this signature mean the same group and nothing to merge.
+    const last = at.lastFrames;
+    if (last !== null && at.lastAcc !== null && last.length === frames.length) {
+      let same = true;
+      for (let i = 0; i < frames.length && same; i++) same = frames[i] === last[i];
+      if (same) {
+        this.count(at.lastAcc, g);
+        return;
+      }
+    }
+    const byHash = at.byHash;
     const n = this.similarity === "any" ? 0 : frames.length;
     if (n > this.scratch.length) this.scratch = new Int32Array(n * 2);
     const ids = this.scratch;
@@ -186,18 +208,29 @@ export class StackGrouper {
       bucket.push(a);
       this.order.push(a);
       this.localKey.set(a, [sig, site]);
-    } else {
+    } else if (!this.countsOnly) {
       for (let i = 0; i < g.frames.length; i++) {
         const f = g.frames[i]!;
         const m = a.frames[i]!.args;
         if (f.args !== m.text) mergeArgs(m, f.args);
       }
     }
+    at.lastFrames = frames;
+    at.lastAcc = a;
+    this.count(a, g);
+  }
+
+  /** Adds a goroutine's id, state, wait, flags, labels and parent to its group. */
+  private count(a: Acc, g: Goroutine): void {
     a.count++;
-    a.ids.push(g.id);
-    a.states[g.state] = (a.states[g.state] ?? 0) + 1;
     if (g.waitMinutes < a.waitMin) a.waitMin = g.waitMinutes;
     if (g.waitMinutes > a.waitMax) a.waitMax = g.waitMinutes;
+    if (this.countsOnly) {
+      a.states[g.state] = (a.states[g.state] ?? 0) + 1;
+      return;
+    }
+    a.ids.push(g.id);
+    a.states[g.state] = (a.states[g.state] ?? 0) + 1;
     if (g.lockedToThread) a.locked++;
     if (g.leaked) a.leaked++;
     if (g.labels) {

@@ -8,7 +8,7 @@ export { type GroupJson, groupJson, type StacksJson, toJson } from "./json.ts";
 export { foldRaces, type RaceJson } from "./races.ts";
 export { renderHtml } from "./render-html.ts";
 export { renderMarkdown } from "./render-md.ts";
-export { renderText, type TextOptions } from "./render-text.ts";
+export { type BriefOptions, renderBrief, renderText, type TextOptions } from "./render-text.ts";
 export {
   buildReport,
   checkFilter,
