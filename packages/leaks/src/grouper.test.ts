@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { Grouper } from "./analyze.ts";
+import { Grouper } from "./grouper.ts";
 
 describe("Grouper counts", () => {
   it("counts states that alternate inside one group (synthetic: RLock and Lock are both rwmutex)", () => {

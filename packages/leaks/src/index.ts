@@ -1,15 +1,8 @@
 // @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
-export {
-  analyzeLeaks,
-  blockingFrame,
-  type Category,
-  type Finding,
-  type GrouperPartial,
-  type Growth,
-  LeakAnalyzer,
-  type LeakReport,
-  type Location,
-} from "./analyze.ts";
+export { analyzeLeaks, LeakAnalyzer } from "./analyze.ts";
+export { blockingFrame } from "./blocking-frame.ts";
+export type { Category, Finding, Growth, LeakReport, Location } from "./finding.ts";
+export type { GrouperPartial } from "./grouper.ts";
 export {
   failOn,
   renderDiffMarkdown,
@@ -35,6 +28,8 @@ export {
   type DiffEntry,
   type DumpDiff,
   diff,
+  growthOf,
   type Snapshot,
   verdictOf,
 } from "./snapshots.ts";
+export { SnapshotWindow, type WindowScan } from "./window.ts";

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { analyzeLeaks, type Finding } from "./analyze.ts";
+import { analyzeLeaks } from "./analyze.ts";
+import type { Finding } from "./finding.ts";
 import { analyzeSnapshots, diff } from "./snapshots.ts";
 
 interface Truth {

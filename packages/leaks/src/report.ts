@@ -1,7 +1,7 @@
 // Leak reports for people (terminal text, Markdown) and machines (versioned JSON, SARIF 2.1.0), and the CI gate.
 import { formatCount } from "@gosleuth/model";
 import type { Log, ReportingDescriptor, Result } from "sarif";
-import type { Category, Finding, LeakReport } from "./analyze.ts";
+import type { Category, Finding, LeakReport } from "./finding.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
 

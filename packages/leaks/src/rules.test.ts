@@ -2,7 +2,8 @@
 import { dumpFromOutline } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { analyzeLeaks, type Finding } from "./analyze.ts";
+import { analyzeLeaks } from "./analyze.ts";
+import type { Finding } from "./finding.ts";
 import { resolveSettings, SettingsError, validateSettings } from "./settings.ts";
 import { verdictOf } from "./snapshots.ts";
 
@@ -92,7 +93,7 @@ describe("settings", () => {
   it("explains what is wrong, precisely", () => {
     expect(validateSettings({ weights: { blocked: -3 }, severty: {}, ignore: { creator: "x" } })).toEqual([
       "`weights.blocked` must be a non-negative number, got -3",
-      "unknown setting `severty` (known here: weights, severity, minCountForMedium, perRequestParents, startupMaxCount, ignore, samples)",
+      "unknown setting `severty` (known here: weights, severity, minCountForMedium, perRequestParents, startupMaxCount, perRequestSiteMinCount, ignore, samples)",
       '`ignore.creator` must be an array of strings (function names or * globs), got "x"',
     ]);
     expect(() => resolveSettings({ severity: { high: 10, medium: 50 } })).toThrow(SettingsError);
@@ -100,6 +101,29 @@ describe("settings", () => {
       samples: 3,
       weights: { growing: 40, blocked: 30 },
     });
+  });
+});
+
+describe("score slopes are settings", () => {
+  it("size and wait points follow sizePerPowerOfTen and waitPerDoubling", () => {
+    const dump = parseDump(dumpFromOutline(perRequest("main.(*Client).Send", "chan-send", 40, " 7m")));
+    const base = find(analyzeLeaks(dump).findings, "main.(*Client).Send");
+    expect(base.factors.size).toBeCloseTo(5 * Math.log10(120));
+    expect(base.factors.wait).toBeCloseTo(3 * Math.log2(8));
+    const steeper = find(
+      analyzeLeaks(dump, { weights: { sizePerPowerOfTen: 8, waitPerDoubling: 4 } }).findings,
+      "main.(*Client).Send",
+    );
+    expect(steeper.factors.size).toBeCloseTo(8 * Math.log10(120));
+    expect(steeper.factors.wait).toBeCloseTo(12);
+  });
+  it("without parent ids, perRequestSiteMinCount decides when one site's group is per request", () => {
+    const outline = `1 main.main io-wait\n  2 main.(*Server).Serve io-wait\n${fan("", "main.handle", "chan-send", 30, 100)}\n`;
+    const dump = parseDump(dumpFromOutline(outline, { goVersion: "1.19" }));
+    const at = (n: number) =>
+      find(analyzeLeaks(dump, { perRequestSiteMinCount: n }).findings, "main.handle").factors.perRequest;
+    expect(at(50)).toBeUndefined();
+    expect(at(30)).toBe(25);
   });
 });
 

@@ -18,10 +18,14 @@ export interface LeakSettings {
     startup: number;
     /** The creating goroutine has exited. */
     orphaned: number;
-    /** Up to this many points for the group size (5 per power of ten). */
+    /** Up to this many points for the group size (`sizePerPowerOfTen` per power of ten). */
     sizeMax: number;
-    /** Up to this many points for the longest wait (3 per doubling of minutes). */
+    /** Points per power of ten of the group size (1 goroutine: 0, 10: this, 100: twice this). */
+    sizePerPowerOfTen: number;
+    /** Up to this many points for the longest wait (`waitPerDoubling` per doubling of minutes). */
     waitMax: number;
+    /** Points per doubling of the longest wait in minutes (plus one, so no wait is 0). */
+    waitPerDoubling: number;
     /** The runtime's goroutineleak profile marked the goroutines `(leaked)`. */
     provenByRuntime: number;
     /** The group only grew across snapshots. */
@@ -37,6 +41,11 @@ export interface LeakSettings {
   perRequestParents: number;
   /** At most this many goroutines for a group created by main/init to count as a start-up pool. */
   startupMaxCount: number;
+  /**
+   * Without parent ids (Go before 1.21), a group of at least this many goroutines from one creation
+   * site outside main/init counts as created per request.
+   */
+  perRequestSiteMinCount: number;
   /** goleak-style ignore rules: exact function names or `*` globs. Matching groups are shown as info. */
   ignore: {
     /** The top frame (innermost) of the stack. */
@@ -59,7 +68,9 @@ export const DEFAULT_SETTINGS: LeakSettings = {
     startup: 20,
     orphaned: 5,
     sizeMax: 20,
+    sizePerPowerOfTen: 5,
     waitMax: 15,
+    waitPerDoubling: 3,
     provenByRuntime: 50,
     growing: 25,
     flat: 10,
@@ -68,18 +79,20 @@ export const DEFAULT_SETTINGS: LeakSettings = {
   minCountForMedium: 2,
   perRequestParents: 3,
   startupMaxCount: 64,
+  perRequestSiteMinCount: 50,
   ignore: { topFunction: [], creator: [], function: [] },
   samples: 10,
 };
 
-type Partial2<T> = {
-  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : Partial2<T[K]>) : T[K];
+/** Every field optional at every depth, except arrays, which are given whole. */
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
 };
-export type PartialLeakSettings = Partial2<LeakSettings>;
+export type PartialLeakSettings = DeepPartial<LeakSettings>;
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
-    super(`leaks settings: ${problems.join("; ")}`);
+    super(`@gosleuth/leaks: settings: ${problems.join("; ")}`);
   }
 }
 
@@ -91,6 +104,15 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+/** Settings that count goroutines or parents, so they take whole numbers. */
+const INTEGER_SETTINGS = [
+  "samples",
+  "minCountForMedium",
+  "perRequestParents",
+  "startupMaxCount",
+  "perRequestSiteMinCount",
+];
+
 /** Checks a partial settings object (e.g. parsed from gosleuth.config.json); returns the problems found. */
 export function validateSettings(input: unknown, path = ""): string[] {
   const problems: string[] = [];
@@ -100,9 +122,7 @@ export function validateSettings(input: unknown, path = ""): string[] {
         problems.push(`\`${at}\` must be a non-negative number, got ${describe(value)}`);
       } else if (
         Number.isInteger(model) &&
-        ["samples", "minCountForMedium", "perRequestParents", "startupMaxCount"].includes(
-          at.split(".").pop()!,
-        ) &&
+        INTEGER_SETTINGS.includes(at.split(".").pop()!) &&
         !Number.isInteger(value)
       ) {
         problems.push(`\`${at}\` must be a non-negative integer, got ${describe(value)}`);

@@ -5,6 +5,7 @@ export {
   type AggregateTree,
   AggregateTreeBuilder,
   buildAggregateTree,
+  nodeGroupKey,
 } from "./aggregate.ts";
 export {
   buildSpawnGraph,
@@ -42,4 +43,4 @@ export {
   renderTreeText,
   treeToJson,
 } from "./render.ts";
-export { creatorSite, goroutineSignature, startFunction } from "./signature.ts";
+export { creatorSite, goroutineSignature, groupKey, startFunction } from "./signature.ts";

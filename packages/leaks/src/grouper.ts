@@ -1,0 +1,230 @@
+// Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
+import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
+import {
+  type CreatorSite,
+  Growable,
+  groupKey,
+  type InternedSignatures,
+  NameTable,
+  SignatureInterner,
+  SiteInterner,
+  sortById,
+} from "@gosleuth/spawn-graph";
+
+// Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
+// parent per goroutine costs no more than a counter.
+const PARENTS_KEPT = 10_000;
+
+/** One number per (creator site, signature): signature ids stay below 2^24, so the pair never collides. */
+function groupNumber(site: number, sig: number): number {
+  return site * 16_777_216 + sig;
+}
+
+/** One group's counts, filled in one pass over the goroutines. */
+export interface GroupTally {
+  key: string;
+  sig: number;
+  site: number;
+  count: number;
+  minWait: number;
+  maxWait: number;
+  states: Map<string, number>;
+  stateClass: StateClass;
+  samples: number[];
+  parents: Set<number>;
+  missingParents: number;
+  leaked: number;
+  first: Goroutine;
+  ids: Set<number>;
+  /** States not yet counted in `states`: the last one seen and how many in a row (see Grouper.flush). */
+  runState: string;
+  runCount: number;
+  /** The parent id last added to `parents` (siblings with one parent often come in a row). */
+  lastParent: number;
+}
+
+/** A Grouper's content as plain data (see Grouper.partial). */
+export interface GrouperPartial {
+  total: number;
+  signatures: InternedSignatures;
+  sites: (CreatorSite | null)[];
+  groups: GroupTally[];
+  /** Start function of every goroutine: ids, and indexes into startNames. */
+  startIds: Float64Array;
+  startFns: Int32Array;
+  startNames: string[];
+}
+
+/** Groups goroutines by signature and creator site in one pass. */
+export class Grouper {
+  readonly sigs = new SignatureInterner();
+  readonly sites = new SiteInterner();
+  private readonly byKey = new Map<number, GroupTally>();
+
+  /** The groups, by signature and creator site (every count up to date). */
+  get groups(): ReadonlyMap<number, GroupTally> {
+    this.flush();
+    return this.byKey;
+  }
+
+  /** Counts the states still held as runs (adding a goroutine only bumps its group's run). */
+  private flush(): void {
+    for (const a of this.byKey.values()) {
+      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
+      a.runCount = 0;
+    }
+  }
+  // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
+  // a sorted index built when first needed: far smaller and cheaper than a Map of every goroutine.
+  private readonly startIds = new Growable(Float64Array);
+  private readonly startFns = new Growable(Int32Array);
+  private readonly startNames = new NameTable();
+  private startIndex: { order: Int32Array; sorted: Float64Array } | undefined;
+
+  /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
+  startOf(id: number): string | undefined {
+    this.startIndex ??= sortById(this.startIds.view());
+    const { order, sorted } = this.startIndex;
+    // The last position holding `id` (ties are in input order; the last goroutine seen wins).
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0 || sorted[lo - 1] !== id) return undefined;
+    return this.startNames.names[this.startFns.data[order[lo - 1]!]!];
+  }
+  total = 0;
+
+  constructor(
+    private readonly samples = 10,
+    private readonly keepIds = false,
+  ) {}
+
+  // The start function of each signature (a signature fixes the stack's functions), and the group
+  // last added to: siblings usually come one after another.
+  private readonly startOfSig: number[] = [];
+  private lastKey = -1;
+  private lastGroup: GroupTally | undefined;
+
+  add(g: Goroutine): void {
+    this.total++;
+    const sig = this.sigs.id(g);
+    const site = this.sites.id(g.createdBy);
+    const k = groupNumber(site, sig);
+    let startFn = this.startOfSig[sig];
+    if (startFn === undefined) {
+      startFn = this.startNames.id(startFunctionName(g.frames));
+      this.startOfSig[sig] = startFn;
+    }
+    this.startIds.push(g.id);
+    this.startFns.push(startFn);
+    this.startIndex = undefined;
+    let a = k === this.lastKey ? this.lastGroup : this.byKey.get(k);
+    if (!a) {
+      a = {
+        key: "",
+        sig,
+        site,
+        count: 0,
+        minWait: Number.POSITIVE_INFINITY,
+        maxWait: 0,
+        states: new Map(),
+        stateClass: g.stateClass,
+        samples: [],
+        parents: new Set(),
+        missingParents: 0,
+        leaked: 0,
+        first: g,
+        ids: new Set(),
+        runState: g.state,
+        runCount: 0,
+        lastParent: Number.NaN,
+      };
+      this.byKey.set(k, a);
+    }
+    this.lastKey = k;
+    this.lastGroup = a;
+    a.count++;
+    if (g.waitMinutes < a.minWait) a.minWait = g.waitMinutes;
+    if (g.waitMinutes > a.maxWait) a.maxWait = g.waitMinutes;
+    if (g.state === a.runState) a.runCount++;
+    else {
+      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
+      a.runState = g.state;
+      a.runCount = 1;
+    }
+    if (a.samples.length < this.samples) a.samples.push(g.id);
+    const p = g.createdBy?.parentId;
+    if (p !== undefined && p !== a.lastParent) {
+      a.lastParent = p;
+      if (a.parents.size < PARENTS_KEPT) a.parents.add(p);
+    }
+    if (g.leaked) a.leaked++;
+    if (this.keepIds) a.ids.add(g.id);
+  }
+
+  /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
+  reserve(n: number): void {
+    this.startIds.reserve(n);
+    this.startFns.reserve(n);
+  }
+
+  /**
+   * This grouper's content as plain data, for a grouper on another thread to merge (parts merged in
+   * input order give the groups one grouper gives). Goroutine ids are not kept (keepIds is for snapshots).
+   * The start columns are views of this grouper's buffers (no copy): once they are transferred to
+   * another thread, use the grouper no more.
+   */
+  partial(): GrouperPartial {
+    this.flush();
+    return {
+      total: this.total,
+      signatures: this.sigs.export(),
+      sites: this.sites.sites,
+      groups: [...this.byKey.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
+      startIds: this.startIds.view(),
+      startFns: this.startFns.view(),
+      startNames: this.startNames.names,
+    };
+  }
+
+  /** Adds a later part's groups (see partial). */
+  merge(p: GrouperPartial): void {
+    this.flush();
+    this.total += p.total;
+    const sig = this.sigs.import(p.signatures);
+    const site = p.sites.map((x) => this.sites.intern(x));
+    for (const b of p.groups) {
+      const s = sig[b.sig]!;
+      const t = site[b.site]!;
+      const k = groupNumber(t, s);
+      const a = this.byKey.get(k);
+      if (!a) {
+        this.byKey.set(k, { ...b, sig: s, site: t, key: "" });
+        continue;
+      }
+      a.count += b.count;
+      if (b.minWait < a.minWait) a.minWait = b.minWait;
+      if (b.maxWait > a.maxWait) a.maxWait = b.maxWait;
+      for (const [st, c] of b.states) a.states.set(st, (a.states.get(st) ?? 0) + c);
+      for (const id of b.samples) if (a.samples.length < this.samples) a.samples.push(id);
+      for (const q of b.parents) if (a.parents.size < PARENTS_KEPT) a.parents.add(q);
+      a.leaked += b.leaked;
+    }
+    this.startIds.append(p.startIds);
+    this.startFns.appendMapped(
+      p.startFns,
+      p.startNames.map((fn) => this.startNames.id(fn)),
+    );
+    this.startIndex = undefined;
+  }
+
+  /** The stable key of a group (signature + creator site): spawn-graph's, which its tree nodes carry too. */
+  keyOf(a: GroupTally): string {
+    if (a.key === "") a.key = groupKey(this.sigs.text(a.sig), this.sites.sites[a.site] ?? null);
+    return a.key;
+  }
+}
