@@ -86,11 +86,13 @@ describe("gosleuth stacks", () => {
       expect(r.stderr).toContain(msg);
     }
   });
-  it("colours only when asked: FORCE_COLOR on a pipe, never with NO_COLOR alone", async () => {
-    const plain = await run(["stacks", nil]);
-    expect(plain.stdout).not.toContain("\u001b[");
-    const forced = await run(["stacks", nil], { env: { FORCE_COLOR: "1" } });
+  it("colours through the CLI's one decision: none on a pipe, FORCE_COLOR turns it on, NO_COLOR off", async () => {
+    const piped = await run(["stacks", nil], { env: { NO_COLOR: "" } });
+    expect(piped.stdout).not.toContain("\u001b[");
+    const forced = await run(["stacks", nil], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
     expect(forced.stdout).toContain("\u001b[1m");
+    const off = await run(["stacks", nil], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    expect(off.stdout).not.toContain("\u001b[");
   });
   it.skipIf(!hasSharedCorpus)("lists a race report's races", async () => {
     const r = await run(["stacks", corpus("public/index-race-interleaved-stdout.txt"), "--format", "json"]);

@@ -9,7 +9,7 @@ import {
   renderBrief,
   type StacksReport,
 } from "@gosleuth/stacks";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 import type { SummaryAccumulator, WaitEntry } from "../summary-records.ts";
@@ -263,6 +263,6 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
   );
   for (const d of s.firstDiagnostics)
     lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
-  lines.push(...renderBrief(stacks, { color: color.isColorSupported }));
+  lines.push(...renderBrief(stacks, { color: colorEnabled }));
   return `${lines.join("\n")}\n`;
 }
