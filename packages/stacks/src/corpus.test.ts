@@ -97,7 +97,7 @@ describe.skipIf(!hasSharedCorpus)("races (shared corpus)", () => {
     const d = loadDump(corpus("public/index-race-interleaved-stdout.txt"));
     const twice = { ...d, races: [...d.races, ...d.races] };
     const g = new StackGrouper();
-    const r = buildReport("x", g.partial(), twice);
+    const r = buildReport("x", g.result(), twice);
     expect(r.races).toHaveLength(1);
     expect(r.races[0]!.count).toBe(2);
   });

@@ -12,20 +12,18 @@
 import type { Elision, Frame, Goroutine, GoroutineGroup, StateClass, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph";
-import {
-  argsKey,
-  flat,
-  type MergedArgs,
-  mergeArgs,
-  mergeMerged,
-  newMergedArgs,
-  type Similarity,
-} from "./args.ts";
+import { argsKey, flat, type MergedArgs, mergeArgs, newMergedArgs, type Similarity } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
 /** Distinct `key=value` labels kept per group. */
 const LABEL_CAP = 50;
+/**
+ * Argument variants kept apart per signature and creator site. Where every goroutine's arguments differ
+ * (`exact` on a busy server: a group per goroutine), the rest fold into one group whose differing
+ * positions show as `*`, so memory follows the stacks, not the goroutines. Levels nest below this bound.
+ */
+const MAX_VARIANTS = 256;
 /** Running goroutines remembered (for a signal dump: which one the signal interrupted). */
 const RUNNING_CAP = 20;
 
@@ -66,8 +64,8 @@ export interface GroupData {
   profile: boolean;
 }
 
-/** What one part of a dump adds up to (a thread's byte range, or the whole input). */
-export interface StacksPartial {
+/** Everything the grouper saw, ready for a report. */
+export interface StacksResult {
   goroutines: number;
   /** Goroutines the filter left out. */
   filtered: number;
@@ -76,6 +74,26 @@ export interface StacksPartial {
   first: Goroutine | null;
   running: { id: number; m?: string }[];
 }
+
+/**
+ * A group as it travels between threads: its frames as numbers into the partial's string table (a group's
+ * frames repeat the same names in every range; objects per frame made the copy between threads cost more
+ * than the grouping).
+ */
+export interface WireGroup extends Omit<GroupData, "key" | "frames"> {
+  /** FRAME_STRIDE numbers per frame: function, package, file (string indexes), line, inlined, arguments (index). */
+  frames: Float64Array;
+  /** Frames whose arguments differ within the group: [frame index, differing atom indexes, or null: all]. */
+  diffs: [number, number[] | null][];
+}
+
+/** What one part of a dump adds up to (a thread's byte range, or the whole input), as plain data. */
+export interface StacksPartial extends Omit<StacksResult, "groups"> {
+  strings: string[];
+  groups: WireGroup[];
+}
+
+const FRAME_STRIDE = 6;
 
 export interface GrouperOptions {
   similarity?: Similarity;
@@ -89,6 +107,13 @@ interface SiteGroups {
   byHash: Map<number, Acc[]>;
   lastFrames: readonly Frame[] | null;
   lastAcc: Acc | null;
+  /** Groups made for this signature and site (argument variants). */
+  variants: number;
+  /**
+   * Past MAX_VARIANTS, further variants fold into one group per key of the next coarser level (`exact`
+   * folds by `pointers` keys, `pointers` into one group), so the levels still nest.
+   */
+  overflow: Map<string, Acc> | null;
 }
 
 interface Acc extends GroupData {
@@ -117,7 +142,6 @@ export class StackGrouper {
   /** Groups merged from partials, by full key. */
   private readonly merged = new Map<string, Acc>();
   private readonly order: Acc[] = [];
-  private readonly localKey = new Map<Acc, [number, number]>();
   /** Argument keys (as the similarity level counts them) numbered, and each frame's number. */
   private readonly argIds = new Map<string, number>();
   // Weak: a frame the parser did not intern must not outlive its goroutine (nor keep its piece's text).
@@ -166,7 +190,11 @@ export class StackGrouper {
     let bySite = this.local.get(sig);
     if (bySite === undefined) this.local.set(sig, (bySite = new Map()));
     let at = bySite.get(site);
-    if (at === undefined) bySite.set(site, (at = { byHash: new Map(), lastFrames: null, lastAcc: null }));
+    if (at === undefined)
+      bySite.set(
+        site,
+        (at = { byHash: new Map(), lastFrames: null, lastAcc: null, variants: 0, overflow: null }),
+      );
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: the same objects as
     // the last goroutine of this signature mean the same group and nothing to merge.
@@ -202,12 +230,20 @@ export class StackGrouper {
         break;
       }
     }
+    let fold: string | null = null;
+    if (a === undefined && at.variants >= MAX_VARIANTS) {
+      fold = "";
+      if (this.similarity === "exact") for (const f of frames) fold += `${argsKey(f.args, "pointers")}\n`;
+      a = (at.overflow ??= new Map()).get(fold);
+    }
     if (a === undefined) {
       a = newAcc(g, this.sites.sites[site] ?? null);
       a.argKey = ids.slice(0, n);
-      bucket.push(a);
+      if (fold === null) {
+        at.variants++;
+        bucket.push(a);
+      } else at.overflow!.set(fold, a);
       this.order.push(a);
-      this.localKey.set(a, [sig, site]);
     } else if (!this.countsOnly) {
       for (let i = 0; i < g.frames.length; i++) {
         const f = g.frames[i]!;
@@ -297,34 +333,77 @@ export class StackGrouper {
     }
   }
 
-  /** The full key of a local group (built once per group, not per goroutine). */
-  private fullKey(a: Acc): string {
-    if (a.key !== "") return a.key;
-    const [sig, site] = this.localKey.get(a)!;
-    const s = this.sites.sites[site];
-    let ak = "";
-    if (this.similarity !== "any")
-      for (const f of a.frames) ak += `${argsKey(f.args.text, this.similarity)}\n`;
-    a.key = `${this.sigs.text(sig)}\n@${s ? `${s.function} ${s.file}:${s.line}` : "root"}\n#${ak}`;
-    return a.key;
-  }
-
   /** This part as plain data (the grouper is not used afterwards). */
   partial(): StacksPartial {
+    const strings: string[] = [];
+    const index = new Map<string, number>();
+    const idx = (x: string): number => {
+      let i = index.get(x);
+      if (i === undefined) {
+        i = strings.length;
+        strings.push(x);
+        index.set(x, i);
+      }
+      return i;
+    };
+    const groups = this.order.map((a): WireGroup => {
+      const { parentSet, labelCount, argKey, key, frames, ...rest } = a;
+      const enc = new Float64Array(frames.length * FRAME_STRIDE);
+      const diffs: [number, number[] | null][] = [];
+      frames.forEach((f, i) => {
+        const o = i * FRAME_STRIDE;
+        enc[o] = idx(f.function);
+        enc[o + 1] = idx(f.pkg);
+        enc[o + 2] = idx(f.file);
+        enc[o + 3] = f.line;
+        enc[o + 4] = f.inlined ? 1 : 0;
+        enc[o + 5] = idx(f.args.text);
+        if (f.args.all) diffs.push([i, null]);
+        else if (f.args.differ.length > 0) diffs.push([i, f.args.differ]);
+      });
+      return { ...rest, parents: [...parentSet], frames: enc, diffs };
+    });
     return {
       goroutines: this.goroutines,
       filtered: this.filtered,
-      groups: this.order.map((a) => this.export(a)),
       first: this.first,
       running: this.running,
+      strings,
+      groups,
     };
   }
 
-  private export(a: Acc): GroupData {
-    this.fullKey(a);
-    const { parentSet, labelCount, argKey, ...rest } = a;
-    return { ...rest, parents: [...parentSet] };
+  // Merging: groups are matched by a short key of numbers (names numbered in `names`, arguments by
+  // their key at the similarity level), built once per group and part.
+  private readonly names = new Map<string, number>();
+  private nameId(x: string): number {
+    let i = this.names.get(x);
+    if (i === undefined) {
+      i = this.names.size;
+      this.names.set(x, i);
+    }
+    return i;
   }
+  private argKeyId(text: string): number {
+    const k = argsKey(text, this.similarity);
+    let id = this.argIds.get(k);
+    if (id === undefined) {
+      id = this.argIds.size;
+      this.argIds.set(flat(k), id);
+    }
+    return id;
+  }
+  private head(a: Omit<GroupData, "frames" | "key">): string {
+    const c = a.createdBy;
+    return `${a.profile ? "profile" : a.stateClass}|${c ? `${c.function} ${c.file}:${c.line}` : ""}|${a.elided.map((e) => e.index).join(",")}|`;
+  }
+  private accKey(a: Acc): string {
+    let k = this.head(a);
+    for (const f of a.frames)
+      k += `${this.nameId(f.function)},${this.nameId(f.file)},${f.line},${this.argKeyId(f.args.text)};`;
+    return k;
+  }
+  private readonly keyed = new Set<Acc>();
 
   /** Folds a later part in (parts in input order). */
   merge(p: StacksPartial): void {
@@ -332,25 +411,102 @@ export class StackGrouper {
     this.filtered += p.filtered;
     this.first ??= p.first;
     for (const r of p.running) if (this.running.length < RUNNING_CAP) this.running.push(r);
-    // Local groups get their full keys, so a partial's group finds its match among them.
-    for (const a of this.order) if (a.key === "") this.merged.set(this.fullKey(a), a);
-    for (const g of p.groups) {
-      const a = this.merged.get(g.key);
-      if (a === undefined) {
-        const acc: Acc = { ...g, parentSet: new Set(g.parents), labelCount: Object.keys(g.labels).length };
-        this.merged.set(g.key, acc);
-        this.order.push(acc);
-        continue;
+    // Groups made here (the one-thread path, or profile records) join the keyed map first.
+    for (const a of this.order) {
+      if (!this.keyed.has(a)) {
+        this.keyed.add(a);
+        this.merged.set(this.accKey(a), a);
       }
-      mergeGroup(a, g);
     }
+    const name = p.strings.map(() => -1);
+    const argKey = p.strings.map(() => -1);
+    for (const g of p.groups) {
+      const f = g.frames;
+      let k = this.head(g);
+      for (let o = 0; o < f.length; o += FRAME_STRIDE) {
+        const fn = f[o]!;
+        const file = f[o + 2]!;
+        const arg = f[o + 5]!;
+        if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
+        if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
+        if (argKey[arg] === -1) argKey[arg] = this.argKeyId(p.strings[arg]!);
+        k += `${name[fn]},${name[file]},${f[o + 3]},${argKey[arg]};`;
+      }
+      const a = this.merged.get(k);
+      if (a === undefined) {
+        const acc = this.decode(g, p.strings);
+        this.merged.set(k, acc);
+        this.keyed.add(acc);
+        this.order.push(acc);
+      } else mergeGroup(a, g, p.strings);
+    }
+  }
+
+  private decode(g: WireGroup, strings: readonly string[]): Acc {
+    const { frames: enc, diffs, ...rest } = g;
+    const frames: GroupFrame[] = [];
+    for (let o = 0; o < enc.length; o += FRAME_STRIDE) {
+      frames.push({
+        function: strings[enc[o]!]!,
+        pkg: strings[enc[o + 1]!]!,
+        file: strings[enc[o + 2]!]!,
+        line: enc[o + 3]!,
+        inlined: enc[o + 4] === 1,
+        args: newMergedArgs(strings[enc[o + 5]!]!),
+      });
+    }
+    for (const [i, d] of diffs) {
+      const m = frames[i]!.args;
+      if (d === null) m.all = true;
+      else m.differ = [...d];
+    }
+    return {
+      ...rest,
+      key: "",
+      frames,
+      parentSet: new Set(g.parents),
+      labelCount: Object.keys(g.labels).length,
+    };
   }
 
   reserve(_n: number): void {}
 
-  /** Everything seen, as one part. */
-  result(): StacksPartial {
-    return this.partial();
+  /** Everything seen, with each group's readable key (signature, creator site, argument keys). */
+  result(): StacksResult {
+    const groups = this.order.map((a): GroupData => {
+      const { parentSet, labelCount, argKey, ...rest } = a;
+      return { ...rest, key: this.readableKey(a), parents: [...parentSet] };
+    });
+    return {
+      goroutines: this.goroutines,
+      filtered: this.filtered,
+      first: this.first,
+      running: this.running,
+      groups,
+    };
+  }
+
+  /**
+   * `goroutineSignature`'s text (state class, then `function file:line` per frame, `...` for elisions), the
+   * creator site and the argument keys: the text leaks' group keys are made of, plus the arguments.
+   */
+  private readableKey(a: Acc): string {
+    let s = a.profile ? "profile" : a.stateClass;
+    let e = 0;
+    const el = a.elided;
+    a.frames.forEach((f, i) => {
+      while (e < el.length && el[e]!.index === i) {
+        s += "\n...";
+        e++;
+      }
+      s += `\n${f.function} ${f.file}:${f.line}`;
+    });
+    if (e < el.length) s += "\n...";
+    const c = a.createdBy;
+    let ak = "";
+    if (this.similarity !== "any")
+      for (const f of a.frames) ak += `${argsKey(f.args.text, this.similarity)}\n`;
+    return `${s}\n@${c ? `${c.function} ${c.file}:${c.line}` : "root"}\n#${ak}`;
   }
 }
 
@@ -385,7 +541,7 @@ function newAcc(g: Goroutine, site: CreatorSite | null): Acc {
   };
 }
 
-function mergeGroup(a: Acc, g: GroupData): void {
+function mergeGroup(a: Acc, g: WireGroup, strings: readonly string[]): void {
   a.count += g.count;
   for (const id of g.ids) a.ids.push(id);
   for (const [k, v] of Object.entries(g.states)) a.states[k] = (a.states[k] ?? 0) + v;
@@ -394,17 +550,30 @@ function mergeGroup(a: Acc, g: GroupData): void {
   a.locked += g.locked;
   a.leaked += g.leaked;
   for (const [k, v] of Object.entries(g.labels)) {
-    if (a.labels[k] !== undefined || Object.keys(a.labels).length < LABEL_CAP)
-      a.labels[k] = (a.labels[k] ?? 0) + v;
+    const c = a.labels[k];
+    if (c !== undefined) a.labels[k] = c + v;
+    else if (a.labelCount < LABEL_CAP) {
+      a.labels[k] = v;
+      a.labelCount++;
+    } else a.labelsCapped = true;
   }
+  if (g.labelsCapped) a.labelsCapped = true;
   for (const p of g.parents) {
     if (a.parentSet.has(p)) continue;
     if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
     else a.parentsCapped = true;
   }
   if (g.parentsCapped) a.parentsCapped = true;
-  for (let i = 0; i < a.frames.length && i < g.frames.length; i++)
-    mergeMerged(a.frames[i]!.args, g.frames[i]!.args);
+  for (let i = 0; i < a.frames.length; i++) {
+    const m = a.frames[i]!.args;
+    const text = strings[g.frames[i * FRAME_STRIDE + 5]!]!;
+    if (text !== m.text) mergeArgs(m, text);
+  }
+  for (const [i, d] of g.diffs) {
+    const m = a.frames[i]!.args;
+    if (d === null) m.all = true;
+    else for (const x of d) if (!m.differ.includes(x)) m.differ.push(x);
+  }
 }
 
 /** What the filter language's goroutine terms look at. */

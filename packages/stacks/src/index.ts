@@ -3,7 +3,14 @@
 export { isPointerLike, SIMILARITIES, type Similarity } from "./args.ts";
 export { type CodeKind, codeKind } from "./classify.ts";
 export { type Crash, type CrashJson, crashJson, crashOf } from "./crash.ts";
-export { type GroupData, type GrouperOptions, StackGrouper, type StacksPartial } from "./grouper.ts";
+export {
+  type GroupData,
+  type GrouperOptions,
+  StackGrouper,
+  type StacksPartial,
+  type StacksResult,
+  type WireGroup,
+} from "./grouper.ts";
 export { type GroupJson, groupJson, type StacksJson, toJson } from "./json.ts";
 export { foldRaces, type RaceJson } from "./races.ts";
 export { renderHtml } from "./render-html.ts";
