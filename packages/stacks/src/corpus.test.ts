@@ -190,7 +190,7 @@ describe("threads", () => {
     });
     const into = new StackGrouper();
     for (const p of parts) into.merge(structuredClone(p));
-    const merged = buildReport(basename(f), into.result(), dump);
+    const merged = buildReport(basename(f), into.result({ keys: true }), dump);
     const shape = (r: typeof one) =>
       r.groups.map((g) => [
         g.key,

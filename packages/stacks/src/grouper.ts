@@ -38,7 +38,7 @@ export interface GroupFrame {
 
 /** One group as plain data (what a thread sends, and what reports read). */
 export interface GroupData {
-  /** Stable text key: signature, creator site and the arguments as the similarity level counts them. */
+  /** Stable text key: signature, creator site and the arguments as the similarity level counts them (filled by `result({ keys: true })`, else empty). */
   key: string;
   stateClass: StateClass;
   /** Raw state text → goroutines. */
@@ -121,6 +121,8 @@ interface Acc extends GroupData {
   labelCount: number;
   /** Local groups: the argument-key number of each frame. */
   argKey?: Int32Array;
+  /** What identifies the group when parts merge (see StackGrouper.fillKey). */
+  mergeKey?: Float64Array;
 }
 
 /** Groups goroutines by stack at one similarity level, streaming. */
@@ -347,7 +349,7 @@ export class StackGrouper {
       return i;
     };
     const groups = this.order.map((a): WireGroup => {
-      const { parentSet, labelCount, argKey, key, frames, ...rest } = a;
+      const { parentSet, labelCount, argKey, mergeKey, key, frames, ...rest } = a;
       const enc = new Float64Array(frames.length * FRAME_STRIDE);
       const diffs: [number, number[] | null][] = [];
       frames.forEach((f, i) => {
@@ -397,13 +399,46 @@ export class StackGrouper {
     const c = a.createdBy;
     return `${a.profile ? "profile" : a.stateClass}|${c ? `${c.function} ${c.file}:${c.line}` : ""}|${a.elided.map((e) => e.index).join(",")}|`;
   }
-  private accKey(a: Acc): string {
-    let k = this.head(a);
-    for (const f of a.frames)
-      k += `${this.nameId(f.function)},${this.nameId(f.file)},${f.line},${this.argKeyId(f.args.text)};`;
-    return k;
-  }
+  /** Numbers that identify a group for merging (head, then function, file, line, argument key per frame). */
+  private keyNums = new Float64Array(256);
+  private readonly byMergeHash = new Map<number, Acc[]>();
   private readonly keyed = new Set<Acc>();
+
+  /** Fills keyNums[0..len) and returns [len, hash]. */
+  private fillKey(
+    head: string,
+    frames: number,
+    at: (i: number, out: Float64Array, o: number) => void,
+  ): [number, number] {
+    const len = 1 + frames * 4;
+    if (len > this.keyNums.length) this.keyNums = new Float64Array(len * 2);
+    const k = this.keyNums;
+    k[0] = this.nameId(head);
+    for (let i = 0; i < frames; i++) at(i, k, 1 + i * 4);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ (k[i]! | 0), 0x01000193);
+    return [len, h];
+  }
+
+  private findMerged(len: number, h: number): Acc | undefined {
+    const k = this.keyNums;
+    for (const a of this.byMergeHash.get(h) ?? []) {
+      const m = a.mergeKey!;
+      if (m.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len && same; i++) same = m[i] === k[i];
+      if (same) return a;
+    }
+    return undefined;
+  }
+
+  private addMerged(a: Acc, len: number, h: number): void {
+    a.mergeKey = this.keyNums.slice(0, len);
+    let b = this.byMergeHash.get(h);
+    if (b === undefined) this.byMergeHash.set(h, (b = []));
+    b.push(a);
+    this.keyed.add(a);
+  }
 
   /** Folds a later part in (parts in input order). */
   merge(p: StacksPartial): void {
@@ -411,32 +446,40 @@ export class StackGrouper {
     this.filtered += p.filtered;
     this.first ??= p.first;
     for (const r of p.running) if (this.running.length < RUNNING_CAP) this.running.push(r);
-    // Groups made here (the one-thread path, or profile records) join the keyed map first.
+    // Groups made here (the one-thread path, or profile records) join the merge index first.
     for (const a of this.order) {
-      if (!this.keyed.has(a)) {
-        this.keyed.add(a);
-        this.merged.set(this.accKey(a), a);
-      }
+      if (this.keyed.has(a)) continue;
+      const [len, h] = this.fillKey(this.head(a), a.frames.length, (i, k, o) => {
+        const f = a.frames[i]!;
+        k[o] = this.nameId(f.function);
+        k[o + 1] = this.nameId(f.file);
+        k[o + 2] = f.line;
+        k[o + 3] = this.argKeyId(f.args.text);
+      });
+      this.addMerged(a, len, h);
     }
-    const name = p.strings.map(() => -1);
-    const argKey = p.strings.map(() => -1);
+    // A part's string indexes, translated once per string.
+    const name = new Float64Array(p.strings.length).fill(-1);
+    const argKey = new Float64Array(p.strings.length).fill(-1);
     for (const g of p.groups) {
       const f = g.frames;
-      let k = this.head(g);
-      for (let o = 0; o < f.length; o += FRAME_STRIDE) {
-        const fn = f[o]!;
-        const file = f[o + 2]!;
-        const arg = f[o + 5]!;
+      const [len, h] = this.fillKey(this.head(g), f.length / FRAME_STRIDE, (i, k, o) => {
+        const w = i * FRAME_STRIDE;
+        const fn = f[w]!;
+        const file = f[w + 2]!;
+        const arg = f[w + 5]!;
         if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
         if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
         if (argKey[arg] === -1) argKey[arg] = this.argKeyId(p.strings[arg]!);
-        k += `${name[fn]},${name[file]},${f[o + 3]},${argKey[arg]};`;
-      }
-      const a = this.merged.get(k);
+        k[o] = name[fn]!;
+        k[o + 1] = name[file]!;
+        k[o + 2] = f[w + 3]!;
+        k[o + 3] = argKey[arg]!;
+      });
+      const a = this.findMerged(len, h);
       if (a === undefined) {
         const acc = this.decode(g, p.strings);
-        this.merged.set(k, acc);
-        this.keyed.add(acc);
+        this.addMerged(acc, len, h);
         this.order.push(acc);
       } else mergeGroup(a, g, p.strings);
     }
@@ -471,11 +514,14 @@ export class StackGrouper {
 
   reserve(_n: number): void {}
 
-  /** Everything seen, with each group's readable key (signature, creator site, argument keys). */
-  result(): StacksResult {
+  /**
+   * Everything seen. `keys`: fill each group's readable key (signature, creator site, argument keys; for
+   * tests and tools; reports do not need it, and it is long text per group).
+   */
+  result(o: { keys?: boolean } = {}): StacksResult {
     const groups = this.order.map((a): GroupData => {
-      const { parentSet, labelCount, argKey, ...rest } = a;
-      return { ...rest, key: this.readableKey(a), parents: [...parentSet] };
+      const { parentSet, labelCount, argKey, mergeKey, ...rest } = a;
+      return { ...rest, key: o.keys ? this.readableKey(a) : "", parents: [...parentSet] };
     });
     return {
       goroutines: this.goroutines,

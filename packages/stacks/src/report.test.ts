@@ -98,7 +98,7 @@ describe("hostile dump text", () => {
   const dump = parseDump(HOSTILE);
   const g = new StackGrouper();
   g.add(dump.goroutines);
-  const r = buildReport("hostile\u001b[2J.txt", g.result(), dump);
+  const r = buildReport("hostile\u001b[2J.txt", g.result({ keys: true }), dump);
   it("is escaped in text", () => {
     const t = renderText(r, { color: false });
     expect(t).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
