@@ -31,6 +31,15 @@ describe("gosleuth stacks", () => {
       1, 6, 7, 8,
     ]);
   });
+  it("gives the one-thread JSON on two threads at every similarity level (Caddy's 1,500 connections pass the bound on argument variants at exact)", async () => {
+    const env = { GOSLEUTH_RANGE_BYTES: "4096" };
+    for (const level of ["exact", "pointers", "any"]) {
+      const args = ["stacks", caddy, "--format", "json", "--similarity", level];
+      const one = await run([...args, "--threads", "1"], { env });
+      const two = await run([...args, "--threads", "2"], { env });
+      expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    }
+  });
   it("gives the one-thread JSON on two threads", async () => {
     const env = { GOSLEUTH_RANGE_BYTES: "4096", GOSLEUTH_DEBUG: "1" };
     for (const f of [caddy, nil, fixture("generated/go-versions/go1.22-spawnfarm-sigquit-all.txt")]) {

@@ -403,6 +403,8 @@ export class StackGrouper {
   private keyNums = new Float64Array(256);
   private readonly byMergeHash = new Map<number, Acc[]>();
   private readonly keyed = new Set<Acc>();
+  /** Per stack (head and frame locations) on the merging side: variants kept apart, and the folded ones. */
+  private readonly variants = new Map<string, { count: number; overflow: Map<string, Acc> }>();
 
   /** Fills keyNums[0..len) and returns [len, hash]. */
   private fillKey(
@@ -457,6 +459,12 @@ export class StackGrouper {
         k[o + 3] = this.argKeyId(f.args.text);
       });
       this.addMerged(a, len, h);
+      let stack = `${this.keyNums[0]}`;
+      for (let i = 1; i < len; i += 4)
+        stack += `,${this.keyNums[i]},${this.keyNums[i + 1]},${this.keyNums[i + 2]}`;
+      const v = this.variants.get(stack);
+      if (v) v.count++;
+      else this.variants.set(stack, { count: 1, overflow: new Map() });
     }
     // A part's string indexes, translated once per string.
     const name = new Float64Array(p.strings.length).fill(-1);
@@ -476,12 +484,34 @@ export class StackGrouper {
         k[o + 2] = f[w + 3]!;
         k[o + 3] = argKey[arg]!;
       });
-      const a = this.findMerged(len, h);
+      let a = this.findMerged(len, h);
       if (a === undefined) {
-        const acc = this.decode(g, p.strings);
-        this.addMerged(acc, len, h);
-        this.order.push(acc);
-      } else mergeGroup(a, g, p.strings);
+        // The same bound on argument variants per stack as one thread keeps (MAX_VARIANTS), so a merge
+        // folds past it as a single pass would.
+        let stack = `${this.keyNums[0]}`;
+        for (let i = 1; i < len; i += 4)
+          stack += `,${this.keyNums[i]},${this.keyNums[i + 1]},${this.keyNums[i + 2]}`;
+        let v = this.variants.get(stack);
+        if (v === undefined) this.variants.set(stack, (v = { count: 0, overflow: new Map() }));
+        let fold: string | null = null;
+        if (v.count >= MAX_VARIANTS) {
+          fold = "";
+          if (this.similarity === "exact") {
+            for (let o = 0; o < f.length; o += FRAME_STRIDE)
+              fold += `${argsKey(p.strings[f[o + 5]!]!, "pointers")}\n`;
+          }
+          a = v.overflow.get(fold);
+        }
+        if (a === undefined) {
+          a = this.decode(g, p.strings);
+          this.addMerged(a, len, h);
+          this.order.push(a);
+          if (fold === null) v.count++;
+          else v.overflow.set(fold, a);
+          continue;
+        }
+      }
+      mergeGroup(a, g, p.strings);
     }
   }
 
