@@ -70,9 +70,16 @@ export interface Finding {
   factors: Record<string, number>;
 }
 
+/** Where the snapshots' times came from: growth per minute is measured only when they are not assumed. */
+export interface SnapshotTimes {
+  source: "fetched" | "file-times" | "interval" | "assumed";
+  assumed: boolean;
+  minutesApart?: number;
+}
+
 export interface LeakReport {
   version: 1;
-  input: { format: string; goroutines: number; snapshots: number; names?: string[] };
+  input: { format: string; goroutines: number; snapshots: number; names?: string[]; times?: SnapshotTimes };
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
 }

@@ -1,9 +1,10 @@
 // @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
 export { analyzeLeaks, LeakAnalyzer } from "./analyze.ts";
 export { blockingFrame } from "./blocking-frame.ts";
-export type { Category, Finding, Growth, LeakReport, Location } from "./finding.ts";
+export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
 export {
+  countAtOrAbove,
   failOn,
   renderDiffMarkdown,
   renderDiffText,
@@ -11,8 +12,8 @@ export {
   renderText,
   type TextOptions,
   toJson,
-  toSarif,
 } from "./report.ts";
+export { repositoryPath, type SarifOptions, toSarif } from "./sarif.ts";
 export {
   DEFAULT_SETTINGS,
   type LeakSettings,

@@ -1,5 +1,5 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
-import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
+import type { Diagnostic, DumpInfo, StateClass, Truncation } from "@gosleuth/model";
 import { type CreatorSite, sortById } from "@gosleuth/spawn-graph";
 import {
   buildReport,
@@ -9,6 +9,7 @@ import {
   renderBrief,
   type StacksReport,
 } from "@gosleuth/stacks";
+import { plain } from "@gosleuth/text";
 import { color, colorEnabled, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
@@ -47,6 +48,8 @@ export interface SummaryJson {
   crash: CrashJson | null;
   /** Data races, in `stacks --format json`'s shape. */
   races: RaceJson[];
+  /** Present when the input looks like only part of a dump (the parser's signs, in words). */
+  truncated?: Truncation;
 }
 
 export async function summary(
@@ -125,6 +128,10 @@ function summarise(
   };
   if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
     out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
+  }
+  if (info.truncated !== undefined) {
+    out.truncated = info.truncated;
+    out.spawn.note += CUT_NOTE;
   }
   return out;
 }
@@ -209,37 +216,44 @@ const FORMAT_NAMES: Record<string, string> = {
   race: "race report",
 };
 
+/** What a cut input does to the spawn view's estimate. */
+const CUT_NOTE =
+  " The input looks like part of a dump (see truncated): goroutines that were cut off are counted as created and finished, so the estimate is at most that.";
+
 function renderSummary(s: SummaryJson, stacks: StacksReport): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
-    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
+    `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
-  for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
-  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${f}`);
+  if (s.truncated) lines.push(c.yellow(`part of a dump: ${plain(s.truncated.reasons.join("; "))}`));
+  for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
+  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
   // A panic's `[signal SIGSEGV: …]` line already starts with the word.
-  if (s.signal) lines.push(`${c.red("signal:")} ${s.signal.replace(/^signal /, "")}`);
+  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal.replace(/^signal /, ""))}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
   for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
     lines.push(
-      `  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
+      `  ${plain(k).padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
     );
   }
   if (s.longestWaits.length > 0) {
     lines.push("", c.bold("Longest waits"));
     for (const w of s.longestWaits)
-      lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
+      lines.push(
+        `  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${plain(w.state)}] ${plain(w.fn)}`,
+      );
   }
   if (s.topCreators.length > 0) {
     lines.push("", c.bold("Creators with the most goroutines"));
-    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${t.function}`);
+    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${plain(t.function)}`);
   }
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
     lines.push(
-      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`,
+      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}${s.truncated ? " (at most: the input is cut, and goroutines cut off count as finished)" : ""}`,
     );
     lines.push(
       `  young goroutines under old parents (fresh connections) ${n(s.spawn.youngUnderOldParent)} · under young parents (request sub-tasks) ${n(s.spawn.youngUnderYoungParent)}`,
@@ -247,7 +261,7 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
     if (s.spawn.topSpawningSites.length > 0)
       lines.push("  top spawning sites (goroutines below the goroutines they started):");
     for (const t of s.spawn.topSpawningSites) {
-      lines.push(`  ${n(t.descendants).padStart(10)}  ${t.site}  (${n(t.children)} started here)`);
+      lines.push(`  ${n(t.descendants).padStart(10)}  ${plain(t.site)}  (${n(t.children)} started here)`);
     }
   }
   lines.push(
@@ -262,7 +276,7 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
       }`,
   );
   for (const d of s.firstDiagnostics)
-    lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
+    lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
   lines.push(...renderBrief(stacks, { color: colorEnabled }));
   return `${lines.join("\n")}\n`;
 }

@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import { formatCount, type Goroutine } from "@gosleuth/model";
+import { type DumpInfo, formatCount, type Goroutine } from "@gosleuth/model";
 import {
   buildSpawnGraph,
   descendants,
@@ -9,6 +9,7 @@ import {
   type SpawnGraph,
   treeToJson,
 } from "@gosleuth/spawn-graph";
+import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
@@ -33,19 +34,13 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     for await (const batch of p.stream.batches())
       for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
     const info = await p.finish();
-    if (goroutines.length === 0)
-      throw new CliError(
-        `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-      );
+    if (goroutines.length === 0) throw new CliError(noGoroutines(p.name, info));
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
   const { consumer, info, name } = await consumeInput("tree", input, { threads: o.threads, fetch: f });
   const b = consumer.builder;
-  if (b.count === 0)
-    throw new CliError(
-      `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-    );
+  if (b.count === 0) throw new CliError(noGoroutines(name, info));
   const t0 = performance.now();
   const tree = b.finish();
   if (process.env.GOSLEUTH_DEBUG) {
@@ -77,13 +72,17 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
   }
 }
 
+/** A node's line: dump text with control characters escaped and long names cut. */
 function label(graph: SpawnGraph, key: string): string {
   const a = graph.getNodeAttributes(key);
   if (a.kind === "goroutine")
-    return `goroutine ${key} [${a.state}${a.waitMinutes ? `, ${a.waitMinutes} minutes` : ""}] ${a.start}`;
-  if (a.kind === "ghost") return `goroutine ${a.id} (exited; created ${a.creatorFunction} children)`;
-  return `site ${a.function} ${a.file}:${a.line}`;
+    return `goroutine ${key} [${plain(a.state)}${a.waitMinutes ? `, ${a.waitMinutes} minutes` : ""}] ${plain(a.start)}`;
+  if (a.kind === "ghost") return `goroutine ${a.id} (exited; created ${plain(a.creatorFunction)} children)`;
+  return `site ${plain(a.function)} ${plain(a.file)}:${a.line}`;
 }
+
+/** A Graphviz quoted string: backslashes and quotes escaped, so a label cannot end the string. */
+const dotQuote = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   let starts: string[];
@@ -131,8 +130,8 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
     const out = ["digraph spawn {", "  rankdir=LR;", '  node [shape=box, fontname="monospace"];'];
     for (const r of starts) {
       for (const key of [r, ...descendants(graph, r)]) {
-        out.push(`  "${key}" [label="${label(graph, key).replace(/"/g, '\\"')}"];`);
-        for (const c of graph.outNeighbors(key)) out.push(`  "${key}" -> "${c}";`);
+        out.push(`  ${dotQuote(key)} [label=${dotQuote(label(graph, key))}];`);
+        for (const c of graph.outNeighbors(key)) out.push(`  ${dotQuote(key)} -> ${dotQuote(c)};`);
       }
     }
     out.push("}");
@@ -154,4 +153,12 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   };
   for (const r of starts) walk(r, "", true, 0, true);
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Why an input gives no spawn tree. */
+function noGoroutines(name: string, info: DumpInfo): string {
+  if (info.format === "race") {
+    return `${name}: a race report has no goroutine dump to build a spawn tree from (${info.races.length} race report${info.races.length === 1 ? "" : "s"}: the race detector prints each access and where its goroutines were created, not every goroutine)`;
+  }
+  return `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`;
 }
