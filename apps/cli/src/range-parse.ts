@@ -106,7 +106,7 @@ export interface RangeOptions {
 export const KINDS = {
   summary: {
     make: (_o: RangeOptions) => new SummaryAccumulator(),
-    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf],
+    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf, ...p.stacks.groups.map((g) => g.frames)],
     count: (p: SummaryPartial) => p.ids.length,
   },
   tree: {
@@ -116,8 +116,7 @@ export const KINDS = {
   },
   stacks: {
     make: (o: RangeOptions) => new StacksConsumer(o.stacks),
-    // Groups are few and small (plain objects); their id lists are cloned with them.
-    buffers: (_p: StacksPartial): ArrayBufferView[] => [],
+    buffers: (p: StacksPartial): ArrayBufferView[] => p.groups.map((g) => g.frames),
     count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
   leaks: {

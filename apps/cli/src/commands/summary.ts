@@ -1,8 +1,16 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, StateClass, Truncation } from "@gosleuth/model";
 import { type CreatorSite, sortById } from "@gosleuth/spawn-graph";
+import {
+  buildReport,
+  type CrashJson,
+  crashJson,
+  type RaceJson,
+  renderBrief,
+  type StacksReport,
+} from "@gosleuth/stacks";
 import { plain } from "@gosleuth/text";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 import type { SummaryAccumulator, WaitEntry } from "../summary-records.ts";
@@ -36,6 +44,10 @@ export interface SummaryJson {
   panics: string[];
   fatal: string[];
   signal?: string;
+  /** The crash, in `stacks --format json`'s shape. */
+  crash: CrashJson | null;
+  /** Data races, in `stacks --format json`'s shape. */
+  races: RaceJson[];
   /** Present when the input looks like only part of a dump (the parser's signs, in words). */
   truncated?: Truncation;
 }
@@ -53,14 +65,20 @@ export async function summary(
     threads: opts.threads,
     fetch: fetchOpts,
   });
-  const out = summarise(name, acc, info);
+  const stacks = buildReport(name, acc.stacks.result(), info, { similarity: "any", limit: 5 });
+  const out = summarise(name, acc, info, stacks);
   if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  else process.stdout.write(renderSummary(out));
+  else process.stdout.write(renderSummary(out, stacks));
   return out;
 }
 
 /** The summary of a dump from its accumulated records and its info. */
-function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): SummaryJson {
+function summarise(
+  input: string,
+  acc: SummaryAccumulator,
+  info: DumpInfo,
+  stacks: StacksReport,
+): SummaryJson {
   const { goroutines, maxId, states } = acc;
   const t0 = performance.now();
   const spawn = spawnView(acc.recId.view(), acc.recParent.view(), acc.recSite.view(), acc.sites.sites, maxId);
@@ -105,6 +123,8 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
     dumps: info.dumpCount,
     panics: info.preamble.panics.map((x) => x.message),
     fatal: [...info.preamble.fatal],
+    crash: crashJson(stacks.crash),
+    races: stacks.races,
   };
   if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
     out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
@@ -200,7 +220,7 @@ const FORMAT_NAMES: Record<string, string> = {
 const CUT_NOTE =
   " The input looks like part of a dump (see truncated): goroutines that were cut off are counted as created and finished, so the estimate is at most that.";
 
-function renderSummary(s: SummaryJson): string {
+function renderSummary(s: SummaryJson, stacks: StacksReport): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
@@ -210,7 +230,8 @@ function renderSummary(s: SummaryJson): string {
   if (s.truncated) lines.push(c.yellow(`part of a dump: ${plain(s.truncated.reasons.join("; "))}`));
   for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
   for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
-  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal)}`);
+  // A panic's `[signal SIGSEGV: …]` line already starts with the word.
+  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal.replace(/^signal /, ""))}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
   for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
@@ -256,5 +277,6 @@ function renderSummary(s: SummaryJson): string {
   );
   for (const d of s.firstDiagnostics)
     lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
+  lines.push(...renderBrief(stacks, { color: colorEnabled }));
   return `${lines.join("\n")}\n`;
 }
