@@ -41,6 +41,9 @@ const BAD_VALUE: Record<string, string> = {
   "--top": "abc",
   "--max-backoff": "banana",
   "--reload": "banana",
+  "--match": "(",
+  "--filter": "bogus:1",
+  "--limit": "abc",
 };
 
 let server: Server;
