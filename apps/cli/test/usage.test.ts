@@ -42,7 +42,7 @@ const BAD_VALUE: Record<string, string> = {
   "--max-backoff": "banana",
   "--reload": "banana",
   "--match": "(",
-  "--filter": "bogus:1",
+  "--filter": "bogus:x",
   "--limit": "abc",
 };
 

@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import { formatCount, type Goroutine } from "@gosleuth/model";
+import { type DumpInfo, formatCount, type Goroutine } from "@gosleuth/model";
 import {
   buildSpawnGraph,
   descendants,
@@ -34,19 +34,13 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     for await (const batch of p.stream.batches())
       for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
     const info = await p.finish();
-    if (goroutines.length === 0)
-      throw new CliError(
-        `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-      );
+    if (goroutines.length === 0) throw new CliError(noGoroutines(p.name, info));
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
   const { consumer, info, name } = await consumeInput("tree", input, { threads: o.threads, fetch: f });
   const b = consumer.builder;
-  if (b.count === 0)
-    throw new CliError(
-      `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-    );
+  if (b.count === 0) throw new CliError(noGoroutines(name, info));
   const t0 = performance.now();
   const tree = b.finish();
   if (process.env.GOSLEUTH_DEBUG) {
@@ -159,4 +153,12 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   };
   for (const r of starts) walk(r, "", true, 0, true);
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Why an input gives no spawn tree. */
+function noGoroutines(name: string, info: DumpInfo): string {
+  if (info.format === "race") {
+    return `${name}: a race report has no goroutine dump to build a spawn tree from (${info.races.length} race report${info.races.length === 1 ? "" : "s"}: the race detector prints each access and where its goroutines were created, not every goroutine)`;
+  }
+  return `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`;
 }
