@@ -1,6 +1,7 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
 import type { Frame, Goroutine, GoroutineGroup, StateClass } from "@gosleuth/model";
-import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
+import { goroutineSignature } from "@gosleuth/spawn-graph";
+import { Growable } from "@gosleuth/spawn-graph/internal";
 import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
   FilterResult,
