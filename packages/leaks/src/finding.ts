@@ -68,7 +68,14 @@ export interface Finding {
 
 export interface LeakReport {
   version: 1;
-  input: { format: string; goroutines: number; snapshots: number; names?: string[] };
+  input: {
+    format: string;
+    goroutines: number;
+    snapshots: number;
+    names?: string[];
+    /** What the input cannot show (debug=1/debug=0 profiles: no wait times, states, ids or parents). */
+    limits?: string;
+  };
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
 }

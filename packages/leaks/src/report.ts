@@ -40,6 +40,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
       ` · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
+  if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
   const shown = report.findings.filter((f) => o.all || f.severity !== "info");
   shown.forEach((f, i) => {
     lines.push("");
@@ -50,7 +51,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     for (const r of f.reasons) lines.push(`   - ${r}`);
     if (f.growth && f.growth.counts.length > 1)
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
+    if (f.sampleIds.length > 0) lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
   });
   const hidden = report.findings.length - shown.length;
   if (hidden > 0)
@@ -75,6 +76,7 @@ export function renderMarkdown(report: LeakReport): string {
     `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.`,
     "",
   );
+  if (report.input.limits) out.push(`Note: ${mdEscape(report.input.limits)}`, "");
   const shown = report.findings.filter((f) => f.severity !== "info");
   if (shown.length === 0) {
     out.push("No leak suspects.", "");

@@ -43,7 +43,7 @@ export function verdictOf(counts: number[]): Growth["verdict"] {
   return "fluctuating";
 }
 
-function minutesBetween(snaps: Snapshot[]): number[] {
+export function minutesBetween(snaps: readonly Pick<Snapshot, "takenAt">[]): number[] {
   const t0 = snaps[0]?.takenAt?.getTime();
   return snaps.map((s, i) => (t0 !== undefined && s.takenAt ? (s.takenAt.getTime() - t0) / 60_000 : i));
 }

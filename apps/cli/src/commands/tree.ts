@@ -33,19 +33,13 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     for await (const batch of p.stream.batches())
       for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
     const info = await p.finish();
-    if (goroutines.length === 0)
-      throw new CliError(
-        `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-      );
+    if (goroutines.length === 0) throw new CliError(noTree(p.name, info.format));
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
   const { consumer, info, name } = await consumeInput("tree", input, { threads: o.threads, fetch: f });
   const b = consumer.builder;
-  if (b.count === 0)
-    throw new CliError(
-      `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-    );
+  if (b.count === 0) throw new CliError(noTree(name, info.format));
   const t0 = performance.now();
   const tree = b.finish();
   if (process.env.GOSLEUTH_DEBUG) {
@@ -154,4 +148,13 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   };
   for (const r of starts) walk(r, "", true, 0, true);
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Why there is no tree: a profile's groups carry no ids to link (say what to fetch instead), or no goroutines at all. */
+function noTree(name: string, format: string): string {
+  if (format === "debug1" || format === "debug0") {
+    const which = format === "debug1" ? "debug=1" : "debug=0";
+    return `${name}: a ${which} profile has no goroutines, only a count per stack: it has no goroutine ids and parent ids, so no spawn tree. Fetch …/debug/pprof/goroutine?debug=2 for one (leaks and summary read this profile)`;
+  }
+  return `${name}: ${format} input has no goroutines, so there is no spawn tree`;
 }
