@@ -7,6 +7,13 @@ export const n = formatCount;
 /** Colours only when stdout is a terminal (and NO_COLOR is unset). */
 export const color = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 
+/** A size for people: `12.3 MB`, `5.7 kB` under a tenth of a megabyte, `512 bytes` under a kilobyte. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${n(bytes)} byte${bytes === 1 ? "" : "s"}`;
+  if (bytes < 100_000) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** `30s`, `2m`, `500ms`, `1h` → milliseconds. */
 export function parseDuration(s: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());

@@ -78,6 +78,11 @@ export interface LeakReport {
   };
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
+  /**
+   * The lowest score of each severity (the settings' `severity`). A score is the sum of a finding's
+   * factors, in points, with no upper bound: it is read against these, not as a percentage.
+   */
+  thresholds?: { high: number; medium: number; low: number };
 }
 
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };

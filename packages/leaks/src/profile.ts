@@ -248,6 +248,7 @@ export function analyzeProfiles(
     },
     findings,
     summary: summarize(findings),
+    thresholds: { ...s.severity },
   };
   const names = snapshots.map((x) => x.label).filter((x): x is string => x !== undefined);
   if (names.length > 0 && names.length === snapshots.length) report.input.names = names;

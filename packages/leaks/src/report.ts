@@ -24,6 +24,11 @@ function where(f: Finding): string {
   return b ? `${b.function} (${b.file}:${b.line})` : f.startFunction;
 }
 
+/** What a score is measured against: scores add up points and have no upper bound. */
+function scaleNote(t: NonNullable<LeakReport["thresholds"]>): string {
+  return `Scores add up the points of each finding's factors (no upper bound): high from ${t.high}, medium from ${t.medium}, low from ${t.low}.`;
+}
+
 export interface TextOptions {
   color?: boolean;
   /** Show info findings too (default: only a count of them). */
@@ -41,6 +46,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
       ` · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
   if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
+  if (report.thresholds) lines.push(c("2", scaleNote(report.thresholds)));
   const shown = report.findings.filter((f) => o.all || f.severity !== "info");
   shown.forEach((f, i) => {
     lines.push("");
@@ -77,6 +83,7 @@ export function renderMarkdown(report: LeakReport): string {
     "",
   );
   if (report.input.limits) out.push(`Note: ${mdEscape(report.input.limits)}`, "");
+  if (report.thresholds) out.push(mdEscape(scaleNote(report.thresholds)), "");
   const shown = report.findings.filter((f) => f.severity !== "info");
   if (shown.length === 0) {
     out.push("No leak suspects.", "");

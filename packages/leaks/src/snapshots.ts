@@ -111,6 +111,7 @@ export function analyzeSnapshots(
     input: { format: "debug2", goroutines: lastSnap.goroutines.length, snapshots: snapshots.length },
     findings,
     summary: summarize(findings),
+    thresholds: { ...s.severity },
   };
   const names = snapshots.map((x) => x.label).filter((x): x is string => x !== undefined);
   if (names.length === snapshots.length) report.input.names = names;

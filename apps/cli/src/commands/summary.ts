@@ -1,7 +1,7 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
 import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph";
-import { color, n } from "../format.ts";
+import { color, formatBytes, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 import type { SummaryAccumulator, WaitEntry } from "../summary-records.ts";
@@ -127,7 +127,7 @@ function renderSummary(s: SummaryJson): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
-    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
+    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${formatBytes(s.bytes)}`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
   for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
@@ -135,10 +135,16 @@ function renderSummary(s: SummaryJson): string {
   if (s.signal) lines.push(`${c.red("signal:")} ${s.signal}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
-  for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
-    lines.push(
-      `  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
-    );
+  // Go's own words (`IO wait`, `chan receive (nil chan)`), as tree and leaks print them; the JSON
+  // keeps the classes too.
+  const byCount = Object.entries(s.rawStates);
+  if (byCount.length === 0 && s.groups > 0) {
+    const which = s.format === "debug0" ? "debug=0" : "debug=1";
+    lines.push(`  a ${which} profile has no goroutine states (debug=2 has them)`);
+  }
+  const width = Math.max(16, ...byCount.map(([k]) => k.length));
+  for (const [k, v] of byCount) {
+    lines.push(`  ${k.padEnd(width)} ${n(v).padStart(10)}  ${((100 * v) / total).toFixed(1).padStart(5)}%`);
   }
   if (s.longestWaits.length > 0) {
     lines.push("", c.bold("Longest waits"));

@@ -64,10 +64,14 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     if (o.depth !== undefined) opts.depth = o.depth;
     if (o.minCount !== undefined) opts.minCount = o.minCount;
     if (o.root !== undefined) opts.root = o.root;
+    const text = renderTreeText(tree, opts);
     process.stdout.write(
       `${formatCount(tree.total)} goroutines in ${formatCount(tree.nodes.length)} groups\n`,
     );
-    process.stdout.write(renderTreeText(tree, opts));
+    // `2 × 1,230` beside `249` reads as two totals unless said otherwise.
+    if (/^[│├└─ ]*[\d,]+ × [\d,]+ /m.test(text))
+      process.stdout.write("(N: goroutines in the group; P × N: P parent goroutines started N each)\n");
+    process.stdout.write(text);
   }
 }
 
