@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: times the built CLI on the 216k-goroutine dump, a generated 1.5 GB dump and both with
 // every frame argument made unique, and prints MB/s, goroutines/s and peak RSS per case, with the targets.
-// Flags: --quick (skip the 1.5 GB dumps), --only=<case,...>, --runs=N (best time of N, highest peak RSS
-// of N; default 1).
+// Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone),
+// --runs=N (best time of N, highest peak RSS of N; default 1).
 // The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
 // run the same command with --threads 1.
 import { spawn } from "node:child_process";
@@ -28,6 +28,17 @@ const only = args
   ?.slice(7)
   .split(",");
 const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 1);
+
+/** `gosleuth agent` under load (agent-load.mjs: loopback replay servers, bounded in time, no corpus needed). */
+async function agentLoad() {
+  const child = spawn(process.execPath, [join(BENCH_DIR, "agent-load.mjs")], { stdio: "inherit" });
+  const [code] = await once(child, "exit");
+  if (code !== 0) process.exitCode = 1;
+}
+if (only?.length === 1 && only[0] === "agent") {
+  await agentLoad();
+  process.exit();
+}
 
 if (!existsSync(CLI)) {
   console.error(`bench: ${CLI} is missing; run \`pnpm build\` first`);
@@ -135,6 +146,12 @@ const cases = [
     file: dump216k,
     argv: ["leaks", dump216k, "--format", "json"],
     target: "within 25% of summary 216k",
+  },
+  {
+    name: "stacks 216k",
+    file: dump216k,
+    argv: ["stacks", dump216k],
+    target: "within 25% of summary 216k, <300 MB RSS",
   },
   {
     name: "summary 216k, unique args",
@@ -249,3 +266,4 @@ console.table(
     "MB/s": r["MB/s"].toFixed(1),
   })),
 );
+if (wanted("agent")) await agentLoad();

@@ -9,8 +9,18 @@ const cli = resolve(root, "apps/cli/dist/gosleuth.mjs");
 const dump = "packages/fixtures/labeled/leakybank/leakybank-t0320s-debug2.txt";
 const serverDump = "packages/fixtures/generated/servers/caddy-2.11-t0-debug2.txt";
 
+// Bold titles only on a terminal, by the CLI's rules (apps/cli/src/format.ts `useColor`), so a log file
+// of the demo holds plain text.
+const env = process.env;
+const bold =
+  !process.argv.includes("--no-color") &&
+  !env.NO_COLOR &&
+  (env.FORCE_COLOR
+    ? !/^(0|false)$/i.test(env.FORCE_COLOR)
+    : Boolean(process.stdout.isTTY) && env.TERM !== "dumb");
+
 function run(title, cmd, args, { allowFail = false } = {}) {
-  console.log(`\n\x1b[1m$ ${title}\x1b[0m`);
+  console.log(bold ? `\n\x1b[1m$ ${title}\x1b[0m` : `\n$ ${title}`);
   const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
   if (res.status !== 0 && !allowFail) {
     console.error(`demo: "${title}" failed (exit ${res.status})`);

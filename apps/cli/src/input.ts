@@ -3,15 +3,18 @@ import { createReadStream, statSync } from "node:fs";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
 import { type ParseStream, parseStream } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
+import { openUrl } from "./http-client.ts";
 import { Progress } from "./progress.ts";
 
 export interface FetchOptions {
-  /** Milliseconds before the request is abandoned. */
+  /** Milliseconds before the request is abandoned (connecting and reading the whole body). */
   timeoutMs: number;
   /** Largest body accepted, in bytes (checked while streaming). */
   maxBytes: number;
-  /** Optional Host header (for servers behind name-based routing). */
+  /** Optional Host header (for servers behind name-based routing, or Caddy's admin origin check). */
   hostHeader?: string;
+  /** Abandons the request (e.g. on Ctrl-C); the body then ends with a CliError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,72 +31,8 @@ export function isUrl(input: string): boolean {
   return /^https?:\/\//i.test(input);
 }
 
-/** Fetches a URL as a byte stream, turning every failure into a one-line CliError. */
-export async function openUrl(
-  url: string,
-  opts: FetchOptions,
-): Promise<{ body: AsyncIterable<Uint8Array>; size?: number }> {
-  let res: Response;
-  const headers: Record<string, string> = { "accept-encoding": "gzip", "user-agent": "gosleuth" };
-  if (opts.hostHeader) headers.host = opts.hostHeader;
-  const signal = AbortSignal.timeout(opts.timeoutMs);
-  try {
-    res = await fetch(url, { headers, signal, redirect: "follow" });
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    if (err.name === "TimeoutError" || err.name === "AbortError") {
-      throw new CliError(
-        `${url}: no answer within ${opts.timeoutMs / 1000}s (raise --timeout if the dump is big)`,
-      );
-    }
-    const code = err.cause?.code;
-    if (code === "ECONNREFUSED")
-      throw new CliError(`${url}: connection refused (is the server running and is pprof enabled?)`);
-    if (code === "ENOTFOUND") throw new CliError(`${url}: host not found`);
-    throw new CliError(`${url}: ${err.cause?.message ?? err.message}`);
-  }
-  if (!res.ok) {
-    throw new CliError(
-      `${url}: HTTP ${res.status} ${res.statusText}${res.status === 404 ? " (is net/http/pprof registered on this server?)" : ""}`,
-    );
-  }
-  const length = Number(res.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(length) && length > opts.maxBytes) {
-    throw new CliError(
-      `${url}: the response is ${length} bytes, over the --max-bytes cap of ${opts.maxBytes}`,
-    );
-  }
-  if (!res.body) throw new CliError(`${url}: empty response`);
-  const reader = res.body.getReader();
-  async function* body(): AsyncGenerator<Uint8Array> {
-    let total = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        total += value.length;
-        if (total > opts.maxBytes) {
-          throw new CliError(
-            `${url}: the response passed the --max-bytes cap of ${opts.maxBytes} bytes; stopped reading`,
-          );
-        }
-        yield value;
-      }
-    } catch (e) {
-      if (e instanceof CliError) throw e;
-      const err = e as Error;
-      if (err.name === "TimeoutError" || err.name === "AbortError") {
-        throw new CliError(
-          `${url}: the transfer did not finish within ${opts.timeoutMs / 1000}s (raise --timeout)`,
-        );
-      }
-      throw new CliError(`${url}: ${err.message}`);
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  return { body: body(), size: Number.isFinite(length) ? length : undefined };
-}
+export type { UrlBody } from "./http-client.ts";
+export { openUrl } from "./http-client.ts";
 
 /** Opens a file, `-` or URL as bytes. */
 export async function openInput(

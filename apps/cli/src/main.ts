@@ -4,6 +4,10 @@ import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
 import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
 
+// Set by build.mjs from the published package's package.json.
+declare const __GOSLEUTH_VERSION__: string | undefined;
+const VERSION = typeof __GOSLEUTH_VERSION__ === "string" ? __GOSLEUTH_VERSION__ : "0.0.0-dev";
+
 // Commands are imported when run, so start-up loads only what the command needs.
 const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
 
@@ -64,7 +68,9 @@ const program = new Command()
     "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
       "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
   )
-  .version("0.1.0")
+  .version(VERSION)
+  // Read by format.ts from argv; declared here so every command accepts it and --help lists it.
+  .option("--no-color", "no colour or bold (also NO_COLOR=1; FORCE_COLOR=1 keeps them in a pipe)")
   .showHelpAfterError("(run with --help for usage and examples)")
   .addHelpText(
     "after",
@@ -152,6 +158,66 @@ Examples:
     ),
 ).action(async (input: string, o) => {
   await (await import("./commands/tree.ts")).treeCommand(input, o, fetchOpts(o));
+});
+
+withFetch(
+  program
+    .command("stacks")
+    .description("goroutines grouped by stack, the crash first, data races shown")
+    .argument("<input>", INPUT_HELP)
+    .addOption(
+      new Option("--format <format>", "output format")
+        .choices(["text", "md", "json", "html"])
+        .default("text"),
+    )
+    .addOption(
+      new Option(
+        "--similarity <level>",
+        "how alike arguments must be to share a group: exact, pointers (addresses may differ), any",
+      )
+        .choices(["exact", "pointers", "any"])
+        .default("pointers"),
+    )
+    .option(
+      "--match <re>",
+      "keep groups with a frame or creator (function file:line) matching this regular expression",
+    )
+    .option("--filter <expr>", "the viewer's filter language, e.g. 'state:chan wait:>10 created:serveConn'")
+    .addOption(
+      new Option(
+        "--sort <key>",
+        "group order: count (largest first), wait (longest first), id (oldest first)",
+      )
+        .choices(["count", "wait", "id"])
+        .default("count"),
+    )
+    .addOption(
+      new Option(
+        "--limit <n>",
+        "show at most this many groups, 0 for all (default: 100; all with --format json)",
+      ).argParser(int),
+    )
+    .option("--threads <n>", THREADS_HELP, "auto")
+    .addHelpText(
+      "after",
+      `
+Each group: count, state(s), wait range, locked to thread, (leaked), labels, goroutine ids, every frame as
+package  file.go:line  Function(args) (own code bold, dependencies in cyan, the standard library dim, on a
+terminal; NO_COLOR and FORCE_COLOR are honoured), and its creator. Argument positions that differ within a
+group print as *; a pointer value that several goroutines hold is named #1, #2... everywhere it appears.
+A panic, fatal error or signal is shown first with the goroutine that crashed; race reports list each race.
+
+${THREADS_NOTE}
+
+Examples:
+  gosleuth stacks crash.txt
+  gosleuth stacks dump.txt --filter 'state:chan wait:>10' --limit 5
+  gosleuth stacks dump.txt --match 'myapp/' --similarity any
+  gosleuth stacks dump.txt --format html > stacks.html   # one page for an incident ticket
+  gosleuth stacks dump.txt --format json | jq '.groups[0]'`,
+    ),
+).action(async (input: string, o) => {
+  await (await import("./commands/stacks.ts")).stacksCommand(input, o, fetchOpts(o));
 });
 
 withFetch(
@@ -249,11 +315,22 @@ withFetch(
       new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration),
     )
     .addOption(
-      new Option("--count <n>", "stop after this many snapshots (0: until Ctrl-C)").default(0).argParser(int),
+      new Option("--count <n>", "stop after this many fetches, failed ones included (0: until Ctrl-C)")
+        .default(0)
+        .argParser(int),
     )
+    .option("--config <file>", "settings file (default: ./gosleuth.config.json when present)")
     .addHelpText(
       "after",
-      "\nExample:\n  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s",
+      `
+A failed fetch (the service restarting, out of memory) is a gap, not the end: watch tries again, waiting
+twice as long after each failure in a row (up to a minute), and says so at the top. Ctrl-C stops and prints
+the leak report of the snapshots collected; a second Ctrl-C ends at once. "change" is since the previous
+snapshot, "per min" the average over the snapshots kept (the last 30).
+
+Examples:
+  gosleuth watch 'http://localhost:2019/debug/pprof/goroutine?debug=2' --every 5s
+  gosleuth watch 'http://127.0.0.1:2019/debug/pprof/goroutine?debug=2' --host-header localhost:2019`,
     ),
 ).action(async (url: string, o) => {
   await (await import("./commands/watch.ts")).watchCommand(url, o, fetchOpts(o));
@@ -272,6 +349,85 @@ program
   )
   .action(async (input: string, o) => {
     await (await import("./commands/view.ts")).viewCommand(input, o);
+  });
+
+program
+  .command("agent")
+  .description("scrape many services' goroutine dumps on a schedule and serve leak metrics to Prometheus")
+  .option(
+    "--targets <file>",
+    'Prometheus file_sd JSON: [{"targets": ["host:port"], "labels": {...}}] (re-read on change)',
+  )
+  .addOption(
+    new Option("--target <url>", "a target URL or host:port (repeatable)")
+      .argParser((v, p: string[] = []) => [...p, v])
+      .default([]),
+  )
+  .addOption(new Option("--every <duration>", "scrape interval").default(30_000, "30s").argParser(duration))
+  .option(
+    "--listen <host:port>",
+    "address of /metrics, /api/v1/findings and / (loopback unless you mean it)",
+    "127.0.0.1:9464",
+  )
+  .option(
+    "--shard <i/n>",
+    "scrape only the targets whose hashmod of host:port is i (as Prometheus's hashmod)",
+  )
+  .option("--keep <dir>", "save the snapshot that first raised a high finding of a target, with its report")
+  .addOption(new Option("--keep-max <n>", "snapshots kept in --keep at most").default(100).argParser(int))
+  .addOption(
+    new Option("--keep-for <duration>", "remove kept snapshots older than this")
+      .default(14 * 86_400_000, "14d")
+      .argParser(duration),
+  )
+  .addOption(
+    new Option("--timeout <duration>", "give up on one scrape after this long")
+      .default(10_000, "10s")
+      .argParser(duration),
+  )
+  .addOption(
+    new Option("--max-bytes <size>", "stop reading a dump larger than this")
+      .default(256 * 1024 ** 2, "256MB")
+      .argParser(size),
+  )
+  .option("--host-header <host>", "send this Host header to the targets")
+  .addOption(
+    new Option("--debug <n>", "default pprof form: 2 (stacks, states, waits) or 1 (counts only, lighter)")
+      .choices(["1", "2"])
+      .default("2"),
+  )
+  .addOption(new Option("--concurrency <n>", "scrapes in flight at most").default(8).argParser(int))
+  .addOption(
+    new Option("--window <n>", "snapshots per target in the growth analysis").default(10).argParser(int),
+  )
+  .addOption(
+    new Option("--top <n>", "per-group series for each target's largest groups").default(10).argParser(int),
+  )
+  .addOption(
+    new Option("--max-backoff <duration>", "longest wait between scrapes of a failing target")
+      .default(300_000, "5m")
+      .argParser(duration),
+  )
+  .addOption(
+    new Option("--reload <duration>", "how often the targets file is checked for changes")
+      .default(2000, "2s")
+      .argParser(duration),
+  )
+  .option("--config <file>", "leak settings file (default: ./gosleuth.config.json when present)")
+  .addHelpText(
+    "after",
+    `
+Per-group labels in the targets file: __metrics_path__ (default /debug/pprof/goroutine?debug=2),
+__param_debug (1 for services where debug=2 is too heavy), __scheme__, __host_header__.
+Series per target: about 10 + --top (see apps/cli/prometheus/README.md).
+
+Examples:
+  gosleuth agent --targets targets.json --every 30s
+  gosleuth agent --target http://localhost:6060/debug/pprof/goroutine?debug=2 --every 10s
+  gosleuth agent --targets fleet.json --shard 0/3 --listen 0.0.0.0:9464 --keep /var/lib/gosleuth`,
+  )
+  .action(async (o) => {
+    await (await import("./commands/agent.ts")).agentCommand(o);
   });
 
 async function main(): Promise<void> {

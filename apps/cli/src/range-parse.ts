@@ -6,6 +6,7 @@ import { type GrouperPartial, LeakAnalyzer, type PartialLeakSettings } from "@go
 import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { type AggregatePartial, AggregateTreeBuilder } from "@gosleuth/spawn-graph";
+import { type GrouperOptions, StackGrouper, type StacksPartial } from "@gosleuth/stacks";
 import { READ_CHUNK } from "./input.ts";
 import { SummaryAccumulator, type SummaryPartial } from "./summary-records.ts";
 
@@ -75,9 +76,33 @@ export class LeaksConsumer implements Consumer<GrouperPartial> {
   }
 }
 
+/** Goroutines grouped by stack (`gosleuth stacks`, and the groups `summary` prints). */
+export class StacksConsumer implements Consumer<StacksPartial> {
+  readonly grouper: StackGrouper;
+  constructor(o?: GrouperOptions) {
+    this.grouper = new StackGrouper(o);
+  }
+  add(batch: readonly StreamItem[]): void {
+    this.grouper.add(batch);
+  }
+  get goroutines(): number {
+    return this.grouper.goroutines + this.grouper.filtered;
+  }
+  partial(): StacksPartial {
+    return this.grouper.partial();
+  }
+  merge(p: StacksPartial): void {
+    this.grouper.merge(p);
+  }
+  reserve(n: number): void {
+    this.grouper.reserve(n);
+  }
+}
+
 /** Settings a command passes to its consumers (plain data: they travel to the workers). */
 export interface RangeOptions {
   leakSettings?: PartialLeakSettings;
+  stacks?: GrouperOptions;
 }
 
 /** Per kind: how to make its consumer, and the buffers of its partials (moved between threads). */
@@ -91,6 +116,12 @@ export const KINDS = {
     make: (_o: RangeOptions) => new TreeConsumer(),
     buffers: (p: AggregatePartial) => [p.ids, p.parents, p.sigOf, p.siteOf, p.waits, p.stateOf],
     count: (p: AggregatePartial) => p.ids.length,
+  },
+  stacks: {
+    make: (o: RangeOptions) => new StacksConsumer(o.stacks),
+    // Groups are few and small (plain objects); their id lists are cloned with them.
+    buffers: (_p: StacksPartial): ArrayBufferView[] => [],
+    count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
   leaks: {
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),

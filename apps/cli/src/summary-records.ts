@@ -1,6 +1,6 @@
 // What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
 // goroutine in typed arrays (id, parent id, creator site), foldable across threads.
-import type { StateClass, StreamItem } from "@gosleuth/model";
+import { type StateClass, type StreamItem, startFunctionName } from "@gosleuth/model";
 import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph/internal";
 
 export interface WaitEntry {
@@ -108,7 +108,7 @@ export class SummaryAccumulator {
           id: g.id,
           state: g.state,
           waitMinutes: g.waitMinutes,
-          fn: g.frames[g.frames.length - 1]?.fn.full ?? "",
+          fn: startFunctionName(g.frames),
         });
         waits.sort((a, b) => b.waitMinutes - a.waitMinutes);
         if (waits.length > 5) waits.pop();

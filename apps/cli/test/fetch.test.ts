@@ -1,6 +1,6 @@
 // End-to-end: `gosleuth fetch` (and URL inputs) against real HTTP servers on loopback: snapshots, hangs, HTML, 500, refused.
 
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,12 +20,33 @@ const INDEX = `<html><head><title>/debug/pprof/</title></head><body>
 let server: Server;
 let base = "";
 let served = 0;
+let lastHeaders: Record<string, string | string[] | undefined> = {};
+// The time the /dated route claims to answer at; `fetch` gives the saved file this modification time.
+const SERVER_DATE = "Wed, 01 Jul 2026 12:00:00 GMT";
 const tmp = mkdtempSync(join(tmpdir(), "gosleuth-fetch-"));
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/debug/pprof/goroutine") {
+    lastHeaders = req.headers;
+    const hop = /^\/redirect\/(\d+)$/.exec(url.pathname);
+    if (hop) {
+      const left = Number(hop[1]);
+      res
+        .writeHead(302, { location: left > 1 ? `/redirect/${left - 1}` : "/debug/pprof/goroutine?debug=2" })
+        .end();
+    } else if (url.pathname === "/dated") {
+      res.writeHead(200, { date: SERVER_DATE, "content-type": "text/plain" });
+      res.end(readFileSync(fixture(SNAPSHOTS[0]!)));
+    } else if (url.pathname === "/forbidden") {
+      // Caddy's admin endpoint, reached by a name not in its origins, answers like this.
+      const host = String(req.headers.host);
+      if (host === "localhost:2019") res.writeHead(200).end(readFileSync(fixture(SNAPSHOTS[0]!)));
+      else
+        res
+          .writeHead(403, { "content-type": "application/json" })
+          .end(`{"error":"host not allowed: ${host}"}\n`);
+    } else if (url.pathname === "/debug/pprof/goroutine") {
       // Serves the leakybank snapshots in sequence, like a live leaking process.
       const body = readFileSync(fixture(SNAPSHOTS[Math.min(served, SNAPSHOTS.length - 1)]!));
       served++;
@@ -65,6 +86,50 @@ describe("gosleuth fetch", () => {
     expect(r.code).toBe(0);
     expect(readFileSync(out, "utf8")).toMatch(/^goroutine \d+ \[/);
     expect(r.stderr).toContain("debug2");
+  });
+
+  it("sends only its own headers: nothing a browser adds, which Caddy's admin endpoint refuses", async () => {
+    const r = await run(["fetch", `${base}/debug/pprof/goroutine?debug=2`, "--out", join(tmp, "h.txt")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(lastHeaders).sort()).toEqual([
+      "accept",
+      "accept-encoding",
+      "connection",
+      "host",
+      "user-agent",
+    ]);
+    expect(lastHeaders.host).toBe(new URL(base).host);
+    expect(lastHeaders["user-agent"]).toBe("gosleuth");
+  });
+
+  it("--host-header replaces the Host header; a 403 says what to try", async () => {
+    const url = `${base}/forbidden`;
+    const refused = await run(["fetch", url, "--out", join(tmp, "f.txt")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain("HTTP 403 Forbidden: host not allowed: 127.0.0.1:");
+    expect(refused.stderr).toContain(`--host-header localhost:${new URL(base).port}`);
+    const ok = await run(["fetch", url, "--host-header", "localhost:2019", "--out", join(tmp, "f.txt")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(lastHeaders.host).toBe("localhost:2019");
+    const wrong = await run(["fetch", url, "--host-header", "example.com", "--out", join(tmp, "f.txt")]);
+    expect(wrong.stderr).toContain("the server refused Host example.com");
+  });
+
+  it("follows redirects up to a limit", async () => {
+    const ok = await run(["fetch", `${base}/redirect/3`, "--out", join(tmp, "r.txt")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(tmp, "r.txt"), "utf8")).toMatch(/^goroutine \d+ \[/);
+    const loop = await run(["fetch", `${base}/redirect/9`, "--out", join(tmp, "r.txt")]);
+    expect(loop.code).toBe(2);
+    expect(loop.stderr).toContain("more than 5 redirects");
+  });
+
+  it("gives the saved file the time the server answered (its Date header)", async () => {
+    const out = join(tmp, "dated.txt");
+    const r = await run(["fetch", `${base}/dated`, "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(out).mtime.toISOString()).toBe(new Date(SERVER_DATE).toISOString());
   });
 
   it("takes a series with --every/--count into numbered files", async () => {

@@ -51,3 +51,42 @@ describe("gosleuth tree", () => {
     expect(b.stderr).toContain("has no goroutines");
   });
 });
+
+describe("start functions skip runtime scaffolding (runtime.goexit, runtime.main above main.main)", () => {
+  const SYSTEM = fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt");
+  it("tree names main.f for the minimal case (synthetic, written by hand: a Windows pprof goexit frame)", async () => {
+    const input =
+      "goroutine 1 [chan receive]:\nmain.f()\n\t/x.go:5 +0x1d\nruntime.goexit({})\n\tasm_amd64.s:1700 +0x1\n";
+    const r = await run(["tree", "-"], { input });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("main.f  chan receive");
+    expect(r.stdout).not.toContain("runtime.goexit");
+  });
+  it("tree and leaks on a real GOTRACEBACK=system dump name the goroutines' own functions", async () => {
+    const tree = await run(["tree", SYSTEM, "--depth", "2"]);
+    expect(tree.stdout).not.toContain("runtime.goexit");
+    expect(tree.stdout).toContain("main.main  select (no cases)");
+    expect(tree.stdout).toContain("main.main.gowrap1  chan receive");
+    const leaks = JSON.parse((await run(["leaks", SYSTEM, "--format", "json"])).stdout) as {
+      findings: { startFunction: string }[];
+    };
+    const names = leaks.findings.map((f) => f.startFunction);
+    expect(names).toContain("main.(*Server).Serve.gowrap1");
+    expect(names).not.toContain("runtime.goexit");
+  });
+  it("summary's longest waits name the start function (synthetic, written by hand: GOTRACEBACK=system frames)", async () => {
+    const block = (id: number, fn: string, min: number) =>
+      `goroutine ${id} [chan receive, ${min} minutes]:\nruntime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n\t/go/src/runtime/proc.go:435 +0xce fp=0xc0000 sp=0xc0000 pc=0x4\n${fn}()\n\t/app/x.go:${id} +0x1d fp=0xc0000 sp=0xc0000 pc=0x4\nruntime.goexit({})\n\t/go/src/runtime/asm_amd64.s:1700 +0x1 fp=0xc0000 sp=0xc0000 pc=0x4\ncreated by main.main in goroutine 1\n\t/app/main.go:9 +0x1\n`;
+    const input = [block(5, "main.worker", 30), block(6, "main.poller", 12), block(7, "main.worker", 3)].join(
+      "\n",
+    );
+    const j = JSON.parse((await run(["summary", "-", "--json"], { input })).stdout) as {
+      longestWaits: { id: number; fn: string }[];
+    };
+    expect(j.longestWaits.map((w) => [w.id, w.fn])).toEqual([
+      [5, "main.worker"],
+      [6, "main.poller"],
+      [7, "main.worker"],
+    ]);
+  });
+});

@@ -118,8 +118,34 @@ const memTimer = setInterval(() => {
   memPeak = Math.max(memPeak, rendererMemory(profile).peak);
 }, 250);
 
+/**
+ * A fixed piece of page JavaScript (sorting 1M pseudo-random numbers, five times; the best of three
+ * runs), timed in this run's browser before and after the measurements: figures divided by it
+ * compare across machines and loads, which absolute times on a shared 2-core machine do not.
+ */
+function referenceMs() {
+  return page.evaluate(() => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < 3; run++) {
+      const t = performance.now();
+      const a = new Float64Array(1 << 20);
+      for (let r = 0; r < 5; r++) {
+        let s = 12345;
+        for (let i = 0; i < a.length; i++) {
+          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+          a[i] = s;
+        }
+        a.sort();
+      }
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  });
+}
+
 await page.goto(`${server.url}/`);
 await page.waitForTimeout(1000);
+const refBefore = await referenceMs();
 const idleMem = rendererMemory(profile).now;
 const t0 = Date.now();
 await page.goto(`${server.url}/?src=/dump`);
@@ -220,6 +246,7 @@ await page.waitForFunction((n) => window.gosleuth.nodeIds().length > n, before, 
 const expandMs = Date.now() - tExp;
 const expandedNodes = (await page.evaluate(() => window.gosleuth.nodeIds().length)) - before;
 const final = await page.evaluate(() => ({ ...window.__bench }));
+const refAfter = await referenceMs();
 
 clearInterval(memTimer);
 memPeak = Math.max(memPeak, rendererMemory(profile).peak);
@@ -250,3 +277,11 @@ console.log(
 );
 console.log(`search → path to root shown: ${pathMs} ms`);
 console.log(`expand a node into ${expandedNodes} goroutine nodes: ${expandMs} ms`);
+// The mean of the two reference runs is the unit: "first frame 40 ×" means 40 times the reference's time.
+const ref = (refBefore + refAfter) / 2;
+console.log(
+  `reference (page JS: 5 × sort of 1M numbers, best of 3): ${refBefore.toFixed(0)} ms before, ${refAfter.toFixed(0)} ms after`,
+);
+console.log(
+  `in units of the reference: first frame ${(firstFrameMs / ref).toFixed(1)} ×, longest task ${(final.longest / ref).toFixed(2)} ×, panning frame (average) ${(avg / ref).toFixed(3)} ×`,
+);

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
+import { SEVERITIES, type Severity } from "@gosleuth/query";
 import { buildAggregateTree } from "@gosleuth/spawn-graph";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataset } from "../src/engine.ts";
-import { SEVERITIES, type Severity } from "../src/filter.ts";
 import {
   buildViewer,
   clickNode,

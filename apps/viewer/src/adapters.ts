@@ -1,9 +1,9 @@
 // Reads @gosleuth/spawn-graph's aggregated tree and @gosleuth/leaks' findings into the viewer's shapes, tolerating
 // the variations their documented shapes allow, and says so (instead of guessing) when they cannot be reconciled.
 import type { Dump, Goroutine } from "@gosleuth/model";
+import { SEVERITIES, type Severity } from "@gosleuth/query";
 import { creatorSite, goroutineSignature } from "@gosleuth/spawn-graph";
 import type { FindingInput, TreeResult } from "./dataset.ts";
-import { SEVERITIES, type Severity } from "./filter.ts";
 import type { TreeNodeView } from "./protocol.ts";
 
 type Rec = Record<string, unknown>;

@@ -1,8 +1,20 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
-import type { Frame, Goroutine, GoroutineGroup, StateClass } from "@gosleuth/model";
+import {
+  type Frame,
+  type Goroutine,
+  type GoroutineGroup,
+  type StateClass,
+  startFunctionName,
+} from "@gosleuth/model";
+import {
+  compileFilter,
+  type GoroutineSubject,
+  parseFilter,
+  SEVERITIES,
+  type Severity,
+} from "@gosleuth/query";
 import { goroutineSignature } from "@gosleuth/spawn-graph";
 import { Growable } from "@gosleuth/spawn-graph/internal";
-import { compileFilter, type GoroutineSubject, parseFilter, SEVERITIES, type Severity } from "./filter.ts";
 import type {
   FilterResult,
   FindingView,
@@ -834,7 +846,7 @@ export class Dataset {
       out.push({
         id: cur,
         nodeId: this.nodeIdAt(pos),
-        function: frames[frames.length - 1]?.fn.full ?? "",
+        function: startFunctionName(frames),
       });
       const p = this.parents.data[pos]!;
       cur = Number.isNaN(p) ? undefined : p;

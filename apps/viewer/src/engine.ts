@@ -5,6 +5,7 @@ import { parseStream } from "@gosleuth/parser";
 import * as spawnGraph from "@gosleuth/spawn-graph";
 import { type LeaksModule, packageFindings, packageTree, type SpawnGraphModule } from "./adapters.ts";
 import { type Dataset, Dataset as DatasetImpl, type FindingInput, type TreeBuilder } from "./dataset.ts";
+import type { FirstGoroutines } from "./incident.ts";
 import { interimTree } from "./interim-tree.ts";
 
 /**
@@ -36,6 +37,8 @@ export interface Built {
   readonly groupTotal: number;
   /** Problems met while building (a package that failed, a tree that could not be matched). */
   readonly notes: readonly string[];
+  /** The first goroutine printed and the first running one (the crash and the signal name them). */
+  readonly first: FirstGoroutines;
 }
 
 /**
@@ -49,6 +52,8 @@ export async function buildDataset(
   const d = new DatasetImpl();
   const ps = parseStream(text, opts.signal ? { signal: opts.signal } : {});
   let groupTotal = 0;
+  let first: number | null = null;
+  let running: number | null = null;
   let lastYield = performance.now();
   for await (const item of ps) {
     if (opts.signal?.aborted) return null;
@@ -59,8 +64,11 @@ export async function buildDataset(
       lastYield = performance.now();
       if (opts.signal?.aborted) return null;
     }
-    if (item.kind === "goroutine") d.add(item);
-    else d.addProfileGroup(item);
+    if (item.kind === "goroutine") {
+      first ??= item.id;
+      if (running === null && item.state === "running") running = item.id;
+      d.add(item);
+    } else d.addProfileGroup(item);
     opts.onItem?.(d);
   }
   if (opts.signal?.aborted) return null;
@@ -81,5 +89,5 @@ export async function buildDataset(
     );
   }
   d.finish(treeBuilder(notes), findingsOf(d, info, notes));
-  return { dataset: d, info, groupTotal, notes };
+  return { dataset: d, info, groupTotal, notes, first: { first, running, count: d.size } };
 }

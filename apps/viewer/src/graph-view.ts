@@ -7,6 +7,8 @@ import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
 import type { NodeProgramType } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
+import { createNormalizationFunction, graphExtent } from "sigma/utils";
+import { type Box, collisionFreeLabels } from "./labels.ts";
 import { levelRoom, treeLayout } from "./layout.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
 import {
@@ -72,6 +74,7 @@ export class GraphView {
   private fa2: FA2Layout<NodeAttrs, EdgeAttrs> | null = null;
   private layoutKind: LayoutKind = "tree";
   private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
+  private readonly labels = collisionFreeLabels();
 
   constructor(
     private readonly container: HTMLElement,
@@ -89,7 +92,11 @@ export class GraphView {
       labelFont: "system-ui, sans-serif",
       zIndex: true,
       minCameraRatio: 0.005,
+      // The pane is hidden (zero size) while the landing page shows, e.g. after a failed load:
+      // sigma then skips drawing instead of throwing from its resize.
+      allowInvalidContainer: true,
       maxCameraRatio: 20,
+      defaultDrawNodeLabel: this.labels.draw,
       nodeReducer: (id, data) => this.reduceNode(id, data),
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
@@ -99,6 +106,8 @@ export class GraphView {
       this.shrinkIdleLayers();
     });
     this.park();
+    // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
+    this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
     this.renderer.on("clickStage", () => cb.onClickStage());
     // Sigma draws the hovered node and its label on its own hover layer; refreshing every node
@@ -446,14 +455,27 @@ export class GraphView {
     }
   }
 
+  /**
+   * A node's position in sigma's framed-graph space (the camera's), from its layout position.
+   * Sigma's display data cannot be used for this: every refresh refills it with raw layout
+   * coordinates and normalises them only when the next frame is processed, so right after a
+   * selection or a filter it holds numbers in another space (a camera sent there shows nothing).
+   */
+  private framedPosition(id: string): { x: number; y: number } | null {
+    if (!this.graph.hasNode(id)) return null;
+    const a = this.graph.getNodeAttributes(id);
+    const box = this.renderer.getCustomBBox() ?? graphExtent(this.graph);
+    return createNormalizationFunction(box)({ x: a.x, y: a.y });
+  }
+
   /** Moves the camera onto a node, zoomed in enough to read its neighbourhood. */
   focus(id: string, ratio = 0.25): void {
-    const d = this.renderer.getNodeDisplayData(id);
-    if (!d) return;
+    const p = this.framedPosition(id);
+    if (!p) return;
     void this.renderer
       .getCamera()
       .animate(
-        { x: d.x, y: d.y, ratio: Math.min(ratio, this.renderer.getCamera().ratio) },
+        { x: p.x, y: p.y, ratio: Math.min(ratio, this.renderer.getCamera().ratio) },
         { duration: 400 },
       );
   }
@@ -464,14 +486,67 @@ export class GraphView {
 
   /** Viewport coordinates of a node (for tests and for placing popups). */
   viewportPosition(id: string): { x: number; y: number } | null {
-    const d = this.renderer.getNodeDisplayData(id);
-    if (!d) return null;
-    return this.renderer.framedGraphToViewport({ x: d.x, y: d.y });
+    const p = this.framedPosition(id);
+    return p ? this.renderer.framedGraphToViewport(p) : null;
   }
 
+  private labelPlacer() {
+    const ctx = this.renderer.getCanvases().labels?.getContext("2d");
+    return ctx ? this.labels.placer(ctx) : null;
+  }
+
+  /** The boxes of the labels drawn in the last frame, in viewport pixels (for the tests). */
+  labelBoxes(): readonly Box[] {
+    return this.labelPlacer()?.boxes ?? [];
+  }
+
+  /** Size of the exported image: the pane, grown so that every label of the fitted tree has room. */
+  exportSize(): { width: number; height: number } {
+    const { width, height } = this.renderer.getDimensions();
+    // Nodes per level (same x in the tree layout) and levels: a label line is about 18 px high,
+    // a level about 260 px wide (the label room of one column).
+    const perLevel = new Map<number, number>();
+    this.graph.forEachNode((_, a) => {
+      if (this.layoutKind === "tree") perLevel.set(a.x, (perLevel.get(a.x) ?? 0) + 1);
+    });
+    const rows = Math.max(0, ...perLevel.values());
+    return {
+      width: Math.round(Math.min(8000, Math.max(width, (perLevel.size + 1) * 260))),
+      height: Math.round(Math.min(8000, Math.max(height, rows * 18))),
+    };
+  }
+
+  /**
+   * The whole graph as a PNG, fitted (not the current camera), at a size where labels have room
+   * (`exportSize`), every label that fits drawn (not only those sigma's grid picks on screen).
+   */
+  /** What the last PNG export drew: its size and its label boxes (for the tests). */
+  lastExport: { width: number; height: number; labels: readonly Box[] } | null = null;
+
   exportPng(fileName: string): Promise<void> {
+    const exportLabels = collisionFreeLabels();
+    const { width, height } = this.exportSize();
     // export-image is typed for untyped attributes; the renderer is the same object.
-    return downloadAsPNG(this.renderer as unknown as Sigma, { fileName, backgroundColor: "#ffffff" });
+    return downloadAsPNG(this.renderer as unknown as Sigma, {
+      fileName,
+      backgroundColor: "#ffffff",
+      width,
+      height,
+      cameraState: { x: 0.5, y: 0.5, ratio: 1, angle: 0 },
+      sigmaSettings: {
+        defaultDrawNodeLabel: exportLabels.draw,
+        labelRenderedSizeThreshold: 0,
+        labelDensity: 100,
+      },
+      // The temporary renderer drew twice already (created, then refreshed with the camera):
+      // once more with fresh label boxes, so the image holds one frame's labels.
+      withTempRenderer: (tmp) => {
+        const ctx = tmp.getCanvases().labels?.getContext("2d");
+        if (ctx) exportLabels.placer(ctx).reset();
+        tmp.refresh();
+        this.lastExport = { width, height, labels: ctx ? [...exportLabels.placer(ctx).boxes] : [] };
+      },
+    });
   }
 
   /** The nodes currently drawn (not hidden by the filter) under `root` (or all), as plain data. */

@@ -1,11 +1,13 @@
 // The viewer page: loading, header, filter and search, and wiring between the worker, the graph, the list and the panel.
+
+import { parseFilter, setTerm, termValues } from "@gosleuth/query";
 import { type CappedTree, capTree, REST_PREFIX } from "./cap.ts";
 import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
-import { parseFilter, setTerm, termValues } from "./filter.ts";
 import { GraphView, goroutineNodeId } from "./graph-view.ts";
+import { renderIncident } from "./incident-view.ts";
 import { ListView } from "./list-view.ts";
-import { renderPanel } from "./panel.ts";
+import { renderGroupPanel, renderPanel } from "./panel.ts";
 import type { FilterResult, GroupView, Loaded, LoadSource, SearchHit, TreeNodeView } from "./protocol.ts";
 import {
   type Appearance,
@@ -111,7 +113,9 @@ const glWarm: Promise<void> = new Promise<void>((resolve) => {
  * tasks: on software GL this is several hundred milliseconds of main-thread work in all, which
  * would otherwise delay the first frame or freeze the page in one piece.
  */
-function ensureGraph(): GraphView {
+function ensureGraph(): GraphView | null {
+  // A load that failed hid the app again: sigma needs a container with a size, so wait for a dump.
+  if (!graph && body.dataset.state === "error") return null;
   ensureViews();
   if (!graph) {
     graph = new GraphView($("graph"), {
@@ -181,6 +185,14 @@ function show(res: Loaded): void {
     l.push(n);
   }
   ensureGraph();
+  body.dataset.format = res.header.format;
+  // A race report has no goroutines: its races are the whole page.
+  if (res.header.total === 0 && res.header.races.length > 0) body.dataset.onlyIncident = "";
+  else delete body.dataset.onlyIncident;
+  renderIncident($("incident"), res.header, {
+    selectGoroutine: (id) => void selectGoroutine(id),
+    goroutine: (id) => client.query({ kind: "goroutine", id }),
+  });
   $("dump-name").textContent = res.header.name;
   $("dump-summary").textContent =
     `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
@@ -318,11 +330,24 @@ function renderLegend(): void {
   clear(el);
   if (!loaded) return;
   const counts = new Map<string, number>();
-  for (const g of loaded.groups) counts.set(g.stateClass, (counts.get(g.stateClass) ?? 0) + g.count);
-  const active = new Set(termValues(view.q, "state"));
+  const rawStates = new Map<string, Set<string>>();
+  for (const g of loaded.groups) {
+    counts.set(g.stateClass, (counts.get(g.stateClass) ?? 0) + g.count);
+    let raw = rawStates.get(g.stateClass);
+    if (!raw) rawStates.set(g.stateClass, (raw = new Set()));
+    for (const st of Object.keys(g.states)) raw.add(st.toLowerCase());
+  }
+  const active = termValues(view.q, "state").map((v) => v.toLowerCase());
+  // A chip is on when a `state:` value would match its goroutines, as the filter matches them:
+  // the class itself, part of its name, or part of a raw state in it (`state:chan` is every channel class).
+  const matches = (c: string) =>
+    active.some(
+      (v) => c === v || c.includes(v) || [...(rawStates.get(c) ?? [])].some((st) => st.includes(v)),
+    );
   const classes = Object.keys(STATE_COLORS).filter((c) => counts.has(c));
+  const onClasses = classes.filter((c) => active.length === 0 || matches(c));
   for (const c of classes) {
-    const on = active.size === 0 || active.has(c);
+    const on = active.length === 0 || matches(c);
     el.appendChild(
       h(
         "button",
@@ -333,10 +358,10 @@ function renderLegend(): void {
           attrs: { type: "button" },
           on: {
             click: () => {
-              const next = new Set(active);
-              if (next.has(c)) next.delete(c);
-              else next.add(c);
-              editQuery("state", next.size > 0 ? [...next].join(",") : null);
+              // All on: show only this one. Otherwise toggle it among the classes shown now.
+              const next =
+                active.length === 0 ? [c] : on ? onClasses.filter((x) => x !== c) : [...onClasses, c];
+              editQuery("state", next.length > 0 ? next.join(",") : null);
             },
           },
         },
@@ -404,17 +429,13 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
       children,
       ancestry,
       findings: loaded.findings.filter((f) => node && f.nodeIds.includes(node.id)),
+      complete: loaded.header.complete,
     },
     {
       select: (x) => void select(x, { focus: true }),
       selectGoroutine: (x) => void selectGoroutine(x),
       toggleExpand: (x) => void toggleExpand(x),
-      close: () => {
-        $("panel").hidden = true;
-        appearance = { ...appearance, selected: null, path: new Set() };
-        graph?.setAppearance(appearance);
-        setView({ sel: null });
-      },
+      close: closePanel,
     },
   );
   $("panel").dataset.node = graphSel;
@@ -432,9 +453,21 @@ async function selectGoroutine(id: number): Promise<void> {
   if (hit) await select(hit.nodeId, { focus: true, goroutineId: id });
 }
 
+function closePanel(): void {
+  $("panel").hidden = true;
+  appearance = { ...appearance, selected: null, path: new Set() };
+  graph?.setAppearance(appearance);
+  setView({ sel: null });
+}
+
 async function pickGroup(g: GroupView): Promise<void> {
   list?.select(g.index);
   if (g.nodeId) await select(g.nodeId, { focus: true, goroutineId: g.sampleId });
+  else if (loaded) {
+    // A debug=1 group: no goroutine and no tree node behind it, only its stack and counts.
+    renderGroupPanel($("panel"), g, loaded.frameTable, { close: closePanel });
+    $("panel").dataset.node = `group:${g.index}`;
+  }
 }
 
 async function expand(nodeId: string): Promise<void> {
@@ -502,10 +535,7 @@ async function runSearch(text: string): Promise<void> {
 
 document.addEventListener("keydown", (e) => {
   if (e.key !== "Escape" || $("panel").hidden) return;
-  $("panel").hidden = true;
-  appearance = { ...appearance, selected: null, path: new Set() };
-  graph?.setAppearance(appearance);
-  setView({ sel: null });
+  closePanel();
 });
 
 $("search").addEventListener("keydown", (e) => {
@@ -622,6 +652,12 @@ if (src) void openSource({ kind: "url", url: src });
 Object.assign(window, {
   gosleuth: {
     nodePosition: (id: string) => graph?.viewportPosition(id) ?? null,
+    labelBoxes: () => graph?.labelBoxes() ?? [],
+    lastExport: () => graph?.lastExport ?? null,
+    canvasSize: () => {
+      const r = $("graph").getBoundingClientRect();
+      return { width: r.width, height: r.height };
+    },
     focus: (id: string, ratio?: number) => graph?.focus(id, ratio),
     nodeIds: () => (graph ? graph.graph.nodes() : []),
     aggNodeCount: () => graph?.aggNodeCount ?? 0,

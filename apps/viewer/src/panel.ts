@@ -1,6 +1,6 @@
 // The side panel: one node or goroutine in full (header, stack with copy, creator, children, path to the root).
 import { clear, fmt, h, waitRange } from "./dom.ts";
-import type { FindingView, GoroutineDetail, MemberView, TreeNodeView } from "./protocol.ts";
+import type { FindingView, GoroutineDetail, GroupView, MemberView, TreeNodeView } from "./protocol.ts";
 import { SEVERITY_COLORS, stateColor } from "./state.ts";
 
 export interface PanelActions {
@@ -23,6 +23,8 @@ export interface PanelContent {
   /** The picked goroutine's own ancestry (parent, grandparent ...), when one goroutine is picked. */
   readonly ancestry: readonly { readonly id: number; readonly function: string }[];
   readonly findings: readonly FindingView[];
+  /** False when the dump holds only some goroutines (a GOTRACEBACK=single crash): a missing parent is "not in this dump", not "exited". */
+  readonly complete: boolean;
 }
 
 function section(title: string, ...body: (Node | null)[]): HTMLElement {
@@ -90,13 +92,21 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
           ? h(
               "p",
               { class: "note" },
-              n.exitedParents
-                ? `${fmt(n.exitedParents)} parent goroutine${n.exitedParents === 1 ? "" : "s"} that ran this function exited before the dump; their children still name them.`
-                : "This parent is not in the dump (it exited); its children still name it.",
+              !c.complete
+                ? "This parent is not in this dump (only the crashing goroutine was printed); its children still name it."
+                : n.exitedParents
+                  ? `${fmt(n.exitedParents)} parent goroutine${n.exitedParents === 1 ? "" : "s"} that ran this function exited before the dump; their children still name them.`
+                  : "This parent is not in the dump (it exited); its children still name it.",
             )
           : null,
         n.orphan
-          ? h("p", { class: "note" }, "Orphans: their parent goroutine exited before the dump was taken.")
+          ? h(
+              "p",
+              { class: "note" },
+              c.complete
+                ? "Orphans: their parent goroutine exited before the dump was taken."
+                : "Their parent goroutine is not in this dump (only the crashing goroutine was printed).",
+            )
           : null,
         n.id.startsWith("rest:")
           ? h(
@@ -210,7 +220,7 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
                 "in goroutine ",
                 g.parentNodeId
                   ? link(String(parentId), () => act.selectGoroutine(parentId))
-                  : h("span", null, `${parentId} (exited)`),
+                  : h("span", null, `${parentId} (${c.complete ? "exited" : "not in this dump"})`),
               )
             : null,
         ),
@@ -298,4 +308,56 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
       ),
     );
   }
+}
+
+/**
+ * One group of the list in the panel, for dumps without per-goroutine data (debug=1 profiles):
+ * its count, states, wait, creator and stack.
+ */
+export function renderGroupPanel(
+  el: HTMLElement,
+  g: GroupView,
+  frameTable: readonly string[],
+  act: Pick<PanelActions, "close">,
+): void {
+  clear(el);
+  el.hidden = false;
+  el.appendChild(
+    h(
+      "div",
+      { class: "panel-head" },
+      h(
+        "div",
+        { class: "panel-title" },
+        h("span", { class: "swatch", style: { background: stateColor(g.stateClass) } }),
+        h("b", null, `${fmt(g.count)} goroutine${g.count === 1 ? "" : "s"}`),
+      ),
+      link("×", act.close, "Close the panel"),
+    ),
+  );
+  const states = Object.entries(g.states)
+    .sort((a, b) => b[1] - a[1])
+    .map(([st, k]) => `${fmt(k)} ${st}`)
+    .join(", ");
+  const wr = waitRange(g.waitMin, g.waitMax);
+  el.appendChild(
+    section(
+      "Group",
+      states ? h("div", { class: "kv" }, h("span", null, "states"), h("span", null, states)) : null,
+      wr ? h("div", { class: "kv" }, h("span", null, "wait"), h("span", null, wr)) : null,
+      g.creator ? h("div", { class: "kv" }, h("span", null, "created by"), h("code", null, g.creator)) : null,
+    ),
+  );
+  const stack = h("ol", { class: "stack", data: { testid: "stack" } });
+  for (const i of g.frames) {
+    if (i < 0) {
+      stack.appendChild(h("li", { class: "elided" }, "…additional frames elided…"));
+      continue;
+    }
+    const [fn = "", where = ""] = (frameTable[i] ?? "").split("\t");
+    stack.appendChild(
+      h("li", null, h("div", { class: "frame-fn" }, fn), h("div", { class: "frame-file" }, where)),
+    );
+  }
+  el.appendChild(section("Stack", stack));
 }

@@ -1,5 +1,6 @@
 // Messages between the page and the parsing worker: compact results out, on-demand queries in.
-import type { Severity } from "./filter.ts";
+import type { Severity } from "@gosleuth/query";
+import type { CrashView, RaceView } from "./incident.ts";
 
 export type LoadSource =
   | { readonly kind: "file"; readonly file: File }
@@ -70,6 +71,10 @@ export interface DumpHeader {
   }[];
   readonly preamble: readonly string[];
   readonly parseMs: number;
+  /** False when only part of the goroutines was printed (a GOTRACEBACK=single crash): absent parents may be alive. */
+  readonly complete: boolean;
+  readonly crash: CrashView | null;
+  readonly races: readonly RaceView[];
 }
 
 export interface Loaded {

@@ -123,6 +123,19 @@ describe("node attributes", () => {
     expect(shortFunction("github.com/a/b.(*T[...]).f")).toBe("b.(*T[...]).f");
     expect(shortFunction("main.main")).toBe("main.main");
   });
+
+  it("labels a node whose function ends in a slash with the whole name", () => {
+    // Hand-written name: a frame cut after its import path's slash.
+    expect(shortFunction("example.com/gen/")).toBe("example.com/gen/");
+    const a = aggNodeAttrs({
+      count: 3,
+      function: "example.com/gen/",
+      stateClass: "select",
+      ghost: false,
+      orphan: false,
+    });
+    expect(a.label).toBe("3 × example.com/gen/");
+  });
 });
 
 describe("nodeLook and edgeLook", () => {

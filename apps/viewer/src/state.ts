@@ -1,6 +1,6 @@
 // View state (kept in the URL hash so a view can be shared) and the pure appearance logic behind sigma's reducers.
 import type { StateClass } from "@gosleuth/model";
-import type { Severity } from "./filter.ts";
+import type { Severity } from "@gosleuth/query";
 
 export type LayoutKind = "tree" | "radial" | "fa2";
 
@@ -143,7 +143,9 @@ export function aggNodeAttrs(n: {
 /** `net/http.(*conn).serve` → `http.(*conn).serve`: the import path's last element is enough on a label. */
 export function shortFunction(full: string): string {
   const slash = full.lastIndexOf("/", full.indexOf("(") >= 0 ? full.indexOf("(") : full.length);
-  return slash >= 0 ? full.slice(slash + 1) : full;
+  const short = slash >= 0 ? full.slice(slash + 1) : full;
+  // A name that ends in `/` (a mangled or cut frame) has no last element: show it whole.
+  return short.trim() === "" ? full : short;
 }
 
 /** App state the reducers read: selection, hover, filter and search results. */

@@ -1,6 +1,7 @@
 // The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
 import type { Dataset } from "./dataset.ts";
 import { buildDataset } from "./engine.ts";
+import { crashOf, isComplete, racesOf } from "./incident.ts";
 import type { DumpHeader, FromWorker, LoadSource, Query, ToWorker } from "./protocol.ts";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -142,7 +143,8 @@ async function load(source: LoadSource): Promise<void> {
       post({ type: "cancelled" });
       return;
     }
-    const { dataset: d, info, groupTotal, notes } = built;
+    const { dataset: d, info, groupTotal, notes, first } = built;
+    const crash = crashOf(info, first);
     goroutines = d.size;
     report(true);
     const header: DumpHeader = {
@@ -158,6 +160,9 @@ async function load(source: LoadSource): Promise<void> {
       ],
       preamble: info.preamble.lines.slice(0, 50),
       parseMs: Math.round(performance.now() - started),
+      complete: isComplete(crash, first),
+      crash,
+      races: racesOf(info.races),
     };
     data = d;
     post({

@@ -37,7 +37,11 @@ export interface Growth {
 }
 
 export interface Finding {
-  /** Stable key of the group: signature and creator site (comparable across snapshots of one binary). */
+  /**
+   * Stable key of the group: signature and creator site (comparable across snapshots of one binary),
+   * made by @gosleuth/spawn-graph's `groupKey`; the aggregated tree nodes holding these goroutines are
+   * the nodes whose `nodeGroupKey` is this key.
+   */
   key: string;
   severity: Severity;
   score: number;

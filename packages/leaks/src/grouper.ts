@@ -1,6 +1,6 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
-import type { Goroutine, StateClass } from "@gosleuth/model";
-import { IdIndex } from "@gosleuth/spawn-graph";
+import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
+import { groupKey, IdIndex } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
   Growable,
@@ -107,7 +107,7 @@ export class Grouper {
     const k = groupNumber(site, sig);
     let startFn = this.startOfSig[sig];
     if (startFn === undefined) {
-      startFn = this.startNames.id(g.frames[g.frames.length - 1]?.fn.full ?? "");
+      startFn = this.startNames.id(startFunctionName(g.frames));
       this.startOfSig[sig] = startFn;
     }
     this.startIds.push(g.id);
@@ -213,12 +213,9 @@ export class Grouper {
     this.startIndex = undefined;
   }
 
-  /** The stable key of a group (signature + creator site). */
+  /** The stable key of a group (signature + creator site): spawn-graph's, which its tree nodes carry too. */
   keyOf(a: GroupTally): string {
-    if (a.key === "") {
-      const s = this.sites.sites[a.site];
-      a.key = `${this.sigs.text(a.sig)}\n@${s ? `${s.function} ${s.file}:${s.line}` : "root"}`;
-    }
+    if (a.key === "") a.key = groupKey(this.sigs.text(a.sig), this.sites.sites[a.site] ?? null);
     return a.key;
   }
 }

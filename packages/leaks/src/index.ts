@@ -29,6 +29,8 @@ export {
   type DiffEntry,
   type DumpDiff,
   diff,
+  growthOf,
   type Snapshot,
   verdictOf,
 } from "./snapshots.ts";
+export { SnapshotWindow, type WindowScan } from "./window.ts";

@@ -1,5 +1,5 @@
 // A group's score as a sum of named factors, one small function each, with the reasons that explain them.
-import { formatCount as fmt, type StateClass } from "@gosleuth/model";
+import { formatCount as fmt, type StateClass, startFunctionName } from "@gosleuth/model";
 import { blockingFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
@@ -155,7 +155,7 @@ export function scoreGroup(
 ): Finding {
   const w = settings.weights;
   const g = a.first;
-  const start = g.frames[g.frames.length - 1]?.fn.full ?? "";
+  const start = startFunctionName(g.frames);
   const top = g.frames[0]?.fn.full ?? "";
   const cls = a.stateClass;
   const creatorSite = grouper.sites.sites[a.site] ?? null;

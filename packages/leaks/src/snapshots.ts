@@ -1,5 +1,5 @@
 // Leaks over time: the same groups followed across snapshots of one process, and the diff of two snapshots.
-import type { Goroutine } from "@gosleuth/model";
+import { type Goroutine, startFunctionName } from "@gosleuth/model";
 import { type Finding, type Growth, type LeakReport, sortFindings, summarize } from "./finding.ts";
 import { Grouper, type GroupTally } from "./grouper.ts";
 import { scoreGroup } from "./score.ts";
@@ -43,6 +43,29 @@ export function verdictOf(counts: number[]): Growth["verdict"] {
   return "fluctuating";
 }
 
+/**
+ * The growth of one group from its counts and longest waits at each snapshot, `elapsed` minutes from the
+ * first to the last. `persisted` says whether a goroutine of the first snapshot is still there in the last;
+ * it is asked only when the group is in both and the window is long enough to judge waits.
+ */
+export function growthOf(
+  counts: number[],
+  waits: number[],
+  elapsed: number,
+  persisted: () => boolean,
+): Growth {
+  const last = counts.length - 1;
+  const verdict = verdictOf(counts);
+  const ratePerMinute = elapsed > 0 ? (counts[last]! - counts[0]!) / elapsed : 0;
+  // Waits that keep pace with the clock: the oldest goroutine never woke up between snapshots.
+  let waitGrowsWithClock = false;
+  if (elapsed >= 2 && counts[0]! > 0 && counts[last]! > 0) {
+    const dw = waits[last]! - waits[0]!;
+    waitGrowsWithClock = dw >= 0.5 * elapsed && persisted();
+  }
+  return { counts, ratePerMinute, verdict, waitGrowsWithClock };
+}
+
 export function minutesBetween(snaps: readonly Pick<Snapshot, "takenAt">[]): number[] {
   const t0 = snaps[0]?.takenAt?.getTime();
   return snaps.map((s, i) => (t0 !== undefined && s.takenAt ? (s.takenAt.getTime() - t0) / 60_000 : i));
@@ -84,16 +107,9 @@ export function analyzeSnapshots(
   for (const row of series.values()) {
     const counts = row.map((a) => a?.count ?? 0);
     const waits = row.map((a) => a?.maxWait ?? 0);
-    const verdict = verdictOf(counts);
-    const ratePerMinute = elapsed > 0 ? (counts[last]! - counts[0]!) / elapsed : 0;
-    // Waits that keep pace with the clock: the oldest goroutine never woke up between snapshots.
-    let waitGrowsWithClock = false;
-    if (elapsed >= 2 && row[0] && row[last]) {
-      const dw = waits[last]! - waits[0]!;
-      const persisted = [...row[0].ids].some((id) => row[last]!.ids.has(id));
-      waitGrowsWithClock = persisted && dw >= 0.5 * elapsed;
-    }
-    const growth: Growth = { counts, ratePerMinute, verdict, waitGrowsWithClock };
+    const growth = growthOf(counts, waits, elapsed, () =>
+      [...row[0]!.ids].some((id) => row[last]!.ids.has(id)),
+    );
     const idx = row[last] ? last : row.findLastIndex((a) => a !== undefined);
     const acc = row[idx]!;
     const f = scoreGroup(groupers[idx]!, acc, s, { growth, elapsedMinutes: elapsed });
@@ -175,7 +191,7 @@ export function diff(
     for (const [s, c] of (y ?? x)!.states) if (c > best) [state, best] = [s, c];
     return {
       key: k,
-      startFunction: g.frames[g.frames.length - 1]?.fn.full ?? "",
+      startFunction: startFunctionName(g.frames),
       state,
       creator: site ? `${site.function} ${site.file}:${site.line}` : null,
       before: x?.count ?? 0,

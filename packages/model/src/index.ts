@@ -317,3 +317,5 @@ export function formatCount(n: number): string {
   }
   return n < 0 || Object.is(n, -0) ? `-${out}` : out;
 }
+
+export { startFrame, startFunctionName } from "./start.ts";

@@ -13,8 +13,9 @@ import type {
   Register,
   SignalInfo,
 } from "@gosleuth/model";
-import { createdByFrom, frameFromPair, parseHeader } from "./fields.ts";
+import { FrameTable } from "./frame.ts";
 import { flat } from "./function-name.ts";
+import { HeaderTable } from "./header.ts";
 import { classifyState } from "./state.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -35,15 +36,15 @@ function rawLine(image: string): string {
  * Appends the interned Frame of every pair in a run to `target`; returns the number of pairs. A pair
  * identical to the previous one (recursion) is recognised by a native compare, without a lookup.
  */
-function pushPairs(run: string, target: Frame[]): number {
+function pushPairs(run: string, target: Frame[], table: FrameTable): number {
   let n = 0;
   let pos = 0;
   let prevKey = "";
   let prev: Frame | undefined;
   while (pos < run.length) {
     // A key ends with its '\n', so a key found at `pos` is the whole pair: no line search needed.
-    // substring + === is ~5x faster than startsWith(key, pos) or a charCodeAt loop here, where both
-    // strings are slices of the input (measured: 74 vs 377 ns per frame).
+    // substring + === is much faster than startsWith(key, pos) or a charCodeAt loop here, where both
+    // strings are slices of the input.
     if (prev !== undefined && run.substring(pos, pos + prevKey.length) === prevKey) {
       target.push(prev);
       n++;
@@ -54,7 +55,7 @@ function pushPairs(run: string, target: Frame[]): number {
     let e2 = e1 === -1 ? run.length : run.indexOf("\n", e1 + 1);
     e2 = e2 === -1 ? run.length : e2 + 1;
     prevKey = run.substring(pos, e2);
-    prev = frameFromPair(prevKey);
+    prev = table.frame(prevKey);
     target.push(prev);
     n++;
     pos = e2;
@@ -71,6 +72,9 @@ interface Building {
 }
 
 export class ModelBuilder {
+  /** This session's interned frames and header tails (never shared with another session). */
+  readonly frameTable = new FrameTable();
+  readonly headerTable = new HeaderTable();
   /** Line number of the next token. */
   line = 1;
   /** Completed goroutines not yet handed out. */
@@ -118,7 +122,7 @@ export class ModelBuilder {
   /** Frame pairs outside any goroutine: a `runtime stack:` section, or stray. */
   strayFrame(image: string): void {
     const frames: Frame[] = [];
-    pushPairs(image, frames);
+    pushPairs(image, frames, this.frameTable);
     if (this.inRuntimeStack) for (const f of frames) this.runtimeStack.push(f);
     else
       this.diag(
@@ -141,7 +145,7 @@ export class ModelBuilder {
 
   startGoroutine(image: string): void {
     this.flushPendingBeforeBlock();
-    const h = parseHeader(image);
+    const h = this.headerTable.parse(image);
     const start = this.line;
     if (h.glued !== undefined) {
       this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
@@ -193,7 +197,7 @@ export class ModelBuilder {
   frame(image: string): void {
     const c = this.cur!;
     const target = c.anc ? c.anc.frames : c.frames;
-    this.line += 2 * pushPairs(image, target);
+    this.line += 2 * pushPairs(image, target, this.frameTable);
   }
 
   elision(image: string): void {
@@ -217,7 +221,7 @@ export class ModelBuilder {
 
   createdBy(image: string): void {
     const c = this.cur!;
-    const cb: CreatedBy = createdByFrom(image);
+    const cb: CreatedBy = this.frameTable.createdBy(image);
     if (c.anc) c.anc.a.createdBy = cb;
     else c.g.createdBy = cb;
     if (cb.file === "") this.diag("warning", this.line, "`created by` without its file line", rawLine(image));

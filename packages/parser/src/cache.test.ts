@@ -1,6 +1,8 @@
 // Interning caches (headers by the text after the id, frames by their text) never mix up goroutines.
+
+import type { Goroutine } from "@gosleuth/model";
 import { describe, expect, it } from "vitest";
-import { parseDump } from "./index.ts";
+import { parseDump, parseStream } from "./index.ts";
 
 describe("interning caches (synthetic)", () => {
   it("goroutines sharing a header's state text keep their own ids and parents", () => {
@@ -44,5 +46,31 @@ describe("interning caches (synthetic)", () => {
     expect(a!.createdBy?.fn).toBe(c!.createdBy?.fn);
     expect(c!.createdBy?.parentId).toBe(2);
     expect(a!.frames[0]).toBe(c!.frames[0]);
+  });
+});
+
+describe("two parsers in one process (synthetic)", () => {
+  it("keep their own frame tables: one ending does not break the other's frame sharing", async () => {
+    const block = (id: number) => `goroutine ${id} [select]:\nmain.serve(0x1)\n\t/app/s.go:5 +0x1\n`;
+    // Two goroutines per read, so every read holds a boundary; tiny pieces: the stream hands out
+    // goroutines while the rest of its input is unread.
+    async function* reads() {
+      for (let i = 0; i < 20; i++) yield `${block(2 * i + 1)}\n${block(2 * i + 2)}\n`;
+    }
+    const a = parseStream(reads(), { pieceSize: 64 })[Symbol.asyncIterator]();
+    const first = await a.next();
+    expect(first.done).toBe(false);
+    // A whole second parse runs, and ends, while the first is still streaming.
+    const b = parseDump(Array.from({ length: 10 }, (_, i) => block(i + 1)).join("\n"));
+    expect(b.goroutines).toHaveLength(10);
+    const rest = [];
+    for (let n = await a.next(); !n.done; n = await a.next()) rest.push(n.value);
+    expect(rest).toHaveLength(39);
+    const frame0 = (first.value as Goroutine).frames[0];
+    // The first stream's repeated frame is still one object after the other parse ended.
+    for (const g of rest) expect((g as Goroutine).frames[0]).toBe(frame0);
+    // And nothing is shared between the two parses.
+    expect(b.goroutines[0]!.frames[0]).not.toBe(frame0);
+    expect(b.goroutines[0]!.frames[0]).toEqual(frame0);
   });
 });

@@ -6,9 +6,8 @@
 
 /**
  * Pieces are cut once this much text is pending. Small pieces keep the parser's working set (the
- * piece's string and its tokens) inside V8's young generation: measured on the 216k dump
- * (`summary --threads 1`), 1 MiB reads and pieces peaked at 191–193 MB RSS, 128 KiB reads and 64 KiB
- * pieces at 119–120 MB, with less CPU time.
+ * piece's string and its tokens) inside V8's young generation, which lowers both the peak memory and
+ * the CPU time of a big dump (larger pieces were measured with the bench; see tooling/bench).
  */
 export const PIECE_SIZE = 64 * 1024;
 

@@ -19,6 +19,7 @@ import {
   SignatureInterner,
   SiteInterner,
 } from "./intern.ts";
+import { groupKey, startFunction } from "./signature.ts";
 
 export interface AggNode {
   id: string;
@@ -48,6 +49,17 @@ export interface AggregateTree {
   roots: string[];
   /** Goroutines (ghost nodes excluded). */
   total: number;
+  /**
+   * The node each goroutine belongs to: index into `nodes`, per goroutine in the order they were
+   * added; never a ghost. -1 only for a goroutine no root leads to (a cycle of parent ids, which
+   * no runtime prints).
+   */
+  nodeOf: Int32Array;
+}
+
+/** The group key (`groupKey`) of a node: @gosleuth/leaks' findings carry the same key for the goroutines they cover. */
+export function nodeGroupKey(node: AggNode): string | null {
+  return node.ghost ? null : groupKey(node.signature, node.creator);
 }
 
 /** An AggregateTreeBuilder's content as plain data (see AggregateTreeBuilder.partial). */
@@ -92,7 +104,7 @@ export class AggregateTreeBuilder {
 
   add(g: Goroutine): void {
     const sig = this.sigs.id(g);
-    if (!this.startOf.has(sig)) this.startOf.set(sig, g.frames[g.frames.length - 1]?.fn.full ?? "");
+    if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
     const site = this.sites.id(g.createdBy);
     if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
     const st = this.stateNames.id(g.state);
@@ -202,7 +214,8 @@ export class AggregateTreeBuilder {
     }
 
     const nodes: AggNode[] = [];
-    const out: AggregateTree = { nodes, roots: [], total: n };
+    const nodeOf = new Int32Array(n).fill(-1);
+    const out: AggregateTree = { nodes, roots: [], total: n, nodeOf };
     const claimed = new Set<string>();
     // Queue of (members, parent node, depth, flags).
     type Work = {
@@ -277,6 +290,7 @@ export class AggregateTreeBuilder {
       for (; q < queue.length; q++) {
         const w = queue[q]!;
         queue[q] = undefined as unknown as Work; // release members as we go
+        for (const m of w.members) nodeOf[m] = nodes.length;
         const node = this.makeNode(w.members, w.parent, w.depth, nodes.length);
         if (w.orphan) node.orphan = true;
         if (w.viaSite) node.viaSite = true;

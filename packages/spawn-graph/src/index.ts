@@ -7,13 +7,14 @@ export {
   type AggregateTree,
   AggregateTreeBuilder,
   buildAggregateTree,
+  nodeGroupKey,
 } from "./aggregate.ts";
 export { buildSpawnGraph, goroutineKey, type SpawnGraph, type SpawnNode } from "./graph.ts";
 export { IdIndex } from "./id-index.ts";
 export type { CreatorSite } from "./intern.ts";
 export { ancestors, descendants, orphans, roots } from "./queries.ts";
 export { type RenderOptions, renderTreeDot, renderTreeText, treeToJson } from "./render.ts";
-export { creatorSite, goroutineSignature, startFunction } from "./signature.ts";
+export { creatorSite, goroutineSignature, groupKey, startFunction } from "./signature.ts";
 export {
   SPAWN_VIEW_NOTE,
   type SpawnColumns,

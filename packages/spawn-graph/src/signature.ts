@@ -1,5 +1,5 @@
 // Stack signatures: the identity used to group goroutines (functions + files + lines + state class).
-import type { CreatedBy, Goroutine } from "@gosleuth/model";
+import { type CreatedBy, type Goroutine, startFunctionName } from "@gosleuth/model";
 
 /**
  * A goroutine's signature: its frames as `function file:line` (no args, offsets or
@@ -28,11 +28,22 @@ export function creatorSite(c: CreatedBy | undefined): string {
 }
 
 /**
- * The function a goroutine was started with: the bottom frame of its stack (the frame just
- * above `created by`). For elided stacks the bottom frame is still printed (Go 1.21+ prints
- * the last 50 frames), so this holds for them too.
+ * The function a goroutine was started with: the model's startFrame rule (the outermost frame that
+ * is not runtime scaffolding). For elided stacks the bottom frames are still printed (Go 1.21+
+ * prints the last 50 frames), so this holds for them too.
  */
 export function startFunction(g: Goroutine): string {
-  const f = g.frames[g.frames.length - 1];
-  return f ? f.fn.full : "";
+  return startFunctionName(g.frames);
+}
+
+/**
+ * The key of a group of goroutines: signature and creator site. @gosleuth/leaks keys its findings
+ * with it and every aggregated tree node has one (`nodeGroupKey`), so a finding's nodes are the
+ * nodes with its key: one group spans several nodes when its goroutines have different parents.
+ */
+export function groupKey(
+  signature: string,
+  site: { readonly function: string; readonly file: string; readonly line: number } | null,
+): string {
+  return `${signature}\n@${site ? `${site.function} ${site.file}:${site.line}` : "root"}`;
 }

@@ -1,7 +1,7 @@
 // `gosleuth fetch`: downloads goroutine dumps from pprof endpoints (once or at an interval), checking they are dumps.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, utimesSync } from "node:fs";
 import { detectFormat } from "@gosleuth/parser";
 import { CliError } from "../errors.ts";
 import { n } from "../format.ts";
@@ -21,7 +21,7 @@ function decodeHead(head: Uint8Array): string {
 
 /** Fetches one URL into a file (or stdout); returns the number of bytes and the detected format. */
 export async function fetchOnce(url: string, out: string | undefined, f: FetchOptions, progress: boolean) {
-  const { body } = await openUrl(url, f);
+  const { body, date } = await openUrl(url, f);
   const it = body[Symbol.asyncIterator]();
   const chunks: Uint8Array[] = [];
   let headLen = 0;
@@ -35,17 +35,30 @@ export async function fetchOnce(url: string, out: string | undefined, f: FetchOp
     chunks.push(r.value);
     headLen += r.value.length;
   }
-  const head = Buffer.concat(chunks);
+  let head = Buffer.concat(chunks);
   const format = detectFormat(head);
   if (format === "unknown") {
-    const text = decodeHead(head);
+    let text = decodeHead(head);
     if (/<html|<!doctype/i.test(text)) {
+      // An index page is small; read enough of it to reach the counts table.
+      while (!done && headLen < 64 * 1024) {
+        const r = await it.next();
+        if (r.done) done = true;
+        else {
+          chunks.push(r.value);
+          headLen += r.value.length;
+        }
+      }
+      await it.return?.(undefined);
+      head = Buffer.concat(chunks);
+      text = decodeHead(head);
       const counts = parseIndexCounts(text);
-      if (counts.length > 0) return { bytes: head.length, format: "pprof-index" as const, counts };
+      if (counts.length > 0) return { bytes: head.length, format: "pprof-index" as const, counts, date };
       throw new CliError(
         `${url}: the server answered with an HTML page, not a goroutine dump (use /debug/pprof/goroutine?debug=2)`,
       );
     }
+    await it.return?.(undefined);
     if (head.length === 0) throw new CliError(`${url}: the server answered with an empty body`);
     throw new CliError(`${url}: not a goroutine dump (it starts with ${JSON.stringify(text.slice(0, 40))})`);
   }
@@ -71,9 +84,11 @@ export async function fetchOnce(url: string, out: string | undefined, f: FetchOp
   if (out) {
     (sink as ReturnType<typeof createWriteStream>).end();
     await once(sink, "finish");
+    // The file's time is when the server answered, so snapshots order (and space) by when they were taken.
+    utimesSync(out, date, date);
   }
   if (progress) process.stderr.write("\r\x1b[K");
-  return { bytes, format, counts: undefined };
+  return { bytes, format, counts: undefined, date };
 }
 
 export async function fetchCommand(

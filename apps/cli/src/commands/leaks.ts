@@ -17,7 +17,7 @@ import {
 } from "@gosleuth/leaks";
 import type { Goroutine, GoroutineGroup } from "@gosleuth/model";
 import { CliError } from "../errors.ts";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -59,10 +59,7 @@ export function printReport(report: LeakReport, format: LeaksOptions["format"]):
   if (format === "json") process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
   else if (format === "sarif") process.stdout.write(`${JSON.stringify(toSarif(report), null, 2)}\n`);
   else if (format === "md") process.stdout.write(renderMarkdown(report));
-  else
-    process.stdout.write(
-      renderText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }),
-    );
+  else process.stdout.write(renderText(report, { color: colorEnabled }));
 }
 
 /** A snapshot as loaded: goroutines (debug=2 and the like) or profile groups (debug=1/debug=0). */

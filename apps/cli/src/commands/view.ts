@@ -1,10 +1,20 @@
 // `gosleuth view`: serves the built viewer and one dump on loopback, and opens a browser on it.
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { basename, dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../errors.ts";
+import {
+  allowedHosts,
+  checkRequest,
+  type GuardOptions,
+  isCrossSite,
+  isRefusal,
+  newToken,
+  refuse,
+  tokenMatches,
+} from "../http-guard.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -27,12 +37,17 @@ const SECURITY_HEADERS = {
   "cross-origin-opener-policy": "same-origin",
 };
 
-/** The built viewer: beside the CLI bundle in the repository, or GOSLEUTH_VIEWER_DIR. */
+/** The built viewer: inside the installed package, beside the CLI bundle in the repository, or GOSLEUTH_VIEWER_DIR. */
 export function viewerDir(): string {
   if (process.env.GOSLEUTH_VIEWER_DIR) return process.env.GOSLEUTH_VIEWER_DIR;
   const here = dirname(fileURLToPath(import.meta.url));
-  // dist/gosleuth.mjs → apps/cli/dist → apps/viewer/dist; src/commands/view.ts in tests → apps/viewer/dist.
-  for (const c of [resolve(here, "../../viewer/dist"), resolve(here, "../../../viewer/dist")]) {
+  // The npm package: dist/gosleuth.mjs beside dist/viewer. The repository: apps/cli/dist → apps/viewer/dist;
+  // src/commands/view.ts in tests → apps/viewer/dist.
+  for (const c of [
+    resolve(here, "viewer"),
+    resolve(here, "../../viewer/dist"),
+    resolve(here, "../../../viewer/dist"),
+  ]) {
     if (existsSync(join(c, "index.html"))) return c;
   }
   throw new CliError(
@@ -41,7 +56,10 @@ export function viewerDir(): string {
 }
 
 export interface ViewServer {
+  /** The page's address with the dump's tokened path: what `view` prints and opens. */
   url: string;
+  /** This run's token (the dump is served only at `/dump/<token>`). */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -55,25 +73,63 @@ export async function startViewServer(input: string, o: { port: number; host: st
   }
   if (!st.isFile()) throw new CliError(`${input}: not a file`);
   const index = readFileSync(join(root, "index.html"));
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, SECURITY_HEADERS).end();
+  const token = newToken();
+  // Filled once listening, before any request can arrive.
+  let guard: GuardOptions = { host: o.host, port: 0 };
+  let hosts = new Set<string>();
+
+  const serveFile = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: string,
+    headers: Record<string, string>,
+  ) => {
+    res.writeHead(200, headers);
+    if (req.method === "HEAD") {
+      res.end();
       return;
     }
-    if (url.pathname === "/dump") {
-      res.writeHead(200, {
+    const stream = createReadStream(file);
+    // A file gone or unreadable mid-run ends this response, not the server.
+    stream.on("error", () => res.destroy());
+    stream.pipe(res);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const checked = checkRequest(req, guard, hosts);
+    if (isRefusal(checked)) {
+      refuse(res, checked, SECURITY_HEADERS);
+      return;
+    }
+    const { path } = checked;
+    if (path === "/dump" || path.startsWith("/dump/")) {
+      // The dump is what a hostile page wants: only this origin's own page, holding this run's token, gets it.
+      if (isCrossSite(req)) {
+        refuse(
+          res,
+          { status: 403, message: "cross-site requests for the dump are refused" },
+          SECURITY_HEADERS,
+        );
+        return;
+      }
+      if (!tokenMatches(path.slice("/dump/".length), token)) {
+        refuse(
+          res,
+          { status: 403, message: "the dump needs the address gosleuth view printed" },
+          SECURITY_HEADERS,
+        );
+        return;
+      }
+      serveFile(req, res, input, {
         ...SECURITY_HEADERS,
         "content-type": "application/octet-stream",
         "content-length": String(st.size),
         "x-gosleuth-filename": encodeURIComponent(basename(input)),
         "cache-control": "no-store",
       });
-      if (req.method === "HEAD") res.end();
-      else createReadStream(input).pipe(res);
       return;
     }
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "");
+    const rel = normalize(path).replace(/^([/\\])+/, "");
     const file = resolve(root, rel);
     if (rel === "" || rel === "index.html") {
       res.writeHead(200, { ...SECURITY_HEADERS, "content-type": TYPES[".html"]! }).end(index);
@@ -83,11 +139,20 @@ export async function startViewServer(input: string, o: { port: number; host: st
       res.writeHead(404, { ...SECURITY_HEADERS, "content-type": "text/plain" }).end("not found\n");
       return;
     }
-    res.writeHead(200, {
+    serveFile(req, res, file, {
       ...SECURITY_HEADERS,
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
     });
-    createReadStream(file).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      // Never die of a request: whatever went wrong ends this response only.
+      if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS).end();
+      else res.destroy();
+    }
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
@@ -103,10 +168,17 @@ export async function startViewServer(input: string, o: { port: number; host: st
   });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;
+  guard = { host: o.host, port };
+  hosts = allowedHosts(guard);
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   return {
-    url: `http://${host}:${port}/?src=/dump`,
-    close: () => new Promise((ok) => server.close(() => ok())),
+    url: `http://${host}:${port}/?src=/dump/${token}`,
+    token,
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }
 

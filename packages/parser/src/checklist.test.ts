@@ -1,6 +1,7 @@
 // Tricky headers, frames and preambles from the format reference's checklist (synthetic inputs, written by hand).
 import { describe, expect, it } from "vitest";
-import { createdByFrom, parseHeader } from "./fields.ts";
+import { FrameTable } from "./frame.ts";
+import { parseHeader } from "./header.ts";
 import { formatDump, functionName, parseDump, parseDumpAsync } from "./index.ts";
 
 describe("goroutine headers (synthetic)", () => {
@@ -189,11 +190,12 @@ describe("several dumps in one input (real dumps glued by a log)", () => {
 
 describe("`created by` interning (synthetic)", () => {
   it("`created by` shares its parsed file line between siblings but keeps each parent id", () => {
-    const a = createdByFrom("created by main.(*S).Serve in goroutine 21\n\tspawnfarm/main.go:84 +0x45\n");
-    const b = createdByFrom(
+    const table = new FrameTable();
+    const a = table.createdBy("created by main.(*S).Serve in goroutine 21\n\tspawnfarm/main.go:84 +0x45\n");
+    const b = table.createdBy(
       "created by main.(*S).Serve in goroutine 22\r\n        spawnfarm/main.go:84 +0x45\r\n",
     );
-    const c = createdByFrom("created by main.main\n\tspawnfarm/main.go:102 +0x1b3\n");
+    const c = table.createdBy("created by main.main\n\tspawnfarm/main.go:102 +0x1b3\n");
     expect(a).toMatchObject({ parentId: 21, file: "spawnfarm/main.go", line: 84, offset: "0x45" });
     expect(a.indent).toBeUndefined();
     expect(b).toMatchObject({

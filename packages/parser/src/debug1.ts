@@ -2,12 +2,12 @@
 // A hand-written scanner rather than the Chevrotain grammar: the format is tiny and line-regular.
 import type { GoroutineGroup, GroupFrame } from "@gosleuth/model";
 import type { ModelBuilder } from "./builder.ts";
-import { parseLabels } from "./fields.ts";
 import { flat, functionName } from "./function-name.ts";
+import { parseLabels } from "./labels.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function parseDebug1Impl(
+export function parseDebug1(
   text: string,
   b: ModelBuilder,
 ): { groups: GoroutineGroup[]; total: number; profileName: string } {

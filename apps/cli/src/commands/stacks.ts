@@ -1,0 +1,85 @@
+// `gosleuth stacks`: goroutines grouped by stack, the crash first, races shown (the work is @gosleuth/stacks').
+import {
+  buildReport,
+  checkFilter,
+  renderHtml,
+  renderMarkdown,
+  renderText,
+  type Similarity,
+  type SortKey,
+  StacksOptionError,
+  toJson,
+} from "@gosleuth/stacks";
+import { CliError } from "../errors.ts";
+import type { FetchOptions } from "../input.ts";
+import { consumeInput } from "../parallel.ts";
+
+const DEFAULT_TEXT_LIMIT = 100;
+
+export interface StacksOptions {
+  format?: "text" | "md" | "json" | "html";
+  similarity?: Similarity;
+  match?: string;
+  filter?: string;
+  sort?: SortKey;
+  limit?: number;
+  threads?: string;
+}
+
+/**
+ * Colour and bold on a terminal only: FORCE_COLOR (any value but 0) turns them on anywhere, NO_COLOR
+ * (any value) turns them off (https://no-color.org), TERM=dumb too.
+ */
+export function useColor(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return tty && env.TERM !== "dumb";
+}
+
+export async function stacksCommand(input: string, o: StacksOptions, f: FetchOptions): Promise<void> {
+  const similarity = o.similarity ?? "pointers";
+  try {
+    checkFilter(o.filter);
+  } catch (e) {
+    throw new CliError((e as Error).message.replace(/^@gosleuth\/stacks: /, ""));
+  }
+  if (o.match) {
+    try {
+      new RegExp(o.match);
+    } catch (e) {
+      throw new CliError(`--match: ${(e as Error).message}`);
+    }
+  }
+  // A reader does not page through thousands of groups: text, md and html show the largest 100 unless
+  // told otherwise (0: all); json carries every group.
+  const limit =
+    o.limit === 0 ? undefined : (o.limit ?? (o.format === "json" ? undefined : DEFAULT_TEXT_LIMIT));
+  const stacks = o.filter ? { similarity, filter: o.filter } : { similarity };
+  const { consumer, info, name } = await consumeInput("stacks", input, {
+    threads: o.threads,
+    fetch: f,
+    options: { stacks },
+  });
+  let report: ReturnType<typeof buildReport>;
+  try {
+    report = buildReport(name, consumer.grouper.result(), info, {
+      similarity,
+      ...(o.match !== undefined ? { match: o.match } : {}),
+      ...(o.filter !== undefined ? { filter: o.filter } : {}),
+      ...(o.sort !== undefined ? { sort: o.sort } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+  } catch (e) {
+    if (e instanceof StacksOptionError) throw new CliError(e.message.replace(/^@gosleuth\/stacks: /, ""));
+    throw e;
+  }
+  const out =
+    o.format === "json"
+      ? `${JSON.stringify(toJson(report))}\n`
+      : o.format === "md"
+        ? renderMarkdown(report)
+        : o.format === "html"
+          ? renderHtml(report)
+          : renderText(report, { color: useColor() });
+  process.stdout.write(out);
+}

@@ -1,0 +1,364 @@
+// Browser tests of reading a dump: the camera keeps the selection in sight, failed loads stay quiet, the crash
+// banner, the race view, debug=1 groups in the panel, labels that never overlap, and the PNG export.
+import { readFileSync } from "node:fs";
+import { corpus, fixture, hasSharedCorpus } from "@gosleuth/fixtures";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildViewer,
+  drawnShare,
+  hasChromium,
+  launch,
+  outputPath,
+  type Served,
+  serveViewer,
+  waitReady,
+} from "./browser.ts";
+
+type Box = { x0: number; y0: number; x1: number; y1: number };
+type Hook = {
+  gosleuth: {
+    nodePosition(id: string): { x: number; y: number } | null;
+    labelBoxes(): Box[];
+    lastExport(): { width: number; height: number; labels: Box[] } | null;
+    nodeIds(): string[];
+    canvasSize(): { width: number; height: number };
+    view(): { sel: string | null };
+  };
+};
+
+const LEAKYBANK = fixture("labeled/leakybank/leakybank-t0320s-debug2.txt");
+const CRASH_NIL = fixture("generated/go-versions/go1.26-crash-nil.txt");
+const SPAWNFARM = fixture("generated/go-versions/go1.26-spawnfarm-stack.txt");
+
+/** Opens `dump` in a fresh page served by the reference server; collects page errors. */
+async function open(browser: Browser, server: Served, query = "?src=/dump") {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, acceptDownloads: true });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.url}/${query}`);
+  return { page, errors };
+}
+
+/** The selected node's position, once the camera's animation has ended, and the canvas size. */
+async function selectedOnScreen(page: Page) {
+  await page.waitForTimeout(700);
+  return page.evaluate(() => {
+    const g = (window as unknown as Hook).gosleuth;
+    const sel = g.view().sel;
+    return { sel, pos: sel ? g.nodePosition(sel) : null, size: g.canvasSize() };
+  });
+}
+
+function expectInside(r: Awaited<ReturnType<typeof selectedOnScreen>>) {
+  expect(r.sel).not.toBeNull();
+  expect(r.pos).not.toBeNull();
+  expect(r.pos!.x).toBeGreaterThanOrEqual(0);
+  expect(r.pos!.x).toBeLessThanOrEqual(r.size.width);
+  expect(r.pos!.y).toBeGreaterThanOrEqual(0);
+  expect(r.pos!.y).toBeLessThanOrEqual(r.size.height);
+}
+
+const overlapping = (boxes: Box[]) => {
+  const out: [Box, Box][] = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      if (a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1) out.push([a, b]);
+    }
+  return out;
+};
+
+describe.skipIf(!hasChromium)("the camera keeps the selection in sight (leakybank)", () => {
+  let browser: Browser;
+  let server: Served;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(LEAKYBANK);
+    browser = await launch();
+    ({ page, errors } = await open(browser, server));
+    expect(await waitReady(page)).toBe("ready");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("searching a function moves the camera onto it, inside the canvas", async () => {
+    await page.fill("#search", "enqueue");
+    await page.press("#search", "Enter");
+    await page.waitForSelector("#panel:not([hidden])");
+    const r = await selectedOnScreen(page);
+    expectInside(r);
+    expect(await drawnShare(page)).toBeGreaterThan(0.01);
+    await page.screenshot({ path: outputPath("r01-search-enqueue.png") });
+  });
+
+  it("clicking a row of the group list does the same", async () => {
+    await page.click("#fit-btn");
+    await page.click(".list-row >> nth=1");
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toMatch(/./);
+    expectInside(await selectedOnScreen(page));
+    expect(await drawnShare(page)).toBeGreaterThan(0.01);
+  });
+
+  it("a filter keeps the graph drawn and the legend chips it matches on", async () => {
+    await page.fill("#filter", "state:chan wait:>1");
+    await expect.poll(() => page.textContent("#match-count")).toMatch(/ of 9,217 goroutines match$/);
+    await page.waitForTimeout(600);
+    expect(await drawnShare(page)).toBeGreaterThan(0.005);
+    expectInside(await selectedOnScreen(page));
+    // `state:chan` matches every channel class: those chips are on, the others off.
+    const off = await page
+      .locator(".legend-item.off")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
+    const on = await page
+      .locator(".legend-item[data-state]:not(.off)")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
+    expect(on.sort()).toEqual(["chan-nil", "chan-receive", "chan-send"]);
+    expect(off).toContain("select");
+    await page.screenshot({ path: outputPath("r02-filter-chan.png") });
+    await page.fill("#filter", "");
+  });
+
+  it("threw no page error", () => {
+    expect(errors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)("failed loads", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(null);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("a bad ?src= shows the message and throws nothing", async () => {
+    const { page, errors } = await open(browser, server, "?src=/no-such-dump");
+    expect(await waitReady(page)).toBe("error");
+    expect(await page.textContent("#load-error")).toMatch(/HTTP 404/);
+    await page.waitForTimeout(800);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("pasted text that is no dump shows the message and throws nothing", async () => {
+    const { page, errors } = await open(browser, server, "");
+    await page.fill("#paste", "hello, this is not a dump");
+    await page.click("#paste-btn");
+    expect(await waitReady(page)).toBe("error");
+    await page.waitForTimeout(800);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("a GOTRACEBACK=single panic (go1.26-crash-nil)", () => {
+  let browser: Browser;
+  let server: Served;
+  const text = readFileSync(CRASH_NIL, "utf8");
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(CRASH_NIL);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("opens with the crash banner: the message, the crashed goroutine and its stack", async () => {
+    const { page, errors } = await open(browser, server);
+    expect(await waitReady(page)).toBe("ready");
+    const lines = text.split("\n");
+    expect(await page.textContent('[data-testid="crash-message"]')).toBe(`${lines[0]}\n${lines[1]}`);
+    const id = /^goroutine (\d+) \[/m.exec(text)![1]!;
+    expect(await page.textContent('[data-testid="crash-goroutine"]')).toBe(`#${id}`);
+    // The stack is open, frames as the dump prints them.
+    const frames = await page.locator('[data-testid="crash-stack"] .frame-fn').allTextContents();
+    expect(frames[0]).toBe("main.(*Account).OwnerName");
+    expect(frames).toHaveLength(3);
+    await page.screenshot({ path: outputPath("r03-crash-banner.png") });
+    // The link opens the goroutine; its parent is "not in this dump", not "exited".
+    await page.click('[data-testid="crash-goroutine"]');
+    await expect.poll(() => page.textContent(".panel-title")).toContain(`goroutine ${id}`);
+    const panel = await page.textContent("#panel");
+    expect(panel).toContain("in goroutine 1 (not in this dump)");
+    expect(panel).not.toContain("exited");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium || !hasSharedCorpus)("a race report (panicparse-race-detector-report)", () => {
+  let browser: Browser;
+  let server: Served;
+  const file = corpus("public/panicparse-race-detector-report.txt");
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(file);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("lists the race with both accesses, their stacks and the goroutines' creation sites", async () => {
+    const text = readFileSync(file, "utf8");
+    const { page, errors } = await open(browser, server);
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.isVisible('[data-testid="races"]')).toBe(true);
+    const titles = await page.locator('[data-testid="race-access"] b').allTextContents();
+    const read = /^Read at (0x[0-9a-f]+) by goroutine (\d+):/m.exec(text)!;
+    const write = /^Previous write at (0x[0-9a-f]+) by goroutine (\d+):/m.exec(text)!;
+    expect(titles).toEqual([
+      `Read at ${read[1]} by goroutine ${read[2]}`,
+      `Previous write at ${write[1]} by goroutine ${write[2]}`,
+    ]);
+    const stacks = page.locator('[data-testid="race-access"]');
+    expect(await stacks.nth(0).locator(".frame-fn").first().textContent()).toBe("main.panicDoRaceRead");
+    expect(await stacks.nth(1).locator(".frame-fn").first().textContent()).toBe("main.panicDoRaceWrite");
+    expect(await page.locator(".race-goroutine summary").allTextContents()).toEqual([
+      `Goroutine ${read[2]} (running) created at`,
+      `Goroutine ${write[2]} (running) created at`,
+    ]);
+    await page.screenshot({ path: outputPath("r04-race.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("debug=1 input (caddy-2.11-t0-debug1)", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(fixture("generated/servers/caddy-2.11-t0-debug1.txt"));
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("gives the list the graph's room and opens a group in the panel", async () => {
+    const { page, errors } = await open(browser, server);
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.isVisible("#graph-pane")).toBe(false);
+    const list = await page.locator("#list-pane").boundingBox();
+    expect(list!.width).toBeGreaterThan(1500 * 0.6);
+    await page.click(".list-row >> nth=0");
+    await page.waitForSelector("#panel:not([hidden])");
+    expect(await page.textContent(".panel-title")).toBe("1,500 goroutines");
+    expect(await page.locator('[data-testid="stack"] li').count()).toBeGreaterThan(3);
+    await page.screenshot({ path: outputPath("r05-debug1.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawnfarm-stack)", () => {
+  let browser: Browser;
+  let server: Served;
+  let page: Page;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(SPAWNFARM);
+    browser = await launch();
+    ({ page } = await open(browser, server));
+    expect(await waitReady(page)).toBe("ready");
+    await page.waitForTimeout(800);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("draws no two labels over each other, at fit and zoomed out", async () => {
+    const boxes = await page.evaluate(() => (window as unknown as Hook).gosleuth.labelBoxes());
+    // Most of the 34 nodes keep their label; the ones left out show theirs on hover.
+    expect(boxes.length).toBeGreaterThan(15);
+    expect(overlapping(boxes)).toEqual([]);
+    // Zoomed out, siblings are a few pixels apart: fewer labels, still none on another.
+    await page.mouse.move(900, 450);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(900);
+    const out = await page.evaluate(() => (window as unknown as Hook).gosleuth.labelBoxes());
+    expect(out.length).toBeGreaterThan(0);
+    expect(overlapping(out)).toEqual([]);
+    await page.screenshot({ path: outputPath("r06-labels-zoomed-out.png") });
+  });
+
+  it("exports the whole fitted tree as a PNG at least as big as the pane", async () => {
+    await page.click("#fit-btn");
+    const download = page.waitForEvent("download");
+    await page.click("#png-btn");
+    const file = outputPath("r07-export.png");
+    await (await download).saveAs(file);
+    const png = readFileSync(file);
+    const width = png.readUInt32BE(16);
+    const height = png.readUInt32BE(20);
+    const pane = await page.locator("#graph").boundingBox();
+    expect(width).toBeGreaterThanOrEqual(Math.floor(pane!.width));
+    expect(height).toBeGreaterThanOrEqual(Math.floor(pane!.height));
+    // Nothing runs off the image: its edges are background, and the drawing is in it.
+    const edges = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      const inked = (x: number, y: number, w: number, h: number) => {
+        const px = ctx.getImageData(x, y, w, h).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) n++;
+        return n;
+      };
+      return {
+        right: inked(img.width - 4, 0, 4, img.height),
+        bottom: inked(0, img.height - 4, img.width, 4),
+        all: inked(0, 0, img.width, img.height),
+      };
+    }, png.toString("base64"));
+    // Every node's label is in the image, whole, and none on another.
+    const drawn = await page.evaluate(() => (window as unknown as Hook).gosleuth.lastExport());
+    const nodes = await page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
+    expect(drawn).not.toBeNull();
+    expect(drawn!.labels).toHaveLength(nodes.length);
+    for (const b of drawn!.labels) {
+      expect(b.x0).toBeGreaterThanOrEqual(0);
+      expect(b.x1).toBeLessThanOrEqual(width);
+      expect(b.y0).toBeGreaterThanOrEqual(0);
+      expect(b.y1).toBeLessThanOrEqual(height);
+    }
+    expect(overlapping(drawn!.labels)).toEqual([]);
+    expect(edges.right).toBe(0);
+    expect(edges.bottom).toBe(0);
+    expect(edges.all).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,192 @@
+// Frames (`FUNC(ARGS)` + `\tFILE:LINE +0xOFF` pairs) and `created by` lines, built once per distinct text.
+import type { CreatedBy, Frame } from "@gosleuth/model";
+import { flat, functionName } from "./function-name.ts";
+
+/** Pairs kept in a session's frame table before it is cleared. */
+const FRAME_TABLE_MAX = 50_000;
+/** Distinct file lines kept before that table is cleared (distinct file lines are distinct PCs: few). */
+const LOCATION_TABLE_MAX = 100_000;
+/**
+ * Frames built without the table after a full table was found to be mostly misses, at first; twice as
+ * many after each further table of misses (each table's entries outlive young-generation GCs).
+ */
+const UNCACHED_RUN = 500_000;
+
+type FileParts = ReturnType<typeof fileParts>;
+
+/**
+ * The frames of one parsing session, interned by their text, so goroutines with the same stack share
+ * frame objects (what keeps a big model small, and what lets the spawn graph key locations by object).
+ * Each session has its own tables: two parsers in one process never share or clear each other's.
+ *
+ * When pointer arguments differ in every goroutine, nearly every pair is new: a table that fills up
+ * with misses only costs time and memory (each entry survives into the old generation), so frames are
+ * then built without it for a while, and the table is tried again after.
+ */
+export class FrameTable {
+  private readonly frames = new Map<string, Frame>();
+  /**
+   * File lines seen (flat copies as keys), split once: frames that differ only in their arguments,
+   * and the `created by` lines of siblings, share one location.
+   */
+  private readonly locations = new Map<string, FileParts>();
+  // The frame table's record since it was last cleared, and how many frames are still to be built
+  // without it.
+  private lookups = 0;
+  private hits = 0;
+  private uncachedLeft = 0;
+  private uncachedRun = UNCACHED_RUN;
+
+  private location(l2: string): FileParts {
+    let loc = this.locations.get(l2);
+    if (loc === undefined) {
+      const key = flat(l2);
+      loc = fileParts(key);
+      if (this.locations.size >= LOCATION_TABLE_MAX) this.locations.clear();
+      this.locations.set(key, loc);
+    }
+    return loc;
+  }
+
+  /** Forgets every entry (frames handed out stay valid; only sharing with later frames is lost). */
+  clear(): void {
+    this.frames.clear();
+    this.locations.clear();
+    this.lookups = 0;
+    this.hits = 0;
+    this.uncachedLeft = 0;
+    this.uncachedRun = UNCACHED_RUN;
+  }
+
+  /** The Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`). */
+  frame(image: string): Frame {
+    if (this.uncachedLeft > 0) {
+      this.uncachedLeft--;
+      return this.build(image, false);
+    }
+    this.lookups++;
+    let f = this.frames.get(image);
+    if (f !== undefined) {
+      this.hits++;
+      return f;
+    }
+    f = this.build(image, true);
+    if (this.frames.size >= FRAME_TABLE_MAX) {
+      if (this.hits * 2 < this.lookups) {
+        this.uncachedLeft = this.uncachedRun;
+        this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
+      } else this.uncachedRun = UNCACHED_RUN;
+      this.frames.clear();
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return f;
+  }
+
+  /** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */
+  private build(image: string, intern: boolean): Frame {
+    // Interned, the frame's strings are slices of one copy of the text; otherwise only the arguments
+    // are copied (a slice would keep the whole piece of input alive), the rest comes from shared tables.
+    const key = intern ? flat(image) : image;
+    const nl = key.indexOf("\n");
+    let e1 = nl === -1 ? key.length : nl;
+    if (e1 > 0 && key.charCodeAt(e1 - 1) === 13) e1--;
+    let l2 = nl === -1 ? "" : key.slice(nl + 1);
+    if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
+    const loc = this.location(l2);
+    let fn: string;
+    let args = "";
+    let bare = false;
+    const lp = key.lastIndexOf("(", e1 - 1);
+    if (e1 > 0 && key.charCodeAt(e1 - 1) === 41 && lp > 0) {
+      fn = key.slice(0, lp);
+      args = key.slice(lp + 1, e1 - 1);
+      if (!intern) args = flat(args);
+    } else {
+      fn = key.slice(0, e1);
+      bare = true;
+    }
+    const frame: Frame & { bare?: boolean } = {
+      fn: functionName(fn),
+      args,
+      inlined: args === "...",
+      ...loc,
+    };
+    if (bare) frame.bare = true;
+    if (intern) this.frames.set(key, frame);
+    return frame;
+  }
+
+  /**
+   * A `created by F [in goroutine N]` token (with its file line when present). The whole text is not
+   * interned (it holds the parent's id, different in nearly every goroutine), but its function name
+   * and its file line are.
+   */
+  createdBy(image: string): CreatedBy {
+    const nl = image.indexOf("\n");
+    let l1 = nl === -1 ? image : image.slice(0, nl);
+    if (l1.endsWith("\r")) l1 = l1.slice(0, -1);
+    l1 = l1.slice(11);
+    let parentId: number | undefined;
+    const ig = l1.lastIndexOf(" in goroutine ");
+    if (ig !== -1) {
+      parentId = Number(l1.slice(ig + 14));
+      l1 = l1.slice(0, ig);
+    }
+    let l2 = nl === -1 ? "" : image.slice(nl + 1);
+    if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
+    const loc = l2 === "" ? undefined : this.location(l2);
+    const c: { -readonly [K in keyof CreatedBy]: CreatedBy[K] } = {
+      fn: functionName(l1),
+      file: loc === undefined ? "" : loc.file,
+      line: loc === undefined ? 0 : loc.line,
+    };
+    if (parentId !== undefined && Number.isFinite(parentId)) c.parentId = parentId;
+    if (loc?.offset !== undefined) c.offset = loc.offset;
+    if (loc?.indent !== undefined) c.indent = loc.indent;
+    return c;
+  }
+}
+
+/** Splits a file line `\tFILE:LINE [+0xOFF] [fp=.. sp=.. pc=..]` into its parts. */
+function fileParts(line: string): {
+  file: string;
+  line: number;
+  offset?: string;
+  fp?: string;
+  sp?: string;
+  pc?: string;
+  indent?: string;
+} {
+  let s = 0;
+  while (s < line.length && (line.charCodeAt(s) === 9 || line.charCodeAt(s) === 32)) s++;
+  const indent = s === 1 && line.charCodeAt(0) === 9 ? undefined : line.slice(0, s);
+  let t = line.length;
+  if (t > 0 && line.charCodeAt(t - 1) === 13) t--;
+  const out: ReturnType<typeof fileParts> = { file: "", line: 0 };
+  if (indent !== undefined) out.indent = indent;
+  const fp = line.lastIndexOf(" fp=", t);
+  if (fp > s) {
+    for (const kv of line.slice(fp + 1, t).split(" ")) {
+      if (kv.startsWith("fp=")) out.fp = kv.slice(3);
+      else if (kv.startsWith("sp=")) out.sp = kv.slice(3);
+      else if (kv.startsWith("pc=")) out.pc = kv.slice(3);
+    }
+    t = fp;
+  } else {
+    const pc = line.lastIndexOf(" pc=", t);
+    if (pc > s) {
+      out.pc = line.slice(pc + 4, t);
+      t = pc;
+    }
+  }
+  const plus = line.lastIndexOf(" +0x", t);
+  if (plus > s) {
+    out.offset = line.slice(plus + 2, t);
+    t = plus;
+  }
+  const colon = line.lastIndexOf(":", t);
+  out.file = line.slice(s, colon);
+  out.line = Number(line.slice(colon + 1, t));
+  return out;
+}

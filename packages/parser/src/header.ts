@@ -1,0 +1,189 @@
+// Goroutine header lines (`goroutine N [state, N minutes, locked to thread]:` and their 1.22+ and
+// 1.26+ additions) split into fields.
+import { flat } from "./function-name.ts";
+import { parseLabels } from "./labels.ts";
+
+export interface HeaderFields {
+  id: number;
+  idText?: string;
+  state: string;
+  leaked: boolean;
+  scan: boolean;
+  durable: boolean;
+  waitMinutes: number;
+  lockedToThread: boolean;
+  synctest?: { kind: "bubble" | "group"; id: number };
+  labels?: Record<string, string>;
+  labelsRaw?: { position: "inside" | "after"; text: string };
+  gp?: string;
+  m?: string;
+  mp?: string;
+  extraState?: string[];
+  /** Text before `goroutine` on a glued line. */
+  glued?: string;
+  /** What could not be understood in the header (the goroutine is kept anyway). */
+  problem?: string;
+}
+
+function stripLineEnd(line: string): string {
+  let e = line.length;
+  if (e > 0 && line.charCodeAt(e - 1) === 10) e--;
+  if (e > 0 && line.charCodeAt(e - 1) === 13) e--;
+  return e === line.length ? line : line.slice(0, e);
+}
+
+/** Distinct header tails kept per session; a dump has few (state, minutes, labels). */
+const HEADER_TABLE_MAX = 10_000;
+
+/**
+ * Goroutine headers of one parsing session. What follows the id repeats across goroutines
+ * (`[chan receive, 5 minutes]:`), so its parse is kept by that text; only headers carrying a
+ * per-goroutine `gp=` are parsed every time. Each session has its own tables, so two parsers in one
+ * process never share (or clear) each other's entries.
+ */
+export class HeaderTable {
+  private readonly tails = new Map<string, HeaderFields>();
+  private readonly states = new Map<string, string>();
+  private readonly internState = (s: string): string => {
+    let v = this.states.get(s);
+    if (v === undefined) {
+      v = flat(s);
+      if (this.states.size < HEADER_TABLE_MAX) this.states.set(v, v);
+    }
+    return v;
+  };
+
+  /** Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (see parseHeader). */
+  parse(lineIn: string): HeaderFields {
+    if (!lineIn.startsWith("goroutine ")) return parseHeaderText(lineIn, this.internState);
+    let i = 10;
+    while (i < lineIn.length && lineIn.charCodeAt(i) >= 48 && lineIn.charCodeAt(i) <= 57) i++;
+    if (i === 10 || lineIn.startsWith(" gp=", i)) return parseHeaderText(lineIn, this.internState);
+    const rest = lineIn.substring(i);
+    let t = this.tails.get(rest);
+    if (t === undefined) {
+      t = parseHeaderText(`goroutine 0${rest}`, this.internState);
+      if (this.tails.size >= HEADER_TABLE_MAX) this.tails.clear();
+      this.tails.set(flat(rest), t);
+    }
+    const h: HeaderFields = { ...t };
+    const idText = lineIn.substring(10, i);
+    h.id = Number(idText);
+    if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+    return h;
+  }
+}
+
+/**
+ * Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` right to left (the format
+ * reference, section 2.1), without any table: what a session's HeaderTable does for each new header.
+ */
+export function parseHeader(line: string): HeaderFields {
+  return parseHeaderText(line, flat);
+}
+
+function parseHeaderText(lineIn: string, internState: (s: string) => string): HeaderFields {
+  let line = stripLineEnd(lineIn);
+  let glued: string | undefined;
+  if (!line.startsWith("goroutine ")) {
+    const i = findHeaderStart(line);
+    glued = line.slice(0, i);
+    line = line.slice(i);
+  }
+  let end0 = line.length;
+  while (end0 > 0 && line.charCodeAt(end0 - 1) <= 32) end0--;
+  if (end0 < line.length) line = line.slice(0, end0);
+  const h: HeaderFields = {
+    id: 0,
+    state: "",
+    leaked: false,
+    scan: false,
+    durable: false,
+    waitMinutes: 0,
+    lockedToThread: false,
+  };
+  if (glued !== undefined) h.glued = glued;
+  let i = 10;
+  while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
+  const idText = line.slice(10, i);
+  h.id = Number(idText);
+  if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+  const open = line.indexOf("[", i);
+  if (open === -1) {
+    h.problem = "no [state] in goroutine header";
+    return h;
+  }
+  // ` gp=HEX m=N mp=HEX` between the id and the bracket (1.22+).
+  if (open > i + 1) {
+    for (const part of line.slice(i + 1, open - 1).split(" ")) {
+      if (part.startsWith("gp=")) h.gp = part.slice(3);
+      else if (part.startsWith("mp=")) h.mp = part.slice(3);
+      else if (part.startsWith("m=")) h.m = part.slice(2);
+      else if (part !== "") h.problem = `unexpected "${part}" in goroutine header`;
+    }
+  }
+  // The line ends with ':'; 1.27 labels sit between `]` and `:` as ` {…}`.
+  let end = line.length - 1; // index of ':'
+  let close: number;
+  if (line.charCodeAt(end - 1) === 125 /* } */) {
+    const lb = line.indexOf("] {", open);
+    if (lb !== -1) {
+      const text = line.slice(lb + 2, end);
+      h.labelsRaw = { position: "after", text };
+      h.labels = parseLabels(text);
+      close = lb;
+    } else close = line.lastIndexOf("]", end);
+  } else close = line.lastIndexOf("]", end);
+  if (close < open) {
+    h.problem = "unterminated [state] in goroutine header";
+    close = end;
+  }
+  let inside = line.slice(open + 1, close);
+  if (close + 1 < end && h.labelsRaw === undefined) {
+    h.problem = `unexpected "${line.slice(close + 1, end)}" after the goroutine header's state`;
+  }
+  end = close;
+  // 1.26 labels inside the brackets: `[select labels:{"k": "v"}]`.
+  const li = inside.indexOf(" labels:{");
+  if (li !== -1 && inside.endsWith("}")) {
+    const text = inside.slice(li + 8);
+    h.labelsRaw = { position: "inside", text };
+    h.labels = parseLabels(text);
+    inside = inside.slice(0, li);
+  }
+  const parts = inside.split(", ");
+  let state = parts[0] ?? "";
+  // Marks appended by goroutineheader, in this order: (leaked) (scan) (durable).
+  if (state.endsWith(" (durable)")) {
+    h.durable = true;
+    state = state.slice(0, -10);
+  }
+  if (state.endsWith(" (scan)")) {
+    h.scan = true;
+    state = state.slice(0, -7);
+  }
+  if (state.endsWith(" (leaked)")) {
+    h.leaked = true;
+    state = state.slice(0, -9);
+  }
+  h.state = internState(state);
+  for (let k = 1; k < parts.length; k++) {
+    const p = parts[k]!;
+    if (p.endsWith(" minutes")) h.waitMinutes = Number(p.slice(0, -8)) || 0;
+    else if (p === "locked to thread") h.lockedToThread = true;
+    else if (p.startsWith("synctest bubble ")) h.synctest = { kind: "bubble", id: Number(p.slice(16)) };
+    else if (p.startsWith("synctest group ")) h.synctest = { kind: "group", id: Number(p.slice(15)) };
+    else (h.extraState ??= []).push(p);
+  }
+  return h;
+}
+
+function findHeaderStart(line: string): number {
+  let i = line.indexOf("goroutine ", 1);
+  while (i !== -1) {
+    const c = line.charCodeAt(i + 10);
+    if (c >= 48 && c <= 57) return i;
+    i = line.indexOf("goroutine ", i + 1);
+  }
+  return 0;
+}

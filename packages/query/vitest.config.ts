@@ -1,0 +1,3 @@
+import { gosleuthVitest } from "@gosleuth/vitest-config";
+
+export default gosleuthVitest();

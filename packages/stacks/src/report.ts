@@ -1,0 +1,144 @@
+// A stacks report: the grouped goroutines of one dump, sorted and filtered for showing, with the crash,
+// the races and short names for shared pointer values. Renderers (text, md, html, json) read only this.
+import type { DumpFormat, DumpInfo } from "@gosleuth/model";
+import { compileFilter, parseFilter } from "@gosleuth/query";
+import { constantPointers, type Similarity } from "./args.ts";
+import { type Crash, crashOf } from "./crash.ts";
+import type { GroupData, StacksPartial } from "./grouper.ts";
+import { foldRaces, type RaceJson } from "./races.ts";
+
+export type SortKey = "count" | "wait" | "id";
+export const SORT_KEYS: readonly SortKey[] = ["count", "wait", "id"];
+
+export interface ReportOptions {
+  similarity?: Similarity;
+  /** A regular expression; groups with a frame or creator (`function file:line`) matching it are kept. */
+  match?: string;
+  /** The filter language; its group terms (`count:>10`) apply here, goroutine terms in the grouper. */
+  filter?: string;
+  sort?: SortKey;
+  /** Show at most this many groups (the rest are counted in `omitted`). */
+  limit?: number;
+}
+
+export interface ReportGroup extends GroupData {
+  /** The lowest goroutine id of the group (for sorting by id). */
+  firstId: number;
+}
+
+export interface StacksReport {
+  input: string;
+  format: DumpFormat;
+  similarity: Similarity;
+  /** Goroutines that passed the filter: shown groups' counts plus `omitted.goroutines`. */
+  total: number;
+  /** Goroutines the filter or --match left out. */
+  filtered: number;
+  crash: Crash | null;
+  races: RaceJson[];
+  groups: ReportGroup[];
+  omitted: { groups: number; goroutines: number };
+  /** Pointer values shared by several goroutines → `#1`, `#2`… in order of first appearance. */
+  pointerNames: Map<string, string>;
+  /** Per pointer name: goroutines and groups that hold it. */
+  pointerUse: Map<string, { goroutines: number; groups: number }>;
+}
+
+/** Thrown for a bad --match or --filter (the CLI makes it a usage error). */
+export class StacksOptionError extends Error {}
+
+function matcher(re: string | undefined): ((g: GroupData) => boolean) | null {
+  if (re === undefined || re === "") return null;
+  let rx: RegExp;
+  try {
+    rx = new RegExp(re);
+  } catch (e) {
+    throw new StacksOptionError(`@gosleuth/stacks: --match: ${(e as Error).message}`);
+  }
+  return (g) =>
+    g.frames.some((f) => rx.test(`${f.function} ${f.file}:${f.line}`)) ||
+    (g.createdBy !== null && rx.test(`${g.createdBy.function} ${g.createdBy.file}:${g.createdBy.line}`));
+}
+
+/** Checks a filter query; throws StacksOptionError naming the first bad term. */
+export function checkFilter(q: string | undefined): void {
+  if (!q) return;
+  const e = parseFilter(q).errors[0];
+  if (e) throw new StacksOptionError(`@gosleuth/stacks: --filter: column ${e.start + 1}: ${e.message}`);
+}
+
+export function buildReport(
+  input: string,
+  part: StacksPartial,
+  info: DumpInfo,
+  o: ReportOptions = {},
+): StacksReport {
+  checkFilter(o.filter);
+  const nodePred = o.filter ? compileFilter(parseFilter(o.filter)).node : null;
+  const match = matcher(o.match);
+  let filtered = part.filtered;
+  const groups: ReportGroup[] = [];
+  for (const g of part.groups) {
+    if ((match && !match(g)) || (nodePred && !nodePred({ count: g.count }))) {
+      filtered += g.count;
+      continue;
+    }
+    // Ids ascending: the oldest goroutine of a group first (input order is a runtime detail).
+    const ids = Float64Array.from(g.ids).sort();
+    groups.push({ ...g, ids: Array.from(ids), firstId: ids.length > 0 ? ids[0]! : Number.POSITIVE_INFINITY });
+  }
+  const sort = o.sort ?? "count";
+  groups.sort((a, b) => {
+    if (sort === "wait" && a.waitMax !== b.waitMax) return b.waitMax - a.waitMax;
+    if (sort !== "id" && a.count !== b.count) return b.count - a.count;
+    return a.firstId - b.firstId;
+  });
+  const total = groups.reduce((s, g) => s + g.count, 0);
+  const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  const shown = groups.slice(0, limit);
+  const hidden = groups.slice(shown.length);
+  const { names, use } = pointerNames(shown);
+  return {
+    input,
+    format: info.format,
+    similarity: o.similarity ?? "pointers",
+    total,
+    filtered,
+    crash: crashOf(info, part.first, part.running),
+    races: foldRaces(info.races),
+    groups: shown,
+    omitted: { groups: hidden.length, goroutines: hidden.reduce((s, g) => s + g.count, 0) },
+    pointerNames: names,
+    pointerUse: use,
+  };
+}
+
+/** Names pointer values that every goroutine of a group holds and that more than one goroutine holds. */
+function pointerNames(groups: readonly GroupData[]) {
+  const use = new Map<string, { goroutines: number; groups: number }>();
+  const order: string[] = [];
+  for (const g of groups) {
+    const inGroup = new Set<string>();
+    for (const f of g.frames) for (const p of constantPointers(f.args)) inGroup.add(p);
+    for (const p of inGroup) {
+      const u = use.get(p);
+      if (u) {
+        u.goroutines += g.count;
+        u.groups++;
+      } else {
+        use.set(p, { goroutines: g.count, groups: 1 });
+        order.push(p);
+      }
+    }
+  }
+  const names = new Map<string, string>();
+  const named = new Map<string, { goroutines: number; groups: number }>();
+  for (const p of order) {
+    const u = use.get(p)!;
+    if (u.goroutines < 2) continue;
+    const name = `#${names.size + 1}`;
+    names.set(p, name);
+    named.set(name, u);
+  }
+  return { names, use: named };
+}
