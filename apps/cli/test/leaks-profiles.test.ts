@@ -1,8 +1,10 @@
 // End-to-end: `gosleuth leaks` and `tree` on debug=1 and debug=0 profiles (counts and stacks, no states,
 // waits or parents): leakybank's debug=1 series against its answer key, one profile, and the Caddy profiles.
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "./helpers.ts";
 
 interface Truth {
@@ -96,6 +98,32 @@ describe("gosleuth leaks on debug=1 snapshots", () => {
     const mixed = await run(["leaks", BUNDLED[0]!, fixture("labeled/leakybank/leakybank-t0120s-debug2.txt")]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/cannot be compared with .*debug2.*one format/);
+  });
+});
+
+describe("gosleuth leaks --every on a debug=1 endpoint", () => {
+  // A loopback server that answers each request with the next leakybank debug=1 snapshot.
+  let server: Server;
+  let url = "";
+  beforeAll(async () => {
+    let served = 0;
+    server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.end(readFileSync(BUNDLED[Math.min(served++, BUNDLED.length - 1)]!));
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/debug/pprof/goroutine?debug=1`;
+  });
+  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+  it("polls the profile and scores growth across the polls", async () => {
+    const r = await run(["leaks", url, "--every", "100ms", "--count", "3", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { input: Record<string, unknown>; findings: JsonFinding[] };
+    expect(j.input).toMatchObject({ format: "debug1", snapshots: 3 });
+    const enqueue = j.findings.find((f) => f.startFunction === "main.(*Exporter).enqueue")!;
+    expect(enqueue.growth?.verdict).toBe("growing");
+    expect(r.stderr).toMatch(/snapshot 3\/3: 5,168 goroutines/);
   });
 });
 
