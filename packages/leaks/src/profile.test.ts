@@ -6,7 +6,7 @@ import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "./finding.ts";
 import { analyzeProfiles, profileWait } from "./profile.ts";
-import { toJson } from "./report.ts";
+import { renderMarkdown, toJson } from "./report.ts";
 
 interface Truth {
   planted_leaks: { name: string; functions: string[] }[];
@@ -60,6 +60,12 @@ describe("leakybank debug=1 over six snapshots a minute apart", () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(toJson(report)), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...toJson(report), input: { ...report.input, limits: 3 } })).toBe(false);
+  });
+  it("Markdown says what the profile cannot show and lists no empty sample ids", () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain("Note: a debug=1 profile has no wait times");
+    expect(md).not.toContain("sample goroutines");
+    expect(md).toMatch(/Scores add up the points/);
   });
   it("every finding says it was scored without wait times", () => {
     for (const f of report.findings) {

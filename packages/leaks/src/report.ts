@@ -108,16 +108,8 @@ export function renderMarkdown(report: LeakReport): string {
     for (const r of f.reasons) out.push(`- ${mdEscape(r)}`);
     if (f.growth && f.growth.counts.length > 1)
       out.push(`- counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    out.push(
-      `- sample goroutines: ${f.sampleIds.join(", ")}`,
-      "",
-      "```",
-      f.signature,
-      "```",
-      "",
-      "</details>",
-      "",
-    );
+    if (f.sampleIds.length > 0) out.push(`- sample goroutines: ${f.sampleIds.join(", ")}`);
+    out.push("", "```", f.signature, "```", "", "</details>", "");
   }
   return out.join("\n");
 }
