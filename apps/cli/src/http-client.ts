@@ -13,7 +13,7 @@ export const MAX_REDIRECTS = 5;
 
 export interface UrlBody {
   body: AsyncIterable<Uint8Array>;
-  /** Content length when the server sent one (the transfer size; a gzip transfer decompresses to more). */
+  /** The body's length when the server sent one and the transfer is not compressed. */
   size?: number;
   /** When the server says it answered (its Date header), else when the answer arrived. */
   date: Date;
@@ -25,8 +25,10 @@ class Aborted extends Error {}
 /** The server's own error text, short and escaped (it is shown on a terminal). */
 async function errorText(res: IncomingMessage): Promise<string> {
   let text = "";
+  const encoding = String(res.headers["content-encoding"] ?? "").toLowerCase();
+  const body = encoding === "gzip" || encoding === "x-gzip" ? res.pipe(createGunzip()) : res;
   try {
-    for await (const chunk of res) {
+    for await (const chunk of body) {
       text += String(chunk);
       if (text.length > 300) break;
     }
@@ -154,8 +156,10 @@ export async function openUrl(url: string, opts: FetchOptions): Promise<UrlBody>
   const date = dateHeader && Number.isFinite(dateHeader.getTime()) ? dateHeader : new Date();
 
   const encoding = String(res.headers["content-encoding"] ?? "").toLowerCase();
-  const stream: NodeJS.ReadableStream & { destroy(e?: Error): void } =
-    encoding === "gzip" || encoding === "x-gzip" ? res.pipe(createGunzip()) : res;
+  const gzipped = encoding === "gzip" || encoding === "x-gzip";
+  const stream: NodeJS.ReadableStream & { destroy(e?: Error): void } = gzipped
+    ? res.pipe(createGunzip())
+    : res;
   if (stream !== res) res.on("error", (e) => stream.destroy(e));
   active = { destroy: (e) => stream.destroy(e) };
   if (failure) stream.destroy(failure);
@@ -192,7 +196,8 @@ export async function openUrl(url: string, opts: FetchOptions): Promise<UrlBody>
       cleanup();
     }
   }
-  return { body: body(), size: Number.isFinite(length) ? length : undefined, date };
+  // A gzip transfer's length is not the dump's: progress then counts without a total.
+  return { body: body(), size: Number.isFinite(length) && !gzipped ? length : undefined, date };
 }
 
 function sni(hostHeader: string | undefined): string | undefined {

@@ -38,6 +38,10 @@ beforeAll(async () => {
     } else if (url.pathname === "/dated") {
       res.writeHead(200, { date: SERVER_DATE, "content-type": "text/plain" });
       res.end(readFileSync(fixture(SNAPSHOTS[0]!)));
+    } else if (url.pathname === "/undated") {
+      res.sendDate = false;
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(readFileSync(fixture(SNAPSHOTS[0]!)));
     } else if (url.pathname === "/forbidden") {
       // Caddy's admin endpoint, reached by a name not in its origins, answers like this.
       const host = String(req.headers.host);
@@ -63,7 +67,16 @@ beforeAll(async () => {
         .writeHead(200, { "content-type": "text/html" })
         .end("<!doctype html><html><body>Login</body></html>");
     } else if (url.pathname === "/500") {
-      res.writeHead(500, { "content-type": "text/plain" }).end("boom");
+      // A gzip error body (we ask for gzip): its text, not its bytes, goes into the message.
+      res.writeHead(500, { "content-type": "text/plain", "content-encoding": "gzip" }).end(gzipSync("boom"));
+    } else if (url.pathname === "/stall") {
+      // Starts a dump, then stops sending without closing: the deadline covers the body too.
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write(readFileSync(fixture(SNAPSHOTS[0]!)).subarray(0, 8192));
+    } else if (url.pathname === "/badgzip") {
+      res
+        .writeHead(200, { "content-encoding": "gzip" })
+        .end(gzipSync("goroutine 1 [running]:\n").subarray(0, 12));
     } else if (url.pathname === "/hang") {
       // never answers
     } else if (url.pathname === "/text") {
@@ -130,6 +143,13 @@ describe("gosleuth fetch", () => {
     const r = await run(["fetch", `${base}/dated`, "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(out).mtime.toISOString()).toBe(new Date(SERVER_DATE).toISOString());
+    // Without a Date header: when the answer arrived.
+    const undated = join(tmp, "undated.txt");
+    const before = Date.now();
+    const u = await run(["fetch", `${base}/undated`, "--out", undated]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(statSync(undated).mtimeMs).toBeGreaterThanOrEqual(before - 1);
+    expect(statSync(undated).mtimeMs).toBeLessThanOrEqual(Date.now());
   });
 
   it("takes a series with --every/--count into numbered files", async () => {
@@ -206,8 +226,10 @@ describe("gosleuth fetch", () => {
     await new Promise<void>((ok) => closed.close(() => ok()));
     for (const [url, msg, extra] of [
       [`${base}/html`, "HTML page", []],
-      [`${base}/500`, "HTTP 500", []],
+      [`${base}/500`, "HTTP 500 Internal Server Error: boom", []],
       [`${base}/hang`, "no answer within 0.5s", ["--timeout", "500ms"]],
+      [`${base}/stall`, "the transfer did not finish within 0.5s", ["--timeout", "500ms"]],
+      [`${base}/badgzip`, "the gzip transfer is damaged", []],
       [`${base}/text`, "not a goroutine dump", []],
       [`http://127.0.0.1:${closedPort}/debug/pprof/goroutine?debug=2`, "connection refused", []],
       [`${base}/debug/pprof/goroutine?debug=2`, "--max-bytes cap", ["--max-bytes", "1kb"]],

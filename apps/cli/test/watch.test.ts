@@ -1,6 +1,6 @@
 // End-to-end: `gosleuth watch` against a replay server on 127.0.0.1 that serves the recorded leakybank
 // snapshots in order and fails the requests a test asks it to (503, a reset connection, a hang).
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -51,9 +51,9 @@ describe("gosleuth watch", () => {
     expect(r.stdout).toContain("fetch failed once");
     expect(r.stdout).toContain("HTTP 503 Service Unavailable: restarting");
     expect(r.stdout).toContain("fetch failed 2 times in a row");
-    expect(r.stdout).toMatch(/retrying in \d+s \(backing off\)/);
+    expect(r.stdout).toMatch(/retrying in \d+m?s \(backing off\)/);
     expect(r.stdout).toContain("(across a gap)");
-    expect(r.stdout).toMatch(/gosleuth watch: 3 snapshots over \d+s, 2 failed fetches \(gaps at /);
+    expect(r.stdout).toMatch(/gosleuth watch: 3 snapshots over \d+m?s, 2 failed fetches \(gaps at /);
     expect(r.stdout).toMatch(/gosleuth leaks: .* across 3 snapshots/);
     expect(r.stdout).toContain("main.(*Exporter).enqueue");
   });
@@ -71,7 +71,7 @@ describe("gosleuth watch", () => {
     expect(r.code, r.stderr).toBe(0);
     const frames = r.stdout.split("\n\n");
     const last = frames.find((f) => f.includes("snapshot 3/3"))!;
-    expect(last).toMatch(/change: since the previous snapshot, \d+s before · per min: over 3 snapshots/);
+    expect(last).toMatch(/change: since the previous snapshot, \d+m?s before · per min: over 3 snapshots/);
     expect(last).toMatch(/count\s+change\s+per min\s+severity\s+group/);
     const rows = last.split("\n").filter((l) => /^\s+[\d,]+\s+[+−0·]/.test(l));
     const change = rows.map((l) => Number(l.trim().split(/\s+/)[1]!.replace(/[+,]/g, "").replace("−", "-")));
@@ -156,6 +156,27 @@ describe.skipIf(!existsSync(SCRIPT))("gosleuth watch on a terminal", () => {
     }
     // NO_COLOR: the report after the screen is restored has no escape sequence at all.
     expect(out.slice(report)).not.toContain("\x1b[");
+  });
+
+  it.skipIf(!existsSync("/usr/bin/pgrep"))("gives the screen and cursor back when killed", async () => {
+    const cmd = `stty cols 60 rows 12; exec '${process.execPath}' '${CLI}' watch '${url}' --every 100ms`;
+    const child = spawn(SCRIPT, ["-qfec", cmd, "/dev/null"], {
+      env: { ...process.env, TERM: "xterm", NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
+    try {
+      while (!out.includes("snapshot 2")) await new Promise((ok) => setTimeout(ok, 20));
+      // `script` runs the command (exec'd by its shell) as its only child.
+      const pid = Number(execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).trim());
+      process.kill(pid, "SIGTERM");
+      expect(await exited).toBe(143);
+      expect(out.lastIndexOf("\x1b[?25h\x1b[?1049l")).toBeGreaterThan(out.lastIndexOf("\x1b[H"));
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
   });
 
   it("colours the final report on a terminal when NO_COLOR is unset", async () => {

@@ -70,6 +70,13 @@ export interface Finding {
   factors: Record<string, number>;
 }
 
+/** Where the snapshots' times came from: growth per minute is measured only when they are not assumed. */
+export interface SnapshotTimes {
+  source: "fetched" | "file-times" | "interval" | "assumed";
+  assumed: boolean;
+  minutesApart?: number;
+}
+
 export interface LeakReport {
   version: 1;
   input: {
@@ -77,6 +84,7 @@ export interface LeakReport {
     goroutines: number;
     snapshots: number;
     names?: string[];
+    times?: SnapshotTimes;
     /** What the input cannot show (debug=1/debug=0 profiles: no wait times, states, ids or parents). */
     limits?: string;
   };

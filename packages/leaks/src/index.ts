@@ -1,10 +1,11 @@
 // @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
 export { analyzeLeaks, LeakAnalyzer } from "./analyze.ts";
 export { blockingFrame } from "./blocking-frame.ts";
-export type { Category, Finding, Growth, LeakReport, Location } from "./finding.ts";
+export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
 export { analyzeProfiles, type ProfileSnapshot, profileLimits } from "./profile.ts";
 export {
+  countAtOrAbove,
   failOn,
   renderDiffMarkdown,
   renderDiffText,
@@ -12,8 +13,8 @@ export {
   renderText,
   type TextOptions,
   toJson,
-  toSarif,
 } from "./report.ts";
+export { repositoryPath, type SarifOptions, toSarif } from "./sarif.ts";
 export {
   DEFAULT_SETTINGS,
   type LeakSettings,

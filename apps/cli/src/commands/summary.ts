@@ -1,6 +1,7 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
 import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph";
+import { plain } from "@gosleuth/text";
 import { color, formatBytes, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
@@ -127,12 +128,12 @@ function renderSummary(s: SummaryJson): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
-    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${formatBytes(s.bytes)}`,
+    `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${formatBytes(s.bytes)}`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
-  for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
-  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${f}`);
-  if (s.signal) lines.push(`${c.red("signal:")} ${s.signal}`);
+  for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
+  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
+  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal)}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
   // Go's own words (`IO wait`, `chan receive (nil chan)`), as tree and leaks print them; the JSON
@@ -144,16 +145,20 @@ function renderSummary(s: SummaryJson): string {
   }
   const width = Math.max(16, ...byCount.map(([k]) => k.length));
   for (const [k, v] of byCount) {
-    lines.push(`  ${k.padEnd(width)} ${n(v).padStart(10)}  ${((100 * v) / total).toFixed(1).padStart(5)}%`);
+    lines.push(
+      `  ${plain(k).padEnd(width)} ${n(v).padStart(10)}  ${((100 * v) / total).toFixed(1).padStart(5)}%`,
+    );
   }
   if (s.longestWaits.length > 0) {
     lines.push("", c.bold("Longest waits"));
     for (const w of s.longestWaits)
-      lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
+      lines.push(
+        `  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${plain(w.state)}] ${plain(w.fn)}`,
+      );
   }
   if (s.topCreators.length > 0) {
     lines.push("", c.bold("Creators with the most goroutines"));
-    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${t.function}`);
+    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${plain(t.function)}`);
   }
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
@@ -166,7 +171,7 @@ function renderSummary(s: SummaryJson): string {
     if (s.spawn.topSpawningSites.length > 0)
       lines.push("  top spawning sites (goroutines below the goroutines they started):");
     for (const t of s.spawn.topSpawningSites) {
-      lines.push(`  ${n(t.descendants).padStart(10)}  ${t.site}  (${n(t.children)} started here)`);
+      lines.push(`  ${n(t.descendants).padStart(10)}  ${plain(t.site)}  (${n(t.children)} started here)`);
     }
   }
   lines.push(
@@ -181,6 +186,6 @@ function renderSummary(s: SummaryJson): string {
       }`,
   );
   for (const d of s.firstDiagnostics)
-    lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
+    lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -170,7 +170,9 @@ export async function startViewServer(input: string, o: { port: number; host: st
   const port = typeof addr === "object" && addr ? addr.port : o.port;
   guard = { host: o.host, port };
   hosts = allowedHosts(guard);
-  const host = o.host.includes(":") ? `[${o.host}]` : o.host;
+  // Bound to every interface, the page is opened through loopback (a browser sends what it was given as Host).
+  const shown = o.host === "0.0.0.0" || o.host === "" ? "127.0.0.1" : o.host === "::" ? "::1" : o.host;
+  const host = shown.includes(":") ? `[${shown}]` : shown;
   return {
     url: `http://${host}:${port}/?src=/dump/${token}`,
     token,

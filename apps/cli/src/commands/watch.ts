@@ -55,6 +55,7 @@ function clock(d: Date): string {
 }
 
 function span(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -269,15 +270,18 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     }
   };
   let interrupts = 0;
+  let collecting = true;
   const onInt = () => {
     interrupts++;
-    if (interrupts === 1) {
+    if (interrupts === 1 && collecting) {
       // Stop taking snapshots (abandoning a fetch under way) and report what was collected.
       stop.abort();
       return;
     }
     leaveScreen();
-    process.stderr.write("gosleuth watch: interrupted twice; ending without the report\n");
+    process.stderr.write(
+      `gosleuth watch: ${collecting ? "interrupted twice" : "interrupted"}; ending without the report\n`,
+    );
     process.exit(130);
   };
   const draw = () => {
@@ -296,7 +300,14 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     } else out.write(`${lines.join("\n")}\n\n`);
   };
 
+  // Killed (kill, a closed terminal): the screen and cursor are still given back.
+  const onTerm = (signal: NodeJS.Signals) => {
+    leaveScreen();
+    process.exit(signal === "SIGHUP" ? 129 : 143);
+  };
   process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onTerm);
   process.once("exit", leaveScreen);
   if (tty) {
     out.write(ENTER);
@@ -340,6 +351,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
       await sleep(wait, stop.signal);
     }
   } finally {
+    collecting = false;
     out.off("resize", draw);
     leaveScreen();
     process.off("exit", leaveScreen);
@@ -369,5 +381,7 @@ export async function watchCommand(url: string, o: WatchOptions, f: FetchOptions
     out.write(renderText(analyzeSnapshots(snaps, settings), { color: colorEnabled }));
   } finally {
     process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onTerm);
   }
 }
