@@ -63,10 +63,9 @@ describe.skipIf(!registry)("the library packages from their tarballs", () => {
   });
 
   it("the README example type-checks (strict, nodenext) and runs on a real dump", () => {
-    const examples = new Set(
-      LIBS.map((l) => example(readFileSync(join(ROOT, "packages", l, "README.md"), "utf8"))),
-    );
-    expect(examples.size).toBe(1); // one example, the same in every README
+    const readmes = [...LIBS.map((l) => join(ROOT, "packages", l, "README.md")), join(ROOT, "README.md")];
+    const examples = new Set(readmes.map((r) => example(readFileSync(r, "utf8"))));
+    expect(examples.size).toBe(1); // one example, the same in every library's README and the root's
     writeFileSync(join(dir, "example.ts"), [...examples][0]!);
     writeFileSync(
       join(dir, "tsconfig.json"),

@@ -1,5 +1,5 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
-import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
+import type { Diagnostic, DumpInfo, StateClass, Truncation } from "@gosleuth/model";
 import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph";
 import { plain } from "@gosleuth/text";
 import { color, formatBytes, n } from "../format.ts";
@@ -36,6 +36,8 @@ export interface SummaryJson {
   panics: string[];
   fatal: string[];
   signal?: string;
+  /** Present when the input looks like only part of a dump (the parser's signs, in words). */
+  truncated?: Truncation;
 }
 
 export async function summary(
@@ -111,6 +113,10 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
   if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
     out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
   }
+  if (info.truncated !== undefined) {
+    out.truncated = info.truncated;
+    out.spawn.note += CUT_NOTE;
+  }
   return out;
 }
 
@@ -124,6 +130,10 @@ const FORMAT_NAMES: Record<string, string> = {
   race: "race report",
 };
 
+/** What a cut input does to the spawn view's estimate. */
+const CUT_NOTE =
+  " The input looks like part of a dump (see truncated): goroutines that were cut off are counted as created and finished, so the estimate is at most that.";
+
 function renderSummary(s: SummaryJson): string {
   const c = color;
   const lines: string[] = [];
@@ -131,6 +141,7 @@ function renderSummary(s: SummaryJson): string {
     `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${formatBytes(s.bytes)}`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
+  if (s.truncated) lines.push(c.yellow(`part of a dump: ${plain(s.truncated.reasons.join("; "))}`));
   for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
   for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
   if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal)}`);
@@ -163,7 +174,7 @@ function renderSummary(s: SummaryJson): string {
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
     lines.push(
-      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`,
+      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}${s.truncated ? " (at most: the input is cut, and goroutines cut off count as finished)" : ""}`,
     );
     lines.push(
       `  young goroutines under old parents (fresh connections) ${n(s.spawn.youngUnderOldParent)} · under young parents (request sub-tasks) ${n(s.spawn.youngUnderYoungParent)}`,
