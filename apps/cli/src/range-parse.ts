@@ -3,7 +3,7 @@
 // typed arrays are transferred, not copied, between threads.
 import { createReadStream } from "node:fs";
 import { type GrouperPartial, LeakAnalyzer, type PartialLeakSettings } from "@gosleuth/leaks";
-import type { StreamItem } from "@gosleuth/model";
+import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { type AggregatePartial, AggregateTreeBuilder } from "@gosleuth/spawn-graph";
 import { type GrouperOptions, StackGrouper, type StacksPartial } from "@gosleuth/stacks";
@@ -48,8 +48,11 @@ export class TreeConsumer implements Consumer<AggregatePartial> {
 export class LeaksConsumer implements Consumer<GrouperPartial> {
   readonly analyzer: LeakAnalyzer;
   goroutines = 0;
-  /** debug=1/debug=0 groups seen (they have no states or creators to analyse). */
-  groups = 0;
+  /** debug=1/debug=0 groups (small: one per distinct stack), scored apart from goroutines. */
+  readonly profile: GoroutineGroup[] = [];
+  get groups(): number {
+    return this.profile.length;
+  }
   constructor(settings?: PartialLeakSettings) {
     this.analyzer = new LeakAnalyzer(settings);
   }
@@ -58,7 +61,7 @@ export class LeaksConsumer implements Consumer<GrouperPartial> {
       if (item.kind === "goroutine") {
         this.analyzer.add(item);
         this.goroutines++;
-      } else this.groups++;
+      } else this.profile.push(item);
     }
   }
   partial(): GrouperPartial {

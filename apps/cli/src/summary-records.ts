@@ -1,7 +1,7 @@
 // What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
 // goroutine in typed arrays (id, parent id, creator site), foldable across threads.
 import { type StateClass, type StreamItem, startFunctionName } from "@gosleuth/model";
-import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph";
+import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph/internal";
 import { StackGrouper, type StacksPartial } from "@gosleuth/stacks";
 
 export interface WaitEntry {

@@ -15,7 +15,7 @@ describe("gosleuth summary", () => {
     const r = await run(["summary", CADDY]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("debug=2 (full stacks) · 2,711 goroutines");
-    expect(r.stdout).toMatch(/io-wait\s+2,103/);
+    expect(r.stdout).toMatch(/IO wait\s+2,103/);
     expect(r.stdout).toContain("net/http.(*Server).Serve");
   });
 

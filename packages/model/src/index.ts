@@ -319,7 +319,7 @@ export interface Dump extends DumpInfo {
 
 /**
  * A whole number with thousands separators (`1,234,567`), as `toLocaleString("en-US")` prints it, without
- * loading ICU's number formatting (~10 ms the first time in a CLI process). Other numbers fall back to it.
+ * loading ICU's number formatting, which a short CLI run would otherwise pay for. Other numbers fall back to it.
  */
 export function formatCount(n: number): string {
   if (!Number.isSafeInteger(n)) return n.toLocaleString("en-US");

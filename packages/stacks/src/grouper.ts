@@ -11,7 +11,7 @@
 // (a per-request worker and a start-up one) for a reader and for leak scoring alike.
 import type { Elision, Frame, Goroutine, GoroutineGroup, StateClass, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
-import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph";
+import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph/internal";
 import { argsKey, flat, type MergedArgs, mergeArgs, newMergedArgs, type Similarity } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
