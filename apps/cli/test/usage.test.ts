@@ -44,6 +44,7 @@ const BAD_VALUE: Record<string, string> = {
   "--match": "(",
   "--filter": "bogus:x",
   "--limit": "abc",
+  "--sarif-category": "has space",
 };
 
 let server: Server;

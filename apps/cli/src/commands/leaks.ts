@@ -35,6 +35,7 @@ export interface LeaksOptions {
   interval?: number;
   pathMap?: { from: string; to: string }[];
   module?: string;
+  sarifCategory?: string;
 }
 
 /** The `"sarif"` part of gosleuth.config.json. */
@@ -135,6 +136,9 @@ export function sarifOptions(o: LeaksOptions): SarifOptions {
   const maps = new Map(Object.entries(cfg.pathMap ?? {}));
   for (const m of o.pathMap ?? []) maps.set(m.from, m.to);
   const out: SarifOptions = { pathMap: [...maps].map(([from, to]) => ({ from, to })) };
+  // Code scanning takes the category from the id up to its last slash.
+  if (o.sarifCategory)
+    out.automationId = o.sarifCategory.endsWith("/") ? o.sarifCategory : `${o.sarifCategory}/`;
   const gomod = goModBesideRun();
   const module = o.module ?? cfg.module ?? gomod?.module;
   if (module) {
