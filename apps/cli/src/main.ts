@@ -38,6 +38,11 @@ function pathMap(v: string, previous: { from: string; to: string }[] = []): { fr
   if (i <= 0) throw new InvalidArgumentError(`expected FROM=TO (TO may be empty), got "${v}"`);
   return [...previous, { from: v.slice(0, i), to: v.slice(i + 1) }];
 }
+function sarifCategory(v: string): string {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/?$/.test(v))
+    throw new InvalidArgumentError(`not a category: "${v}" (letters, digits, . _ - and / between words)`);
+  return v;
+}
 function modulePath(v: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._~/-]*$/.test(v) || v.endsWith("/"))
     throw new InvalidArgumentError(`not a Go module path: "${v}" (e.g. github.com/acme/shop)`);
@@ -287,6 +292,14 @@ withFetch(
         "--path-map <from=to>",
         "SARIF: rewrite dump paths that start with FROM to start with TO, a path in the repository (repeatable; TO may be empty)",
       ).argParser(pathMap),
+    )
+    .addOption(
+      new Option(
+        "--sarif-category <id>",
+        "SARIF: automationDetails.id, which code scanning uses as the category (upload-sarif's category: does not replace it); one per service or job",
+      )
+        .default("gosleuth/leaks", "gosleuth/leaks")
+        .argParser(sarifCategory),
     )
     .addOption(
       new Option(

@@ -84,6 +84,11 @@ describe("CI: fetch a series, gate with SARIF", () => {
     expect(r.code).toBe(0);
     const log = JSON.parse(r.stdout) as Log;
     expect(log.runs[0]!.properties!.module).toBe("leakybank");
+    expect(log.runs[0]!.automationDetails!.id).toBe("gosleuth/leaks/");
+    const named = await run(["leaks", last, "--format", "sarif", "--sarif-category", "gosleuth/bank"], {
+      cwd: join(REPO_ROOT, PROGRAM),
+    });
+    expect(JSON.parse(named.stdout).runs[0].automationDetails.id).toBe("gosleuth/bank/");
     expectPlaced(log);
   });
 

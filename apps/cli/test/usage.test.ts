@@ -41,6 +41,10 @@ const BAD_VALUE: Record<string, string> = {
   "--top": "abc",
   "--max-backoff": "banana",
   "--reload": "banana",
+  "--match": "(",
+  "--filter": "bogus:x",
+  "--limit": "abc",
+  "--sarif-category": "has space",
 };
 
 let server: Server;

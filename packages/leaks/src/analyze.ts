@@ -49,6 +49,7 @@ export class LeakAnalyzer {
       input: { format: this.format, goroutines: this.grouper.total, snapshots: 1 },
       findings,
       summary: summarize(findings),
+      thresholds: { ...this.settings.severity },
     };
   }
 }

@@ -3,6 +3,7 @@ export { analyzeLeaks, LeakAnalyzer } from "./analyze.ts";
 export { blockingFrame } from "./blocking-frame.ts";
 export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
+export { analyzeProfiles, type ProfileSnapshot, profileLimits } from "./profile.ts";
 export {
   countAtOrAbove,
   failOn,

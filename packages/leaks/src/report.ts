@@ -53,6 +53,11 @@ function timesNote(report: LeakReport): string {
   }
 }
 
+/** What a score is measured against: scores add up points and have no upper bound. */
+function scaleNote(t: NonNullable<LeakReport["thresholds"]>): string {
+  return `Scores add up the points of each finding's factors (no upper bound): high from ${t.high}, medium from ${t.medium}, low from ${t.low}.`;
+}
+
 export interface TextOptions {
   color?: boolean;
   /** Show info findings too (default: only a count of them). */
@@ -73,6 +78,8 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
       ` · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
+  if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
+  if (report.thresholds) lines.push(c("2", scaleNote(report.thresholds)));
   const times = timesNote(report);
   if (times) lines.push(c("2", `(${times})`));
   const shown = report.findings.filter((f) => o.all || f.severity !== "info");
@@ -85,7 +92,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     for (const r of f.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
     if (f.growth && f.growth.counts.length > 1)
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
+    if (f.sampleIds.length > 0) lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
   });
   const hidden = report.findings.length - shown.length;
   if (hidden > 0)
@@ -128,6 +135,8 @@ export function renderMarkdown(report: LeakReport): string {
     `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
     "",
   );
+  if (report.input.limits) out.push(`Note: ${mdText(report.input.limits)}`, "");
+  if (report.thresholds) out.push(mdText(scaleNote(report.thresholds)), "");
   const shown = report.findings.filter((f) => f.severity !== "info");
   const hidden = report.findings.length - shown.length;
   const hiddenLine = `${fmt(hidden)} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; \`--format json\` lists everything).`;
@@ -154,14 +163,8 @@ export function renderMarkdown(report: LeakReport): string {
     if (f.creator) out.push(`- created by ${codeAt(f.creator)}`);
     if (f.growth && f.growth.counts.length > 1)
       out.push(`- counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    out.push(
-      `- sample goroutines: ${f.sampleIds.join(", ")}`,
-      "",
-      mdFence(stackText(f), "text"),
-      "",
-      "</details>",
-      "",
-    );
+    if (f.sampleIds.length > 0) out.push(`- sample goroutines: ${f.sampleIds.join(", ")}`);
+    out.push("", mdFence(stackText(f), "text"), "", "</details>", "");
   }
   return out.join("\n");
 }

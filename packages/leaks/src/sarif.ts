@@ -363,6 +363,7 @@ export function toSarif(report: LeakReport, o: SarifOptions = {}): Log {
           goroutines: report.input.goroutines,
           snapshots: report.input.snapshots,
           ...(o.module ? { module: o.module } : {}),
+          ...(report.input.times ? { snapshotTimes: report.input.times } : {}),
         },
       },
     ],

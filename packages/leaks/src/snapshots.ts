@@ -66,7 +66,7 @@ export function growthOf(
   return { counts, ratePerMinute, verdict, waitGrowsWithClock };
 }
 
-export function minutesBetween(snaps: Pick<Snapshot, "takenAt">[]): number[] {
+export function minutesBetween(snaps: readonly Pick<Snapshot, "takenAt">[]): number[] {
   const t0 = snaps[0]?.takenAt?.getTime();
   return snaps.map((s, i) => (t0 !== undefined && s.takenAt ? (s.takenAt.getTime() - t0) / 60_000 : i));
 }
@@ -127,6 +127,7 @@ export function analyzeSnapshots(
     input: { format: "debug2", goroutines: lastSnap.goroutines.length, snapshots: snapshots.length },
     findings,
     summary: summarize(findings),
+    thresholds: { ...s.severity },
   };
   const names = snapshots.map((x) => x.label).filter((x): x is string => x !== undefined);
   if (names.length === snapshots.length) report.input.names = names;
