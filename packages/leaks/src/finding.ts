@@ -1,5 +1,6 @@
 // What a leak analysis returns: findings (one per group of goroutines), their order and the report's counts.
 import type { StateClass } from "@gosleuth/model";
+import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 
 export type Category =
@@ -71,8 +72,10 @@ export interface Finding {
 }
 
 export interface LeakReport {
-  version: 1;
+  version: 2;
   input: { format: string; goroutines: number; snapshots: number; names?: string[] };
+  /** The findings gathered by cause, most severe first; every finding of severity low or above is in exactly one. */
+  incidents: Incident[];
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
 }

@@ -10,6 +10,7 @@ import {
   SiteInterner,
   sortById,
 } from "@gosleuth/spawn-graph";
+import { type LockWait, lockWaitOf, waitObject } from "./lock-order.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
 // parent per goroutine costs no more than a counter.
@@ -41,7 +42,28 @@ export interface GroupTally {
   runCount: number;
   /** The parent id last added to `parents` (siblings with one parent often come in a row). */
   lastParent: number;
+  /** Objects (channels, mutexes, conditions) its goroutines wait on, up to the grouper's limit. */
+  objects: Set<string>;
 }
+
+/** What a grouper keeps besides counts, as evidence for incidents. */
+export interface EvidenceLimits {
+  /** Distinct wait objects per group. */
+  objects: number;
+  /** Goroutines waiting for a lock kept for the lock-order search. */
+  lockWaits: number;
+}
+
+/** States in which a goroutine waits on an object its stack names (so reading the frames is worth it). */
+const OBJECT_STATES = new Set<StateClass>([
+  "chan-send",
+  "chan-receive",
+  "cond",
+  "mutex",
+  "rwmutex",
+  "waitgroup",
+  "semacquire",
+]);
 
 /** A Grouper's content as plain data (see Grouper.partial). */
 export interface GrouperPartial {
@@ -53,6 +75,7 @@ export interface GrouperPartial {
   startIds: Float64Array;
   startFns: Int32Array;
   startNames: string[];
+  lockWaits: LockWait[];
 }
 
 /** Groups goroutines by signature and creator site in one pass. */
@@ -98,9 +121,13 @@ export class Grouper {
   }
   total = 0;
 
+  /** Goroutines waiting for a lock (up to the limit), for the lock-order search. */
+  readonly lockWaits: LockWait[] = [];
+
   constructor(
     private readonly samples = 10,
     private readonly keepIds = false,
+    private readonly limits: EvidenceLimits = { objects: 64, lockWaits: 100_000 },
   ) {}
 
   // The start function of each signature (a signature fixes the stack's functions), and the group
@@ -142,6 +169,7 @@ export class Grouper {
         runState: g.state,
         runCount: 0,
         lastParent: Number.NaN,
+        objects: new Set(),
       };
       this.byKey.set(k, a);
     }
@@ -164,6 +192,19 @@ export class Grouper {
     }
     if (g.leaked) a.leaked++;
     if (this.keepIds) a.ids.add(g.id);
+    if (OBJECT_STATES.has(g.stateClass)) {
+      if (
+        (g.stateClass === "mutex" || g.stateClass === "rwmutex") &&
+        this.lockWaits.length < this.limits.lockWaits
+      ) {
+        const w = lockWaitOf(g, sig, site);
+        if (w) this.lockWaits.push(w);
+        if (w && a.objects.size < this.limits.objects) a.objects.add(w.wait);
+      } else if (a.objects.size < this.limits.objects) {
+        const o = waitObject(g.frames);
+        if (o !== undefined) a.objects.add(o);
+      }
+    }
   }
 
   /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
@@ -188,6 +229,7 @@ export class Grouper {
       startIds: this.startIds.view(),
       startFns: this.startFns.view(),
       startNames: this.startNames.names,
+      lockWaits: this.lockWaits,
     };
   }
 
@@ -213,6 +255,11 @@ export class Grouper {
       for (const id of b.samples) if (a.samples.length < this.samples) a.samples.push(id);
       for (const q of b.parents) if (a.parents.size < PARENTS_KEPT) a.parents.add(q);
       a.leaked += b.leaked;
+      for (const o of b.objects) if (a.objects.size < this.limits.objects) a.objects.add(o);
+    }
+    for (const w of p.lockWaits) {
+      if (this.lockWaits.length >= this.limits.lockWaits) break;
+      this.lockWaits.push({ ...w, sig: sig[w.sig]!, site: site[w.site]! });
     }
     this.startIds.append(p.startIds);
     this.startFns.appendMapped(

@@ -1,4 +1,4 @@
-// Reports validate against their schemas (SARIF 2.1.0 official, ours v1); busy and idle servers raise no high finding.
+// Reports validate against their schemas (SARIF 2.1.0 official, ours v2); busy and idle servers raise no high finding.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fixture } from "@gosleuth/fixtures";
@@ -16,7 +16,7 @@ const sarifSchema = JSON.parse(
   readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
 );
 const reportSchema = JSON.parse(
-  readFileSync(new URL("../schema/leak-report.v1.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../schema/leak-report.v2.json", import.meta.url), "utf8"),
 );
 // The SARIF schema is JSON Schema draft-04 (and one of its patterns is not valid with the u flag); ours is draft-07.
 const validateSarif = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(

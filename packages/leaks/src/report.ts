@@ -2,15 +2,30 @@
 import { formatCount } from "@gosleuth/model";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Category, Finding, LeakReport } from "./finding.ts";
+import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
 
 const fmt = formatCount;
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
 
-/** True when some finding is at `level` or worse (for `--fail-on`). */
+/** The incidents at `level` or worse: what `--fail-on` counts (one per cause, not one per group). */
+export function failingIncidents(report: LeakReport, level: Exclude<Severity, "info">): Incident[] {
+  return report.incidents.filter((x) => RANK[x.severity] >= RANK[level]);
+}
+
+/** True when some incident is at `level` or worse (for `--fail-on`). */
 export function failOn(report: LeakReport, level: Exclude<Severity, "info">): boolean {
-  return report.findings.some((f) => RANK[f.severity] >= RANK[level]);
+  return failingIncidents(report, level).length > 0;
+}
+
+/** Incidents of more than one group: the ones a report leads with (a single group is shown as its finding). */
+function gathered(report: LeakReport): Incident[] {
+  return report.incidents.filter((x) => x.findings.length > 1);
+}
+
+function memberLine(f: Finding): string {
+  return `${fmt(f.count)} × ${f.startFunction || "(no frames)"} [${f.state}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}`;
 }
 
 function wait(f: Finding): string {
@@ -38,9 +53,25 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
   const snaps = report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : "";
   lines.push(
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
-      ` · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
+      ` · ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
-  const shown = report.findings.filter((f) => o.all || f.severity !== "info");
+  const inIncident = new Set<number>();
+  for (const x of gathered(report)) {
+    for (const i of x.findings) inIncident.add(i);
+    lines.push("");
+    lines.push(
+      `${c(sevColor[x.severity], `INCIDENT ${x.id} ${x.severity.toUpperCase()}`)} · ${x.kind} · ${fmt(x.count)} goroutines in ${x.findings.length} groups`,
+    );
+    lines.push(`   ${c("1", x.title)}`);
+    if (x.rootCause)
+      lines.push(`   root cause: ${x.rootCause.function} (${x.rootCause.file}:${x.rootCause.line})`);
+    for (const r of x.reasons) lines.push(`   - ${r}`);
+    for (const i of x.findings) {
+      const f = report.findings[i]!;
+      lines.push(`   · ${c(sevColor[f.severity], f.severity)} ${memberLine(f)}`);
+    }
+  }
+  const shown = report.findings.filter((f, i) => !inIncident.has(i) && (o.all || f.severity !== "info"));
   shown.forEach((f, i) => {
     lines.push("");
     const head = `${i + 1}. ${c(sevColor[f.severity], f.severity.toUpperCase())} score ${f.score} · ${fmt(f.count)} × ${f.startFunction || "(no frames)"} [${f.state}${wait(f) ? `, ${wait(f)}` : ""}]${f.proven ? c("1;31", " PROVEN LEAKED") : ""}`;
@@ -52,7 +83,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
     lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
   });
-  const hidden = report.findings.length - shown.length;
+  const hidden = report.findings.length - shown.length - inIncident.size;
   if (hidden > 0)
     lines.push(
       "",
@@ -61,7 +92,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
         `${hidden} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; --format json lists everything)`,
       ),
     );
-  if (shown.length === 0) lines.push("", "No leak suspects.");
+  if (shown.length === 0 && inIncident.size === 0) lines.push("", "No leak suspects.");
   return `${lines.join("\n")}\n`;
 }
 
@@ -72,14 +103,38 @@ export function renderMarkdown(report: LeakReport): string {
   const out: string[] = [];
   out.push("## gosleuth leak report", "");
   out.push(
-    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.`,
+    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.`,
     "",
   );
-  const shown = report.findings.filter((f) => f.severity !== "info");
+  const inIncident = new Set<number>();
+  for (const x of gathered(report)) {
+    for (const i of x.findings) inIncident.add(i);
+    out.push(`### ${x.id} ${x.severity}: ${mdEscape(x.title)}`, "");
+    out.push(
+      `${x.kind}, ${fmt(x.count)} goroutines in ${x.findings.length} groups${x.rootCause ? `; root cause \`${x.rootCause.function}\` ${mdEscape(x.rootCause.file)}:${x.rootCause.line}` : ""}.`,
+      "",
+    );
+    for (const r of x.reasons) out.push(`- ${mdEscape(r)}`);
+    out.push(
+      "",
+      "| severity | goroutines | started with | state | wait | blocked at |",
+      "| --- | ---: | --- | --- | --- | --- |",
+    );
+    for (const i of x.findings) {
+      const f = report.findings[i]!;
+      const b = f.blockingFrame;
+      out.push(
+        `| ${f.severity} | ${fmt(f.count)} | \`${f.startFunction}\` | ${mdEscape(f.state)} | ${wait(f) || "–"} | ${b ? `\`${b.function}\` ${mdEscape(b.file)}:${b.line}` : "–"} |`,
+      );
+    }
+    out.push("");
+  }
+  const shown = report.findings.filter((f, i) => !inIncident.has(i) && f.severity !== "info");
   if (shown.length === 0) {
-    out.push("No leak suspects.", "");
+    if (inIncident.size === 0) out.push("No leak suspects.", "");
     return out.join("\n");
   }
+  if (inIncident.size > 0) out.push("### Other groups", "");
   out.push(
     "| severity | score | goroutines | started with | state | wait | blocked at |",
     "| --- | ---: | ---: | --- | --- | --- | --- |",
@@ -117,7 +172,7 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** The documented JSON document (`schema/leak-report.v1.json`). */
+/** The documented JSON document (`schema/leak-report.v2.json`). */
 export function toJson(report: LeakReport): LeakReport {
   return report;
 }

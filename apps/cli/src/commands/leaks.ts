@@ -8,6 +8,7 @@ import {
   renderMarkdown,
   renderText,
   resolveSettings,
+  runtimeVerdict,
   SettingsError,
   type Snapshot,
   toJson,
@@ -107,7 +108,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       options: settings ? { leakSettings: settings } : {},
     });
     const { analyzer, groups } = consumer;
-    report = analyzer.finish();
+    report = analyzer.finish(runtimeVerdict(info.preamble));
     report.input.format = info.format;
     if (report.input.goroutines === 0 && groups > 0) {
       throw new CliError(
@@ -119,7 +120,11 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     const times: number[] = [];
     for (const input of inputs) {
       const d = await loadDump(input, f);
-      snaps.push({ goroutines: d.goroutines as Goroutine[], label: input });
+      snaps.push({
+        goroutines: d.goroutines as Goroutine[],
+        label: input,
+        verdict: runtimeVerdict(d.preamble),
+      });
       times.push(isUrl(input) ? Date.now() : statSync(input).mtimeMs);
     }
     // File times are used only when each is at least a second after the previous one (files copied or
