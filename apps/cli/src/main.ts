@@ -1,8 +1,11 @@
 // `gosleuth`: goroutine dump forensics from a terminal or a pipeline (entry point and command definitions).
-import { Command, InvalidArgumentError, Option } from "commander";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { escapeControl } from "@gosleuth/text";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.ts";
 import { parseDuration, parseSize } from "./format.ts";
-import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
+import { DEFAULT_FETCH, type FetchOptions, isUrl } from "./input.ts";
 
 // Set by build.mjs from the published package's package.json.
 declare const __GOSLEUTH_VERSION__: string | undefined;
@@ -24,6 +27,21 @@ function size(v: string): number {
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+}
+function hostHeader(v: string): string {
+  if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(v))
+    throw new InvalidArgumentError(`not a host or host:port: "${v}"`);
+  return v;
+}
+function pathMap(v: string, previous: { from: string; to: string }[] = []): { from: string; to: string }[] {
+  const i = v.indexOf("=");
+  if (i <= 0) throw new InvalidArgumentError(`expected FROM=TO (TO may be empty), got "${v}"`);
+  return [...previous, { from: v.slice(0, i), to: v.slice(i + 1) }];
+}
+function modulePath(v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._~/-]*$/.test(v) || v.endsWith("/"))
+    throw new InvalidArgumentError(`not a Go module path: "${v}" (e.g. github.com/acme/shop)`);
+  return v;
 }
 function int(v: string): number {
   const x = Number(v);
@@ -50,7 +68,12 @@ function withFetch(cmd: Command): Command {
         .default(1024 ** 3, "1GB")
         .argParser(size),
     )
-    .option("--host-header <host>", "send this Host header with URL requests");
+    .addOption(
+      new Option(
+        "--host-header <host>",
+        "send this Host header with URL requests (e.g. localhost:2019)",
+      ).argParser(hostHeader),
+    );
 }
 
 function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string }): FetchOptions {
@@ -62,8 +85,14 @@ function fetchOpts(o: { timeout?: number; maxBytes?: number; hostHeader?: string
   return f;
 }
 
-const program = new Command()
+export const program = new Command()
   .name("gosleuth")
+  // Commander's own errors (unknown command or option, missing or invalid value) are thrown, not printed and
+  // exited with 1: main() prints them as one line and exits 2, the code for a usage error. Subcommands made
+  // below inherit both settings.
+  .exitOverride()
+  // writeErr carries only errors and the help commander shows as one (`gosleuth help bogus`, no command).
+  .configureOutput({ outputError: () => {}, writeErr: () => {} })
   .description(
     "Goroutine dump forensics: what every goroutine is doing, who spawned whom, and what is leaking.\n" +
       "Reads debug=2/debug=1/debug=0 pprof output, panics, SIGQUIT dumps, fatal errors and race reports.",
@@ -71,7 +100,6 @@ const program = new Command()
   .version(VERSION)
   // Read by format.ts from argv; declared here so every command accepts it and --help lists it.
   .option("--no-color", "no colour or bold (also NO_COLOR=1; FORCE_COLOR=1 keeps them in a pipe)")
-  .showHelpAfterError("(run with --help for usage and examples)")
   .addHelpText(
     "after",
     `
@@ -82,7 +110,8 @@ Examples:
   gosleuth leaks dump.txt --format md --fail-on high
   gosleuth view dump.txt
 
-Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.`,
+Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.
+Set GOSLEUTH_DEBUG=1 to get a stack trace for an internal error.`,
   );
 
 withFetch(
@@ -246,16 +275,39 @@ withFetch(
     .addOption(
       new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
     )
+    .addOption(
+      new Option(
+        "--interval <duration>",
+        "several files: the time between snapshots when the files' times cannot tell (default: one minute, said to be assumed)",
+      ).argParser(duration),
+    )
     .option("--threads <n>", `${THREADS_HELP} (one input)`, "auto")
+    .addOption(
+      new Option(
+        "--path-map <from=to>",
+        "SARIF: rewrite dump paths that start with FROM to start with TO, a path in the repository (repeatable; TO may be empty)",
+      ).argParser(pathMap),
+    )
+    .addOption(
+      new Option(
+        "--module <path>",
+        "SARIF: the Go module path; its files are the repository's (default: ./go.mod's module, its folder in the repository)",
+      ).argParser(modulePath),
+    )
     .addHelpText(
       "after",
       `
 ${THREADS_NOTE}
 
+SARIF places each result at the nearest frame in the repository's own code (the module's files, or
+paths --path-map rewrites), else at the blocking frame with a message that says so; frames outside
+the repository are related information. gosleuth.config.json may hold the same under "sarif":
+{ "sarif": { "pathMap": { "leakybank/": "services/leakybank/" }, "module": "github.com/acme/shop" } }.
+
 Examples:
   gosleuth leaks dump.txt
   gosleuth leaks t0.txt t1.txt t2.txt --format md > leaks.md
-  gosleuth leaks dump.txt --format sarif > gosleuth.sarif    # for code scanning
+  gosleuth leaks dump.txt --format sarif --path-map /build/src/= > gosleuth.sarif  # code scanning
   gosleuth leaks http://localhost:6060/debug/pprof/goroutine?debug=2 --every 30s --count 6
   gosleuth leaks dump.txt --format json --fail-on high       # CI gate`,
     ),
@@ -303,6 +355,10 @@ Examples:
   gosleuth fetch http://localhost:6060/debug/pprof/     # prints the profile counts of the index page`,
     ),
 ).action(async (url: string, o) => {
+  if (!isUrl(url))
+    throw new CliError(
+      `fetch takes an http(s) URL, not a file: "${url}" (a file is already fetched: pass it to the other commands)`,
+    );
   await (await import("./commands/fetch.ts")).fetchCommand(url, o, fetchOpts(o));
 });
 
@@ -339,7 +395,7 @@ Examples:
 program
   .command("view")
   .description("open the viewer on a dump: serves the web app and the dump on loopback")
-  .argument("<input>", "a dump file (.gz too)")
+  .argument("<input>", "a dump file (.gz too); not - or a URL: save those to a file first")
   .addOption(new Option("--port <n>", "port (0: any free port)").default(0).argParser(int))
   .option("--host <host>", "address to bind (another than loopback only when you mean it)", "127.0.0.1")
   .option("--no-open", "do not open a browser")
@@ -354,6 +410,10 @@ Examples:
   gosleuth view dump.txt.gz --port 8080 --no-open`,
   )
   .action(async (input: string, o) => {
+    if (input === "-" || isUrl(input))
+      throw new CliError(
+        `view serves a dump file, not ${input === "-" ? "standard input" : "a URL"}: save it first (gosleuth fetch URL --out dump.txt, or > dump.txt)`,
+      );
     await (await import("./commands/view.ts")).viewCommand(input, o);
   });
 
@@ -396,7 +456,7 @@ program
       .default(256 * 1024 ** 2, "256MB")
       .argParser(size),
   )
-  .option("--host-header <host>", "send this Host header to the targets")
+  .addOption(new Option("--host-header <host>", "send this Host header to the targets").argParser(hostHeader))
   .addOption(
     new Option("--debug <n>", "default pprof form: 2 (stacks, states, waits) or 1 (counts only, lighter)")
       .choices(["1", "2"])
@@ -436,18 +496,67 @@ Examples:
     await (await import("./commands/agent.ts")).agentCommand(o);
   });
 
-async function main(): Promise<void> {
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "is a directory",
+  EACCES: "permission denied",
+  EPERM: "not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/** A usage error as the one line a CI log shows: what was wrong and where the help is. */
+function usageLine(e: CommanderError, argv: readonly string[]): string {
+  if (e.code === "commander.help") {
+    // Commander would print the whole help as the error: no command, or `help` of one that does not exist.
+    const word = argv.slice(2).find((a) => !a.startsWith("-") && a !== "help");
+    return word
+      ? `gosleuth: unknown command '${escapeControl(word)}' (see gosleuth --help)`
+      : "gosleuth: no command given (see gosleuth --help for the commands)";
+  }
+  const msg = e.message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  const sub = program.commands.find((c) => argv.includes(c.name()));
+  return `gosleuth: ${escapeControl(msg)} (see gosleuth ${sub ? `${sub.name()} ` : ""}--help)`;
+}
+
+async function main(argv: string[]): Promise<void> {
   // `gosleuth ... | head`: a closed pipe ends the program quietly.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
+  if (argv.length <= 2) {
+    process.stderr.write("gosleuth: no command given (see gosleuth --help for the commands)\n");
+    process.exitCode = 2;
+    return;
+  }
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      if (e.exitCode !== 0) {
+        process.stderr.write(`${usageLine(e, argv)}\n`);
+        process.exitCode = 2;
+      }
+      return;
+    }
     if (e instanceof CliError) {
-      process.stderr.write(`gosleuth: ${e.message}\n`);
+      // Messages quote inputs (file names, URLs, dump text): control characters escaped, and one line.
+      process.stderr.write(`gosleuth: ${escapeControl(e.message)}\n`);
       process.exitCode = e.exitCode;
+      return;
+    }
+    // A file that cannot be opened or written (`--out` into a missing folder, a read-only place) is the user's
+    // input, not a bug in gosleuth.
+    const sys = e as NodeJS.ErrnoException;
+    if (sys.path && sys.code && FILE_ERRORS[sys.code]) {
+      process.stderr.write(`gosleuth: ${escapeControl(sys.path)}: ${FILE_ERRORS[sys.code]}\n`);
+      process.exitCode = 2;
       return;
     }
     if (process.env.GOSLEUTH_DEBUG) throw e;
@@ -458,8 +567,21 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
-// Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
-// worker thread's teardown (~90 ms after a big parse).
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-process.exit();
+/** True when this module is the program being run (not imported by a test that reads the command tree). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  await main(process.argv);
+  // Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
+  // worker thread's teardown (~90 ms after a big parse).
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit();
+}

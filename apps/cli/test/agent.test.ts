@@ -1,12 +1,16 @@
 // `gosleuth agent` end to end on loopback: recorded dumps and hostile answers from replay servers, a targets
 // file edited while it runs, the findings API, the page, --keep, and requests meant to break the server.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { get, type RunningAgent, sample, startAgent, until } from "./agent-helpers.ts";
+import { run } from "./helpers.ts";
 // @ts-expect-error: a plain ES module shared with the load benchmark (no type declarations)
-import { CADDY, LEAKYBANK, startReplay } from "./replay-server.mjs";
+import { CADDY, LEAKYBANK, LEAKYBANK_DEBUG1, startReplay } from "./replay-server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // Hand-written dump: one group whose function name carries HTML and terminal escape sequences.
 const HOSTILE_FN = "main.<script>alert(1)</script>\u001b]0;pwned\u0007";
@@ -16,7 +20,17 @@ const hostileDump = Array.from(
     `goroutine ${i + 10} [chan receive, 7 minutes]:\n${HOSTILE_FN}(0x1)\n\t/src/main.go:10 +0x1\ncreated by main.serve in goroutine ${i + 100}\n\t/src/main.go:5 +0x2\n`,
 ).join("\n");
 
-const NAMES = ["leakybank", "caddy", "hang", "html", "status500", "truncated", "huge", "hostile"] as const;
+const NAMES = [
+  "leakybank",
+  "caddy",
+  "hang",
+  "html",
+  "status500",
+  "truncated",
+  "huge",
+  "hostile",
+  "bank1",
+] as const;
 const SPECS = [
   { kind: "sequence", files: LEAKYBANK },
   { kind: "sequence", files: [CADDY] },
@@ -26,17 +40,28 @@ const SPECS = [
   { kind: "truncated", file: CADDY },
   { kind: "huge", bytes: 2 * 1024 ** 3 },
   { kind: "text", body: hostileDump },
+  { kind: "sequence", files: [LEAKYBANK_DEBUG1] },
 ];
 
-let replay: { ports: number[]; hits: number[]; close(): Promise<void> };
+let replay: {
+  ports: number[];
+  hits: number[];
+  last: ({ path: string; host: string } | null)[];
+  close(): Promise<void>;
+};
 let agent: RunningAgent;
 let dir: string;
+let startedAt = 0;
 const inst = (name: (typeof NAMES)[number]) => `127.0.0.1:${replay.ports[NAMES.indexOf(name)]}`;
+// bank1 is scraped as debug=1 on its own path, with its own Host header (meta labels of its group).
+const META: Record<string, Record<string, string>> = {
+  bank1: { __metrics_path__: "/pprof/goroutine", __param_debug: "1", __host_header__: "bank.internal" },
+};
 const groups = (names: readonly string[]) =>
   JSON.stringify(
     names.map((n) => ({
       targets: [`127.0.0.1:${replay.ports[NAMES.indexOf(n as never)]}`],
-      labels: { service: n },
+      labels: { service: n, ...META[n] },
     })),
   );
 const metrics = async () => (await get(agent.url, "/metrics")).body;
@@ -45,6 +70,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gosleuth-agent-"));
   replay = await startReplay(SPECS);
   writeFileSync(join(dir, "targets.json"), groups(NAMES));
+  startedAt = Date.now();
   agent = await startAgent([
     "--targets",
     join(dir, "targets.json"),
@@ -93,6 +119,24 @@ describe("gosleuth agent", () => {
       expect(agent.log()).toMatch(new RegExp(`${inst(n)} \\(.*\\): down: ${reason}: `));
     // The 2 GB body was cut at the cap: the replay server never got far.
     expect(replay.hits[NAMES.indexOf("huge")]).toBeGreaterThan(0);
+  });
+
+  it("scrapes a debug=1 target on its own path and Host: counts and groups, no leak analysis", async () => {
+    const m = await until("bank1's goroutines", 20_000, async () => {
+      const t = await metrics();
+      return sample(t, "gosleuth_goroutines", { service: "bank1" }) !== undefined ? t : undefined;
+    });
+    const i = NAMES.indexOf("bank1");
+    expect(replay.last[i]).toEqual({ path: "/pprof/goroutine?debug=1", host: "bank.internal" });
+    expect(replay.last[0]!.path).toBe("/debug/pprof/goroutine?debug=2");
+    // The debug=1 file's header: `goroutine profile: total 1696`.
+    expect(sample(m, "gosleuth_goroutines", { service: "bank1" })).toBe(1696);
+    expect(sample(m, "gosleuth_leak_suspects", { service: "bank1" })).toBeUndefined();
+    const top = m
+      .split("\n")
+      .filter((l) => l.startsWith("gosleuth_group_goroutines{") && l.includes('service="bank1"'));
+    expect(top.length).toBeGreaterThan(3);
+    expect(top.some((l) => l.includes('function="main.(*Exporter).enqueue"'))).toBe(true);
   });
 
   it("exports the top groups with bounded label values and dump text as inert text", async () => {
@@ -144,6 +188,45 @@ describe("gosleuth agent", () => {
     expect(dump.body).toBe(readFileSync(CADDY, "utf8"));
   });
 
+  it.skipIf(!existsSync(CHROMIUM))(
+    "the page's viewer link opens the target's dump in the viewer",
+    async () => {
+      const page = (await get(agent.url, "/")).body;
+      const row = page.split("<tr>").find((r) => r.includes(inst("hostile")))!;
+      const href = /href="(\/viewer\/\?src=[^"]+)"/.exec(row)?.[1]?.replace(/&amp;/g, "&");
+      expect(href, "the viewer is built (pnpm build) and linked").toBeDefined();
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu"],
+      });
+      try {
+        const tab = await browser.newPage();
+        const errors: string[] = [];
+        tab.on("pageerror", (e) => errors.push(e.message));
+        await tab.goto(new URL(href!, agent.url).href);
+        // Runs in the page (this package's types have no DOM, hence the cast).
+        const state = () =>
+          (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
+            .dataset.state ?? "";
+        await tab.waitForFunction(
+          () =>
+            ["ready", "error"].includes(
+              (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
+                .dataset.state ?? "",
+            ),
+          null,
+          { timeout: 60_000 },
+        );
+        expect(await tab.evaluate(state)).toBe("ready");
+        expect(errors).toEqual([]);
+        // The hostile function name is shown as text.
+        expect(await tab.textContent("body")).toContain("alert(1)");
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
   it("refuses malformed URLs, foreign Host headers and cross-site requests, and keeps serving", async () => {
     expect((await get(agent.url, "/%")).status).toBe(400);
     expect((await get(agent.url, "/%E0%A4%A")).status).toBe(400);
@@ -176,6 +259,18 @@ describe("gosleuth agent", () => {
     expect(readdirSync(keep).filter((f) => others.some((o) => f.includes(o)))).toEqual([]);
   });
 
+  it("backs off from a failing target (1 s, 2 s, 4 s ...) and logs its failure once", async () => {
+    await until("10 s of running", 15_000, async () => (Date.now() - startedAt > 10_000 ? true : undefined));
+    const secs = (Date.now() - startedAt) / 1000;
+    const i = NAMES.indexOf("status500");
+    // Without backoff it would have been asked about once a second; with it, at most 1 + log2(secs) times.
+    expect(replay.hits[i]).toBeGreaterThanOrEqual(3);
+    expect(replay.hits[i]).toBeLessThanOrEqual(Math.ceil(1 + Math.log2(secs)));
+    expect(agent.log().match(new RegExp(`${inst("status500")} .*down: http_status`, "g"))).toHaveLength(1);
+    const caddyScrapes = sample(await metrics(), "gosleuth_target_scrapes_total", { service: "caddy" }) ?? 0;
+    expect(caddyScrapes).toBeGreaterThanOrEqual(Math.floor(secs / 2));
+  });
+
   it("drops a target that disappears from the file, says so, and keeps scraping the others", async () => {
     const before = sample(await metrics(), "gosleuth_target_scrapes_total", { service: "caddy" }) ?? 0;
     writeFileSync(join(dir, "targets.json"), groups(NAMES.filter((n) => n !== "hang")));
@@ -194,7 +289,24 @@ describe("gosleuth agent", () => {
     // A broken edit keeps the targets already loaded.
     writeFileSync(join(dir, "targets.json"), "[{");
     await until("the error in the log", 10_000, async () =>
-      /targets\.json: not valid JSON.*keeping the 7 targets/.test(agent.log()) ? true : undefined,
+      /targets\.json: not valid JSON.*keeping the 8 targets/.test(agent.log()) ? true : undefined,
     );
+  });
+});
+
+describe("gosleuth agent usage errors", () => {
+  it.each([
+    [[], /needs --targets FILE .* or at least one --target URL/],
+    [["--target", "a:1", "--listen", "nope"], /--listen nope: expected host:port/],
+    [["--target", "a:1", "--shard", "3/3"], /--shard 3\/3: expected i\/n/],
+    [["--targets", "/nonexistent/targets.json"], /targets\.json: no such targets file/],
+    [["--target", "ftp://a:1/x"], /only http and https/],
+    [["--target", "a:1", "--window", "0"], /--window must be from 1 to 1000/],
+    [["--target", "a:1", "--every", "0s"], /--every must be at least 100ms/],
+  ])("%j exits 2 with one line", async (args, msg) => {
+    const r = await run(["agent", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

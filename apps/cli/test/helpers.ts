@@ -13,12 +13,13 @@ export interface Run {
 
 export function run(
   args: string[],
-  opts: { input?: Buffer | string; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { input?: Buffer | string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<Run> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = "";
     let stderr = "";

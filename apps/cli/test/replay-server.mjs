@@ -14,6 +14,7 @@ const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../pack
 export const LEAKYBANK = [60, 120, 180, 240, 300, 320].map((t) =>
   resolve(FIXTURES, `labeled/leakybank/leakybank-t${String(t).padStart(4, "0")}s-debug2.txt`),
 );
+export const LEAKYBANK_DEBUG1 = resolve(FIXTURES, "labeled/leakybank/leakybank-t0060s-debug1.txt");
 export const CADDY = resolve(FIXTURES, "generated/servers/caddy-2.11-t0-debug2.txt");
 export const CADDY_IDLE = resolve(FIXTURES, "generated/servers/caddy-2.11-idle-debug2.txt");
 
@@ -56,11 +57,14 @@ function streamHuge(res, total) {
 export async function startReplay(specs) {
   const servers = [];
   const hits = specs.map(() => 0);
+  /** The last request of each target: path and Host header. */
+  const last = specs.map(() => null);
   const hanging = new Set();
   for (const [i, spec] of specs.entries()) {
     let n = 0;
-    const server = createServer((_req, res) => {
+    const server = createServer((req, res) => {
       hits[i]++;
+      last[i] = { path: req.url, host: req.headers.host };
       if (spec.kind === "hang") {
         hanging.add(res);
         res.on("close", () => hanging.delete(res));
@@ -101,6 +105,7 @@ export async function startReplay(specs) {
   return {
     ports: servers.map((s) => s.address().port),
     hits,
+    last,
     close: () =>
       Promise.all(
         servers.map(

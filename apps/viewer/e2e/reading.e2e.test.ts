@@ -226,6 +226,7 @@ describe.skipIf(!hasChromium || !hasSharedCorpus)("a race report (panicparse-rac
     const { page, errors } = await open(browser, server);
     expect(await waitReady(page)).toBe("ready");
     expect(await page.isVisible('[data-testid="races"]')).toBe(true);
+    expect(await page.textContent("#dump-summary")).toBe("race · 1 data race");
     const titles = await page.locator('[data-testid="race-access"] b').allTextContents();
     const read = /^Read at (0x[0-9a-f]+) by goroutine (\d+):/m.exec(text)!;
     const write = /^Previous write at (0x[0-9a-f]+) by goroutine (\d+):/m.exec(text)!;
@@ -309,6 +310,37 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     expect(out.length).toBeGreaterThan(0);
     expect(overlapping(out)).toEqual([]);
     await page.screenshot({ path: outputPath("r06-labels-zoomed-out.png") });
+  });
+
+  it("shows a label the collision pass left out when the pointer is on its node", async () => {
+    // Zoomed out, siblings are closer than a label's height: some labels are left out.
+    await page.click("#fit-btn");
+    await page.waitForTimeout(600);
+    await page.mouse.move(900, 450);
+    for (let i = 0; i < 2; i++) await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(900);
+    const boxes = await page.evaluate(() => (window as unknown as Hook).gosleuth.labelBoxes());
+    const ids = await page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
+    const positions = await page.evaluate(
+      (xs) => xs.map((id) => ({ id, p: (window as unknown as Hook).gosleuth.nodePosition(id) })),
+      ids,
+    );
+    // A node whose label box (right of it, on its centre line) is not among the drawn ones.
+    const hidden = positions.find(
+      ({ p }) => p && !boxes.some((b) => b.y0 <= p.y && p.y <= b.y1 && b.x0 > p.x && b.x0 - p.x < 30),
+    );
+    expect(hidden).toBeDefined();
+    const pane = (await page.locator("#graph").boundingBox())!;
+    const at = hidden!.p!;
+    const region = { x: pane.x + at.x + 12, y: pane.y + at.y - 8, width: 120, height: 16 };
+    const before = await page.screenshot({ clip: region });
+    await page.mouse.move(pane.x + at.x, pane.y + at.y);
+    await page.waitForTimeout(400);
+    const after = await page.screenshot({ clip: region });
+    // The hover layer draws the label (on its white box) where nothing was drawn before.
+    expect(after.equals(before)).toBe(false);
+    await page.screenshot({ path: outputPath("r06b-hover-hidden-label.png") });
+    await page.mouse.move(pane.x + 5, pane.y + 5);
   });
 
   it("exports the whole fitted tree as a PNG at least as big as the pane", async () => {

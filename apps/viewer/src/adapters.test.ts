@@ -1,142 +1,79 @@
-// Tests for reading spawn-graph's tree and leaks' findings: shape variations, exact membership, and refusing to guess.
-import { readFileSync } from "node:fs";
-import { fixture } from "@gosleuth/fixtures";
-import type { Goroutine } from "@gosleuth/model";
-import { beforeAll, describe, expect, it } from "vitest";
-import { nodeView, packageFindings, packageTree, reconcile } from "./adapters.ts";
-import { buildDataset } from "./engine.ts";
-import { interimTree } from "./interim-tree.ts";
+// Leak findings on the tree: every node holding a finding's goroutines shows it (leakybank, and the 216k dump when present).
+import { createReadStream, readFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
+import { creatorSite, goroutineSignature } from "@gosleuth/spawn-graph";
+import { describe, expect, it } from "vitest";
+import { type Built, buildDataset } from "./engine.ts";
 
-let goroutines: readonly Goroutine[] = [];
-beforeAll(async () => {
-  const text = readFileSync(fixture("generated/servers/caddy-2.11-t0-debug2.txt"), "utf8");
-  const built = await buildDataset(new Blob([text]).stream());
-  goroutines = built!.dataset.goroutines;
-});
-
-/** The interim tree re-dressed in issue 4's documented JSON shape, with other ids and order. */
-function documented(gs: readonly Goroutine[]) {
-  const t = interimTree(gs);
-  const rename = (id: string) => `agg-${id.slice(1).padStart(4, "0")}`;
-  return [...t.nodes].reverse().map((n) => ({
-    id: rename(n.id),
-    parent: n.parent === null ? null : rename(n.parent),
-    count: n.count,
-    function: n.function,
-    creator: n.creator ? { function: n.creator.split(" ")[0], file: "x.go", line: 1 } : null,
-    state: n.state,
-    stateClass: n.stateClass,
-    states: Object.entries(n.states).map(([state, count]) => ({ state, count })),
-    waitMinutes: { min: n.waitMin, max: n.waitMax },
-    sampleIds: n.sampleIds,
-    depth: n.depth,
-    ghost: n.ghost || undefined,
-    orphan: n.orphan || undefined,
-    signature: "opaque",
-  }));
+/**
+ * Checks the marks against each goroutine's own signature and creator site, computed here: the
+ * nodes holding goroutines of a finding's group are exactly the finding's nodes, each marked at
+ * least as severe, and they hold as many goroutines as the finding counts.
+ */
+function expectEveryNodeMarked(built: Built) {
+  const d = built.dataset;
+  const gs = d.goroutines;
+  const nodes = d.nodes;
+  const findings = d.findingViews;
+  expect(findings.length).toBeGreaterThan(0);
+  // The finding of a goroutine, by the key parts: signature, then creator site ("" for roots).
+  const bySig = new Map<string, Map<string, number>>();
+  findings.forEach((f, i) => {
+    const at = f.id.lastIndexOf("\n@");
+    const sig = f.id.slice(0, at);
+    const site = f.id.slice(at + 2);
+    let m = bySig.get(sig);
+    if (!m) bySig.set(sig, (m = new Map()));
+    m.set(site === "root" ? "" : site, i);
+  });
+  const holding = findings.map(() => new Map<string, number>());
+  for (let pos = 0; pos < gs.length; pos++) {
+    const g = gs[pos]!;
+    const fi = bySig.get(goroutineSignature(g))?.get(creatorSite(g.createdBy));
+    if (fi === undefined) continue;
+    const node = d.nodeIdAtPosition(pos)!;
+    holding[fi]!.set(node, (holding[fi]!.get(node) ?? 0) + 1);
+  }
+  const rank = { high: 3, medium: 2, low: 1, info: 0 } as const;
+  findings.forEach((f, i) => {
+    const h = holding[i]!;
+    expect([...h.keys()].sort(), f.title).toEqual([...f.nodeIds].sort());
+    expect([...h.values()].reduce((a, b) => a + b, 0)).toBe(f.count);
+    for (const id of h.keys()) {
+      const n = nodes.find((x) => x.id === id)!;
+      expect(n.count).toBe(h.get(id));
+      expect(rank[n.severity ?? "info"]).toBeGreaterThanOrEqual(rank[f.severity]);
+    }
+  });
+  return findings;
 }
 
-describe("packageTree", () => {
-  it("reads the documented shape and matches every goroutine to its node", () => {
-    const { tree, problem } = packageTree(
-      { buildAggregateTree: (gs: readonly Goroutine[]) => ({ nodes: documented(gs) }) },
-      goroutines,
-    );
-    expect(problem).toBeNull();
-    expect(tree).not.toBeNull();
-    const own = interimTree(goroutines);
-    // Same membership as the grouping it was made from, whatever the ids and order.
-    for (let i = 0; i < goroutines.length; i++) {
-      expect(tree!.nodes[tree!.nodeOf[i]!]!.id).toBe(
-        `agg-${own.nodes[own.nodeOf[i]!]!.id.slice(1).padStart(4, "0")}`,
-      );
-    }
-    const n = tree!.nodes.find((x) => x.creator !== "")!;
-    expect(n.creator).toMatch(/ x\.go:1$/);
-    expect(Object.values(n.states).reduce((a, b) => a + b, 0)).toBe(n.count);
+describe("leak findings on the spawn tree", () => {
+  it("leakybank t0320s: the high finding of 6,317 goroutines marks both of its nodes", async () => {
+    const text = readFileSync(fixture("labeled/leakybank/leakybank-t0320s-debug2.txt"), "utf8");
+    const built = (await buildDataset(new Blob([text]).stream()))!;
+    const findings = expectEveryNodeMarked(built);
+    const f = findings.find((x) => x.count === 6317)!;
+    expect(f.severity).toBe("high");
+    const counts = f.nodeIds.map((id) => built.dataset.nodes.find((n) => n.id === id)!.count);
+    expect(counts.sort((a, b) => b - a)).toEqual([3857, 2460]);
+    // The list's group of these goroutines carries the severity too.
+    const groups = built.dataset.groupViews().filter((g) => g.count === 6317);
+    expect(groups.map((g) => g.severity)).toEqual(["high"]);
   });
 
-  it("accepts a builder class and a bare array", () => {
-    class AggregateTreeBuilder {
-      private gs: Goroutine[] = [];
-      add(g: Goroutine) {
-        this.gs.push(g);
-      }
-      finish() {
-        return documented(this.gs);
-      }
-    }
-    expect(packageTree({ AggregateTreeBuilder }, goroutines).tree).not.toBeNull();
-  });
-
-  it("refuses a tree whose counts do not add up, and says so", () => {
-    const broken = (gs: readonly Goroutine[]) =>
-      documented(gs).map((n, i) => (i === 0 ? { ...n, count: n.count + 1 } : n));
-    const { tree, problem } = packageTree({ buildAggregateTree: broken }, goroutines);
-    expect(tree).toBeNull();
-    expect(problem).toMatch(/could not match every goroutine/);
-  });
-
-  it("reports a builder that throws and is silent when there is no builder", () => {
-    const { problem } = packageTree(
-      {
-        buildAggregateTree: () => {
-          throw new Error("boom");
-        },
-      },
-      goroutines,
-    );
-    expect(problem).toBe("@gosleuth/spawn-graph failed: boom");
-    expect(packageTree({}, goroutines)).toEqual({ tree: null, problem: null });
-  });
-
-  it("reconcile needs sample ids to place goroutines", () => {
-    const nodes = documented(goroutines).map((n) => nodeView({ ...n, sampleIds: [] }));
-    expect(reconcile(nodes, goroutines)).toBeNull();
-  });
-});
-
-describe("packageFindings", () => {
-  it("maps severities, reasons and ids from loose shapes", () => {
-    const { findings } = packageFindings(
-      {
-        analyzeLeaks: () => ({
-          findings: [
-            {
-              severity: "HIGH",
-              title: "300 writeLoop blocked",
-              reasons: [{ text: "blocked 30 min" }],
-              sampleIds: [374, 375],
-              count: 300,
-            },
-            { severity: "warning", message: "m", reasons: ["r"], goroutineIds: [1] },
-          ],
-        }),
-      },
-      { goroutines, groups: [] } as never,
-    );
-    expect(findings).toEqual([
-      {
-        id: "finding-1",
-        severity: "high",
-        title: "300 writeLoop blocked",
-        reasons: ["blocked 30 min"],
-        goroutineIds: [374, 375],
-        count: 300,
-      },
-      { id: "finding-2", severity: "medium", title: "m", reasons: ["r"], goroutineIds: [1], count: 1 },
-    ]);
-  });
-
-  it("turns a failing analysis into a note, not a crash", () => {
-    const r = packageFindings(
-      {
-        analyzeLeaks: () => {
-          throw new Error("bad settings");
-        },
-      },
-      {} as never,
-    );
-    expect(r).toEqual({ findings: [], problem: "@gosleuth/leaks failed: bad settings" });
-  });
+  it.skipIf(!hasSharedCorpus)(
+    "the 216k dump: every node holding a finding's goroutines shows it",
+    async () => {
+      const stream = Readable.toWeb(createReadStream(LARGE_DUMP_GZ).pipe(createGunzip()));
+      const built = (await buildDataset(stream as ReadableStream<Uint8Array>))!;
+      expect(built.dataset.size).toBe(216_017);
+      const findings = expectEveryNodeMarked(built);
+      // Groups there span many nodes (one per server): the marks must reach all of them.
+      expect(Math.max(...findings.map((f) => f.nodeIds.length))).toBeGreaterThan(1);
+    },
+    180_000,
+  );
 });

@@ -33,7 +33,7 @@ describe("Dataset on caddy-2.11-t0-debug2", () => {
 
   it("gives back every goroutine exactly as parsed from its compact columns", async () => {
     const { parseDump } = await import("@gosleuth/parser");
-    const { goroutineText } = await import("./dataset.ts");
+    const { goroutineText } = await import("./frames.ts");
     const parsed = parseDump(text).goroutines;
     expect(d.goroutines.length).toBe(parsed.length);
     for (const g of parsed) {

@@ -1,4 +1,5 @@
 // The worker's copy of a dump: every goroutine, its group and tree node, and the queries the page asks on demand.
+import { SEVERITIES, type Severity } from "@gosleuth/leaks";
 import {
   type Frame,
   type Goroutine,
@@ -6,14 +7,9 @@ import {
   type StateClass,
   startFunctionName,
 } from "@gosleuth/model";
-import {
-  compileFilter,
-  type GoroutineSubject,
-  parseFilter,
-  SEVERITIES,
-  type Severity,
-} from "@gosleuth/query";
+import { compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
+import { frameDiff, goroutineText, NONE, patchFrames, sameElisions } from "./frames.ts";
 import type {
   FilterResult,
   FindingView,
@@ -25,23 +21,23 @@ import type {
   TreeNodeView,
 } from "./protocol.ts";
 
-/** What the tree builder must give back: the nodes, and which node holds each goroutine (by position in the dump). */
+/** The aggregated tree as the worker keeps it: the nodes, which node holds each goroutine, each node's group key. */
 export interface TreeResult {
   readonly nodes: readonly TreeNodeView[];
   /** Node index (into `nodes`) of each goroutine, by its position in the dump. */
   readonly nodeOf: Int32Array;
+  /** @gosleuth/spawn-graph's `nodeGroupKey` of each node (null for ghosts): the key leak findings carry. */
+  readonly keys: readonly (string | null)[];
 }
 
-export type TreeBuilder = (goroutines: readonly Goroutine[]) => TreeResult;
-
-/** A leak finding as the worker needs it: which goroutines it covers and how bad it is. */
+/** A leak finding as the worker needs it: the group key of the goroutines it covers and how bad it is. */
 export interface FindingInput {
-  readonly id: string;
+  readonly key: string;
   readonly severity: Severity;
   readonly title: string;
   readonly reasons: readonly string[];
-  readonly goroutineIds: readonly number[];
   readonly count: number;
+  readonly sampleIds: readonly number[];
 }
 
 interface GroupAcc {
@@ -66,83 +62,9 @@ function creatorText(g: Goroutine): string {
   return c ? `${c.fn.full} ${c.file}:${c.line}` : "";
 }
 
+/** The worse of two severities (leaks lists them worst first). */
 function maxSeverity(a: Severity | undefined, b: Severity): Severity {
-  return a === undefined || SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
-}
-
-const SEP = "\u0001";
-
-function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i]!.index !== b[i]!.index || a[i]!.count !== b[i]!.count) return false;
-  return true;
-}
-const NONE: readonly never[] = Object.freeze([]);
-
-/**
- * The frames whose arguments or offset differ from the group's first goroutine, as one flat string
- * (`index SEP args SEP offset` per differing frame), or undefined when none differ. Goroutines of one
- * group usually differ in a frame or two (a pointer argument), so this keeps a fraction of the text
- * that the whole stack's arguments would (216k dump: ~5 of 23 million characters).
- */
-function frameDiff(g: Goroutine, sample: Goroutine): string | undefined {
-  const own = g.frames;
-  const base = sample.frames;
-  let parts: string[] | undefined;
-  for (let i = 0; i < own.length; i++) {
-    const f = own[i]!;
-    const b = base[i];
-    const offset = f.offset ?? "";
-    if (b && b.args === f.args && (b.offset ?? "") === offset) continue;
-    // join() returns one flat string; `+=` would build a rope that keeps every piece alive.
-    (parts ??= []).push(String(i), f.args, offset);
-  }
-  // A stack of another length cannot be patched frame by frame: keep all of it (never seen, same signature).
-  if (own.length !== base.length) return ["*", ...own.flatMap((f) => [f.args, f.offset ?? ""])].join(SEP);
-  return parts?.join(SEP);
-}
-
-/** Applies `frameDiff`'s output to the group's frames. */
-function patchFrames(frames: readonly Frame[], diff: string): Frame[] {
-  const parts = diff.split(SEP);
-  const withOwn = (f: Frame, args: string, offset: string): Frame => {
-    const { offset: _o, ...rest } = f;
-    return { ...rest, args, ...(offset ? { offset } : {}) };
-  };
-  if (parts[0] === "*")
-    return frames.map((f, i) => withOwn(f, parts[2 * i + 1] ?? "", parts[2 * i + 2] ?? ""));
-  const out = frames.slice();
-  for (let k = 0; k + 2 < parts.length; k += 3) {
-    const i = Number(parts[k]);
-    const f = out[i];
-    if (f) out[i] = withOwn(f, parts[k + 1]!, parts[k + 2]!);
-  }
-  return out;
-}
-
-/** The goroutine as the runtime printed it (debug=2), for copying from the side panel. */
-export function goroutineText(g: Goroutine): string {
-  const flags: string[] = [g.state + (g.leaked ? " (leaked)" : "")];
-  if (g.waitMinutes > 0) flags.push(`${g.waitMinutes} minutes`);
-  if (g.lockedToThread) flags.push("locked to thread");
-  let s = `goroutine ${g.idText ?? g.id} [${flags.join(", ")}]:\n`;
-  let e = 0;
-  for (let i = 0; i < g.frames.length; i++) {
-    while (e < g.elided.length && g.elided[e]!.index === i) {
-      const c = g.elided[e]!.count;
-      s += c === null ? "...additional frames elided...\n" : `...${c} frames elided...\n`;
-      e++;
-    }
-    const f = g.frames[i]!;
-    s += `${f.fn.full}(${f.args})\n\t${f.file}:${f.line}${f.offset ? ` +${f.offset}` : ""}\n`;
-  }
-  if (g.stackUnavailable) s += "\tgoroutine running on other thread; stack unavailable\n";
-  if (g.createdBy) {
-    const c = g.createdBy;
-    s += `created by ${c.fn.full}${c.parentId !== undefined ? ` in goroutine ${c.parentId}` : ""}\n\t${c.file}:${c.line}${c.offset ? ` +${c.offset}` : ""}\n`;
-  }
-  return s;
+  return a === undefined || SEVERITIES.indexOf(b) < SEVERITIES.indexOf(a) ? b : a;
 }
 
 const LOCKED = 1;
@@ -532,43 +454,47 @@ export class Dataset {
     } as Goroutine;
   }
 
-  /** Builds the aggregated tree once every goroutine is in, and attaches the leak findings. */
-  finish(build: TreeBuilder, findings: readonly FindingInput[]): void {
-    this.tree = build(this.goroutines);
+  /**
+   * Takes the aggregated tree once every goroutine is in, and attaches the leak findings: a finding
+   * marks every node with its group key (one group spans several nodes when its goroutines have
+   * different parents), and every list group holding goroutines of those nodes.
+   */
+  finish(tree: TreeResult, findings: readonly FindingInput[]): void {
+    this.tree = tree;
     this.members = null;
     this.nodeIndexCache = null;
+    const nodesOfKey = new Map<string, number[]>();
+    tree.keys.forEach((k, i) => {
+      if (k === null) return;
+      let l = nodesOfKey.get(k);
+      if (!l) nodesOfKey.set(k, (l = []));
+      l.push(i);
+    });
     const nodeSeverity = new Map<number, Severity>();
     this.findings = findings.map((f) => {
-      const nodeIds = new Set<string>();
-      for (const id of f.goroutineIds) {
-        const pos = this.byId.get(id);
-        if (pos === undefined) continue;
-        const ni = this.tree!.nodeOf[pos]!;
-        if (ni >= 0) {
-          nodeIds.add(this.tree!.nodes[ni]!.id);
-          nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
-        }
-        const acc = this.groups[this.groupCol.data[pos]!]!;
-        acc.severity = maxSeverity(acc.severity, f.severity);
-      }
+      const nis = nodesOfKey.get(f.key) ?? [];
+      for (const ni of nis) nodeSeverity.set(ni, maxSeverity(nodeSeverity.get(ni), f.severity));
       return {
-        id: f.id,
+        id: f.key,
         severity: f.severity,
         title: f.title,
         reasons: f.reasons,
         count: f.count,
-        sampleIds: f.goroutineIds.slice(0, 10),
-        nodeIds: [...nodeIds],
+        sampleIds: f.sampleIds.slice(0, 10),
+        nodeIds: nis.map((ni) => tree.nodes[ni]!.id),
       };
     });
-    if (nodeSeverity.size > 0) {
-      this.tree = {
-        nodeOf: this.tree.nodeOf,
-        nodes: this.tree.nodes.map((n, i) =>
-          nodeSeverity.has(i) ? { ...n, severity: nodeSeverity.get(i) } : n,
-        ),
-      };
+    if (nodeSeverity.size === 0) return;
+    for (let pos = 0; pos < tree.nodeOf.length; pos++) {
+      const sev = nodeSeverity.get(tree.nodeOf[pos]!);
+      if (sev === undefined) continue;
+      const acc = this.groups[this.groupCol.data[pos]!]!;
+      acc.severity = maxSeverity(acc.severity, sev);
     }
+    this.tree = {
+      ...tree,
+      nodes: tree.nodes.map((n, i) => (nodeSeverity.has(i) ? { ...n, severity: nodeSeverity.get(i) } : n)),
+    };
   }
 
   get nodes(): readonly TreeNodeView[] {
@@ -755,6 +681,11 @@ export class Dataset {
     const out: MemberView[] = [];
     for (let k = start[ni]!; k < start[ni + 1]! && out.length < limit; k++) out.push(this.member(list[k]!));
     return { members: out, total };
+  }
+
+  /** The tree node holding the goroutine at this position in the dump. */
+  nodeIdAtPosition(pos: number): string | null {
+    return this.nodeIdAt(pos);
   }
 
   private nodeIdAt(pos: number | undefined): string | null {

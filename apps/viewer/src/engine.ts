@@ -1,34 +1,10 @@
 // Which parser, tree builder and leak analysis the worker runs: one place, so the browser tests compute the same in Node.
-import * as leaks from "@gosleuth/leaks";
+import { analyzeLeaks } from "@gosleuth/leaks";
 import type { DumpInfo } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
-import * as spawnGraph from "@gosleuth/spawn-graph";
-import { type LeaksModule, packageFindings, packageTree, type SpawnGraphModule } from "./adapters.ts";
-import { type Dataset, Dataset as DatasetImpl, type FindingInput, type TreeBuilder } from "./dataset.ts";
+import { spawnTree, suspects } from "./adapters.ts";
+import { type Dataset, Dataset as DatasetImpl } from "./dataset.ts";
 import type { FirstGoroutines } from "./incident.ts";
-import { interimTree } from "./interim-tree.ts";
-
-/**
- * @gosleuth/spawn-graph's aggregated tree when the package provides one whose members can be
- * matched exactly; the viewer's stand-in otherwise (the reason lands in `notes`).
- */
-export function treeBuilder(notes: string[]): TreeBuilder {
-  return (goroutines) => {
-    const { tree, problem } = packageTree(spawnGraph as unknown as SpawnGraphModule, goroutines);
-    if (problem) notes.push(problem);
-    return tree ?? interimTree(goroutines);
-  };
-}
-
-export function findingsOf(d: Dataset, info: DumpInfo, notes: string[]): FindingInput[] {
-  const { findings, problem } = packageFindings(leaks as unknown as LeaksModule, {
-    ...info,
-    goroutines: d.goroutines,
-    groups: [],
-  });
-  if (problem) notes.push(problem);
-  return findings;
-}
 
 export interface Built {
   readonly dataset: Dataset;
@@ -88,6 +64,7 @@ export async function buildDataset(
       "This is a debug=1 profile: it has no goroutine ids, states or creators, so there is no spawn tree; the list shows its groups. Take a debug=2 dump (?debug=2) for the tree.",
     );
   }
-  d.finish(treeBuilder(notes), findingsOf(d, info, notes));
+  const goroutines = d.goroutines;
+  d.finish(spawnTree(goroutines), suspects(analyzeLeaks({ format: info.format, goroutines }).findings));
   return { dataset: d, info, groupTotal, notes, first: { first, running, count: d.size } };
 }

@@ -8,6 +8,7 @@ import Sigma from "sigma";
 import type { NodeProgramType } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
 import { createNormalizationFunction, graphExtent } from "sigma/utils";
+import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
 import { levelRoom, treeLayout } from "./layout.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
@@ -21,7 +22,6 @@ import {
   nodeLook,
   nodeSize,
   nodeVisible,
-  stateColor,
 } from "./state.ts";
 
 interface EdgeAttrs {
@@ -188,7 +188,7 @@ export class GraphView {
       createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
         borders: [
           { size: { value: 0.3, mode: "relative" }, color: { attribute: "color" } },
-          { size: { fill: true }, color: { value: "#ffffff" } },
+          { size: { fill: true }, color: { value: NODE_BACKGROUND } },
         ],
       }),
     ],
@@ -248,8 +248,8 @@ export class GraphView {
       stateClass: "unknown",
       ghost: false,
       orphan: false,
-      color: "#fff",
-      borderColor: "#fff",
+      color: NODE_BACKGROUND,
+      borderColor: NODE_BACKGROUND,
     };
     this.graph.addNode("warm:a", { ...base, x: 0, y: 0, type });
     this.graph.addNode("warm:b", { ...base, x: 1, y: 0, type });
@@ -321,7 +321,7 @@ export class GraphView {
         ghost: false,
         orphan: false,
         type: "circle",
-        borderColor: "#ffffff",
+        borderColor: NODE_BACKGROUND,
       });
       this.graph.addDirectedEdge(nodeId, id, { size: 1 });
     }
@@ -331,7 +331,7 @@ export class GraphView {
         x: parent.x,
         y: parent.y,
         size: nodeSize(total - members.length),
-        color: "#eeeeee",
+        color: MORE_COLOR,
         label: `+${(total - members.length).toLocaleString("en-US")} more`,
         kind: "more",
         count: total - members.length,
@@ -339,7 +339,7 @@ export class GraphView {
         ghost: false,
         orphan: false,
         type: "ring",
-        borderColor: "#ffffff",
+        borderColor: NODE_BACKGROUND,
       });
       this.graph.addDirectedEdge(nodeId, id, { size: 1 });
     }
@@ -372,7 +372,8 @@ export class GraphView {
     this.renderer.setSetting("hideLabelsOnMove", big);
     // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
     this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
-    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 3 : 0.6);
+    // Small trees offer every label to the collision pass (labels.ts), which keeps all that fit.
+    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 100 : 0.6);
   }
 
   private relayout(): void {
@@ -529,7 +530,7 @@ export class GraphView {
     // export-image is typed for untyped attributes; the renderer is the same object.
     return downloadAsPNG(this.renderer as unknown as Sigma, {
       fileName,
-      backgroundColor: "#ffffff",
+      backgroundColor: NODE_BACKGROUND,
       width,
       height,
       cameraState: { x: 0.5, y: 0.5, ratio: 1, angle: 0 },

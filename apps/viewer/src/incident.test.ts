@@ -66,7 +66,13 @@ describe("crashOf on the bundled crash dumps", () => {
     const quit = load(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-all.txt"));
     const c = crashOf(quit.d, quit.g)!;
     expect(c.kind).toBe("signal");
-    expect(c.message).toEqual(["SIGQUIT: quit"]);
+    // Both lines as the runtime printed them.
+    const lines = readFileSync(
+      fixture("generated/go-versions/go1.26-spawnfarm-sigquit-all.txt"),
+      "utf8",
+    ).split("\n");
+    expect(c.message).toEqual([lines[0], lines[1]]);
+    expect(c.message).toEqual(["SIGQUIT: quit", "PC=0x408b2e m=0 sigcode=0"]);
     expect(c.goroutine).toBe(quit.g.running);
   });
 });

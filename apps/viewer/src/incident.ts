@@ -68,8 +68,16 @@ export function crashOf(info: DumpInfo, g: FirstGoroutines): CrashView | null {
       goroutine: deadlock ? null : g.first,
     };
   }
-  if (p.signal?.header) {
-    return { kind: "signal", message: [p.signal.header], goroutine: g.running };
+  const sig = p.signal;
+  if (sig?.header) {
+    // `PC=… m=… sigcode=… [addr=…]`: where the signal landed, as the runtime printed it.
+    const where =
+      sig.pc !== undefined
+        ? [
+            `PC=${sig.pc}${sig.m !== undefined ? ` m=${sig.m}` : ""}${sig.sigcode !== undefined ? ` sigcode=${sig.sigcode}` : ""}${sig.addr !== undefined ? ` addr=${sig.addr}` : ""}`,
+          ]
+        : [];
+    return { kind: "signal", message: [sig.header, ...where], goroutine: g.running };
   }
   return null;
 }

@@ -1,6 +1,7 @@
 // Node labels without overlaps: sigma's label grid picks candidates per cell, but long labels run across cells
 // and dense sibling columns put them on top of each other; this pass draws a label only where nothing is yet.
 import type { NodeDisplayData, PartialButFor } from "sigma/types";
+import { LABEL_COLOR, NODE_BACKGROUND } from "./colors.ts";
 
 export interface Box {
   readonly x0: number;
@@ -72,10 +73,10 @@ export function collisionFreeLabels(): {
       const forced = data.forceLabel === true;
       if (!placer(ctx).place(box, forced)) return;
       if (forced) {
-        ctx.fillStyle = "#ffffff";
+        ctx.fillStyle = NODE_BACKGROUND;
         ctx.fillRect(box.x0 - 2, box.y0 - 1, box.x1 - box.x0 + 4, box.y1 - box.y0 + 2);
       }
-      ctx.fillStyle = settings.labelColor.color ?? "#000";
+      ctx.fillStyle = settings.labelColor.color ?? LABEL_COLOR;
       ctx.fillText(data.label, data.x + data.size + 3, data.y + size / 3);
     },
   };

@@ -1,7 +1,8 @@
 // The virtualised list of goroutine groups (same stack and state), biggest first: only the rows in view exist in the DOM.
+
+import { stateColor } from "./colors.ts";
 import { clear, fmt, h, waitRange } from "./dom.ts";
 import type { GroupView } from "./protocol.ts";
-import { stateColor } from "./state.ts";
 
 const HEADER_PX = 24;
 const LINE_PX = 16;

@@ -6,6 +6,8 @@ import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
 import { GraphView, goroutineNodeId } from "./graph-view.ts";
 import { renderIncident } from "./incident-view.ts";
+import { wireInputs } from "./inputs.ts";
+import { renderLegend as renderLegendInto } from "./legend.ts";
 import { ListView } from "./list-view.ts";
 import { renderGroupPanel, renderPanel } from "./panel.ts";
 import type { FilterResult, GroupView, Loaded, LoadSource, SearchHit, TreeNodeView } from "./protocol.ts";
@@ -18,9 +20,6 @@ import {
   type LayoutKind,
   parseHash,
   pathToRoot,
-  SEVERITY_COLORS,
-  STATE_COLORS,
-  stateColor,
   type ViewState,
 } from "./state.ts";
 
@@ -194,8 +193,11 @@ function show(res: Loaded): void {
     goroutine: (id) => client.query({ kind: "goroutine", id }),
   });
   $("dump-name").textContent = res.header.name;
+  const races = res.header.races.reduce((n, r) => n + r.count, 0);
   $("dump-summary").textContent =
-    `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
+    res.header.total === 0 && races > 0
+      ? `${formatName(res.header.format)} · ${fmt(races)} data race${races === 1 ? "" : "s"}`
+      : `${formatName(res.header.format)} · ${fmt(res.header.total)} goroutine${res.header.total === 1 ? "" : "s"}`;
   $("dump-summary").title =
     `${fmt(res.header.bytes)} bytes read in ${fmt(res.header.parseMs)} ms; ${res.header.diagnostics.length} parser diagnostics`;
   // Notes from the viewer itself (line 0): a package that failed or a tree that could not be matched.
@@ -324,69 +326,10 @@ $("severity-select").addEventListener("change", (e) => {
   editQuery("severity", v || null);
 });
 
-/** The legend doubles as the state-class filter: click a class to show only it (again to add or remove). */
 function renderLegend(): void {
-  const el = $("legend");
-  clear(el);
   if (!loaded) return;
-  const counts = new Map<string, number>();
-  const rawStates = new Map<string, Set<string>>();
-  for (const g of loaded.groups) {
-    counts.set(g.stateClass, (counts.get(g.stateClass) ?? 0) + g.count);
-    let raw = rawStates.get(g.stateClass);
-    if (!raw) rawStates.set(g.stateClass, (raw = new Set()));
-    for (const st of Object.keys(g.states)) raw.add(st.toLowerCase());
-  }
-  const active = termValues(view.q, "state").map((v) => v.toLowerCase());
-  // A chip is on when a `state:` value would match its goroutines, as the filter matches them:
-  // the class itself, part of its name, or part of a raw state in it (`state:chan` is every channel class).
-  const matches = (c: string) =>
-    active.some(
-      (v) => c === v || c.includes(v) || [...(rawStates.get(c) ?? [])].some((st) => st.includes(v)),
-    );
-  const classes = Object.keys(STATE_COLORS).filter((c) => counts.has(c));
-  const onClasses = classes.filter((c) => active.length === 0 || matches(c));
-  for (const c of classes) {
-    const on = active.length === 0 || matches(c);
-    el.appendChild(
-      h(
-        "button",
-        {
-          class: `legend-item${on ? "" : " off"}`,
-          title: `Show only ${c} (click again to remove)`,
-          data: { state: c },
-          attrs: { type: "button" },
-          on: {
-            click: () => {
-              // All on: show only this one. Otherwise toggle it among the classes shown now.
-              const next =
-                active.length === 0 ? [c] : on ? onClasses.filter((x) => x !== c) : [...onClasses, c];
-              editQuery("state", next.length > 0 ? next.join(",") : null);
-            },
-          },
-        },
-        h("span", { class: "swatch", style: { background: stateColor(c) } }),
-        `${c} ${fmt(counts.get(c) ?? 0)}`,
-      ),
-    );
-  }
-  const severities = new Set(loaded.findings.map((f) => f.severity));
-  for (const sev of ["high", "medium", "low"] as const) {
-    if (!severities.has(sev)) continue;
-    el.appendChild(
-      h(
-        "span",
-        { class: "legend-item static", data: { severity: sev } },
-        h("span", { class: "swatch leak", style: { borderColor: SEVERITY_COLORS[sev] } }),
-        `${sev} leak suspect`,
-      ),
-    );
-  }
-  el.appendChild(
-    h("span", { class: "legend-item static" }, h("span", { class: "swatch ring" }), "ghost parent"),
-  );
-  el.appendChild(
-    h("span", { class: "legend-item static" }, h("span", { class: "swatch orphan" }), "orphans"),
+  renderLegendInto($("legend"), loaded, termValues(view.q, "state"), (next) =>
+    editQuery("state", next.length > 0 ? next.join(",") : null),
   );
 }
 
@@ -591,45 +534,7 @@ $("json-btn").addEventListener("click", () => {
 
 // ---------------------------------------------------------------- input: picker, drop, paste, URL
 
-const fileInput = $("file-input") as HTMLInputElement;
-const pick = () => fileInput.click();
-$("open-btn").addEventListener("click", pick);
-$("landing-open").addEventListener("click", pick);
-fileInput.addEventListener("change", () => {
-  const f = fileInput.files?.[0];
-  if (f) void openSource({ kind: "file", file: f });
-  fileInput.value = "";
-});
-$("cancel-btn").addEventListener("click", () => client.cancel());
-$("paste-btn").addEventListener("click", () => {
-  const text = ($("paste") as HTMLTextAreaElement).value;
-  if (text.trim()) void openSource({ kind: "text", text, name: "pasted dump" });
-});
-document.addEventListener("paste", (e) => {
-  // Pasting anywhere but a text field opens the pasted dump directly.
-  const t = e.target as HTMLElement | null;
-  if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) return;
-  const text = e.clipboardData?.getData("text/plain");
-  if (text?.trim()) void openSource({ kind: "text", text, name: "pasted dump" });
-});
-let dragDepth = 0;
-window.addEventListener("dragenter", (e) => {
-  e.preventDefault();
-  dragDepth++;
-  $("drop-overlay").hidden = false;
-});
-window.addEventListener("dragleave", () => {
-  dragDepth = Math.max(0, dragDepth - 1);
-  if (dragDepth === 0) $("drop-overlay").hidden = true;
-});
-window.addEventListener("dragover", (e) => e.preventDefault());
-window.addEventListener("drop", (e) => {
-  e.preventDefault();
-  dragDepth = 0;
-  $("drop-overlay").hidden = true;
-  const f = e.dataTransfer?.files?.[0];
-  if (f) void openSource({ kind: "file", file: f });
-});
+wireInputs({ open: (source) => void openSource(source), cancel: () => client.cancel() });
 window.addEventListener("hashchange", () => {
   const next = parseHash(location.hash);
   if (next.q !== view.q) {

@@ -1,7 +1,8 @@
 // The side panel: one node or goroutine in full (header, stack with copy, creator, children, path to the root).
+
+import { SEVERITY_COLORS, stateColor } from "./colors.ts";
 import { clear, fmt, h, waitRange } from "./dom.ts";
 import type { FindingView, GoroutineDetail, GroupView, MemberView, TreeNodeView } from "./protocol.ts";
-import { SEVERITY_COLORS, stateColor } from "./state.ts";
 
 export interface PanelActions {
   select(nodeId: string): void;

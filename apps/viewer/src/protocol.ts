@@ -1,5 +1,5 @@
 // Messages between the page and the parsing worker: compact results out, on-demand queries in.
-import type { Severity } from "@gosleuth/query";
+import type { Severity } from "@gosleuth/leaks";
 import type { CrashView, RaceView } from "./incident.ts";
 
 export type LoadSource =

@@ -1,5 +1,7 @@
 // Unit tests for the URL view state and the reducer logic (visibility, highlight, path, context).
+
 import { describe, expect, it } from "vitest";
+import { SEVERITY_COLORS, STATE_COLORS } from "./colors.ts";
 import {
   type Appearance,
   aggNodeAttrs,
@@ -14,8 +16,6 @@ import {
   nodeVisible,
   parseHash,
   pathToRoot,
-  SEVERITY_COLORS,
-  STATE_COLORS,
   shortFunction,
 } from "./state.ts";
 

@@ -1,6 +1,15 @@
 // View state (kept in the URL hash so a view can be shared) and the pure appearance logic behind sigma's reducers.
-import type { StateClass } from "@gosleuth/model";
-import type { Severity } from "@gosleuth/query";
+import type { Severity } from "@gosleuth/leaks";
+import {
+  CONTEXT_COLOR,
+  EDGE_COLOR,
+  GHOST_COLOR,
+  NODE_BACKGROUND,
+  ORPHAN_BORDER,
+  PATH_EDGE_COLOR,
+  SEVERITY_COLORS,
+  stateColor,
+} from "./colors.ts";
 
 export type LayoutKind = "tree" | "radial" | "fa2";
 
@@ -39,49 +48,6 @@ export function formatHash(v: ViewState): string {
   for (const e of [...v.exp].sort()) p.append("exp", e);
   const s = p.toString();
   return s ? `#${s}` : "";
-}
-
-/** Colours by family: running green, I/O blue, channels orange, locks purple, runtime grey, forever-blocked red. */
-export const STATE_COLORS: Readonly<Record<StateClass, string>> = {
-  running: "#2e9e44",
-  runnable: "#7cc36b",
-  syscall: "#1f6fb2",
-  "io-wait": "#4a9fd8",
-  sleep: "#33b5a5",
-  "chan-receive": "#f28e2b",
-  "chan-send": "#e15759",
-  "chan-nil": "#a50f15",
-  select: "#edc948",
-  "select-no-cases": "#7f0000",
-  mutex: "#8e44ad",
-  rwmutex: "#b07cc6",
-  cond: "#c39bd3",
-  waitgroup: "#6a3d9a",
-  semacquire: "#9467bd",
-  gc: "#9c9c9c",
-  runtime: "#7f7f7f",
-  idle: "#c7c7c7",
-  preempted: "#8c564b",
-  dead: "#444444",
-  unknown: "#bcbd22",
-};
-
-export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
-  info: "#6baed6",
-  low: "#fdd835",
-  medium: "#fb8c00",
-  high: "#e53935",
-  critical: "#7b0000",
-};
-
-export const GHOST_COLOR = "#b0b0b0";
-export const ORPHAN_BORDER = "#222222";
-const CONTEXT_COLOR = "#dddddd";
-const PATH_EDGE_COLOR = "#111111";
-const EDGE_COLOR = "#c8c8c8";
-
-export function stateColor(stateClass: string): string {
-  return STATE_COLORS[stateClass as StateClass] ?? STATE_COLORS.unknown;
 }
 
 /** Node size in screen pixels from its goroutine count: logarithmic, so 1 and 100,000 both stay visible. */
@@ -136,7 +102,7 @@ export function aggNodeAttrs(n: {
     orphan: n.orphan,
     severity: n.severity,
     type: n.ghost ? "ring" : border ? "bordered" : "circle",
-    borderColor: border || "#ffffff",
+    borderColor: border || NODE_BACKGROUND,
   };
 }
 

@@ -71,9 +71,16 @@ export interface Finding {
   factors: Record<string, number>;
 }
 
+/** Where the snapshots' times came from: growth per minute is measured only when they are not assumed. */
+export interface SnapshotTimes {
+  source: "fetched" | "file-times" | "interval" | "assumed";
+  assumed: boolean;
+  minutesApart?: number;
+}
+
 export interface LeakReport {
   version: 2;
-  input: { format: string; goroutines: number; snapshots: number; names?: string[] };
+  input: { format: string; goroutines: number; snapshots: number; names?: string[]; times?: SnapshotTimes };
   /** The findings gathered by cause, most severe first; every finding of severity low or above is in exactly one. */
   incidents: Incident[];
   findings: Finding[];

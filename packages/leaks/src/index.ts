@@ -1,12 +1,13 @@
 // @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
 export { analyzeLeaks, LeakAnalyzer, runtimeVerdict } from "./analyze.ts";
 export { blockingFrame } from "./blocking-frame.ts";
-export type { Category, Finding, Growth, LeakReport, Location } from "./finding.ts";
+export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
 export { buildIncidents, type Incident, type IncidentKind } from "./incident.ts";
 export { describeInversion, findInversions, type Inversion, type LockWait } from "./lock-order.ts";
 export { PAIRINGS, type Pairing } from "./pairings.ts";
 export {
+  countAtOrAbove,
   failingIncidents,
   failOn,
   renderDiffMarkdown,
@@ -15,8 +16,8 @@ export {
   renderText,
   type TextOptions,
   toJson,
-  toSarif,
 } from "./report.ts";
+export { repositoryPath, type SarifOptions, toSarif } from "./sarif.ts";
 export {
   DEFAULT_SETTINGS,
   type LeakSettings,

@@ -1,7 +1,7 @@
-// Leak reports for people (terminal text, Markdown) and machines (versioned JSON, SARIF 2.1.0), and the CI gate.
+// Leak reports for people (terminal text, Markdown) and machines (versioned JSON; SARIF is in sarif.ts), and the CI gate.
 import { formatCount } from "@gosleuth/model";
-import type { Log, ReportingDescriptor, Result } from "sarif";
-import type { Category, Finding, LeakReport } from "./finding.ts";
+import { cut, mdCode, mdFence, mdText, plain } from "@gosleuth/text";
+import type { Finding, LeakReport, Location } from "./finding.ts";
 import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
@@ -25,7 +25,12 @@ function gathered(report: LeakReport): Incident[] {
 }
 
 function memberLine(f: Finding): string {
-  return `${fmt(f.count)} × ${f.startFunction || "(no frames)"} [${f.state}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}`;
+  return `${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}`;
+}
+
+/** How many incidents are at `level` or worse (the line `--fail-on` prints when it trips). */
+export function countAtOrAbove(report: LeakReport, level: Exclude<Severity, "info">): number {
+  return failingIncidents(report, level).length;
 }
 
 function wait(f: Finding): string {
@@ -34,9 +39,33 @@ function wait(f: Finding): string {
   return min === max ? `${max} min` : `${min}–${max} min`;
 }
 
+/** A location as text for a terminal: control characters escaped, long names cut. */
+function at(l: Location): string {
+  return `${plain(l.function)} (${plain(l.file)}:${l.line})`;
+}
+
 function where(f: Finding): string {
-  const b = f.blockingFrame;
-  return b ? `${b.function} (${b.file}:${b.line})` : f.startFunction;
+  return f.blockingFrame ? at(f.blockingFrame) : plain(f.startFunction);
+}
+
+/** How the snapshots' times were found, in words (several snapshots only). */
+function timesNote(report: LeakReport): string {
+  const t = report.input.times;
+  if (report.input.snapshots < 2 || !t) return "";
+  const apart =
+    t.minutesApart === undefined
+      ? ""
+      : `${t.minutesApart >= 1 ? `${fmt(t.minutesApart)} min` : `${fmt(t.minutesApart * 60)} s`} apart`;
+  switch (t.source) {
+    case "fetched":
+      return "times: when each snapshot was fetched";
+    case "file-times":
+      return "times: the files' modification times";
+    case "interval":
+      return `times: --interval, ${apart}`;
+    default:
+      return "times unknown: assumed one minute apart, so rates per minute rest on that; --interval sets it";
+  }
 }
 
 export interface TextOptions {
@@ -45,6 +74,10 @@ export interface TextOptions {
   all?: boolean;
 }
 
+// Reasons embed function names; a reason is allowed more room than one name before it is cut.
+const REASON_MAX = 1000;
+
+/** The report for a terminal or a text file. Dump text is shown with control characters escaped, TTY or not. */
 export function renderText(report: LeakReport, o: TextOptions = {}): string {
   const c = (code: string, s: string) => (o.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const sevColor: Record<Severity, string> = { high: "1;31", medium: "33", low: "36", info: "2" };
@@ -55,6 +88,8 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
       ` · ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
+  const times = timesNote(report);
+  if (times) lines.push(c("2", `(${times})`));
   const inIncident = new Set<number>();
   for (const x of gathered(report)) {
     for (const i of x.findings) inIncident.add(i);
@@ -62,10 +97,9 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     lines.push(
       `${c(sevColor[x.severity], `INCIDENT ${x.id} ${x.severity.toUpperCase()}`)} · ${x.kind} · ${fmt(x.count)} goroutines in ${x.findings.length} groups`,
     );
-    lines.push(`   ${c("1", x.title)}`);
-    if (x.rootCause)
-      lines.push(`   root cause: ${x.rootCause.function} (${x.rootCause.file}:${x.rootCause.line})`);
-    for (const r of x.reasons) lines.push(`   - ${r}`);
+    lines.push(`   ${c("1", plain(x.title, REASON_MAX))}`);
+    if (x.rootCause) lines.push(`   root cause: ${at(x.rootCause)}`);
+    for (const r of x.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
     for (const i of x.findings) {
       const f = report.findings[i]!;
       lines.push(`   · ${c(sevColor[f.severity], f.severity)} ${memberLine(f)}`);
@@ -74,11 +108,11 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
   const shown = report.findings.filter((f, i) => !inIncident.has(i) && (o.all || f.severity !== "info"));
   shown.forEach((f, i) => {
     lines.push("");
-    const head = `${i + 1}. ${c(sevColor[f.severity], f.severity.toUpperCase())} score ${f.score} · ${fmt(f.count)} × ${f.startFunction || "(no frames)"} [${f.state}${wait(f) ? `, ${wait(f)}` : ""}]${f.proven ? c("1;31", " PROVEN LEAKED") : ""}`;
+    const head = `${i + 1}. ${c(sevColor[f.severity], f.severity.toUpperCase())} score ${f.score} · ${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}]${f.proven ? c("1;31", " PROVEN LEAKED") : ""}`;
     lines.push(head);
     lines.push(`   at ${where(f)}`);
-    if (f.creator) lines.push(`   created by ${f.creator.function} (${f.creator.file}:${f.creator.line})`);
-    for (const r of f.reasons) lines.push(`   - ${r}`);
+    if (f.creator) lines.push(`   created by ${at(f.creator)}`);
+    for (const r of f.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
     if (f.growth && f.growth.counts.length > 1)
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
     lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
@@ -96,25 +130,43 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
   return `${lines.join("\n")}\n`;
 }
 
-const mdEscape = (s: string) => s.replace(/([\\`*_{}[\]()#+\-.!|<>])/g, "\\$1");
+/** A finding's stack in Go's own layout (function, then its file line), from the signature; no internal keys. */
+function stackText(f: Finding): string {
+  const out: string[] = [];
+  for (const line of f.signature.split("\n").slice(1)) {
+    const m = /^(\S+) (.+):(\d+)$/.exec(line);
+    if (m) out.push(cut(m[1]!), `\t${cut(m[2]!)}:${m[3]}`);
+    else out.push(cut(line === "..." ? "...additional frames elided..." : line));
+  }
+  if (f.creator)
+    out.push(`created by ${cut(f.creator.function)}`, `\t${cut(f.creator.file)}:${f.creator.line}`);
+  return out.join("\n");
+}
 
+const codeAt = (l: Location) => mdCode(`${l.function} ${l.file}:${l.line}`);
+
+/**
+ * The report as GitHub-flavoured Markdown. Dump text in tables and sentences goes through `mdCode` (a `<code>`
+ * span nothing can close), stacks through `mdFence` (a fence longer than any backtick run inside).
+ */
 export function renderMarkdown(report: LeakReport): string {
   const s = report.summary;
   const out: string[] = [];
   out.push("## gosleuth leak report", "");
+  const times = timesNote(report);
   out.push(
-    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.`,
+    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
     "",
   );
   const inIncident = new Set<number>();
   for (const x of gathered(report)) {
     for (const i of x.findings) inIncident.add(i);
-    out.push(`### ${x.id} ${x.severity}: ${mdEscape(x.title)}`, "");
+    out.push(`### ${x.id} ${x.severity}: ${mdText(x.title, REASON_MAX)}`, "");
     out.push(
-      `${x.kind}, ${fmt(x.count)} goroutines in ${x.findings.length} groups${x.rootCause ? `; root cause \`${x.rootCause.function}\` ${mdEscape(x.rootCause.file)}:${x.rootCause.line}` : ""}.`,
+      `${x.kind}, ${fmt(x.count)} goroutines in ${x.findings.length} groups${x.rootCause ? `; root cause ${codeAt(x.rootCause)}` : ""}.`,
       "",
     );
-    for (const r of x.reasons) out.push(`- ${mdEscape(r)}`);
+    for (const r of x.reasons) out.push(`- ${mdText(r, REASON_MAX)}`);
     out.push(
       "",
       "| severity | goroutines | started with | state | wait | blocked at |",
@@ -124,42 +176,42 @@ export function renderMarkdown(report: LeakReport): string {
       const f = report.findings[i]!;
       const b = f.blockingFrame;
       out.push(
-        `| ${f.severity} | ${fmt(f.count)} | \`${f.startFunction}\` | ${mdEscape(f.state)} | ${wait(f) || "–"} | ${b ? `\`${b.function}\` ${mdEscape(b.file)}:${b.line}` : "–"} |`,
+        `| ${f.severity} | ${fmt(f.count)} | ${mdCode(f.startFunction)} | ${mdCode(f.state)} | ${wait(f) || "–"} | ${b ? codeAt(b) : "–"} |`,
       );
     }
     out.push("");
   }
   const shown = report.findings.filter((f, i) => !inIncident.has(i) && f.severity !== "info");
+  const hidden = report.findings.length - shown.length - inIncident.size;
+  const hiddenLine = `${fmt(hidden)} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; \`--format json\` lists everything).`;
   if (shown.length === 0) {
     if (inIncident.size === 0) out.push("No leak suspects.", "");
+    if (hidden > 0) out.push(hiddenLine, "");
     return out.join("\n");
   }
   if (inIncident.size > 0) out.push("### Other groups", "");
   out.push(
-    "| severity | score | goroutines | started with | state | wait | blocked at |",
-    "| --- | ---: | ---: | --- | --- | --- | --- |",
+    "| severity | score | goroutines | started with | state | wait | blocked at | created by |",
+    "| --- | ---: | ---: | --- | --- | --- | --- | --- |",
   );
   for (const f of shown) {
     const b = f.blockingFrame;
     out.push(
-      `| ${f.severity}${f.proven ? " (proven)" : ""} | ${f.score} | ${fmt(f.count)} | \`${f.startFunction}\` | ${mdEscape(f.state)} | ${wait(f) || "–"} | ${b ? `\`${b.function}\` ${mdEscape(b.file)}:${b.line}` : "–"} |`,
+      `| ${f.severity}${f.proven ? " (proven)" : ""} | ${f.score} | ${fmt(f.count)} | ${mdCode(f.startFunction)} | ${mdCode(f.state)} | ${wait(f) || "–"} | ${b ? codeAt(b) : "–"} | ${f.creator ? codeAt(f.creator) : "–"} |`,
     );
   }
   out.push("");
+  if (hidden > 0) out.push(hiddenLine, "");
   for (const f of shown) {
-    out.push(
-      `<details><summary>${f.severity}: ${fmt(f.count)} × <code>${escapeHtml(f.startFunction)}</code></summary>`,
-      "",
-    );
-    for (const r of f.reasons) out.push(`- ${mdEscape(r)}`);
+    out.push(`<details><summary>${f.severity}: ${fmt(f.count)} × ${mdCode(f.startFunction)}</summary>`, "");
+    for (const r of f.reasons) out.push(`- ${mdText(r, REASON_MAX)}`);
+    if (f.creator) out.push(`- created by ${codeAt(f.creator)}`);
     if (f.growth && f.growth.counts.length > 1)
       out.push(`- counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
     out.push(
       `- sample goroutines: ${f.sampleIds.join(", ")}`,
       "",
-      "```",
-      f.signature,
-      "```",
+      mdFence(stackText(f), "text"),
       "",
       "</details>",
       "",
@@ -168,140 +220,15 @@ export function renderMarkdown(report: LeakReport): string {
   return out.join("\n");
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 /** The documented JSON document (`schema/leak-report.v2.json`). */
 export function toJson(report: LeakReport): LeakReport {
   return report;
 }
 
-const RULES: Record<Exclude<Category, "benign" | "ignored">, string> = {
-  "nil-channel": "Goroutines blocked forever on a nil channel",
-  "empty-select": "Goroutines blocked forever in select {}",
-  "blocked-chan-send": "Goroutines piling up blocked on a channel send",
-  "blocked-chan-receive": "Goroutines piling up blocked on a channel receive",
-  "blocked-select": "Goroutines piling up blocked in select",
-  "cond-wait": "Goroutines piling up on a sync.Cond that is not signalled",
-  "lock-wait": "Goroutines piling up waiting for a lock",
-  "waitgroup-wait": "Goroutines piling up on a sync.WaitGroup",
-  "semaphore-wait": "Goroutines piling up on a semaphore",
-  "io-wait": "Goroutines piling up in IO wait",
-  sleep: "Goroutines piling up sleeping",
-  running: "Many goroutines running",
-  runtime: "Runtime goroutines",
-  other: "Goroutines piling up",
-};
-
-const LEVEL: Record<Severity, Result.level> = { high: "error", medium: "warning", low: "note", info: "none" };
-
-/** A file as a SARIF artifact URI: absolute paths become file:// URIs, others stay relative to the source root. */
-function artifactUri(file: string): { uri: string; uriBaseId?: string } {
-  if (/^[A-Za-z]:\//.test(file)) return { uri: `file:///${encodeURI(file)}` };
-  if (file.startsWith("/")) return { uri: `file://${encodeURI(file)}` };
-  return { uri: encodeURI(file.replace(/^\.\//, "")), uriBaseId: "SRCROOT" };
-}
-
-export function toSarif(report: LeakReport, o: { includeInfo?: boolean; toolVersion?: string } = {}): Log {
-  const findings = report.findings.filter((f) => o.includeInfo || f.severity !== "info");
-  const used = [
-    ...new Set(
-      findings.map((f) => (f.category === "benign" || f.category === "ignored" ? "other" : f.category)),
-    ),
-  ];
-  const rules: ReportingDescriptor[] = used.map((id) => ({
-    id: `gosleuth/${id}`,
-    name: id.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase()),
-    shortDescription: { text: RULES[id as keyof typeof RULES] ?? "Goroutines piling up" },
-    helpUri: "https://pkg.go.dev/runtime/pprof#Profile",
-    properties: { tags: ["goroutine-leak", "concurrency"] },
-  }));
-  const results: Result[] = findings.map((f) => {
-    const cat = f.category === "benign" || f.category === "ignored" ? "other" : f.category;
-    const loc = f.blockingFrame ?? (f.creator ? { ...f.creator } : null);
-    const r: Result = {
-      ruleId: `gosleuth/${cat}`,
-      ruleIndex: used.indexOf(cat),
-      level: LEVEL[f.severity],
-      message: { text: f.reasons.join(". ") },
-      partialFingerprints: { goroutineGroup: hashKey(f.key) },
-      properties: {
-        severity: f.severity,
-        score: f.score,
-        count: f.count,
-        state: f.state,
-        waitMinutes: f.waitMinutes,
-        startFunction: f.startFunction,
-        sampleIds: f.sampleIds,
-        proven: f.proven,
-        ...(f.growth ? { countsPerSnapshot: f.growth.counts, growth: f.growth.verdict } : {}),
-      },
-    };
-    if (loc?.file) {
-      r.locations = [
-        {
-          physicalLocation: {
-            artifactLocation: artifactUri(loc.file),
-            region: { startLine: Math.max(1, loc.line) },
-          },
-          logicalLocations: [{ fullyQualifiedName: loc.function, kind: "function" }],
-        },
-      ];
-    }
-    if (f.creator?.file) {
-      r.relatedLocations = [
-        {
-          id: 1,
-          message: { text: `created by ${f.creator.function}` },
-          physicalLocation: {
-            artifactLocation: artifactUri(f.creator.file),
-            region: { startLine: Math.max(1, f.creator.line) },
-          },
-        },
-      ];
-    }
-    return r;
-  });
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "gosleuth",
-            informationUri: "https://github.com/gosleuth/gosleuth",
-            version: o.toolVersion ?? "0.1.0",
-            rules,
-          },
-        },
-        originalUriBaseIds: {
-          SRCROOT: {
-            description: { text: "The root of the Go module (trimpath-relative and module paths)" },
-          },
-        },
-        results,
-        properties: { goroutines: report.input.goroutines, snapshots: report.input.snapshots },
-      },
-    ],
-  };
-}
-
-function hashKey(s: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x1234567;
-  for (let i = 0; i < s.length; i++) {
-    h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
-    h2 = Math.imul(h2 ^ s.charCodeAt(i), 2246822519) >>> 0;
-  }
-  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
-}
-
 function diffLine(e: DiffEntry): string {
   const sign = e.delta > 0 ? "+" : "";
   const w = e.waitAfter && e.waitAfter.max > 0 ? `, wait up to ${e.waitAfter.max} min` : "";
-  return `${sign}${fmt(e.delta)} (${fmt(e.before)} → ${fmt(e.after)}) ${e.startFunction} [${e.state}${w}]${e.creator ? ` created by ${e.creator}` : ""}`;
+  return `${sign}${fmt(e.delta)} (${fmt(e.before)} → ${fmt(e.after)}) ${plain(e.startFunction)} [${plain(e.state)}${w}]${e.creator ? ` created by ${plain(e.creator)}` : ""}`;
 }
 
 function diffSections(d: DumpDiff): [string, DiffEntry[]][] {
@@ -313,10 +240,13 @@ function diffSections(d: DumpDiff): [string, DiffEntry[]][] {
   ];
 }
 
+function total(d: DumpDiff): string {
+  const delta = d.after - d.before;
+  return `${fmt(d.before)} → ${fmt(d.after)} goroutines (${delta >= 0 ? "+" : ""}${fmt(delta)})`;
+}
+
 export function renderDiffText(d: DumpDiff): string {
-  const out = [
-    `gosleuth diff: ${fmt(d.before)} → ${fmt(d.after)} goroutines (${d.after - d.before >= 0 ? "+" : ""}${fmt(d.after - d.before)})`,
-  ];
+  const out = [`gosleuth diff: ${total(d)}`];
   for (const [title, list] of diffSections(d)) {
     if (list.length === 0) continue;
     out.push("", `${title} (${list.length})`);
@@ -326,22 +256,23 @@ export function renderDiffText(d: DumpDiff): string {
   return `${out.join("\n")}\n`;
 }
 
+/** The diff as Markdown: the same total and creators as the text, dump text in `<code>` spans. */
 export function renderDiffMarkdown(d: DumpDiff): string {
-  const out = ["## gosleuth diff", "", `${fmt(d.before)} → ${fmt(d.after)} goroutines.`, ""];
+  const out = ["## gosleuth diff", "", `${total(d)}.`, ""];
   for (const [title, list] of diffSections(d)) {
     if (list.length === 0) continue;
     out.push(
-      `### ${title}`,
+      `### ${title} (${list.length})`,
       "",
-      "| change | before | after | started with | state |",
-      "| ---: | ---: | ---: | --- | --- |",
+      "| change | before | after | started with | state | created by |",
+      "| ---: | ---: | ---: | --- | --- | --- |",
     );
     for (const e of list)
       out.push(
-        `| ${e.delta > 0 ? "+" : ""}${fmt(e.delta)} | ${fmt(e.before)} | ${fmt(e.after)} | \`${e.startFunction}\` | ${mdEscape(e.state)} |`,
+        `| ${e.delta > 0 ? "+" : ""}${fmt(e.delta)} | ${fmt(e.before)} | ${fmt(e.after)} | ${mdCode(e.startFunction)} | ${mdCode(e.state)} | ${e.creator ? mdCode(e.creator) : "–"} |`,
       );
     out.push("");
   }
-  out.push(`${d.unchanged} groups unchanged.`, "");
+  out.push(`${fmt(d.unchanged)} group${d.unchanged === 1 ? "" : "s"} unchanged.`, "");
   return out.join("\n");
 }

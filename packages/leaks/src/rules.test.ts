@@ -143,9 +143,12 @@ describe("published settings schema", () => {
   it("accepts the defaults and rejects what validateSettings rejects", async () => {
     const { readFileSync } = await import("node:fs");
     const { default: Ajv } = await import("ajv");
+    const { default: addFormats } = await import("ajv-formats");
     const { DEFAULT_SETTINGS } = await import("./settings.ts");
     const schema = JSON.parse(readFileSync(new URL("../schema/settings.v1.json", import.meta.url), "utf8"));
-    const validate = new Ajv({ strict: false }).compile(schema);
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
     expect(validate(DEFAULT_SETTINGS)).toBe(true);
     expect(validate({ leaks: { ignore: { creator: ["main.*"] } } })).toBe(true);
     for (const bad of [{ weights: { blocked: -3 } }, { severty: {} }, { ignore: { creator: "x" } }]) {

@@ -99,20 +99,34 @@ export function provenFactor(leaked: number, w: Weights): number | undefined {
   return leaked > 0 ? w.provenByRuntime : undefined;
 }
 
-/** Growing across snapshots adds points, flat subtracts them, fluctuating neither. */
+/** A rate per minute: one decimal below 100, whole numbers with thousands separators above (`+35,847`). */
+export function formatRate(r: number): string {
+  const sign = r > 0 ? "+" : "";
+  return Math.abs(r) >= 100 ? `${sign}${fmt(Math.round(r))}` : `${sign}${r.toFixed(1)}`;
+}
+
+/**
+ * Growing across snapshots adds points, flat subtracts them, fluctuating neither. The words say what the numbers
+ * show ("grew in every snapshot" only when each count is above the one before); the series itself is in
+ * `growth.counts`, which the reports print once.
+ */
 export function growthFactor(growth: Growth, w: Weights): { points?: number; reasons: string[] } {
   const out: { points?: number; reasons: string[] } = { reasons: [] };
-  const counts = growth.counts.map(fmt);
+  const c = growth.counts;
   if (growth.verdict === "growing") {
     out.points = w.growing;
+    const everyStep = c.every((x, i) => i === 0 || x > c[i - 1]!);
+    const first = c[0] ?? 0;
+    const overall =
+      first > 0 ? `${fmt(Math.round(((c[c.length - 1]! - first) / first) * 100))}% overall` : "from none";
     out.reasons.push(
-      `grew in every snapshot: ${counts.join(" → ")} (${growth.ratePerMinute.toFixed(1)}/min)`,
+      `${everyStep ? "grew in every snapshot" : "never shrank"}, ${overall} (${formatRate(growth.ratePerMinute)}/min)`,
     );
   } else if (growth.verdict === "flat") {
     out.points = -w.flat;
-    out.reasons.push(`flat across snapshots (${counts.join(", ")})`);
+    out.reasons.push("flat across snapshots");
   } else if (growth.verdict === "fluctuating") {
-    out.reasons.push(`fluctuates across snapshots (${counts.join(", ")}), not a steady climb`);
+    out.reasons.push("fluctuates across snapshots, not a steady climb");
   }
   if (growth.waitGrowsWithClock)
     out.reasons.push("their longest wait grows with the clock: they never wake up");

@@ -1,5 +1,7 @@
 // The sliding window against the full snapshot analysis, on leakybank's recorded snapshots.
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
@@ -45,6 +47,26 @@ describe("SnapshotWindow on leakybank", () => {
     expect(last.input.snapshots).toBe(3);
     expect(digest(last)).toEqual(digest(analyzeSnapshots(snaps.slice(-3))));
     expect(last.summary.high).toBeGreaterThan(0);
+  });
+
+  it("holds no goroutine once a snapshot is scored (memory follows groups, not dumps)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const w = new SnapshotWindow(3);
+    // In a plain function, so that no stack slot of this test keeps the parsed goroutines alive.
+    const feed = (f: string): WeakRef<object>[] => {
+      const goroutines = parseDump(readFileSync(fixture(f), "utf8")).goroutines;
+      const scan = w.begin(new Date());
+      for (const g of goroutines) scan.add(g);
+      expect(scan.finish().summary.high).toBeGreaterThan(0);
+      // The first goroutine of a group is the one a grouper keeps as the group's example.
+      return [new WeakRef(goroutines[0]!), new WeakRef(goroutines[goroutines.length - 1]!)];
+    };
+    const refs = files.slice(0, 3).flatMap(feed);
+    await new Promise((ok) => setTimeout(ok, 0));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(w.length).toBe(3);
   });
 
   it("rejects a window of no snapshots", () => {

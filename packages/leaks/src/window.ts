@@ -2,7 +2,7 @@
 // and oldest goroutine ids: what a long-running watcher of many processes can afford to hold.
 import type { Goroutine } from "@gosleuth/model";
 import { type Finding, type LeakReport, sortFindings, summarize } from "./finding.ts";
-import { type GroupTally as GroupAcc, Grouper } from "./grouper.ts";
+import { Grouper, type GroupTally } from "./grouper.ts";
 import { buildIncidents } from "./incident.ts";
 import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
@@ -11,7 +11,7 @@ import { growthOf, minutesBetween } from "./snapshots.ts";
 /** Oldest goroutine ids kept per group and snapshot: enough to tell whether old goroutines are still there. */
 const OLDEST_IDS = 8;
 
-interface GroupTally {
+interface WindowGroup {
   count: number;
   maxWait: number;
   /** The smallest goroutine ids of the group (ids grow with creation time: the oldest goroutines). */
@@ -21,7 +21,7 @@ interface GroupTally {
 interface TalliedSnapshot {
   takenAt: Date;
   goroutines: number;
-  groups: Map<string, GroupTally>;
+  groups: Map<string, WindowGroup>;
 }
 
 /** One snapshot being added to a window: feed its goroutines, then `finish`. */
@@ -79,7 +79,7 @@ export class SnapshotWindow {
   private finishScan(grouper: Grouper, takenAt: Date, format: string): LeakReport {
     const s = this.settings;
     const current: TalliedSnapshot = { takenAt, goroutines: grouper.total, groups: new Map() };
-    const accs = new Map<string, GroupAcc>();
+    const accs = new Map<string, GroupTally>();
     for (const a of grouper.groups.values()) {
       const k = grouper.keyOf(a);
       accs.set(k, a);

@@ -1,5 +1,6 @@
 // Text, Graphviz and JSON renderings of the aggregated tree (shared by the CLI and the viewer's export).
 import { formatCount } from "@gosleuth/model";
+import { plain } from "@gosleuth/text";
 import { DirectedGraph } from "graphology";
 import type { AggNode, AggregateTree } from "./aggregate.ts";
 
@@ -33,7 +34,7 @@ function waitText(n: AggNode): string {
 /** One line per node: `4 × 3,000 main.(*Server).serveConn  chan receive  [0–5 min]`. */
 export function nodeLabel(n: AggNode, parentCount: number): string {
   if (n.ghost)
-    return `(exited) ${n.function}${n.count ? `  ${fmt(n.count)} parent${n.count === 1 ? "" : "s"} gone` : ""}`;
+    return `(exited) ${plain(n.function)}${n.count ? `  ${fmt(n.count)} parent${n.count === 1 ? "" : "s"} gone` : ""}`;
   let count = "";
   if (n.count > 1) {
     const per =
@@ -43,7 +44,8 @@ export function nodeLabel(n: AggNode, parentCount: number): string {
     count = `${per} `;
   }
   const flags = `${n.orphan ? "  orphan" : ""}${n.viaSite ? "  (by creator site)" : ""}`;
-  return `${count}${n.function || "(no frames)"}  ${n.state}${waitText(n)}${flags}`;
+  // Dump text: control characters escaped (a terminal would act on them), long names cut.
+  return `${count}${plain(n.function) || "(no frames)"}  ${plain(n.state)}${waitText(n)}${flags}`;
 }
 
 export function renderTreeText(tree: AggregateTree, o: RenderOptions = {}): string {

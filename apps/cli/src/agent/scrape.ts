@@ -49,19 +49,14 @@ export interface ScrapeOptions {
 }
 
 function failure(message: string): ScrapeError {
-  const reason = classify(message);
-  const m = oneLine(message);
-  return new ScrapeError(
-    reason,
-    reason === "truncated" ? `${m} (the connection closed before the whole body arrived)` : m,
-  );
+  return new ScrapeError(classify(message), oneLine(message));
 }
 
 function classify(message: string): FailReason {
   if (/no answer within|did not finish within/.test(message)) return "timeout";
   if (/max-bytes cap/.test(message)) return "too_large";
   if (/HTTP \d{3}/.test(message)) return "http_status";
-  if (/terminated|premature close|ECONNRESET|socket hang up|other side closed/i.test(message))
+  if (/before the body ended|gzip transfer is damaged|terminated|premature close/i.test(message))
     return "truncated";
   return "connection";
 }

@@ -5,9 +5,9 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { toJson } from "@gosleuth/leaks";
 import { viewerDir } from "../commands/view.ts";
+import { allowedHosts, checkRequest, isCrossSite, isRefusal, refuse } from "../http-guard.ts";
 import { openUrl } from "../input.ts";
 import type { Agent, TargetState } from "./agent.ts";
-import { checkRequest } from "./guard.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import { renderPage } from "./page.ts";
 
@@ -52,6 +52,18 @@ function targetJson(s: TargetState) {
   };
 }
 
+/** Every Host header (see the server's guard). */
+const ANY_HOST = new (class extends Set<string> {
+  override has(): boolean {
+    return true;
+  }
+})();
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 export interface AgentServer {
   server: Server;
   /** `http://host:port` */
@@ -78,13 +90,17 @@ export async function startAgentServer(
   const json = (res: ServerResponse, status: number, v: unknown) =>
     send(res, status, "application/json; charset=utf-8", `${JSON.stringify(v, null, 2)}\n`);
 
+  // Bound to loopback, only the loopback names are answered (DNS rebinding); bound to another address, the
+  // agent is meant to be scraped under names it cannot know (a DNS name, a Kubernetes service), so any Host.
+  let hosts: Set<string> | undefined;
   const server = createServer((req, res) => {
-    const url = checkRequest(req, { host: listen.host, port });
-    if (!(url instanceof URL)) {
-      send(res, url.status, "text/plain; charset=utf-8", `${url.message}\n`);
-      return;
-    }
-    const p = url.pathname;
+    hosts ??= isLoopback(listen.host) ? allowedHosts({ host: listen.host, port }) : ANY_HOST;
+    const r = checkRequest(req, { host: listen.host, port }, hosts);
+    if (isRefusal(r)) return refuse(res, r, SECURITY_HEADERS);
+    const { url, path: p } = r;
+    // The page and the viewer may be opened from a link on another site; the data may not be read from one.
+    if (p !== "/" && p !== "/viewer" && !p.startsWith("/viewer/") && isCrossSite(req))
+      return refuse(res, { status: 403, message: "cross-site request refused" }, SECURITY_HEADERS);
     if (p === "/metrics") {
       metrics.render().then(
         (m) => res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" }).end(m.body),
@@ -134,7 +150,7 @@ export async function startAgentServer(
       return;
     }
     if (viewer && (p === "/viewer" || p.startsWith("/viewer/"))) {
-      const rel = normalize(decodeURIComponent(p.slice("/viewer".length))).replace(/^([/\\])+/, "");
+      const rel = normalize(p.slice("/viewer".length)).replace(/^([/\\])+/, "");
       const file = resolve(viewer, rel === "" ? "index.html" : rel);
       if (
         (file === join(viewer, "index.html") || file.startsWith(viewer + sep)) &&

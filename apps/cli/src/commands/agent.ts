@@ -1,9 +1,8 @@
 // `gosleuth agent`: scrapes many services' goroutine dumps on a schedule and serves what it finds to Prometheus.
 import { escapeControl } from "@gosleuth/text";
 import { Agent } from "../agent/agent.ts";
-import { isLoopback } from "../agent/guard.ts";
 import { AgentMetrics } from "../agent/metrics.ts";
-import { startAgentServer } from "../agent/server.ts";
+import { isLoopback, startAgentServer } from "../agent/server.ts";
 import { DEFAULT_PATH, parseShard, TargetsError } from "../agent/targets.ts";
 import { CliError } from "../errors.ts";
 import { loadSettings } from "./leaks.ts";
@@ -44,6 +43,11 @@ export async function agentCommand(o: AgentCommandOptions): Promise<void> {
   if (!o.targets && o.target.length === 0)
     throw new CliError("agent needs --targets FILE (Prometheus file_sd JSON) or at least one --target URL");
   const listen = parseListen(o.listen);
+  if (o.every < 100) throw new CliError("--every must be at least 100ms");
+  if (o.timeout < 1) throw new CliError("--timeout must be more than 0");
+  if (o.concurrency < 1) throw new CliError("--concurrency must be at least 1");
+  if (o.window < 1 || o.window > 1000) throw new CliError("--window must be from 1 to 1000 snapshots");
+  if (o.top > 1000) throw new CliError("--top must be at most 1000 (each group is a series per target)");
   const settings = loadSettings(o.config);
   const log = (line: string) =>
     process.stderr.write(`${new Date().toISOString()} gosleuth agent: ${escapeControl(line)}\n`);

@@ -1,20 +1,24 @@
 // `gosleuth leaks`: leak suspects with reasons, from one dump, several snapshots, or a live endpoint polled at an interval.
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import {
   analyzeSnapshots,
-  failOn,
+  countAtOrAbove,
   type LeakReport,
   type PartialLeakSettings,
   renderMarkdown,
   renderText,
   resolveSettings,
   runtimeVerdict,
+  type SarifOptions,
   SettingsError,
   type Snapshot,
+  type SnapshotTimes,
   toJson,
   toSarif,
 } from "@gosleuth/leaks";
 import type { Goroutine } from "@gosleuth/model";
+import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
@@ -27,12 +31,22 @@ export interface LeaksOptions {
   every?: number;
   count: number;
   threads?: string;
+  interval?: number;
+  pathMap?: { from: string; to: string }[];
+  module?: string;
 }
 
-/** Settings from --config, or ./gosleuth.config.json when present; precise errors otherwise. */
-export function loadSettings(path?: string): PartialLeakSettings | undefined {
-  const file = path ?? (existsSync("gosleuth.config.json") ? "gosleuth.config.json" : undefined);
-  if (!file) return undefined;
+/** The `"sarif"` part of gosleuth.config.json. */
+export interface SarifConfig {
+  pathMap?: Record<string, string>;
+  module?: string;
+}
+
+function configFile(path?: string): string | undefined {
+  return path ?? (existsSync("gosleuth.config.json") ? "gosleuth.config.json" : undefined);
+}
+
+function readConfig(file: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -44,7 +58,18 @@ export function loadSettings(path?: string): PartialLeakSettings | undefined {
         : `${file}: not valid JSON (${(e as Error).message})`,
     );
   }
-  const leaks = (raw as { leaks?: unknown }).leaks ?? raw;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new CliError(`${file}: expected a JSON object`);
+  return raw as Record<string, unknown>;
+}
+
+/** Settings from --config, or ./gosleuth.config.json when present; precise errors otherwise. */
+export function loadSettings(path?: string): PartialLeakSettings | undefined {
+  const file = configFile(path);
+  if (!file) return undefined;
+  const raw = readConfig(file);
+  const { sarif: _sarif, ...rest } = raw;
+  const leaks = raw.leaks ?? rest;
   try {
     resolveSettings(leaks as PartialLeakSettings);
   } catch (e) {
@@ -54,11 +79,110 @@ export function loadSettings(path?: string): PartialLeakSettings | undefined {
   return leaks as PartialLeakSettings;
 }
 
-export function printReport(report: LeakReport, format: LeaksOptions["format"]): void {
+/** The `"sarif"` part of the settings file, checked. */
+export function loadSarifConfig(path?: string): SarifConfig {
+  const file = configFile(path);
+  if (!file) return {};
+  const s = readConfig(file).sarif;
+  if (s === undefined) return {};
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    throw new CliError(`${file}: \`sarif\` must be an object ({ "pathMap": {...}, "module": "..." })`);
+  const { pathMap, module, ...other } = s as Record<string, unknown>;
+  const unknown = Object.keys(other);
+  if (unknown.length > 0)
+    throw new CliError(`${file}: unknown setting \`sarif.${unknown[0]}\` (known here: pathMap, module)`);
+  if (pathMap !== undefined) {
+    if (typeof pathMap !== "object" || pathMap === null || Array.isArray(pathMap))
+      throw new CliError(`${file}: \`sarif.pathMap\` must be an object of "from": "to" strings`);
+    for (const [k, v] of Object.entries(pathMap))
+      if (k === "" || typeof v !== "string")
+        throw new CliError(`${file}: \`sarif.pathMap\` must map non-empty prefixes to strings (at "${k}")`);
+  }
+  if (module !== undefined && (typeof module !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._~/-]*$/.test(module)))
+    throw new CliError(`${file}: \`sarif.module\` must be a Go module path, got ${JSON.stringify(module)}`);
+  return {
+    ...(pathMap ? { pathMap: pathMap as Record<string, string> } : {}),
+    ...(module ? { module } : {}),
+  };
+}
+
+/** The folder holding `.git` above `dir` (the checkout's root), or `dir` itself when there is none. */
+function checkoutRoot(dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
+/** `module` of ./go.mod, and that folder relative to the checkout's root. */
+function goModBesideRun(): { module: string; dir: string } | null {
+  let text: string;
+  try {
+    text = readFileSync("go.mod", "utf8");
+  } catch {
+    return null;
+  }
+  const m = /^\s*module\s+"?([^\s"]+)"?/m.exec(text);
+  if (!m) return null;
+  const cwd = process.cwd();
+  return { module: m[1]!, dir: relative(checkoutRoot(cwd), cwd).split(sep).join("/") };
+}
+
+/** SARIF placement from the flags, then gosleuth.config.json, then ./go.mod. */
+export function sarifOptions(o: LeaksOptions): SarifOptions {
+  const cfg = loadSarifConfig(o.config);
+  const maps = new Map(Object.entries(cfg.pathMap ?? {}));
+  for (const m of o.pathMap ?? []) maps.set(m.from, m.to);
+  const out: SarifOptions = { pathMap: [...maps].map(([from, to]) => ({ from, to })) };
+  const gomod = goModBesideRun();
+  const module = o.module ?? cfg.module ?? gomod?.module;
+  if (module) {
+    out.module = module;
+    out.moduleDir = gomod && gomod.module === module ? gomod.dir : "";
+  }
+  return out;
+}
+
+export function printReport(
+  report: LeakReport,
+  format: LeaksOptions["format"],
+  sarif: SarifOptions = {},
+): void {
   if (format === "json") process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
-  else if (format === "sarif") process.stdout.write(`${JSON.stringify(toSarif(report), null, 2)}\n`);
+  else if (format === "sarif") process.stdout.write(`${JSON.stringify(toSarif(report, sarif), null, 2)}\n`);
   else if (format === "md") process.stdout.write(renderMarkdown(report));
   else process.stdout.write(renderText(report, { color: colorEnabled }));
+}
+
+/**
+ * When each snapshot was taken: the time each URL answered, else the files' modification times when they run
+ * oldest first over at least a second (files copied together share nearly one time; `fetch` sets each file's
+ * time to its response's), else `--interval` apart, else one minute apart (assumed, and said so).
+ */
+export function snapshotTimes(
+  inputs: readonly string[],
+  times: readonly (number | null)[],
+  intervalMs?: number,
+): { at: number[]; times: SnapshotTimes; reversed: boolean } {
+  const known = times.every((t): t is number => t !== null);
+  const rising = known && times.every((t, i) => i === 0 || t! > times[i - 1]!);
+  const falling = known && times.every((t, i) => i === 0 || t! < times[i - 1]!);
+  const span = known ? Math.abs(times[times.length - 1]! - times[0]!) : 0;
+  if (rising && span >= 1000) {
+    const source = inputs.every(isUrl) ? "fetched" : "file-times";
+    return { at: times as number[], times: { source, assumed: false }, reversed: false };
+  }
+  const reversed = falling && span >= 1000 && times.length > 1;
+  const step = intervalMs ?? 60_000;
+  const t0 = Date.now() - step * (inputs.length - 1);
+  return {
+    at: inputs.map((_, i) => t0 + i * step),
+    times:
+      intervalMs !== undefined
+        ? { source: "interval", assumed: false, minutesApart: step / 60_000 }
+        : { source: "assumed", assumed: true, minutesApart: 1 },
+    reversed,
+  };
 }
 
 /** Polls a URL `count` times, `every` ms apart, returning timestamped snapshots; reports progress on stderr. */
@@ -83,6 +207,7 @@ export async function pollSnapshots(
 
 export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOptions): Promise<number> {
   const settings = loadSettings(o.config);
+  const sarif = o.format === "sarif" ? sarifOptions(o) : {};
   let report: LeakReport;
   if (o.every !== undefined) {
     if (inputs.length !== 1 || !isUrl(inputs[0]!))
@@ -95,11 +220,12 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       const growing = r.findings.filter((x) => x.growth?.verdict === "growing").slice(0, 3);
       for (const g of growing) {
         process.stderr.write(
-          `  ${color.yellow("growing")} ${g.growth!.counts.map(n).join(" → ")} ${g.startFunction} [${g.state}]\n`,
+          `  ${color.yellow("growing")} ${g.growth!.counts.map(n).join(" → ")} ${plain(g.startFunction)} [${plain(g.state)}]\n`,
         );
       }
     });
     report = analyzeSnapshots(snaps, settings);
+    report.input.times = { source: "fetched", assumed: false };
   } else if (inputs.length === 1) {
     // One dump: stream it through the analyzer (no goroutine is kept).
     const { consumer, info, name } = await consumeInput("leaks", inputs[0]!, {
@@ -117,7 +243,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     }
   } else {
     const snaps: Snapshot[] = [];
-    const times: number[] = [];
+    const times: (number | null)[] = [];
     for (const input of inputs) {
       const d = await loadDump(input, f);
       snaps.push({
@@ -125,20 +251,24 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
         label: input,
         verdict: runtimeVerdict(d.preamble),
       });
-      times.push(isUrl(input) ? Date.now() : statSync(input).mtimeMs);
+      times.push(isUrl(input) ? Date.now() : input === "-" ? null : statSync(input).mtimeMs);
     }
-    // File times are used only when each is at least a second after the previous one (files copied or
-    // checked out together share nearly one time): else the snapshots are taken to be one minute apart.
-    if (times.every((t, i) => i === 0 || t - times[i - 1]! >= 1000))
-      snaps.forEach((s, i) => {
-        s.takenAt = new Date(times[i]!);
-      });
-    else
+    const times_ = snapshotTimes(inputs, times, o.interval);
+    if (times_.reversed)
       process.stderr.write(
-        "gosleuth: snapshot times unknown (file times are not a second apart): assuming one minute apart\n",
+        "gosleuth: warning: the files' times run newest first; the snapshots are taken in the order given (oldest first)\n",
       );
+    snaps.forEach((s, i) => {
+      s.takenAt = new Date(times_.at[i]!);
+    });
     report = analyzeSnapshots(snaps, settings);
+    report.input.times = times_.times;
   }
-  printReport(report, o.format);
-  return o.failOn && failOn(report, o.failOn) ? 1 : 0;
+  printReport(report, o.format, sarif);
+  if (!o.failOn) return 0;
+  // One stderr line, so a gate whose report goes to a file still says in the CI log why it failed.
+  const over = countAtOrAbove(report, o.failOn);
+  if (over === 0) return 0;
+  process.stderr.write(`gosleuth: ${over} incident${over === 1 ? "" : "s"} at or above ${o.failOn}\n`);
+  return 1;
 }

@@ -1,6 +1,7 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
 import { type CreatorSite, sortById } from "@gosleuth/spawn-graph";
+import { plain } from "@gosleuth/text";
 import { color, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
@@ -193,27 +194,29 @@ function renderSummary(s: SummaryJson): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
-    `${c.bold(s.input)}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
+    `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
-  for (const p of s.panics) lines.push(`${c.red("panic:")} ${p}`);
-  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${f}`);
-  if (s.signal) lines.push(`${c.red("signal:")} ${s.signal}`);
+  for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
+  for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
+  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal)}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
   for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
     lines.push(
-      `  ${k.padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
+      `  ${plain(k).padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
     );
   }
   if (s.longestWaits.length > 0) {
     lines.push("", c.bold("Longest waits"));
     for (const w of s.longestWaits)
-      lines.push(`  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${w.state}] ${w.fn}`);
+      lines.push(
+        `  ${`${w.waitMinutes} min`.padStart(10)}  goroutine ${w.id} [${plain(w.state)}] ${plain(w.fn)}`,
+      );
   }
   if (s.topCreators.length > 0) {
     lines.push("", c.bold("Creators with the most goroutines"));
-    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${t.function}`);
+    for (const t of s.topCreators) lines.push(`  ${n(t.goroutines).padStart(10)}  ${plain(t.function)}`);
   }
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
@@ -226,7 +229,7 @@ function renderSummary(s: SummaryJson): string {
     if (s.spawn.topSpawningSites.length > 0)
       lines.push("  top spawning sites (goroutines below the goroutines they started):");
     for (const t of s.spawn.topSpawningSites) {
-      lines.push(`  ${n(t.descendants).padStart(10)}  ${t.site}  (${n(t.children)} started here)`);
+      lines.push(`  ${n(t.descendants).padStart(10)}  ${plain(t.site)}  (${n(t.children)} started here)`);
     }
   }
   lines.push(
@@ -241,6 +244,6 @@ function renderSummary(s: SummaryJson): string {
       }`,
   );
   for (const d of s.firstDiagnostics)
-    lines.push(`  ${d.severity}: ${d.message.replace(/^@gosleuth\/parser: /, "")}`);
+    lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
   return `${lines.join("\n")}\n`;
 }

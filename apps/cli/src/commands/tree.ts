@@ -9,6 +9,7 @@ import {
   type SpawnGraph,
   treeToJson,
 } from "@gosleuth/spawn-graph";
+import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
@@ -77,13 +78,17 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
   }
 }
 
+/** A node's line: dump text with control characters escaped and long names cut. */
 function label(graph: SpawnGraph, key: string): string {
   const a = graph.getNodeAttributes(key);
   if (a.kind === "goroutine")
-    return `goroutine ${key} [${a.state}${a.waitMinutes ? `, ${a.waitMinutes} minutes` : ""}] ${a.start}`;
-  if (a.kind === "ghost") return `goroutine ${a.id} (exited; created ${a.creatorFunction} children)`;
-  return `site ${a.function} ${a.file}:${a.line}`;
+    return `goroutine ${key} [${plain(a.state)}${a.waitMinutes ? `, ${a.waitMinutes} minutes` : ""}] ${plain(a.start)}`;
+  if (a.kind === "ghost") return `goroutine ${a.id} (exited; created ${plain(a.creatorFunction)} children)`;
+  return `site ${plain(a.function)} ${plain(a.file)}:${a.line}`;
 }
+
+/** A Graphviz quoted string: backslashes and quotes escaped, so a label cannot end the string. */
+const dotQuote = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   let starts: string[];
@@ -131,8 +136,8 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
     const out = ["digraph spawn {", "  rankdir=LR;", '  node [shape=box, fontname="monospace"];'];
     for (const r of starts) {
       for (const key of [r, ...descendants(graph, r)]) {
-        out.push(`  "${key}" [label="${label(graph, key).replace(/"/g, '\\"')}"];`);
-        for (const c of graph.outNeighbors(key)) out.push(`  "${key}" -> "${c}";`);
+        out.push(`  ${dotQuote(key)} [label=${dotQuote(label(graph, key))}];`);
+        for (const c of graph.outNeighbors(key)) out.push(`  ${dotQuote(key)} -> ${dotQuote(c)};`);
       }
     }
     out.push("}");

@@ -1,0 +1,370 @@
+// Leak findings as SARIF 2.1.0 that GitHub code scanning and GitLab accept and place on a repository's files.
+import { isSafeRelativePath, plain } from "@gosleuth/text";
+import type { Log, ReportingDescriptor, Result, Location as SarifLocation } from "sarif";
+import type { Category, Finding, LeakReport, Location } from "./finding.ts";
+import type { Severity } from "./settings.ts";
+
+export interface SarifOptions {
+  /** Report info findings too (default: low and above). */
+  includeInfo?: boolean;
+  toolVersion?: string;
+  /**
+   * Prefix rewrites from dump paths to repository paths, tried longest prefix first: `leakybank/` →
+   * `services/leakybank/`, or an absolute build prefix → `""`.
+   */
+  pathMap?: readonly { from: string; to: string }[];
+  /** The Go module path (`github.com/acme/shop`): files under it are the repository's own code. */
+  module?: string;
+  /** The module's folder relative to the repository root (`""`: the root). */
+  moduleDir?: string;
+  /** The project's repository URL (`https://github.com/owner/gosleuth`), for the rules' help links. */
+  repositoryUrl?: string;
+  /** `automationDetails.id`: tells runs of different jobs apart in code scanning. */
+  automationId?: string;
+}
+
+type RuleId = Exclude<Category, "benign" | "ignored">;
+
+interface RuleDoc {
+  short: string;
+  full: string;
+  help: string;
+  level: "error" | "warning" | "note";
+  precision: "very-high" | "high" | "medium" | "low";
+}
+
+const BLOCKED_HELP =
+  "Find the goroutine that should wake them (the sender, receiver, unlocker or canceller) and make sure it " +
+  "exists on every path, including errors and timeouts; give the wait a context or a deadline.";
+
+// The words of packages/leaks/RULES.md, which the rules' helpUri points at.
+const RULES: Record<RuleId, RuleDoc> = {
+  "nil-channel": {
+    short: "Goroutines blocked forever on a nil channel",
+    full: "Goroutines are blocked sending to or receiving from a nil channel. A nil channel never becomes ready, so they can never proceed: every one is leaked.",
+    help: "A channel that was never made (a zero-valued field, a map miss, a channel set to nil after close) blocks forever. Make the channel before starting the goroutine, or select on it with a context's Done channel.",
+    level: "error",
+    precision: "very-high",
+  },
+  "empty-select": {
+    short: "Goroutines blocked forever in select {}",
+    full: "Goroutines outside main are parked in an empty select statement, which never returns.",
+    help: "An empty select blocks forever. Outside main it is almost always a leak: wait on a context or a quit channel instead.",
+    level: "error",
+    precision: "very-high",
+  },
+  "blocked-chan-send": {
+    short: "Goroutines piling up blocked on a channel send",
+    full: "Many goroutines are blocked sending on a channel that nobody receives from, and their number or wait suggests they never will.",
+    help: `A send blocks until a receiver takes the value. ${BLOCKED_HELP}`,
+    level: "warning",
+    precision: "high",
+  },
+  "blocked-chan-receive": {
+    short: "Goroutines piling up blocked on a channel receive",
+    full: "Many goroutines are blocked receiving from a channel that nobody sends on or closes.",
+    help: `A receive blocks until a value is sent or the channel is closed. ${BLOCKED_HELP}`,
+    level: "warning",
+    precision: "high",
+  },
+  "blocked-select": {
+    short: "Goroutines piling up blocked in select",
+    full: "Many goroutines are blocked in a select none of whose cases becomes ready.",
+    help: `Add a case for a context's Done channel or a timer. ${BLOCKED_HELP}`,
+    level: "warning",
+    precision: "high",
+  },
+  "cond-wait": {
+    short: "Goroutines piling up on a sync.Cond that is not signalled",
+    full: "Many goroutines wait on a sync.Cond that is not signalled or broadcast.",
+    help: "Every Wait needs a Signal or Broadcast on each path that changes the condition, including shutdown.",
+    level: "warning",
+    precision: "medium",
+  },
+  "lock-wait": {
+    short: "Goroutines piling up waiting for a lock",
+    full: "Many goroutines wait for a sync.Mutex or RWMutex that is held for a long time or never released.",
+    help: "Look for a lock held across a blocking call, or an Unlock missed on an error path (use defer).",
+    level: "warning",
+    precision: "medium",
+  },
+  "waitgroup-wait": {
+    short: "Goroutines piling up on a sync.WaitGroup",
+    full: "Many goroutines wait on a sync.WaitGroup whose counter never reaches zero.",
+    help: "Every Add needs a Done on every path of the goroutine it counts (use defer wg.Done()).",
+    level: "warning",
+    precision: "medium",
+  },
+  "semaphore-wait": {
+    short: "Goroutines piling up on a semaphore",
+    full: "Many goroutines wait to acquire a semaphore that is not released.",
+    help: "Every Acquire needs a Release on every path; bound the wait with a context.",
+    level: "warning",
+    precision: "medium",
+  },
+  "io-wait": {
+    short: "Goroutines piling up in IO wait",
+    full: "Many goroutines wait on network or file IO, with a size or growth that suggests connections are not closed.",
+    help: "Set deadlines on connections, close response bodies, and bound the number of open connections.",
+    level: "note",
+    precision: "low",
+  },
+  sleep: {
+    short: "Goroutines piling up sleeping",
+    full: "Many goroutines are sleeping, in numbers that suggest loops that never end.",
+    help: "A goroutine that sleeps in a loop needs a way to stop (a context or a quit channel).",
+    level: "note",
+    precision: "low",
+  },
+  running: {
+    short: "Many goroutines running",
+    full: "Many goroutines are running or runnable at once.",
+    help: "Bound the work started per request (a worker pool or a semaphore).",
+    level: "note",
+    precision: "low",
+  },
+  runtime: {
+    short: "Runtime goroutines",
+    full: "Goroutines of the Go runtime in numbers worth a look.",
+    help: "Usually benign; growth here points at finalizers, timers or cgo calls that pile up.",
+    level: "note",
+    precision: "low",
+  },
+  other: {
+    short: "Goroutines piling up",
+    full: "Many goroutines share one stack and creator, in numbers or with growth that suggest a leak.",
+    help: "Find out what they wait for and what should end them.",
+    level: "note",
+    precision: "low",
+  },
+};
+
+const LEVEL: Record<Severity, Result.level> = { high: "error", medium: "warning", low: "note", info: "none" };
+const PROBLEM_SEVERITY = { error: "error", warning: "warning", note: "recommendation" } as const;
+
+function ruleOf(f: Finding): RuleId {
+  return f.category === "benign" || f.category === "ignored" ? "other" : f.category;
+}
+
+/**
+ * SARIF message text: plain text with control characters escaped, long names cut, and brackets escaped so that
+ * dump text cannot form one of SARIF's embedded links (`[text](target)`).
+ */
+function msg(s: string): string {
+  return plain(s).replace(/[[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** Percent-encodes each segment, so `?`, `#`, `%` and spaces in a file name stay part of the path. */
+function encodePath(p: string): string {
+  return p
+    .split("/")
+    .map((seg) => encodeURIComponent(seg))
+    .join("/");
+}
+
+/** Maps a dump path to a repository path, or null when the file is not in the repository. */
+export function repositoryPath(file: string, o: SarifOptions): string | null {
+  let mapped: string | null = null;
+  const maps = [...(o.pathMap ?? [])].sort((a, b) => b.from.length - a.from.length);
+  const hit = maps.find((m) => file.startsWith(m.from));
+  if (hit) mapped = hit.to + file.slice(hit.from.length);
+  else if (o.module && file.startsWith(`${o.module}/`)) {
+    const dir = (o.moduleDir ?? "").replace(/\/+$/, "");
+    const rest = file.slice(o.module.length + 1);
+    mapped = dir ? `${dir}/${rest}` : rest;
+  }
+  if (mapped === null) return null;
+  mapped = mapped.replace(/^(\.\/)+/, "");
+  return isSafeRelativePath(mapped) ? mapped : null;
+}
+
+/** Frames of a finding, innermost first, read back from its signature (`function file:line` lines). */
+function stackFrames(f: Finding): Location[] {
+  const out: Location[] = [];
+  for (const line of f.signature.split("\n").slice(1)) {
+    const m = /^(\S+) (.+):(\d+)$/.exec(line);
+    if (m) out.push({ function: m[1]!, file: m[2]!, line: Number(m[3]) });
+  }
+  return out;
+}
+
+function where(l: Location): string {
+  return `${l.function} (${l.file}:${l.line})`;
+}
+
+function physical(path: string, line: number) {
+  return {
+    artifactLocation: { uri: encodePath(path), uriBaseId: "SRCROOT" },
+    region: { startLine: Math.max(1, line) },
+  };
+}
+
+/** The result's location and the words that say how it was chosen. */
+function placeResult(
+  f: Finding,
+  o: SarifOptions,
+): { location: SarifLocation; note: string; used: Location | null } {
+  const frames = stackFrames(f);
+  for (const fr of frames) {
+    const p = repositoryPath(fr.file, o);
+    if (p)
+      return {
+        location: { physicalLocation: physical(p, fr.line), logicalLocations: [logical(fr)] },
+        note: "",
+        used: fr,
+      };
+  }
+  if (f.creator) {
+    const p = repositoryPath(f.creator.file, o);
+    if (p)
+      return {
+        location: { physicalLocation: physical(p, f.creator.line), logicalLocations: [logical(f.creator)] },
+        note: `Placed at the go statement that created them: no frame of their stack is in the repository.`,
+        used: f.creator,
+      };
+  }
+  // Nothing maps into the repository: the blocking frame (or the start function), said so. A path that is not
+  // a safe relative one is percent-encoded whole, so it can be neither a scheme nor a way out of the checkout.
+  const b = f.blockingFrame ?? frames[0] ?? null;
+  return {
+    location: {
+      physicalLocation: {
+        artifactLocation: outsideArtifact(b?.file ?? "unknown"),
+        region: { startLine: Math.max(1, b?.line ?? 1) },
+      },
+      ...(b ? { logicalLocations: [logical(b)] } : {}),
+    },
+    note: `No frame of this group is in the repository (give --module or --path-map): placed at the blocking frame${b ? ` ${where(b)}` : ""}, outside the repository.`,
+    used: b,
+  };
+}
+
+/**
+ * An artifact outside the repository for the one location a result must have: a relative path stays relative, an
+ * absolute one becomes a `file:` URI, anything else (a scheme such as `javascript:`, `..`, control characters) is
+ * percent-encoded whole, so it is neither a scheme nor a way out of the checkout.
+ */
+function outsideArtifact(raw: string): { uri: string; uriBaseId?: string } {
+  if (isSafeRelativePath(raw)) return { uri: encodePath(raw), uriBaseId: "SRCROOT" };
+  const abs =
+    /^(\/|[A-Za-z]:\/)/.test(raw) && !/[\u0000-\u001f\u007f\\]/.test(raw) && !raw.split("/").includes("..");
+  if (abs) return { uri: `file://${raw.startsWith("/") ? "" : "/"}${encodePath(raw)}` };
+  return { uri: encodeURIComponent(raw), uriBaseId: "SRCROOT" };
+}
+
+function logical(l: Location) {
+  return { fullyQualifiedName: plain(l.function), kind: "function" };
+}
+
+/** Related information: the blocking frame and the creator, as locations when in the repository, else as text. */
+function related(f: Finding, used: Location | null, o: SarifOptions): SarifLocation[] {
+  const out: SarifLocation[] = [];
+  const add = (l: Location | null, what: string) => {
+    if (!l || (used && l.file === used.file && l.line === used.line && l.function === used.function)) return;
+    const p = repositoryPath(l.file, o);
+    const id = out.length + 1;
+    if (p)
+      out.push({
+        id,
+        message: { text: msg(`${what} ${l.function}`) },
+        physicalLocation: physical(p, l.line),
+      });
+    else out.push({ id, message: { text: msg(`${what} ${where(l)}, outside the repository`) } });
+  };
+  add(f.blockingFrame, "blocked in");
+  add(f.creator, "created by");
+  return out;
+}
+
+function hashKey(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x1234567;
+  for (let i = 0; i < s.length; i++) {
+    h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ s.charCodeAt(i), 2246822519) >>> 0;
+  }
+  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+function rule(id: RuleId, o: SarifOptions): ReportingDescriptor {
+  const d = RULES[id];
+  const docs = o.repositoryUrl
+    ? `${o.repositoryUrl.replace(/\/+$/, "")}/blob/main/packages/leaks/RULES.md#${id}`
+    : undefined;
+  return {
+    id: `gosleuth/${id}`,
+    name: id.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase()),
+    shortDescription: { text: d.short },
+    fullDescription: { text: d.full },
+    help: {
+      text: `${d.full} ${d.help}`,
+      markdown: `**${d.short}.** ${d.full}\n\n${d.help}\n\nRun \`gosleuth leaks\` on a goroutine dump (\`/debug/pprof/goroutine?debug=2\`) for the groups, their creators and sample goroutine ids.`,
+    },
+    ...(docs ? { helpUri: docs } : {}),
+    defaultConfiguration: { level: d.level },
+    properties: {
+      tags: ["goroutine-leak", "concurrency", "reliability"],
+      precision: d.precision,
+      "problem.severity": PROBLEM_SEVERITY[d.level],
+    },
+  };
+}
+
+export function toSarif(report: LeakReport, o: SarifOptions = {}): Log {
+  const findings = report.findings.filter((f) => o.includeInfo || f.severity !== "info");
+  const used = [...new Set(findings.map(ruleOf))];
+  const results: Result[] = findings.map((f) => {
+    const place = placeResult(f, o);
+    const text = [...f.reasons, place.note].filter(Boolean).join(". ");
+    const rel = related(f, place.used, o);
+    return {
+      ruleId: `gosleuth/${ruleOf(f)}`,
+      ruleIndex: used.indexOf(ruleOf(f)),
+      level: LEVEL[f.severity],
+      message: { text: msg(text) },
+      locations: [place.location],
+      ...(rel.length > 0 ? { relatedLocations: rel } : {}),
+      // The group key (stack signature + creator site) is the same in every run of one binary; the location
+      // is not part of it, so a new --path-map does not make every finding look new.
+      partialFingerprints: { "goroutineGroup/v1": hashKey(f.key) },
+      properties: {
+        severity: f.severity,
+        score: f.score,
+        count: f.count,
+        state: plain(f.state),
+        waitMinutes: f.waitMinutes,
+        startFunction: plain(f.startFunction),
+        sampleIds: f.sampleIds,
+        proven: f.proven,
+        ...(f.growth ? { countsPerSnapshot: f.growth.counts, growth: f.growth.verdict } : {}),
+      },
+    };
+  });
+  const info = o.repositoryUrl?.replace(/\/+$/, "");
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "gosleuth",
+            ...(info ? { informationUri: info } : {}),
+            version: o.toolVersion ?? "0.1.0",
+            rules: used.map((id) => rule(id, o)),
+          },
+        },
+        automationDetails: { id: o.automationId ?? "gosleuth/leaks/" },
+        originalUriBaseIds: {
+          SRCROOT: { description: { text: "The root of the repository checkout" } },
+        },
+        results,
+        properties: {
+          goroutines: report.input.goroutines,
+          snapshots: report.input.snapshots,
+          ...(o.module ? { module: o.module } : {}),
+        },
+      },
+    ],
+  };
+}
