@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeLeaks } from "./analyze.ts";
 import type { Finding, LeakReport } from "./finding.ts";
 import { findInversions, type LockWait } from "./lock-order.ts";
+import { toSarif } from "./sarif.ts";
 import { resolveSettings, validateSettings } from "./settings.ts";
 import { analyzeSnapshots } from "./snapshots.ts";
 
@@ -108,7 +109,7 @@ describe("stuckcall: the stuck calls are one incident with caller, transport loo
     expect(inc.kind).toBe("stuck outbound call");
     expect(inc.rootCause).toEqual(t.rootCause);
     expect(inc.title).toMatch(
-      /^outbound call .*requests stuck waiting for the peer, each holding two transport goroutines$/,
+      /^outbound call(s in flight| without timeout): [\d,]+ requests (stuck )?waiting for the peer, each holding two transport goroutines$/,
     );
     // The transport loops are known-benign alone, not inside this incident.
     for (const i of inc.findings) expect(report.findings[i]!.benign).toBe(false);
@@ -118,6 +119,9 @@ describe("stuckcall: the stuck calls are one incident with caller, transport loo
     const inc = r.incidents[0]!;
     expect(inc.severity).toBe("high");
     expect(inc.kind).toBe("stuck outbound call");
+    expect(inc.title).toBe(
+      "outbound call without timeout: 747 requests stuck waiting for the peer, each holding two transport goroutines",
+    );
     expect(inc.reasons.some((w) => w.startsWith("grew in lockstep: "))).toBe(true);
   });
 });
@@ -148,6 +152,17 @@ describe("abba: the lock-order inversion is one incident named as such", () => {
       ["main.(*inventory).settle", 43],
     ]).toContainEqual([inc.rootCause?.function, inc.rootCause?.line]);
     expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(1);
+  });
+  it("SARIF: one result for the inversion, at its root cause, its groups as related locations", () => {
+    const r = reports[reports.length - 1]!.report;
+    const log = toSarif(r, { pathMap: [{ from: "abba/", to: "packages/fixtures/programs/abba/" }] });
+    const errors = log.runs[0]!.results!.filter((x) => x.level === "error");
+    expect(errors).toHaveLength(1);
+    const loc = errors[0]!.locations![0]!.physicalLocation!;
+    expect(loc.artifactLocation!.uri).toBe("packages/fixtures/programs/abba/main.go");
+    expect(loc.region!.startLine).toBe(r.incidents[0]!.rootCause!.line);
+    expect(errors[0]!.relatedLocations).toHaveLength(5);
+    expect(errors[0]!.message.text).toMatch(/^lock-order inversion: /);
   });
   it("the queue behind the deadlock is every goroutine at a first Lock line and the restocker", () => {
     const r = reports[reports.length - 1]!.report;

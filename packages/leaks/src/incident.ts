@@ -182,7 +182,10 @@ export function buildIncidents(input: IncidentInput): Incident[] {
       );
       const waits = c.waitMinutes.max >= 1;
       extras.set(i, {
-        title: `outbound call ${waits ? "without timeout" : "stuck"}: ${fmt(c.count)} requests stuck waiting for the peer, each holding ${p.holds}`,
+        // Waits of a minute or more: a client timeout would have ended them; shorter ones may be calls in flight.
+        title: waits
+          ? `outbound call without timeout: ${fmt(c.count)} requests stuck waiting for the peer, each holding ${p.holds}`
+          : `outbound calls in flight: ${fmt(c.count)} requests waiting for the peer, each holding ${p.holds}`,
         root: userFrame(c) ?? c.blockingFrame ?? undefined,
       });
     }
