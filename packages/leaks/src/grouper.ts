@@ -10,7 +10,7 @@ import {
   SiteInterner,
   sortById,
 } from "@gosleuth/spawn-graph";
-import { type LockWait, lockWaitOf, waitObject } from "./lock-order.ts";
+import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
 // parent per goroutine costs no more than a counter.
@@ -53,6 +53,13 @@ export interface EvidenceLimits {
   /** Goroutines waiting for a lock kept for the lock-order search. */
   lockWaits: number;
 }
+
+/**
+ * Goroutines of a group whose wait object is read, per object kept: a group waiting on a few objects
+ * shows them in its first goroutines, and reading every goroutine of a big group costs a pass over
+ * its frames' argument text.
+ */
+const OBJECT_LOOKS = 16;
 
 /** States in which a goroutine waits on an object its stack names (so reading the frames is worth it). */
 const OBJECT_STATES = new Set<StateClass>([
@@ -192,18 +199,31 @@ export class Grouper {
     }
     if (g.leaked) a.leaked++;
     if (this.keepIds) a.ids.add(g.id);
-    if (OBJECT_STATES.has(g.stateClass)) {
-      if (
-        (g.stateClass === "mutex" || g.stateClass === "rwmutex") &&
-        this.lockWaits.length < this.limits.lockWaits
-      ) {
-        const w = lockWaitOf(g, sig, site);
-        if (w) this.lockWaits.push(w);
-        if (w && a.objects.size < this.limits.objects) a.objects.add(w.wait);
-      } else if (a.objects.size < this.limits.objects) {
-        const o = waitObject(g.frames);
-        if (o !== undefined) a.objects.add(o);
-      }
+    if (OBJECT_STATES.has(g.stateClass)) this.addEvidence(g, a, sig, site);
+  }
+
+  // Frame indexes fixed by a signature: where the waited-on object is printed, and the blocking frame.
+  private readonly objectAt: number[] = [];
+  private readonly blockingAt: number[] = [];
+
+  /** The object the goroutine waits on, and for a lock waiter what the lock-order search needs. */
+  private addEvidence(g: Goroutine, a: GroupTally, sig: number, site: number): void {
+    let at = this.objectAt[sig];
+    if (at === undefined) this.objectAt[sig] = at = objectFrameIndex(g.frames);
+    if (at < 0) return;
+    if (
+      (g.stateClass === "mutex" || g.stateClass === "rwmutex") &&
+      this.lockWaits.length < this.limits.lockWaits
+    ) {
+      let b = this.blockingAt[sig];
+      if (b === undefined) this.blockingAt[sig] = b = blockingFrameIndex(g.frames);
+      const w = lockWaitOf(g, sig, site, at, b);
+      if (!w) return;
+      this.lockWaits.push(w);
+      if (a.objects.size < this.limits.objects) a.objects.add(w.wait);
+    } else if (a.objects.size < this.limits.objects && a.count <= this.limits.objects * OBJECT_LOOKS) {
+      const o = waitObject(g.frames, at);
+      if (o !== undefined) a.objects.add(o);
     }
   }
 

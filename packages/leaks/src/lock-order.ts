@@ -17,18 +17,36 @@ function pointerArgs(args: string): string[] {
   return out;
 }
 
-/**
- * The object the goroutine waits on: the first argument of the innermost channel or sync function that
- * prints one (inlined frames print `...`). Undefined when the stack does not show it.
- */
-export function waitObject(frames: readonly Frame[]): string | undefined {
-  for (const f of frames) {
-    if (f.inlined || !OBJECT_FUNCTIONS.test(f.fn.full)) continue;
-    if (f.fn.full === "runtime.selectgo") return undefined;
-    const p = pointerArgs(f.args)[0];
-    if (p !== undefined) return p;
+/** The first pointer argument of a frame's argument text, without reading the rest. */
+export function firstPointer(args: string): string | undefined {
+  let start = 0;
+  while (start < args.length) {
+    let end = args.indexOf(",", start);
+    if (end < 0) end = args.length;
+    const t = args.slice(start, end).trim().replace(/^\{/, "").replace(/\}$/, "").replace(/\?$/, "");
+    if (/^0x[0-9a-f]{6,}$/.test(t)) return t;
+    start = end + 1;
   }
   return undefined;
+}
+
+/**
+ * Where the object a goroutine waits on is printed: the innermost channel or sync function of the stack
+ * that is not inlined (inlined frames print `...`); -1 when there is none. A signature fixes it.
+ */
+export function objectFrameIndex(frames: readonly Frame[]): number {
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (f.inlined || !OBJECT_FUNCTIONS.test(f.fn.full)) continue;
+    if (f.fn.full === "runtime.selectgo") return -1;
+    return i;
+  }
+  return -1;
+}
+
+/** The object the goroutine waits on (see objectFrameIndex). Undefined when the stack does not show it. */
+export function waitObject(frames: readonly Frame[], at = objectFrameIndex(frames)): string | undefined {
+  return at >= 0 ? firstPointer(frames[at]!.args) : undefined;
 }
 
 /** One goroutine waiting for a lock, as the inversion search needs it. */
@@ -46,21 +64,34 @@ export interface LockWait {
   args: string[];
 }
 
-/** The lock wait of a goroutine in `sync.Mutex.Lock`/`RWMutex` states, when its stack shows the mutex. */
-export function lockWaitOf(g: Goroutine, sig: number, site: number): LockWait | undefined {
-  const wait = waitObject(g.frames);
-  if (wait === undefined) return undefined;
-  const b = blockingFrame(g.frames);
-  if (!b) return undefined;
-  const frame = g.frames.find((f) => f.fn.full === b.function && f.line === b.line);
+/** Where a stack's blocking frame is (see blockingFrame); -1 when it has no frames. A signature fixes it. */
+export function blockingFrameIndex(frames: readonly Frame[]): number {
+  const b = blockingFrame(frames);
+  return b ? frames.findIndex((f) => f.fn.full === b.function && f.line === b.line) : -1;
+}
+
+/**
+ * The lock wait of a goroutine in `sync.Mutex.Lock`/`RWMutex` states, when its stack shows the mutex;
+ * `objectAt` and `blockingAt` are the frame indexes of its signature (computed here when not given).
+ */
+export function lockWaitOf(
+  g: Goroutine,
+  sig: number,
+  site: number,
+  objectAt = objectFrameIndex(g.frames),
+  blockingAt = blockingFrameIndex(g.frames),
+): LockWait | undefined {
+  const wait = waitObject(g.frames, objectAt);
+  const frame = g.frames[blockingAt];
+  if (wait === undefined || !frame) return undefined;
   return {
     sig,
     site,
-    fn: b.function,
-    file: b.file,
-    line: b.line,
+    fn: frame.fn.full,
+    file: frame.file,
+    line: frame.line,
     wait,
-    args: pointerArgs(frame?.args ?? ""),
+    args: pointerArgs(frame.args),
   };
 }
 

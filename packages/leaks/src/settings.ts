@@ -65,7 +65,10 @@ export interface LeakSettings {
     minLockstepCount: number;
     /** Goroutines waiting for a lock whose stacks are kept per dump to look for lock-order inversions. */
     maxLockWaits: number;
-    /** Distinct objects (channels, mutexes ...) kept per group to find groups waiting on the same ones. */
+    /**
+     * Distinct objects (channels, mutexes ...) kept per group to find groups waiting on the same ones; the
+     * objects are read from the first 16 times this many goroutines of each group.
+     */
     maxObjectsPerGroup: number;
   };
 }
