@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench`: times the built CLI on the 216k-goroutine dump, a generated 1.5 GB dump and both with
-// every frame argument made unique, and prints MB/s, goroutines/s and peak RSS per case, with the targets.
+// every frame argument made unique, and prints MB/s, its ratio to a raw newline scan of the same file in
+// the same run (what carries from machine to machine), goroutines/s and peak RSS per case, with the
+// targets. Exits 1, loudly, when a command's goroutine count differs from the file's header lines.
 // Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone),
 // --runs=N (best time of N, highest peak RSS of N; default 1).
 // The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
@@ -100,57 +102,69 @@ async function newlineBaseline(file) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, lines };
 }
 
+/** The `goroutine N [` header lines of a file (lines cut across reads are carried over). */
+async function countHeaders(file) {
+  let n = 0;
+  let carry = "";
+  const header = /^goroutine \d+ \[/gm;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22, encoding: "latin1" })) {
+    const text = carry + chunk;
+    const cut = text.lastIndexOf("\n") + 1;
+    n += text.slice(0, cut).match(header)?.length ?? 0;
+    carry = text.slice(cut);
+  }
+  return n + (carry.match(header)?.length ?? 0);
+}
+
 const node = [process.execPath, "--import", join(BENCH_DIR, "rss-probe.mjs")];
+const SHORT = {
+  [dump216k]: "216k",
+  [dump15g]: "1.5GB",
+  [dump216kU]: "216k, unique args",
+  [dump15gU]: "1.5GB, unique args",
+};
+/** summary (threads auto and one), tree and leaks on one file. */
+const perFile = (file, large, extra = {}) => {
+  const n = SHORT[file];
+  return [
+    {
+      name: `summary ${n}`,
+      file,
+      argv: ["summary", file, "--json"],
+      target: extra.summary ?? "≥0.25× newline scan (aim 0.3×), <300 MB RSS",
+      large,
+      main: true,
+    },
+    {
+      name: `summary ${n}, 1 thread`,
+      file,
+      argv: ["summary", file, "--json", "--threads", "1"],
+      target: "reference: one parsing thread, <300 MB RSS",
+      large,
+    },
+    {
+      name: `tree ${n}`,
+      file,
+      argv: ["tree", file, "--json"],
+      target: "within 15% of summary, <300 MB RSS",
+      large,
+    },
+    {
+      name: `leaks ${n}`,
+      file,
+      argv: ["leaks", file, "--format", "json"],
+      target: "within 15% of summary, <300 MB RSS",
+      large,
+    },
+  ];
+};
 const cases = [
-  {
-    name: "summary 216k",
-    file: dump216k,
-    argv: ["summary", dump216k, "--json"],
-    target: "≥100 MB/s (aim 150), <300 MB RSS",
-  },
-  {
-    name: "summary 1.5GB",
-    file: dump15g,
-    argv: ["summary", dump15g, "--json"],
-    target: "≥100 MB/s, <300 MB RSS",
-    large: true,
-  },
-  {
-    name: "summary 216k, 1 thread",
-    file: dump216k,
-    argv: ["summary", dump216k, "--json", "--threads", "1"],
-    target: "reference: one parsing thread",
-  },
-  {
-    name: "summary 1.5GB, 1 thread",
-    file: dump15g,
-    argv: ["summary", dump15g, "--json", "--threads", "1"],
-    target: "reference: one parsing thread",
-    large: true,
-  },
-  {
-    name: "tree 216k",
-    file: dump216k,
-    argv: ["tree", dump216k, "--json"],
-    target: "aggregated tree, streaming",
-  },
-  {
-    name: "tree 1.5GB",
-    file: dump15g,
-    argv: ["tree", dump15g, "--json"],
-    target: "within 20% of summary 1.5GB, <400 MB RSS",
-    large: true,
-  },
-  {
-    name: "leaks 216k",
-    file: dump216k,
-    argv: ["leaks", dump216k, "--format", "json"],
-    target: "within 25% of summary 216k",
-  },
+  ...perFile(dump216k, false),
   {
     name: "stacks 216k",
     file: dump216k,
     argv: ["stacks", dump216k],
+    noCount: true, // prints text, no count to check
     target: "within 25% of summary 216k, <300 MB RSS",
   },
   {
@@ -159,13 +173,8 @@ const cases = [
     argv: ["summary", dump216kU, "--json"],
     target: "every argument unique: <300 MB RSS",
   },
-  {
-    name: "summary 1.5GB, unique args",
-    file: dump15gU,
-    argv: ["summary", dump15gU, "--json"],
-    target: "every argument unique: ≥100 MB/s, <300 MB RSS",
-    large: true,
-  },
+  ...perFile(dump15g, true),
+  ...perFile(dump15gU, true, { summary: "every argument unique: <300 MB RSS" }),
 ].filter((c) => (!quick || !c.large) && wanted(c.name));
 
 for (const file of new Set(cases.map((c) => c.file))) {
@@ -213,19 +222,26 @@ if (!only || only.some((o) => "graph 216k".startsWith(o))) {
     target: `${j.aggregateNodes} nodes (<2,000)`,
   });
 }
+/** Per file: the newline scan's MB/s and the count of `goroutine N [` header lines (what no parse may lose). */
+const reference = new Map();
 for (const file of new Set(cases.map((c) => c.file))) {
-  const b = await newlineBaseline(file);
+  // The faster of two scans: the first may read a cold page cache.
+  const [b1, b2] = [await newlineBaseline(file), await newlineBaseline(file)];
+  const b = b1.seconds < b2.seconds ? b1 : b2;
   const mb = statSync(file).size / 1e6;
+  reference.set(file, { mbps: mb / b.seconds, goroutines: await countHeaders(file) });
   rows.push({
-    case: `newline scan ${file.includes("216k") ? "216k" : "1.5GB"}${file.includes("unique") ? ", unique args" : ""}`,
+    case: `newline scan ${SHORT[file]}`,
     MB: mb,
     s: b.seconds,
     "MB/s": mb / b.seconds,
+    "× scan": 1,
     "goroutines/s": "",
     "peak RSS MB": "",
-    target: "reference only",
+    target: `reference (${reference.get(file).goroutines} goroutine headers)`,
   });
 }
+const mismatches = [];
 for (const c of cases) {
   let best;
   // Time: the fastest run; memory: the highest peak of all runs (a limit must hold in every run).
@@ -246,11 +262,15 @@ for (const c of cases) {
       j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ??
       Number.NaN;
   } catch {}
+  const ref = reference.get(c.file);
+  if (!c.noCount && goroutines !== ref.goroutines)
+    mismatches.push(`${c.name}: ${goroutines} goroutines, the file has ${ref.goroutines}`);
   rows.push({
     case: c.name,
     MB: mb,
     s: best.seconds,
     "MB/s": mb / best.seconds,
+    "× scan": mb / best.seconds / ref.mbps,
     "goroutines/s": Number.isFinite(goroutines) ? Math.round(goroutines / best.seconds) : "",
     "peak RSS MB": Math.round(maxRss),
     target: c.target,
@@ -264,6 +284,19 @@ console.table(
     MB: r.MB.toFixed(0),
     s: r.s.toFixed(2),
     "MB/s": r["MB/s"].toFixed(1),
+    "× scan": r["× scan"] === undefined ? "" : r["× scan"].toFixed(3),
   })),
 );
+for (const c of cases.filter((c) => c.main)) {
+  // tree and leaks against summary with the default threads, on the same file.
+  const s = rows.find((r) => r.case === c.name);
+  for (const other of ["tree", "leaks"]) {
+    const o = rows.find((r) => r.case === c.name.replace(/^summary/, other));
+    if (s && o) console.log(`${o.case}: ${((o["MB/s"] / s["MB/s"]) * 100).toFixed(0)}% of ${s.case}'s MB/s`);
+  }
+}
+if (mismatches.length > 0) {
+  console.error(`\nbench: GOROUTINE COUNTS DIFFER:\n  ${mismatches.join("\n  ")}`);
+  process.exitCode = 1;
+}
 if (wanted("agent")) await agentLoad();

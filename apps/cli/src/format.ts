@@ -23,6 +23,13 @@ export function useColor(
 export const colorEnabled = useColor();
 export const color = pc.createColors(colorEnabled);
 
+/** A size for people: `12.3 MB`, `5.7 kB` under a tenth of a megabyte, `512 bytes` under a kilobyte. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${n(bytes)} byte${bytes === 1 ? "" : "s"}`;
+  if (bytes < 100_000) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** `30s`, `2m`, `500ms`, `1h`, `14d` → milliseconds. */
 export function parseDuration(s: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s.trim());

@@ -3,7 +3,7 @@
 // typed arrays are transferred, not copied, between threads.
 import { createReadStream } from "node:fs";
 import { type GrouperPartial, LeakAnalyzer, type PartialLeakSettings } from "@gosleuth/leaks";
-import type { StreamItem } from "@gosleuth/model";
+import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { type AggregatePartial, AggregateTreeBuilder } from "@gosleuth/spawn-graph";
 import { type GrouperOptions, StackGrouper, type StacksPartial } from "@gosleuth/stacks";
@@ -48,8 +48,11 @@ export class TreeConsumer implements Consumer<AggregatePartial> {
 export class LeaksConsumer implements Consumer<GrouperPartial> {
   readonly analyzer: LeakAnalyzer;
   goroutines = 0;
-  /** debug=1/debug=0 groups seen (they have no states or creators to analyse). */
-  groups = 0;
+  /** debug=1/debug=0 groups (small: one per distinct stack), scored apart from goroutines. */
+  readonly profile: GoroutineGroup[] = [];
+  get groups(): number {
+    return this.profile.length;
+  }
   constructor(settings?: PartialLeakSettings) {
     this.analyzer = new LeakAnalyzer(settings);
   }
@@ -58,7 +61,7 @@ export class LeaksConsumer implements Consumer<GrouperPartial> {
       if (item.kind === "goroutine") {
         this.analyzer.add(item);
         this.goroutines++;
-      } else this.groups++;
+      } else this.profile.push(item);
     }
   }
   partial(): GrouperPartial {
@@ -106,7 +109,7 @@ export interface RangeOptions {
 export const KINDS = {
   summary: {
     make: (_o: RangeOptions) => new SummaryAccumulator(),
-    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf],
+    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf, ...p.stacks.groups.map((g) => g.frames)],
     count: (p: SummaryPartial) => p.ids.length,
   },
   tree: {
@@ -116,8 +119,7 @@ export const KINDS = {
   },
   stacks: {
     make: (o: RangeOptions) => new StacksConsumer(o.stacks),
-    // Groups are few and small (plain objects); their id lists are cloned with them.
-    buffers: (_p: StacksPartial): ArrayBufferView[] => [],
+    buffers: (p: StacksPartial): ArrayBufferView[] => p.groups.map((g) => g.frames),
     count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
   leaks: {

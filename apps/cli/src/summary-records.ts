@@ -1,7 +1,8 @@
 // What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
 // goroutine in typed arrays (id, parent id, creator site), foldable across threads.
 import { type StateClass, type StreamItem, startFunctionName } from "@gosleuth/model";
-import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph";
+import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph/internal";
+import { StackGrouper, type StacksPartial } from "@gosleuth/stacks";
 
 export interface WaitEntry {
   id: number;
@@ -29,6 +30,8 @@ export interface SummaryPartial {
   siteOf: Int32Array;
   /** The five longest waits, earliest first among equals. */
   waits: WaitEntry[];
+  /** Goroutines grouped by stack (counts only), for the crash and the largest groups. */
+  stacks: StacksPartial;
 }
 
 /**
@@ -80,8 +83,11 @@ export class SummaryAccumulator {
   readonly recParent = new IdColumn();
   readonly recSite = new Growable(Int32Array);
   waits: WaitEntry[] = [];
+  // Similarity `any`, counts only: leaks' groups, the cheapest grouping, enough to name the largest.
+  readonly stacks = new StackGrouper({ similarity: "any", countsOnly: true });
 
   add(batch: readonly StreamItem[]): void {
+    this.stacks.add(batch);
     for (const item of batch) {
       if (item.kind === "group") {
         this.groups++;
@@ -142,6 +148,7 @@ export class SummaryAccumulator {
     );
     // Earlier parts first, then a stable sort: equal waits keep input order, as one pass would.
     this.waits = [...this.waits, ...p.waits].sort((a, b) => b.waitMinutes - a.waitMinutes).slice(0, 5);
+    this.stacks.merge(p.stacks);
   }
 
   /**
@@ -163,6 +170,7 @@ export class SummaryAccumulator {
       parents: this.recParent.view(),
       siteOf: this.recSite.view(),
       waits: this.waits,
+      stacks: this.stacks.partial(),
     };
   }
 }

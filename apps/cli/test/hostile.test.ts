@@ -110,6 +110,7 @@ describe.each([
     ["tree --per-goroutine", ["tree", input, "--per-goroutine"]],
     ["leaks", ["leaks", input]],
     ["diff", ["diff", fixture("labeled/leakybank/leakybank-t0060s-debug2.txt"), input]],
+    ["stacks", ["stacks", input]],
   ];
   it.each(texts)("%s: control characters escaped, long names cut", async (_n, args) => {
     const r = await run(args);
@@ -138,6 +139,20 @@ describe.each([
     expect(d.stdout.length).toBeLessThan(MAX_OUTPUT);
   });
 
+  it("stacks --format md and html keep dump text as text", async () => {
+    const md = await run(["stacks", input, "--format", "md"]);
+    expect(md.code, md.stderr).toBe(0);
+    expectContainedMarkdown(md.stdout);
+    expectNoControl(md.stdout, "stacks md");
+    expect(md.stdout.length).toBeLessThan(MAX_OUTPUT);
+    const html = await run(["stacks", input, "--format", "html"]);
+    expect(html.code, html.stderr).toBe(0);
+    expectNoControl(html.stdout, "stacks html");
+    for (const raw of ["<script>alert", "<img src=x", 'href="javascript:', "onerror=alert(1)>"])
+      expect(html.stdout).not.toContain(raw);
+    expect(html.stdout.length).toBeLessThan(MAX_OUTPUT);
+  });
+
   it("tree --dot (aggregated and per goroutine) keeps every label inside its quotes", async () => {
     for (const extra of [[], ["--per-goroutine"]]) {
       const r = await run(["tree", input, "--dot", ...extra]);
@@ -153,6 +168,7 @@ describe.each([
       ["tree", input, "--json"],
       ["leaks", input, "--format", "json"],
       ["diff", HOSTILE, input, "--format", "json"],
+      ["stacks", input, "--format", "json"],
     ]) {
       const r = await run(args);
       expect(r.code).toBe(0);

@@ -15,7 +15,7 @@ describe("gosleuth summary", () => {
     const r = await run(["summary", CADDY]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("debug=2 (full stacks) · 2,711 goroutines");
-    expect(r.stdout).toMatch(/io-wait\s+2,103/);
+    expect(r.stdout).toMatch(/IO wait\s+2,103/);
     expect(r.stdout).toContain("net/http.(*Server).Serve");
   });
 
@@ -141,5 +141,68 @@ describe("--help", () => {
       expect(r.stdout).toContain(`Usage: gosleuth ${cmd}`);
       expect(r.stdout).toMatch(/Examples?:/);
     }
+  });
+});
+
+describe("rough inputs: cut dumps, CRLF, race reports", () => {
+  const BANK = fixture("labeled/leakybank/leakybank-t0300s-debug2.txt");
+  it("a dump cut in the middle says so, and qualifies the spawn view's estimate", async () => {
+    const text = readFileSync(BANK, "utf8");
+    const half = join(tmp, "leakybank-first-half.txt");
+    writeFileSync(half, text.slice(0, Math.floor(text.length / 2)));
+    const r = await run(["summary", half]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^part of a dump: the input ends inside a goroutine block: "goroutine \d+ \[/m);
+    expect(r.stdout).toMatch(/created and finished ≈ [\d,]+ \(at most: the input is cut/);
+    const j = JSON.parse((await run(["summary", half, "--json"])).stdout);
+    expect(j.truncated).toMatchObject({ atStart: false, atEnd: true });
+    expect(j.spawn.note).toMatch(/looks like part of a dump/);
+    const whole = JSON.parse((await run(["summary", BANK, "--json"])).stdout);
+    expect(whole.truncated).toBeUndefined();
+    expect(await run(["summary", BANK])).not.toMatchObject({
+      stdout: expect.stringContaining("part of a dump"),
+    });
+  });
+  it("a real SIGQUIT dump pasted after a shell prompt is a signal dump", async () => {
+    const text = readFileSync(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt"), "utf8");
+    const r = await run(["summary", "-"], { input: `root@host:/# ${text}` });
+    expect(r.stdout).toMatch(/signal dump · 198 goroutines/);
+    expect(r.stdout).toContain("signal: SIGQUIT: quit");
+  });
+  it("a CRLF deadlock dump is a fatal error with its message", async () => {
+    const crlf = readFileSync(fixture("generated/go-versions/go1.26-crash-deadlock.txt"), "utf8").replace(
+      /\n/g,
+      "\r\n",
+    );
+    const j = JSON.parse((await run(["summary", "-", "--json"], { input: crlf })).stdout);
+    expect(j).toMatchObject({
+      format: "fatal",
+      fatal: ["all goroutines are asleep - deadlock!"],
+      diagnostics: 0,
+    });
+  });
+  it("tree on a race report (header lost, written by hand after Go 1.10's shape) says what a race report holds", async () => {
+    const input = [
+      "Read at 0x00c4200a0f48 by goroutine 224:",
+      "  main.get()",
+      "      /app/cache.go:31 +0x5d",
+      "",
+      "Previous write at 0x00c4200a0f48 by goroutine 45:",
+      "  main.set()",
+      "      /app/cache.go:40 +0x8e",
+      "",
+      "Goroutine 224 (running) created at:",
+      "  main.serve()",
+      "      /app/main.go:77 +0x1a4",
+      "==================",
+      "",
+    ].join("\n");
+    const r = await run(["tree", "-"], { input });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "a race report has no goroutine dump to build a spawn tree from (1 race report",
+    );
+    const j = JSON.parse((await run(["summary", "-", "--json"], { input })).stdout);
+    expect(j.format).toBe("race");
   });
 });

@@ -41,6 +41,9 @@ const BAD_VALUE: Record<string, string> = {
   "--top": "abc",
   "--max-backoff": "banana",
   "--reload": "banana",
+  "--match": "(",
+  "--filter": "bogus:x",
+  "--limit": "abc",
 };
 
 let server: Server;

@@ -42,7 +42,17 @@ describe.skipIf(!registry)("the library packages from their tarballs", () => {
   it("each has built ESM, declarations, an exports map and caret ranges on the others", () => {
     for (const lib of LIBS) {
       const m = JSON.parse(readFileSync(join(dir, "node_modules", "@gosleuth", lib, "package.json"), "utf8"));
-      expect(m.exports, lib).toEqual({ ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } });
+      // spawn-graph also exports the column-store parts leaks and stacks build on.
+      const subpaths =
+        lib === "spawn-graph"
+          ? { "./internal": { types: "./dist/internal.d.ts", default: "./dist/internal.js" } }
+          : {};
+      expect(m.exports, lib).toEqual({
+        ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+        ...subpaths,
+      });
+      for (const entry of Object.values(m.exports as Record<string, { types: string }>))
+        readFileSync(join(dir, "node_modules", "@gosleuth", lib, entry.types));
       expect(m.private, lib).toBeUndefined();
       for (const [dep, range] of Object.entries({ ...m.dependencies } as Record<string, string>)) {
         if (dep.startsWith("@gosleuth/")) expect(range, `${lib} → ${dep}`).toMatch(/^\^\d+\.\d+\.\d+$/);
@@ -53,10 +63,9 @@ describe.skipIf(!registry)("the library packages from their tarballs", () => {
   });
 
   it("the README example type-checks (strict, nodenext) and runs on a real dump", () => {
-    const examples = new Set(
-      LIBS.map((l) => example(readFileSync(join(ROOT, "packages", l, "README.md"), "utf8"))),
-    );
-    expect(examples.size).toBe(1); // one example, the same in every README
+    const readmes = [...LIBS.map((l) => join(ROOT, "packages", l, "README.md")), join(ROOT, "README.md")];
+    const examples = new Set(readmes.map((r) => example(readFileSync(r, "utf8"))));
+    expect(examples.size).toBe(1); // one example, the same in every library's README and the root's
     writeFileSync(join(dir, "example.ts"), [...examples][0]!);
     writeFileSync(
       join(dir, "tsconfig.json"),

@@ -152,7 +152,11 @@ describe("the installed gosleuth", () => {
       const js = await fetch(base + asset, { signal: AbortSignal.timeout(10_000) });
       expect(js.status).toBe(200);
       expect(await js.text()).toBe(readFileSync(join(pkgDir, "dist", "viewer", asset), "utf8"));
-      const dump = await fetch(`${base}dump`, { signal: AbortSignal.timeout(10_000) });
+      // The dump is where the printed URL's `src` says (a per-run path).
+      const src = new URL(/http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(out)![0]).searchParams.get("src")!;
+      expect(src).toMatch(/^\/dump/);
+      const dump = await fetch(new URL(src, base), { signal: AbortSignal.timeout(10_000) });
+      expect(dump.status).toBe(200);
       expect(Buffer.from(await dump.arrayBuffer()).equals(readFileSync(T1))).toBe(true);
     } finally {
       child.kill("SIGTERM");

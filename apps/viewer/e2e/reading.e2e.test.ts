@@ -22,6 +22,7 @@ type Hook = {
     labelBoxes(): Box[];
     lastExport(): { width: number; height: number; labels: Box[] } | null;
     nodeIds(): string[];
+    shownNodeIds(): string[];
     canvasSize(): { width: number; height: number };
     view(): { sel: string | null };
   };
@@ -112,6 +113,26 @@ describe.skipIf(!hasChromium)("the camera keeps the selection in sight (leakyban
     await expect.poll(() => page.textContent("#match-count")).toMatch(/ of 9,217 goroutines match$/);
     await page.waitForTimeout(600);
     expect(await drawnShare(page)).toBeGreaterThan(0.005);
+    // The selection (a select-state node) is filtered out: the camera shows every node still drawn.
+    const shown = await page.evaluate(() => {
+      const g = (window as unknown as Hook).gosleuth;
+      return { sel: g.view().sel, ids: g.shownNodeIds(), size: g.canvasSize() };
+    });
+    expect(shown.ids).not.toContain(shown.sel);
+    expect(shown.ids.length).toBeGreaterThan(2);
+    for (const id of shown.ids) {
+      const p = await page.evaluate((x) => (window as unknown as Hook).gosleuth.nodePosition(x), id);
+      expect(p!.x).toBeGreaterThanOrEqual(0);
+      expect(p!.x).toBeLessThanOrEqual(shown.size.width);
+      expect(p!.y).toBeGreaterThanOrEqual(0);
+      expect(p!.y).toBeLessThanOrEqual(shown.size.height);
+    }
+    // A selection the filter keeps stays in view.
+    await page.fill("#search", "enqueue");
+    await page.press("#search", "Enter");
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as Hook).gosleuth.view().sel))
+      .not.toBe(shown.sel);
     expectInside(await selectedOnScreen(page));
     // `state:chan` matches every channel class: those chips are on, the others off.
     const off = await page

@@ -8,7 +8,8 @@ import {
   startFunctionName,
 } from "@gosleuth/model";
 import { compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
-import { Growable, goroutineSignature } from "@gosleuth/spawn-graph";
+import { goroutineSignature } from "@gosleuth/spawn-graph";
+import { Growable } from "@gosleuth/spawn-graph/internal";
 import { frameDiff, goroutineText, NONE, patchFrames, sameElisions } from "./frames.ts";
 import type {
   FilterResult,

@@ -39,13 +39,24 @@ const BIG_GRAPH = 500;
 export const goroutineNodeId = (id: number): string => `g:${id}`;
 export const moreNodeId = (nodeId: string): string => `more:${nodeId}`;
 
+/** Width in pixels of each label as sigma draws it (its default 14 px label font), measured once per text. */
+function labelWidths(labels: readonly string[], font: string): number[] {
+  const ctx = document.createElement("canvas").getContext("2d");
+  if (!ctx) return labels.map((l) => l.length * 8);
+  ctx.font = `normal 14px ${font}`;
+  return labels.map((l) => ctx.measureText(l).width);
+}
+
 /**
- * The drawing's bounding box with room for labels: labels run to the right of their node, so the
- * tree layout gets extra space after its last column (sigma fits the box to the screen).
+ * The drawing's bounding box with room for labels. Labels run to the right of their node, so the
+ * tree layout gets room after its columns: enough for every label to end inside the pane at fit
+ * (`widthPx`), when that leaves the tree itself at least a third of the pane.
  */
 function labelRoom(
   pos: ReadonlyMap<string, { x: number; y: number }>,
   kind: "tree" | "radial",
+  labelPx: ReadonlyMap<string, number>,
+  widthPx: number,
 ): { x: [number, number]; y: [number, number] } | null {
   if (pos.size === 0) return null;
   let x0 = Number.POSITIVE_INFINITY;
@@ -61,8 +72,18 @@ function labelRoom(
   const w = Math.max(1, x1 - x0);
   const hgt = Math.max(1, y1 - y0);
   if (kind === "tree") {
+    // Pixels per layout unit such that node i's label (plus its node and a margin) ends in the pane:
+    // scale * (x_i - x0) + label_i + 30 <= widthPx, for every node right of the first column.
+    let scale = Number.POSITIVE_INFINITY;
+    for (const [id, p] of pos) {
+      if (p.x <= x0) continue;
+      const room = widthPx - Math.min(labelPx.get(id) ?? 0, (2 * widthPx) / 3) - 30;
+      scale = Math.min(scale, room / (p.x - x0));
+    }
     const columns = new Set([...pos.values()].map((p) => p.x)).size;
-    return { x: [x0, x1 + w / Math.max(1, columns - 1 || 1)], y: [y0 - 0.5, y1 + 0.5] };
+    const oneColumn = w / Math.max(1, columns - 1 || 1);
+    const right = Number.isFinite(scale) && scale > 0 ? Math.max(x1, x0 + widthPx / scale) : x1 + oneColumn;
+    return { x: [x0, right], y: [y0 - 0.5, y1 + 0.5] };
   }
   return { x: [x0 - 0.15 * w, x1 + 0.15 * w], y: [y0 - 0.05 * hgt, y1 + 0.05 * hgt] };
 }
@@ -415,7 +436,17 @@ export class GraphView {
       },
       { attributes: ["x", "y"] },
     );
-    const box = labelRoom(pos, kind);
+    const ids = [...pos.keys()];
+    const widths = labelWidths(
+      ids.map((id) => this.graph.getNodeAttribute(id, "label")),
+      this.renderer.getSetting("labelFont"),
+    );
+    const box = labelRoom(
+      pos,
+      kind,
+      new Map(ids.map((id, k) => [id, widths[k]!])),
+      this.renderer.getDimensions().width,
+    );
     this.renderer.setCustomBBox(box);
     this.room = levelRoom(pos, kind);
     if (box) {
@@ -548,6 +579,13 @@ export class GraphView {
         this.lastExport = { width, height, labels: ctx ? [...exportLabels.placer(ctx).boxes] : [] };
       },
     });
+  }
+
+  /** Whether a node is drawn (not hidden by the filter). */
+  isShown(id: string): boolean {
+    return (
+      this.graph.hasNode(id) && nodeVisible(id, this.graph.getNodeAttribute(id, "kind"), this.appearance)
+    );
   }
 
   /** The nodes currently drawn (not hidden by the filter) under `root` (or all), as plain data. */

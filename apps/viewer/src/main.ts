@@ -259,6 +259,12 @@ async function applyFilter(q: string): Promise<void> {
     context: match ? contextNodes(match, (id) => nodesById.get(id)?.parent ?? null) : new Set(),
   };
   graph?.setAppearance(appearance);
+  // The camera follows the filter: onto the selection while it matches, else back to the whole
+  // (filtered) tree, so a filter never leaves the view on nodes it hid.
+  if (graph && view.sel && graph.graph.hasNode(view.sel)) {
+    if (graph.isShown(view.sel)) graph.focus(view.sel);
+    else graph.fit();
+  }
   list?.setData(
     loaded.groups.map((g) => ({ group: g, matched: filterResult ? (r.groups[g.index] ?? 0) : g.count })),
     loaded.frameTable,
@@ -565,6 +571,7 @@ Object.assign(window, {
     },
     focus: (id: string, ratio?: number) => graph?.focus(id, ratio),
     nodeIds: () => (graph ? graph.graph.nodes() : []),
+    shownNodeIds: () => (graph ? graph.visibleNodes(null) : []),
     aggNodeCount: () => graph?.aggNodeCount ?? 0,
     view: () => ({ ...view, default: DEFAULT_VIEW }),
   },

@@ -56,6 +56,7 @@ export class LeakAnalyzer {
       incidents,
       findings,
       summary: summarize(findings),
+      thresholds: { ...this.settings.severity },
     };
   }
 }

@@ -20,8 +20,11 @@ function isBlockingMachinery(fn: string): boolean {
   );
 }
 
+/** What blockingFrame reads of a frame (a goroutine's frame, or a profile group's printed frame). */
+export type StackFrame = Pick<Frame, "fn" | "file" | "line">;
+
 /** The first frame outside the blocking machinery; the top frame when the whole stack is machinery. */
-export function blockingFrame(frames: readonly Frame[]): Location | null {
+export function blockingFrame(frames: readonly StackFrame[]): Location | null {
   for (const f of frames)
     if (!isBlockingMachinery(f.fn.full)) return { function: f.fn.full, file: f.file, line: f.line };
   const f = frames[0];

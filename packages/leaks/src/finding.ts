@@ -80,11 +80,24 @@ export interface SnapshotTimes {
 
 export interface LeakReport {
   version: 2;
-  input: { format: string; goroutines: number; snapshots: number; names?: string[]; times?: SnapshotTimes };
+  input: {
+    format: string;
+    goroutines: number;
+    snapshots: number;
+    names?: string[];
+    times?: SnapshotTimes;
+    /** What the input cannot show (debug=1/debug=0 profiles: no wait times, states, ids or parents). */
+    limits?: string;
+  };
   /** The findings gathered by cause, most severe first; every finding of severity low or above is in exactly one. */
   incidents: Incident[];
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
+  /**
+   * The lowest score of each severity (the settings' `severity`). A score is the sum of a finding's
+   * factors, in points, with no upper bound: it is read against these, not as a percentage.
+   */
+  thresholds?: { high: number; medium: number; low: number };
 }
 
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };

@@ -1,15 +1,14 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
 import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
+import { groupKey, IdIndex } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
   Growable,
-  groupKey,
   type InternedSignatures,
   NameTable,
   SignatureInterner,
   SiteInterner,
-  sortById,
-} from "@gosleuth/spawn-graph";
+} from "@gosleuth/spawn-graph/internal";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
@@ -105,26 +104,18 @@ export class Grouper {
     }
   }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
-  // a sorted index built when first needed: far smaller and cheaper than a Map of every goroutine.
+  // an index built when first needed: far smaller and cheaper than a Map of every goroutine.
   private readonly startIds = new Growable(Float64Array);
   private readonly startFns = new Growable(Int32Array);
   private readonly startNames = new NameTable();
-  private startIndex: { order: Int32Array; sorted: Float64Array } | undefined;
+  private startIndex: IdIndex | undefined;
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
-    this.startIndex ??= sortById(this.startIds.view());
-    const { order, sorted } = this.startIndex;
-    // The last position holding `id` (ties are in input order; the last goroutine seen wins).
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! <= id) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0 || sorted[lo - 1] !== id) return undefined;
-    return this.startNames.names[this.startFns.data[order[lo - 1]!]!];
+    this.startIndex ??= IdIndex.of(this.startIds.view());
+    // When an id repeats (dumps joined), the last goroutine seen with it wins.
+    const at = this.startIndex.last(id);
+    return at === -1 ? undefined : this.startNames.names[this.startFns.data[at]!];
   }
   total = 0;
 

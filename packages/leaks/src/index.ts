@@ -6,6 +6,7 @@ export type { GrouperPartial } from "./grouper.ts";
 export { buildIncidents, type Incident, type IncidentKind } from "./incident.ts";
 export { describeInversion, findInversions, type Inversion, type LockWait } from "./lock-order.ts";
 export { PAIRINGS, type Pairing } from "./pairings.ts";
+export { analyzeProfiles, type ProfileSnapshot, profileLimits } from "./profile.ts";
 export {
   countAtOrAbove,
   failingIncidents,

@@ -68,6 +68,11 @@ function timesNote(report: LeakReport): string {
   }
 }
 
+/** What a score is measured against: scores add up points and have no upper bound. */
+function scaleNote(t: NonNullable<LeakReport["thresholds"]>): string {
+  return `Scores add up the points of each finding's factors (no upper bound): high from ${t.high}, medium from ${t.medium}, low from ${t.low}.`;
+}
+
 export interface TextOptions {
   color?: boolean;
   /** Show info findings too (default: only a count of them). */
@@ -88,6 +93,8 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
       ` · ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
+  if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
+  if (report.thresholds) lines.push(c("2", scaleNote(report.thresholds)));
   const times = timesNote(report);
   if (times) lines.push(c("2", `(${times})`));
   const inIncident = new Set<number>();
@@ -115,7 +122,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     for (const r of f.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
     if (f.growth && f.growth.counts.length > 1)
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
+    if (f.sampleIds.length > 0) lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
   });
   const hidden = report.findings.length - shown.length - inIncident.size;
   if (hidden > 0)
@@ -158,6 +165,8 @@ export function renderMarkdown(report: LeakReport): string {
     `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
     "",
   );
+  if (report.input.limits) out.push(`Note: ${mdText(report.input.limits)}`, "");
+  if (report.thresholds) out.push(mdText(scaleNote(report.thresholds)), "");
   const inIncident = new Set<number>();
   for (const x of gathered(report)) {
     for (const i of x.findings) inIncident.add(i);
@@ -208,14 +217,8 @@ export function renderMarkdown(report: LeakReport): string {
     if (f.creator) out.push(`- created by ${codeAt(f.creator)}`);
     if (f.growth && f.growth.counts.length > 1)
       out.push(`- counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
-    out.push(
-      `- sample goroutines: ${f.sampleIds.join(", ")}`,
-      "",
-      mdFence(stackText(f), "text"),
-      "",
-      "</details>",
-      "",
-    );
+    if (f.sampleIds.length > 0) out.push(`- sample goroutines: ${f.sampleIds.join(", ")}`);
+    out.push("", mdFence(stackText(f), "text"), "", "</details>", "");
   }
   return out.join("\n");
 }

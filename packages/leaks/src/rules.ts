@@ -1,5 +1,5 @@
 // What the scoring knows about Go programs: healthy shapes, request handlers, start-up creators, and words per state class.
-import type { Goroutine, StateClass } from "@gosleuth/model";
+import type { StateClass } from "@gosleuth/model";
 import type { Category } from "./finding.ts";
 
 /** Start functions of goroutines that serve one request or connection: their children are per request. */
@@ -18,7 +18,7 @@ export function isStartupCreator(fn: string): boolean {
 
 export interface BenignShape {
   why: string;
-  test: (start: string, top: string, cls: StateClass, g: Goroutine) => boolean;
+  test: (start: string, top: string, cls: StateClass) => boolean;
 }
 
 /** Shapes that are healthy by construction; shown as info with the reason, never hidden. */

@@ -75,6 +75,23 @@ describe("toSarif", () => {
         if (/outside the repository/.test(rel.message!.text!)) expect(rel.physicalLocation).toBeUndefined();
   });
 
+  it("says in the run's properties where several snapshots' times came from", () => {
+    const withTimes = {
+      ...bank,
+      input: {
+        ...bank.input,
+        snapshots: 2,
+        times: { source: "assumed" as const, assumed: true, minutesApart: 1 },
+      },
+    };
+    expect(toSarif(withTimes).runs[0]!.properties!.snapshotTimes).toEqual({
+      source: "assumed",
+      assumed: true,
+      minutesApart: 1,
+    });
+    expect(toSarif(bank).runs[0]!.properties!.snapshotTimes).toBeUndefined();
+  });
+
   it("fingerprints do not change between runs or with the path map", () => {
     const a = toSarif(bank).runs[0]!.results!.map((r) => r.partialFingerprints);
     const b = toSarif(bank, MODULE).runs[0]!.results!.map((r) => r.partialFingerprints);

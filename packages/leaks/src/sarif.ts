@@ -453,6 +453,7 @@ function sarifLog(report: LeakReport, results: Result[], used: RuleId[], o: Sari
           goroutines: report.input.goroutines,
           snapshots: report.input.snapshots,
           ...(o.module ? { module: o.module } : {}),
+          ...(report.input.times ? { snapshotTimes: report.input.times } : {}),
         },
       },
     ],

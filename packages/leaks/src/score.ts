@@ -235,7 +235,7 @@ export function scoreGroup(
   const isProven = proven !== undefined;
 
   // Benign shapes and ignore rules: info, with the reason first.
-  const benign = BENIGN.find((b) => b.test(start, top, cls, g));
+  const benign = BENIGN.find((b) => b.test(start, top, cls));
   const ignored =
     matches(settings.ignore.topFunction, top) ||
     (creatorFn !== "" && matches(settings.ignore.creator, creatorFn)) ||

@@ -76,7 +76,7 @@ export function growthOf(
   return { counts, ratePerMinute, verdict, waitGrowsWithClock };
 }
 
-export function minutesBetween(snaps: Pick<Snapshot, "takenAt">[]): number[] {
+export function minutesBetween(snaps: readonly Pick<Snapshot, "takenAt">[]): number[] {
   const t0 = snaps[0]?.takenAt?.getTime();
   return snaps.map((s, i) => (t0 !== undefined && s.takenAt ? (s.takenAt.getTime() - t0) / 60_000 : i));
 }
@@ -145,6 +145,7 @@ export function analyzeSnapshots(
     incidents,
     findings,
     summary: summarize(findings),
+    thresholds: { ...s.severity },
   };
   const names = snapshots.map((x) => x.label).filter((x): x is string => x !== undefined);
   if (names.length === snapshots.length) report.input.names = names;

@@ -272,6 +272,19 @@ export interface RaceReport {
   readonly lines: LineRange;
 }
 
+/**
+ * Signs that an input is only part of a dump (cut by a size limit or a buffer, a partial paste, a
+ * log that starts or stops mid-dump): what is missing is then counted nowhere.
+ */
+export interface Truncation {
+  /** The input starts after the dump's beginning (inside a goroutine, or without goroutine 1). */
+  readonly atStart: boolean;
+  /** The input stops inside a goroutine block (or a debug=1 profile has fewer than its total). */
+  readonly atEnd: boolean;
+  /** Each sign, in words (`goroutine 8757 ends at main.f without \`created by\``). */
+  readonly reasons: readonly string[];
+}
+
 /** Everything about a dump except its goroutines/groups: what a stream returns when it ends. */
 export interface DumpInfo {
   readonly format: DumpFormat;
@@ -295,6 +308,8 @@ export interface DumpInfo {
   readonly trailer: readonly string[];
   /** Whether the input ended with a newline (for the formatter's byte-exact round trip). */
   readonly finalNewline: boolean;
+  /** Present when the input looks like only part of a dump. */
+  readonly truncated?: Truncation;
 }
 
 export interface Dump extends DumpInfo {
@@ -304,7 +319,7 @@ export interface Dump extends DumpInfo {
 
 /**
  * A whole number with thousands separators (`1,234,567`), as `toLocaleString("en-US")` prints it, without
- * loading ICU's number formatting (~10 ms the first time in a CLI process). Other numbers fall back to it.
+ * loading ICU's number formatting, which a short CLI run would otherwise pay for. Other numbers fall back to it.
  */
 export function formatCount(n: number): string {
   if (!Number.isSafeInteger(n)) return n.toLocaleString("en-US");

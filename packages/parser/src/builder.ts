@@ -13,9 +13,11 @@ import type {
   Register,
   SignalInfo,
 } from "@gosleuth/model";
+import { PROFILE_HEAD } from "./detect.ts";
 import { FrameTable } from "./frame.ts";
 import { flat } from "./function-name.ts";
 import { HeaderTable } from "./header.ts";
+import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -35,8 +37,10 @@ function rawLine(image: string): string {
 /**
  * Appends the interned Frame of every pair in a run to `target`; returns the number of pairs. A pair
  * identical to the previous one (recursion) is recognised by a native compare, without a lookup.
+ * `b` hears of function lines that are no Go call (at input line `line` + 2 per pair before it).
  */
-function pushPairs(run: string, target: Frame[], table: FrameTable): number {
+function pushPairs(run: string, target: Frame[], b: ModelBuilder, line: number): number {
+  const table = b.frameTable;
   let n = 0;
   let pos = 0;
   let prevKey = "";
@@ -56,6 +60,7 @@ function pushPairs(run: string, target: Frame[], table: FrameTable): number {
     e2 = e2 === -1 ? run.length : e2 + 1;
     prevKey = run.substring(pos, e2);
     prev = table.frame(prevKey);
+    if ((prev as { bare?: boolean }).bare === true) b.bareFrame(prev, line + 2 * n, prevKey);
     target.push(prev);
     n++;
     pos = e2;
@@ -100,6 +105,22 @@ export class ModelBuilder {
     this.diagnostics.push({ severity, line, message: `@gosleuth/parser: line ${line}: ${message}`, text });
   }
 
+  /**
+   * A function line without `(args)`: a C function of a cgo traceback is printed so, but one with
+   * parentheses in the wrong places (`main.main)(`) is damaged text. The frame is kept either way.
+   */
+  bareFrame(f: Frame, line: number, pair: string): void {
+    const fn = f.fn.full;
+    if (fn.indexOf("(") === -1 && fn.indexOf(")") === -1) return;
+    const nl = pair.indexOf("\n");
+    this.diag(
+      "warning",
+      line,
+      "function line is not a Go call `name(args)` (kept as the frame's function)",
+      nl === -1 ? pair : pair.slice(0, nl),
+    );
+  }
+
   // ---- top-level tokens -------------------------------------------------
 
   private push(l: string): void {
@@ -122,15 +143,17 @@ export class ModelBuilder {
   /** Frame pairs outside any goroutine: a `runtime stack:` section, or stray. */
   strayFrame(image: string): void {
     const frames: Frame[] = [];
-    pushPairs(image, frames, this.frameTable);
+    pushPairs(image, frames, this, this.line);
     if (this.inRuntimeStack) for (const f of frames) this.runtimeStack.push(f);
-    else
+    else {
+      if (!this.seenBlock) this.framesBeforeFirstBlock = true;
       this.diag(
         "warning",
         this.line,
         "stack frames outside any goroutine (kept as raw text)",
         rawLine(image),
       );
+    }
     for (const l of rawLine(image).split("\n")) this.push(l);
   }
 
@@ -192,12 +215,24 @@ export class ModelBuilder {
   }
 
   private leading: string[] | undefined;
+  /** Whether goroutine 1 (main) was seen: every all-goroutine dump of a live process has it. */
+  sawMainGoroutine = false;
+  /** Frames (outside a `runtime stack:` section) before the first goroutine: the input starts inside one. */
+  framesBeforeFirstBlock = false;
+  /** Whether a goroutine so far had `created by` (hand-written and filtered dumps often have none). */
+  sawCreatedBy = false;
+  /** Whether a goroutine before the last one had `created by`. */
+  creatorsBeforeLastBlock = false;
+  /** Why the last goroutine so far looks cut off at its end, if it does (see blockCut). */
+  lastBlockCut: string | undefined;
+  /** Why the text after the last goroutine looks like the start of one cut off, if it does. */
+  trailerCut: string | undefined;
 
   /** A run of frame pairs. */
   frame(image: string): void {
     const c = this.cur!;
     const target = c.anc ? c.anc.frames : c.frames;
-    this.line += 2 * pushPairs(image, target, this.frameTable);
+    this.line += 2 * pushPairs(image, target, this, this.line);
   }
 
   elision(image: string): void {
@@ -249,6 +284,10 @@ export class ModelBuilder {
     if (c.frames.length === 0 && !g.stackUnavailable) {
       this.diag("info", g.lines.start, `goroutine ${g.idText ?? g.id} has no frames`, "");
     }
+    if (g.id === 1 && g.idText === undefined) this.sawMainGoroutine = true;
+    this.lastBlockCut = blockCut(g);
+    this.creatorsBeforeLastBlock = this.sawCreatedBy;
+    if (g.createdBy !== undefined) this.sawCreatedBy = true;
     this.out.push(g);
     this.goroutineCount++;
     this.cur = null;
@@ -260,12 +299,12 @@ export class ModelBuilder {
     const p = this.pending;
     if (!this.seenBlock) {
       for (const l of p) this.preambleLines.push(l);
-    } else if (!(p.length === 1 && p[0] === "")) {
+    } else if (!(p.length === 1 && p[0]!.trim() === "")) {
       this.leading = p.map(flat);
       for (let i = 0; i < p.length; i++) {
         const l = p[i]!;
         const ln = this.pendingLine + i;
-        if (l.trim() === "" || l === "-----" || REGISTER.test(l)) continue;
+        if (l.trim() === "" || l.trimEnd() === "-----" || REGISTER.test(l)) continue;
         if (DUMP_START.test(l)) {
           this.dumpIndex++;
           this.diag("info", ln, "another dump starts here", l);
@@ -285,11 +324,15 @@ export class ModelBuilder {
       return [];
     }
     const t = this.pending.map(flat);
+    const first = t.find((l) => l.trim() !== "");
+    if (first !== undefined && PARTIAL_BLOCK_LINE.test(first)) {
+      this.trailerCut = `the input ends inside a goroutine block: ${JSON.stringify(first.trimEnd().slice(0, 80))}`;
+    }
     for (let i = 0; i < t.length; i++) {
       const l = t[i]!;
       const m = REGISTER.exec(l);
       if (m) this.registers.push({ name: m[1]!, value: m[2]! });
-      else if (l.trim() !== "" && l !== "-----" && !/^exit status \d+$/.test(l)) {
+      else if (l.trim() !== "" && l.trimEnd() !== "-----" && !/^exit status \d+$/.test(l.trimEnd())) {
         this.diag("info", this.pendingLine + i, "text after the last goroutine (kept as raw text)", l);
       }
     }
@@ -307,20 +350,10 @@ export class ModelBuilder {
     let last: "panic" | "fatal" | null = null;
     let inStack = false;
     let race = false;
-    for (let i = 0; i < this.preambleLines.length; i++) {
-      const l = this.preambleLines[i]!;
-      const ln = i + 1;
+    /** Takes a line the runtime prints before the goroutines; false when it is none of them. */
+    const take = (l: string): boolean => {
       let m: RegExpExecArray | null;
-      if (l === "runtime stack:") {
-        inStack = true;
-        last = null;
-        continue;
-      }
-      if (inStack) {
-        if (l.trim() === "") inStack = false;
-        continue;
-      }
-      if ((m = /^(\t*)panic: (.*)$/.exec(l))) {
+      if ((m = PANIC_LINE.exec(l))) {
         let msg = m[2]!;
         let recovered = false;
         let repanicked = false;
@@ -331,16 +364,20 @@ export class ModelBuilder {
           recovered = true;
           msg = msg.slice(0, -12);
         }
-        panics.push({ message: msg, recovered, repanicked, depth: m[1]!.length > 0 ? panics.length : 0 });
+        // A panic printed right after a recovered one is the next in its chain: TAB-indented by the
+        // runtime, but a log may have stripped the TAB.
+        const prev = panics[panics.length - 1];
+        const nested = m[1]!.length > 0 || (last === "panic" && prev !== undefined && prev.recovered);
+        panics.push({ message: msg, recovered, repanicked, depth: nested ? panics.length : 0 });
         last = "panic";
-      } else if ((m = /^\t?fatal error: (.*)$/.exec(l))) {
+      } else if ((m = FATAL_LINE.exec(l))) {
         fatal.push(m[1]!);
         last = "fatal";
       } else if (l.startsWith("[signal ")) {
         signal.bracket = l.slice(1, l.endsWith("]") ? -1 : undefined);
         hasSignal = hasSignal || !l.startsWith("[signal arrived");
         last = null;
-      } else if ((m = /^(?:\^\\)?((SIG[A-Z0-9]+): .*|Signal \d+|Exception 0x.*)$/.exec(l))) {
+      } else if ((m = SIGNAL_LINE.exec(l))) {
         signal.header = m[1]!;
         signal.name = m[2] ?? m[1]!;
         hasSignal = true;
@@ -354,7 +391,11 @@ export class ModelBuilder {
           else if (k === "addr") signal.addr = v;
         }
         last = null;
-      } else if (l.startsWith("runtime: ") || l.startsWith("unexpected fault address")) {
+      } else if (
+        l.startsWith("runtime: ") ||
+        l.startsWith("unexpected fault address") ||
+        SIGNAL_DURING.test(l)
+      ) {
         runtimeLines.push(l);
         last = null;
       } else if (l.startsWith("\t") && last === "panic" && panics.length > 0) {
@@ -363,11 +404,36 @@ export class ModelBuilder {
         panics[panics.length - 1] = { ...p, message: `${p.message}\n${l.slice(1)}` };
       } else if (l.startsWith("\t") && last === "fatal" && fatal.length > 0) {
         fatal[fatal.length - 1] = `${fatal[fatal.length - 1]}\n${l.slice(1)}`;
-      } else if (l === "==================" || l === "WARNING: DATA RACE") {
+      } else if (l === "==================" || isRaceStart(l)) {
         race = true;
-      } else if (l.trim() !== "" && !race) {
-        this.diag("info", ln, "text before the dump (kept in the preamble)", l);
+      } else if (PROFILE_HEAD.test(l)) {
+        // A debug=1 profile's own first line (its groups are read by debug1.ts).
+        last = null;
+      } else return false;
+      return true;
+    };
+    for (let i = 0; i < this.preambleLines.length; i++) {
+      // Classified without the blanks at its end (CRLF's '\r', a paste's spaces); kept raw in `lines`.
+      const l = this.preambleLines[i]!.trimEnd();
+      const ln = i + 1;
+      if (l === "runtime stack:") {
+        inStack = true;
+        last = null;
+        continue;
       }
+      if (inStack) {
+        if (l.trim() === "") inStack = false;
+        continue;
+      }
+      if (take(l) || l.trim() === "" || race) continue;
+      // A runtime line glued to what was printed before it (a shell prompt, a log line without its
+      // newline), as `goroutine N [` headers can be.
+      const glued = gluedStart(l);
+      if (glued > 0 && take(l.slice(glued))) {
+        this.diag("info", ln, "runtime line glued to preceding text", l);
+        continue;
+      }
+      this.diag("info", ln, "text before the dump (kept in the preamble)", l);
     }
     const preamble: Mutable<Preamble> = { lines: this.preambleLines.map(flat), panics, fatal, runtimeLines };
     if (hasSignal || signal.bracket !== undefined) preamble.signal = signal;
@@ -380,4 +446,57 @@ export class ModelBuilder {
     else format = "unknown";
     return { preamble, format };
   }
+}
+
+/** Marks a blockCut reason that is a missing `created by` (removed before it is shown). */
+export const NO_CREATOR = "\u0000";
+
+/** Functions a goroutine without `created by` starts in: the main goroutine and the runtime's own. */
+const ROOT_START =
+  /^(main\.main|runtime\.main|runtime\.goexit|runtime\.mstart.*|runtime\.rt0_go|runtime\.morestack|runtime\.mcall|runtime\.systemstack|runtime\.cgocallback.*|crosscall2|_cgoexp_.*)$/;
+
+/**
+ * Why a goroutine block looks cut off at its end (the input stopped inside it), or undefined: every
+ * goroutine but the runtime's roots ends with `created by` and its file line. A reason that starts
+ * with NO_CREATOR counts only in a dump whose earlier goroutines had theirs (hand-written and
+ * filtered dumps often have none).
+ */
+export function blockCut(g: Goroutine): string | undefined {
+  const name = `goroutine ${g.idText ?? g.id}`;
+  const c = g.createdBy;
+  if (c !== undefined)
+    return c.file === "" ? `${name} ends at \`created by\` without its file line` : undefined;
+  if (g.stackUnavailable || g.id <= 1) return undefined;
+  if (g.frames.length === 0) return `${NO_CREATOR}${name} ends at its header`;
+  if (g.ancestors.length > 0) return undefined;
+  const outer = g.frames[g.frames.length - 1]!.fn.full;
+  return ROOT_START.test(outer) ? undefined : `${NO_CREATOR}${name} ends at ${outer} without \`created by\``;
+}
+
+/**
+ * A line after the last block that is a piece of a goroutine block (what is left when the input was
+ * cut inside one): a header without its `]:`, a function call without its file line, `created by`,
+ * an indented file line.
+ */
+const PARTIAL_BLOCK_LINE = /^(goroutine \d+( |$)|created by |[\w./*()[\]-]+\(|\t\S)/;
+
+const PANIC_LINE = /^(\t*)panic: (.*)$/;
+const FATAL_LINE = /^\t?fatal error: (.*)$/;
+const SIGNAL_LINE = /^(?:\^\\)?((SIG[A-Z0-9]+): .*|Signal \d+|Exception 0x.*)$/;
+/** After a signal's PC= line: the signal hit C code (cgo), or non-Go code on Windows. */
+const SIGNAL_DURING = /^signal arrived during (cgo|external code) execution$/;
+/**
+ * Where a runtime line glued to preceding text starts (a signal header, `fatal error: `, `panic: `),
+ * or 0. Glued means after a shell prompt (`root@host:/# SIGQUIT: quit`) or right after printed text
+ * that lacked its newline (`...stoppedSIGQUIT: quit`); a line that only mentions one (prose, a
+ * quoted `fatal error: ...`, a log line about a recovered panic) is not glued.
+ */
+const GLUED =
+  /(?:[#$%>] ?|[A-Za-z0-9.!)\]])(SIG[A-Z0-9]+: \w|Signal \d+$|Exception 0x|fatal error: |panic: )/;
+function gluedStart(l: string): number {
+  const m = GLUED.exec(l);
+  if (m === null) return 0;
+  // `word panic: ` in a log line is prose; a prompt or glued text has no space before it.
+  if (m[1] === "panic: " && !/[#$%>] ?$/.test(m[0].slice(0, -7))) return 0;
+  return m.index + m[0].length - m[1]!.length;
 }

@@ -27,7 +27,8 @@ export function parseDebug1(
   let headerSeen = false;
   for (let i = 0; i < lines.length; i++) {
     let l = lines[i]!;
-    if (l.endsWith("\r")) l = l.slice(0, -1);
+    // Blanks at the end (CRLF's '\r', a paste's spaces) never carry meaning.
+    l = l.trimEnd();
     const ln = i + 1;
     let m: RegExpExecArray | null;
     if (!headerSeen && (m = /^\s*(\w+) profile: total (\d+)\s*$/.exec(l))) {
@@ -86,6 +87,7 @@ export function parseDebug1(
   close(lines.length);
   b.line = lines.length + 1;
   const sum = groups.reduce((a, g) => a + g.count, 0);
+  if (sum < total) b.trailerCut = `the groups add up to ${sum} of the profile's ${total} goroutines`;
   if (sum !== total) {
     b.diag(
       "warning",

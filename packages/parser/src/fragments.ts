@@ -1,8 +1,8 @@
 // Merging the raw results of sessions that each parsed one byte range of a dump (cut at goroutine
 // boundaries, parsed on several threads) into the DumpInfo one session over the whole input gives.
-import type { Diagnostic, DumpFormat, DumpInfo, Frame, Register } from "@gosleuth/model";
-import { MAX_DIAGNOSTICS, ModelBuilder } from "./builder.ts";
-import { parseRaceReports } from "./race.ts";
+import type { Diagnostic, DumpFormat, DumpInfo, Frame, Register, Truncation } from "@gosleuth/model";
+import { MAX_DIAGNOSTICS, ModelBuilder, NO_CREATOR } from "./builder.ts";
+import { isRaceStart, parseRaceReports } from "./race.ts";
 import type { SessionMode } from "./session.ts";
 
 /**
@@ -35,7 +35,20 @@ export interface FragmentInfo {
   cleanStart: boolean;
   /** Nothing but one blank line after the last goroutine (a fragment before the last must end so). */
   cleanEnd: boolean;
+  /** Goroutine 1 was in this fragment. */
+  sawMainGoroutine: boolean;
+  /** Stack frames came before this fragment's first goroutine (outside a `runtime stack:` section). */
+  framesBeforeFirstBlock: boolean;
+  /** Why this fragment's last goroutine looks cut off at its end, if it does (see blockCut). */
+  lastBlockCut?: string;
+  /** A goroutine of this fragment had `created by` (before its last goroutine: the next field). */
+  sawCreatedBy: boolean;
+  creatorsBeforeLastBlock: boolean;
+  /** Why the text after this fragment's last goroutine looks like a cut-off goroutine, if it does. */
+  trailerCut?: string;
 }
+
+const startsRace = (l: string): boolean => isRaceStart(l.trimEnd());
 
 const LINE_PREFIX = /^@gosleuth\/parser: line (\d+): /;
 
@@ -129,13 +142,27 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     });
   }
   let races: DumpInfo["races"] = [];
-  if (preamble.lines.includes("WARNING: DATA RACE") || trailer.includes("WARNING: DATA RACE")) {
+  if (preamble.lines.some(startsRace) || trailer.some(startsRace)) {
     const pre = parseRaceReports(preamble.lines, 1);
     const post = parseRaceReports(trailer, b.line - trailer.length);
     races = [...pre.races, ...post.races];
     diagnostics.push(...pre.diagnostics, ...post.diagnostics);
   }
-  const info: DumpInfo & { total?: number; profileName?: string; runtimeStack?: DumpInfo["runtimeStack"] } = {
+  const truncated = truncation(frags, format, b.goroutineCount);
+  if (truncated !== undefined) {
+    diagnostics.push({
+      severity: "warning",
+      line: truncated.atStart ? 1 : b.line - 1,
+      message: `@gosleuth/parser: the input looks like part of a dump (${truncated.reasons.join("; ")}): what was cut off is counted nowhere`,
+      text: "",
+    });
+  }
+  const info: DumpInfo & {
+    total?: number;
+    profileName?: string;
+    runtimeStack?: DumpInfo["runtimeStack"];
+    truncated?: Truncation;
+  } = {
     format,
     preamble,
     registers: b.registers,
@@ -148,7 +175,49 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     finalNewline: last.endedWithNewline,
   };
   if (b.runtimeStack.length > 0) info.runtimeStack = b.runtimeStack;
+  if (truncated !== undefined) info.truncated = truncated;
   if (first.total !== undefined && frags.length === 1) info.total = first.total;
   if (first.profileName !== undefined && frags.length === 1) info.profileName = first.profileName;
   return { info, clean, offsets };
+}
+
+/**
+ * Signs, across fragments in input order, that the input is only part of a dump: it starts inside a
+ * goroutine block, a debug=2 dump lacks goroutine 1 (which every all-goroutine dump of a live process
+ * holds), or it stops inside a goroutine block (or a debug=1 profile's groups fall short of its total).
+ */
+function truncation(
+  frags: readonly FragmentInfo[],
+  format: DumpFormat,
+  goroutines: number,
+): Truncation | undefined {
+  const reasons: string[] = [];
+  let atStart = false;
+  let atEnd = false;
+  if (frags[0]!.framesBeforeFirstBlock) {
+    atStart = true;
+    reasons.push("it starts inside a goroutine block: stack frames come before the first goroutine header");
+  }
+  if (format === "debug2" && goroutines >= 2 && !frags.some((f) => f.sawMainGoroutine)) {
+    atStart = true;
+    reasons.push("goroutine 1 (main) is missing");
+  }
+  const last = frags[frags.length - 1]!;
+  let blockCut: string | undefined;
+  for (let i = frags.length - 1; i >= 0; i--) {
+    const f = frags[i]!;
+    if (f.goroutines === 0) continue;
+    blockCut = f.lastBlockCut;
+    if (blockCut?.startsWith(NO_CREATOR)) {
+      const creators = f.creatorsBeforeLastBlock || frags.slice(0, i).some((e) => e.sawCreatedBy);
+      blockCut = creators ? blockCut.slice(NO_CREATOR.length) : undefined;
+    }
+    break;
+  }
+  const endCut = last.trailerCut ?? blockCut;
+  if (endCut !== undefined) {
+    atEnd = true;
+    reasons.push(endCut);
+  }
+  return reasons.length === 0 ? undefined : { atStart, atEnd, reasons };
 }

@@ -90,7 +90,7 @@ export class FrameTable {
     const key = intern ? flat(image) : image;
     const nl = key.indexOf("\n");
     let e1 = nl === -1 ? key.length : nl;
-    if (e1 > 0 && key.charCodeAt(e1 - 1) === 13) e1--;
+    e1 = endWithoutBlanks(key, e1);
     let l2 = nl === -1 ? "" : key.slice(nl + 1);
     if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
     const loc = this.location(l2);
@@ -125,7 +125,7 @@ export class FrameTable {
   createdBy(image: string): CreatedBy {
     const nl = image.indexOf("\n");
     let l1 = nl === -1 ? image : image.slice(0, nl);
-    if (l1.endsWith("\r")) l1 = l1.slice(0, -1);
+    l1 = l1.slice(0, endWithoutBlanks(l1, l1.length));
     l1 = l1.slice(11);
     let parentId: number | undefined;
     const ig = l1.lastIndexOf(" in goroutine ");
@@ -161,8 +161,7 @@ function fileParts(line: string): {
   let s = 0;
   while (s < line.length && (line.charCodeAt(s) === 9 || line.charCodeAt(s) === 32)) s++;
   const indent = s === 1 && line.charCodeAt(0) === 9 ? undefined : line.slice(0, s);
-  let t = line.length;
-  if (t > 0 && line.charCodeAt(t - 1) === 13) t--;
+  let t = endWithoutBlanks(line, line.length);
   const out: ReturnType<typeof fileParts> = { file: "", line: 0 };
   if (indent !== undefined) out.indent = indent;
   const fp = line.lastIndexOf(" fp=", t);
@@ -189,4 +188,14 @@ function fileParts(line: string): {
   out.file = line.slice(s, colon);
   out.line = Number(line.slice(colon + 1, t));
   return out;
+}
+
+/** `e` minus the blanks before it: '\r' of CRLF input, spaces and TABs left by copy-paste. */
+export function endWithoutBlanks(line: string, e: number): number {
+  while (e > 0) {
+    const c = line.charCodeAt(e - 1);
+    if (c !== 13 && c !== 32 && c !== 9) break;
+    e--;
+  }
+  return e;
 }

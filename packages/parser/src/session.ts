@@ -192,7 +192,13 @@ export class Session {
       endedWithNewline: this.endedWithNewline,
       cleanStart: b.preambleLines.length === 0,
       cleanEnd: trailer.length <= 1 && trailer.every((l) => l.trim() === ""),
+      sawMainGoroutine: b.sawMainGoroutine,
+      framesBeforeFirstBlock: b.framesBeforeFirstBlock,
+      sawCreatedBy: b.sawCreatedBy,
+      creatorsBeforeLastBlock: b.creatorsBeforeLastBlock,
     };
+    if (b.lastBlockCut !== undefined) f.lastBlockCut = b.lastBlockCut;
+    if (b.trailerCut !== undefined) f.trailerCut = b.trailerCut;
     if (this.total !== undefined) f.total = this.total;
     if (this.profileName !== undefined) f.profileName = this.profileName;
     return f;

@@ -11,13 +11,13 @@
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
 import { Growable } from "./growable.ts";
+import { IdIndex } from "./id-index.ts";
 import {
   type CreatorSite,
   type InternedSignatures,
   NameTable,
   SignatureInterner,
   SiteInterner,
-  sortById,
 } from "./intern.ts";
 import { groupKey, startFunction } from "./signature.ts";
 
@@ -167,21 +167,7 @@ export class AggregateTreeBuilder {
     const n = this.ids.length;
     const ids = this.ids.data;
     // Parent lookup by binary search in the sorted ids: far smaller than a Map of every goroutine.
-    const { order, sorted: sortedIds } = sortById(ids.subarray(0, n));
-    const index = {
-      get(id: number): number | undefined {
-        let lo = 0;
-        let hi = n - 1;
-        while (lo <= hi) {
-          const mid = (lo + hi) >>> 1;
-          const v = sortedIds[mid]!;
-          if (v === id) return order[mid]!;
-          if (v < id) lo = mid + 1;
-          else hi = mid - 1;
-        }
-        return undefined;
-      },
-    };
+    const index = IdIndex.of(ids.subarray(0, n));
     // Children lists in CSR form: parentIdx → [children].
     const parentIdx = new Int32Array(n).fill(-1);
     const roots: number[] = [];
@@ -201,8 +187,8 @@ export class AggregateTreeBuilder {
         l.push(i);
         siteKidsSite.set(fn, site);
       } else {
-        const pi = index.get(p);
-        if (pi === undefined) {
+        const pi = index.first(p);
+        if (pi === -1) {
           // One ghost per creating function: the children of one exited parent may come from several `go` lines.
           const site = this.ghostSiteOf(this.siteOf.data[i]!);
           let l = ghostKids.get(site);

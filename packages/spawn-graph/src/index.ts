@@ -1,4 +1,6 @@
 // @gosleuth/spawn-graph: who spawned whom, per goroutine (graphology) and aggregated by signature.
+// The column-store building blocks other packages share (typed-array columns, interners) are in
+// `@gosleuth/spawn-graph/internal`.
 export {
   type AggNode,
   type AggregatePartial,
@@ -7,40 +9,17 @@ export {
   buildAggregateTree,
   nodeGroupKey,
 } from "./aggregate.ts";
-export {
-  buildSpawnGraph,
-  goroutineKey,
-  type SpawnGraph,
-  SpawnGraphBuilder,
-  type SpawnNode,
-} from "./graph.ts";
-export { Growable } from "./growable.ts";
-export {
-  type CreatorSite,
-  type InternedSignatures,
-  NameTable,
-  orderById,
-  SignatureInterner,
-  SiteInterner,
-  sortById,
-} from "./intern.ts";
-export {
-  ancestors,
-  type Churn,
-  churn,
-  descendants,
-  orphans,
-  roots,
-  type SubtreeStats,
-  subtreeStats,
-  topSpawningSites,
-} from "./queries.ts";
-export {
-  aggregateToGraph,
-  nodeLabel,
-  type RenderOptions,
-  renderTreeDot,
-  renderTreeText,
-  treeToJson,
-} from "./render.ts";
+export { buildSpawnGraph, goroutineKey, type SpawnGraph, type SpawnNode } from "./graph.ts";
+export { IdIndex } from "./id-index.ts";
+export type { CreatorSite } from "./intern.ts";
+export { ancestors, descendants, orphans, roots } from "./queries.ts";
+export { type RenderOptions, renderTreeDot, renderTreeText, treeToJson } from "./render.ts";
 export { creatorSite, goroutineSignature, groupKey, startFunction } from "./signature.ts";
+export {
+  SPAWN_VIEW_NOTE,
+  type SpawnColumns,
+  type SpawningSite,
+  type SpawnView,
+  spawnView,
+  spawnViewOf,
+} from "./spawn-view.ts";

@@ -1,7 +1,6 @@
 // Text, Graphviz and JSON renderings of the aggregated tree (shared by the CLI and the viewer's export).
 import { formatCount } from "@gosleuth/model";
 import { plain } from "@gosleuth/text";
-import { DirectedGraph } from "graphology";
 import type { AggNode, AggregateTree } from "./aggregate.ts";
 
 const fmt = formatCount;
@@ -105,12 +104,4 @@ export function renderTreeDot(tree: AggregateTree): string {
 /** `{ "nodes": [...] }`, the `gosleuth tree --json` document. */
 export function treeToJson(tree: AggregateTree): { total: number; nodes: AggNode[] } {
   return { total: tree.total, nodes: tree.nodes };
-}
-
-/** The aggregated tree as a graphology graph (node attributes are the AggNode). */
-export function aggregateToGraph(tree: AggregateTree): DirectedGraph<AggNode> {
-  const g = new DirectedGraph<AggNode>();
-  for (const n of tree.nodes) g.addNode(n.id, n);
-  for (const n of tree.nodes) if (n.parent) g.addEdge(n.parent, n.id);
-  return g;
 }

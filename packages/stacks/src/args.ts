@@ -62,6 +62,13 @@ export function newMergedArgs(text: string): MergedArgs {
   return { text: flat(text), differ: [], all: false };
 }
 
+/** Whether a[ai..ae) equals b[bi..be), compared in place (no substring per atom). */
+function sameRun(a: string, ai: number, ae: number, b: string, bi: number, be: number): boolean {
+  if (ae - ai !== be - bi) return false;
+  for (let k = 0; k < ae - ai; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
+}
+
 function isSeparator(c: number): boolean {
   // space, comma, braces, tab
   return c === 32 || c === 44 || c === 123 || c === 125 || c === 9;
@@ -94,22 +101,9 @@ export function mergeArgs(m: MergedArgs, text: string): void {
     const sj = j;
     while (i < a.length && !isSeparator(a.charCodeAt(i))) i++;
     while (j < text.length && !isSeparator(text.charCodeAt(j))) j++;
-    if ((i - si !== j - sj || a.slice(si, i) !== text.slice(sj, j)) && !m.differ.includes(atom)) {
-      m.differ.push(atom);
-    }
+    if (!m.differ.includes(atom) && !sameRun(a, si, i, text, sj, j)) m.differ.push(atom);
     atom++;
   }
-}
-
-/** Folds another group's merged arguments (same frame position) in. */
-export function mergeMerged(m: MergedArgs, o: MergedArgs): void {
-  mergeArgs(m, o.text);
-  if (m.all) return;
-  if (o.all) {
-    m.all = true;
-    return;
-  }
-  for (const i of o.differ) if (!m.differ.includes(i)) m.differ.push(i);
 }
 
 /**

@@ -97,7 +97,7 @@ describe.skipIf(!hasSharedCorpus)("races (shared corpus)", () => {
     const d = loadDump(corpus("public/index-race-interleaved-stdout.txt"));
     const twice = { ...d, races: [...d.races, ...d.races] };
     const g = new StackGrouper();
-    const r = buildReport("x", g.partial(), twice);
+    const r = buildReport("x", g.result(), twice);
     expect(r.races).toHaveLength(1);
     expect(r.races[0]!.count).toBe(2);
   });
@@ -190,7 +190,7 @@ describe("threads", () => {
     });
     const into = new StackGrouper();
     for (const p of parts) into.merge(structuredClone(p));
-    const merged = buildReport(basename(f), into.result(), dump);
+    const merged = buildReport(basename(f), into.result({ keys: true }), dump);
     const shape = (r: typeof one) =>
       r.groups.map((g) => [
         g.key,

@@ -11,21 +11,19 @@
 // (a per-request worker and a start-up one) for a reader and for leak scoring alike.
 import type { Elision, Frame, Goroutine, GoroutineGroup, StateClass, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
-import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph";
-import {
-  argsKey,
-  flat,
-  type MergedArgs,
-  mergeArgs,
-  mergeMerged,
-  newMergedArgs,
-  type Similarity,
-} from "./args.ts";
+import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph/internal";
+import { argsKey, flat, type MergedArgs, mergeArgs, newMergedArgs, type Similarity } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
 /** Distinct `key=value` labels kept per group. */
 const LABEL_CAP = 50;
+/**
+ * Argument variants kept apart per signature and creator site. Where every goroutine's arguments differ
+ * (`exact` on a busy server: a group per goroutine), the rest fold into one group whose differing
+ * positions show as `*`, so memory follows the stacks, not the goroutines. Levels nest below this bound.
+ */
+const MAX_VARIANTS = 256;
 /** Running goroutines remembered (for a signal dump: which one the signal interrupted). */
 const RUNNING_CAP = 20;
 
@@ -40,7 +38,7 @@ export interface GroupFrame {
 
 /** One group as plain data (what a thread sends, and what reports read). */
 export interface GroupData {
-  /** Stable text key: signature, creator site and the arguments as the similarity level counts them. */
+  /** Stable text key: signature, creator site and the arguments as the similarity level counts them (filled by `result({ keys: true })`, else empty). */
   key: string;
   stateClass: StateClass;
   /** Raw state text → goroutines. */
@@ -66,8 +64,8 @@ export interface GroupData {
   profile: boolean;
 }
 
-/** What one part of a dump adds up to (a thread's byte range, or the whole input). */
-export interface StacksPartial {
+/** Everything the grouper saw, ready for a report. */
+export interface StacksResult {
   goroutines: number;
   /** Goroutines the filter left out. */
   filtered: number;
@@ -77,10 +75,45 @@ export interface StacksPartial {
   running: { id: number; m?: string }[];
 }
 
+/**
+ * A group as it travels between threads: its frames as numbers into the partial's string table (a group's
+ * frames repeat the same names in every range; objects per frame made the copy between threads cost more
+ * than the grouping).
+ */
+export interface WireGroup extends Omit<GroupData, "key" | "frames"> {
+  /** FRAME_STRIDE numbers per frame: function, package, file (string indexes), line, inlined, arguments (index). */
+  frames: Float64Array;
+  /** Frames whose arguments differ within the group: [frame index, differing atom indexes, or null: all]. */
+  diffs: [number, number[] | null][];
+}
+
+/** What one part of a dump adds up to (a thread's byte range, or the whole input), as plain data. */
+export interface StacksPartial extends Omit<StacksResult, "groups"> {
+  strings: string[];
+  groups: WireGroup[];
+}
+
+const FRAME_STRIDE = 6;
+
 export interface GrouperOptions {
   similarity?: Similarity;
+  /** Counts only: no goroutine ids, parents or labels are kept (what `summary` needs for its largest groups). */
+  countsOnly?: boolean;
   /** A query in the filter language (`state:chan wait:>10 created:serveConn`); goroutine terms apply here. */
   filter?: string;
+}
+
+interface SiteGroups {
+  byHash: Map<number, Acc[]>;
+  lastFrames: readonly Frame[] | null;
+  lastAcc: Acc | null;
+  /** Groups made for this signature and site (argument variants). */
+  variants: number;
+  /**
+   * Past MAX_VARIANTS, further variants fold into one group per key of the next coarser level (`exact`
+   * folds by `pointers` keys, `pointers` into one group), so the levels still nest.
+   */
+  overflow: Map<string, Acc> | null;
 }
 
 interface Acc extends GroupData {
@@ -88,11 +121,14 @@ interface Acc extends GroupData {
   labelCount: number;
   /** Local groups: the argument-key number of each frame. */
   argKey?: Int32Array;
+  /** What identifies the group when parts merge (see StackGrouper.fillKey). */
+  mergeKey?: Float64Array;
 }
 
 /** Groups goroutines by stack at one similarity level, streaming. */
 export class StackGrouper {
   readonly similarity: Similarity;
+  private readonly countsOnly: boolean;
   goroutines = 0;
   filtered = 0;
   private first: Goroutine | null = null;
@@ -103,12 +139,11 @@ export class StackGrouper {
    * Local groups: by signature id, then site id, then a hash of the frames' argument-key numbers (the
    * candidates are checked number by number, so a hash collision never merges two groups).
    */
-  private readonly local = new Map<number, Map<number, Map<number, Acc[]>>>();
+  private readonly local = new Map<number, Map<number, SiteGroups>>();
   private scratch = new Int32Array(256);
   /** Groups merged from partials, by full key. */
   private readonly merged = new Map<string, Acc>();
   private readonly order: Acc[] = [];
-  private readonly localKey = new Map<Acc, [number, number]>();
   /** Argument keys (as the similarity level counts them) numbered, and each frame's number. */
   private readonly argIds = new Map<string, number>();
   // Weak: a frame the parser did not intern must not outlive its goroutine (nor keep its piece's text).
@@ -117,6 +152,7 @@ export class StackGrouper {
 
   constructor(o: GrouperOptions = {}) {
     this.similarity = o.similarity ?? "pointers";
+    this.countsOnly = o.countsOnly ?? false;
     this.pred = o.filter ? compileFilter(parseFilter(o.filter)).goroutine : null;
   }
 
@@ -155,9 +191,25 @@ export class StackGrouper {
     const site = this.sites.id(g.createdBy);
     let bySite = this.local.get(sig);
     if (bySite === undefined) this.local.set(sig, (bySite = new Map()));
-    let byHash = bySite.get(site);
-    if (byHash === undefined) bySite.set(site, (byHash = new Map()));
+    let at = bySite.get(site);
+    if (at === undefined)
+      bySite.set(
+        site,
+        (at = { byHash: new Map(), lastFrames: null, lastAcc: null, variants: 0, overflow: null }),
+      );
     const frames = g.frames;
+    // The parser shares frame objects between goroutines whose frames print alike: the same objects as
+    // the last goroutine of this signature mean the same group and nothing to merge.
+    const last = at.lastFrames;
+    if (last !== null && at.lastAcc !== null && last.length === frames.length) {
+      let same = true;
+      for (let i = 0; i < frames.length && same; i++) same = frames[i] === last[i];
+      if (same) {
+        this.count(at.lastAcc, g);
+        return;
+      }
+    }
+    const byHash = at.byHash;
     const n = this.similarity === "any" ? 0 : frames.length;
     if (n > this.scratch.length) this.scratch = new Int32Array(n * 2);
     const ids = this.scratch;
@@ -180,24 +232,43 @@ export class StackGrouper {
         break;
       }
     }
+    let fold: string | null = null;
+    if (a === undefined && at.variants >= MAX_VARIANTS) {
+      fold = "";
+      if (this.similarity === "exact") for (const f of frames) fold += `${argsKey(f.args, "pointers")}\n`;
+      a = (at.overflow ??= new Map()).get(fold);
+    }
     if (a === undefined) {
       a = newAcc(g, this.sites.sites[site] ?? null);
       a.argKey = ids.slice(0, n);
-      bucket.push(a);
+      if (fold === null) {
+        at.variants++;
+        bucket.push(a);
+      } else at.overflow!.set(fold, a);
       this.order.push(a);
-      this.localKey.set(a, [sig, site]);
-    } else {
+    } else if (!this.countsOnly) {
       for (let i = 0; i < g.frames.length; i++) {
         const f = g.frames[i]!;
         const m = a.frames[i]!.args;
         if (f.args !== m.text) mergeArgs(m, f.args);
       }
     }
+    at.lastFrames = frames;
+    at.lastAcc = a;
+    this.count(a, g);
+  }
+
+  /** Adds a goroutine's id, state, wait, flags, labels and parent to its group. */
+  private count(a: Acc, g: Goroutine): void {
     a.count++;
-    a.ids.push(g.id);
-    a.states[g.state] = (a.states[g.state] ?? 0) + 1;
     if (g.waitMinutes < a.waitMin) a.waitMin = g.waitMinutes;
     if (g.waitMinutes > a.waitMax) a.waitMax = g.waitMinutes;
+    if (this.countsOnly) {
+      a.states[g.state] = (a.states[g.state] ?? 0) + 1;
+      return;
+    }
+    a.ids.push(g.id);
+    a.states[g.state] = (a.states[g.state] ?? 0) + 1;
     if (g.lockedToThread) a.locked++;
     if (g.leaked) a.leaked++;
     if (g.labels) {
@@ -264,33 +335,111 @@ export class StackGrouper {
     }
   }
 
-  /** The full key of a local group (built once per group, not per goroutine). */
-  private fullKey(a: Acc): string {
-    if (a.key !== "") return a.key;
-    const [sig, site] = this.localKey.get(a)!;
-    const s = this.sites.sites[site];
-    let ak = "";
-    if (this.similarity !== "any")
-      for (const f of a.frames) ak += `${argsKey(f.args.text, this.similarity)}\n`;
-    a.key = `${this.sigs.text(sig)}\n@${s ? `${s.function} ${s.file}:${s.line}` : "root"}\n#${ak}`;
-    return a.key;
-  }
-
   /** This part as plain data (the grouper is not used afterwards). */
   partial(): StacksPartial {
+    const strings: string[] = [];
+    const index = new Map<string, number>();
+    const idx = (x: string): number => {
+      let i = index.get(x);
+      if (i === undefined) {
+        i = strings.length;
+        strings.push(x);
+        index.set(x, i);
+      }
+      return i;
+    };
+    const groups = this.order.map((a): WireGroup => {
+      const { parentSet, labelCount, argKey, mergeKey, key, frames, ...rest } = a;
+      const enc = new Float64Array(frames.length * FRAME_STRIDE);
+      const diffs: [number, number[] | null][] = [];
+      frames.forEach((f, i) => {
+        const o = i * FRAME_STRIDE;
+        enc[o] = idx(f.function);
+        enc[o + 1] = idx(f.pkg);
+        enc[o + 2] = idx(f.file);
+        enc[o + 3] = f.line;
+        enc[o + 4] = f.inlined ? 1 : 0;
+        enc[o + 5] = idx(f.args.text);
+        if (f.args.all) diffs.push([i, null]);
+        else if (f.args.differ.length > 0) diffs.push([i, f.args.differ]);
+      });
+      return { ...rest, parents: [...parentSet], frames: enc, diffs };
+    });
     return {
       goroutines: this.goroutines,
       filtered: this.filtered,
-      groups: this.order.map((a) => this.export(a)),
       first: this.first,
       running: this.running,
+      strings,
+      groups,
     };
   }
 
-  private export(a: Acc): GroupData {
-    this.fullKey(a);
-    const { parentSet, labelCount, argKey, ...rest } = a;
-    return { ...rest, parents: [...parentSet] };
+  // Merging: groups are matched by a short key of numbers (names numbered in `names`, arguments by
+  // their key at the similarity level), built once per group and part.
+  private readonly names = new Map<string, number>();
+  private nameId(x: string): number {
+    let i = this.names.get(x);
+    if (i === undefined) {
+      i = this.names.size;
+      this.names.set(x, i);
+    }
+    return i;
+  }
+  private argKeyId(text: string): number {
+    const k = argsKey(text, this.similarity);
+    let id = this.argIds.get(k);
+    if (id === undefined) {
+      id = this.argIds.size;
+      this.argIds.set(flat(k), id);
+    }
+    return id;
+  }
+  private head(a: Omit<GroupData, "frames" | "key">): string {
+    const c = a.createdBy;
+    return `${a.profile ? "profile" : a.stateClass}|${c ? `${c.function} ${c.file}:${c.line}` : ""}|${a.elided.map((e) => e.index).join(",")}|`;
+  }
+  /** Numbers that identify a group for merging (head, then function, file, line, argument key per frame). */
+  private keyNums = new Float64Array(256);
+  private readonly byMergeHash = new Map<number, Acc[]>();
+  private readonly keyed = new Set<Acc>();
+  /** Per stack (head and frame locations) on the merging side: variants kept apart, and the folded ones. */
+  private readonly variants = new Map<string, { count: number; overflow: Map<string, Acc> }>();
+
+  /** Fills keyNums[0..len) and returns [len, hash]. */
+  private fillKey(
+    head: string,
+    frames: number,
+    at: (i: number, out: Float64Array, o: number) => void,
+  ): [number, number] {
+    const len = 1 + frames * 4;
+    if (len > this.keyNums.length) this.keyNums = new Float64Array(len * 2);
+    const k = this.keyNums;
+    k[0] = this.nameId(head);
+    for (let i = 0; i < frames; i++) at(i, k, 1 + i * 4);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ (k[i]! | 0), 0x01000193);
+    return [len, h];
+  }
+
+  private findMerged(len: number, h: number): Acc | undefined {
+    const k = this.keyNums;
+    for (const a of this.byMergeHash.get(h) ?? []) {
+      const m = a.mergeKey!;
+      if (m.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len && same; i++) same = m[i] === k[i];
+      if (same) return a;
+    }
+    return undefined;
+  }
+
+  private addMerged(a: Acc, len: number, h: number): void {
+    a.mergeKey = this.keyNums.slice(0, len);
+    let b = this.byMergeHash.get(h);
+    if (b === undefined) this.byMergeHash.set(h, (b = []));
+    b.push(a);
+    this.keyed.add(a);
   }
 
   /** Folds a later part in (parts in input order). */
@@ -299,25 +448,141 @@ export class StackGrouper {
     this.filtered += p.filtered;
     this.first ??= p.first;
     for (const r of p.running) if (this.running.length < RUNNING_CAP) this.running.push(r);
-    // Local groups get their full keys, so a partial's group finds its match among them.
-    for (const a of this.order) if (a.key === "") this.merged.set(this.fullKey(a), a);
-    for (const g of p.groups) {
-      const a = this.merged.get(g.key);
-      if (a === undefined) {
-        const acc: Acc = { ...g, parentSet: new Set(g.parents), labelCount: Object.keys(g.labels).length };
-        this.merged.set(g.key, acc);
-        this.order.push(acc);
-        continue;
-      }
-      mergeGroup(a, g);
+    // Groups made here (the one-thread path, or profile records) join the merge index first.
+    for (const a of this.order) {
+      if (this.keyed.has(a)) continue;
+      const [len, h] = this.fillKey(this.head(a), a.frames.length, (i, k, o) => {
+        const f = a.frames[i]!;
+        k[o] = this.nameId(f.function);
+        k[o + 1] = this.nameId(f.file);
+        k[o + 2] = f.line;
+        k[o + 3] = this.argKeyId(f.args.text);
+      });
+      this.addMerged(a, len, h);
+      let stack = `${this.keyNums[0]}`;
+      for (let i = 1; i < len; i += 4)
+        stack += `,${this.keyNums[i]},${this.keyNums[i + 1]},${this.keyNums[i + 2]}`;
+      const v = this.variants.get(stack);
+      if (v) v.count++;
+      else this.variants.set(stack, { count: 1, overflow: new Map() });
     }
+    // A part's string indexes, translated once per string.
+    const name = new Float64Array(p.strings.length).fill(-1);
+    const argKey = new Float64Array(p.strings.length).fill(-1);
+    for (const g of p.groups) {
+      const f = g.frames;
+      const [len, h] = this.fillKey(this.head(g), f.length / FRAME_STRIDE, (i, k, o) => {
+        const w = i * FRAME_STRIDE;
+        const fn = f[w]!;
+        const file = f[w + 2]!;
+        const arg = f[w + 5]!;
+        if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
+        if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
+        if (argKey[arg] === -1) argKey[arg] = this.argKeyId(p.strings[arg]!);
+        k[o] = name[fn]!;
+        k[o + 1] = name[file]!;
+        k[o + 2] = f[w + 3]!;
+        k[o + 3] = argKey[arg]!;
+      });
+      let a = this.findMerged(len, h);
+      if (a === undefined) {
+        // The same bound on argument variants per stack as one thread keeps (MAX_VARIANTS), so a merge
+        // folds past it as a single pass would.
+        let stack = `${this.keyNums[0]}`;
+        for (let i = 1; i < len; i += 4)
+          stack += `,${this.keyNums[i]},${this.keyNums[i + 1]},${this.keyNums[i + 2]}`;
+        let v = this.variants.get(stack);
+        if (v === undefined) this.variants.set(stack, (v = { count: 0, overflow: new Map() }));
+        let fold: string | null = null;
+        if (v.count >= MAX_VARIANTS) {
+          fold = "";
+          if (this.similarity === "exact") {
+            for (let o = 0; o < f.length; o += FRAME_STRIDE)
+              fold += `${argsKey(p.strings[f[o + 5]!]!, "pointers")}\n`;
+          }
+          a = v.overflow.get(fold);
+        }
+        if (a === undefined) {
+          a = this.decode(g, p.strings);
+          this.addMerged(a, len, h);
+          this.order.push(a);
+          if (fold === null) v.count++;
+          else v.overflow.set(fold, a);
+          continue;
+        }
+      }
+      mergeGroup(a, g, p.strings);
+    }
+  }
+
+  private decode(g: WireGroup, strings: readonly string[]): Acc {
+    const { frames: enc, diffs, ...rest } = g;
+    const frames: GroupFrame[] = [];
+    for (let o = 0; o < enc.length; o += FRAME_STRIDE) {
+      frames.push({
+        function: strings[enc[o]!]!,
+        pkg: strings[enc[o + 1]!]!,
+        file: strings[enc[o + 2]!]!,
+        line: enc[o + 3]!,
+        inlined: enc[o + 4] === 1,
+        args: newMergedArgs(strings[enc[o + 5]!]!),
+      });
+    }
+    for (const [i, d] of diffs) {
+      const m = frames[i]!.args;
+      if (d === null) m.all = true;
+      else m.differ = [...d];
+    }
+    return {
+      ...rest,
+      key: "",
+      frames,
+      parentSet: new Set(g.parents),
+      labelCount: Object.keys(g.labels).length,
+    };
   }
 
   reserve(_n: number): void {}
 
-  /** Everything seen, as one part. */
-  result(): StacksPartial {
-    return this.partial();
+  /**
+   * Everything seen. `keys`: fill each group's readable key (signature, creator site, argument keys; for
+   * tests and tools; reports do not need it, and it is long text per group).
+   */
+  result(o: { keys?: boolean } = {}): StacksResult {
+    const groups = this.order.map((a): GroupData => {
+      const { parentSet, labelCount, argKey, mergeKey, ...rest } = a;
+      return { ...rest, key: o.keys ? this.readableKey(a) : "", parents: [...parentSet] };
+    });
+    return {
+      goroutines: this.goroutines,
+      filtered: this.filtered,
+      first: this.first,
+      running: this.running,
+      groups,
+    };
+  }
+
+  /**
+   * `goroutineSignature`'s text (state class, then `function file:line` per frame, `...` for elisions), the
+   * creator site and the argument keys: the text leaks' group keys are made of, plus the arguments.
+   */
+  private readableKey(a: Acc): string {
+    let s = a.profile ? "profile" : a.stateClass;
+    let e = 0;
+    const el = a.elided;
+    a.frames.forEach((f, i) => {
+      while (e < el.length && el[e]!.index === i) {
+        s += "\n...";
+        e++;
+      }
+      s += `\n${f.function} ${f.file}:${f.line}`;
+    });
+    if (e < el.length) s += "\n...";
+    const c = a.createdBy;
+    let ak = "";
+    if (this.similarity !== "any")
+      for (const f of a.frames) ak += `${argsKey(f.args.text, this.similarity)}\n`;
+    return `${s}\n@${c ? `${c.function} ${c.file}:${c.line}` : "root"}\n#${ak}`;
   }
 }
 
@@ -352,7 +617,7 @@ function newAcc(g: Goroutine, site: CreatorSite | null): Acc {
   };
 }
 
-function mergeGroup(a: Acc, g: GroupData): void {
+function mergeGroup(a: Acc, g: WireGroup, strings: readonly string[]): void {
   a.count += g.count;
   for (const id of g.ids) a.ids.push(id);
   for (const [k, v] of Object.entries(g.states)) a.states[k] = (a.states[k] ?? 0) + v;
@@ -361,17 +626,30 @@ function mergeGroup(a: Acc, g: GroupData): void {
   a.locked += g.locked;
   a.leaked += g.leaked;
   for (const [k, v] of Object.entries(g.labels)) {
-    if (a.labels[k] !== undefined || Object.keys(a.labels).length < LABEL_CAP)
-      a.labels[k] = (a.labels[k] ?? 0) + v;
+    const c = a.labels[k];
+    if (c !== undefined) a.labels[k] = c + v;
+    else if (a.labelCount < LABEL_CAP) {
+      a.labels[k] = v;
+      a.labelCount++;
+    } else a.labelsCapped = true;
   }
+  if (g.labelsCapped) a.labelsCapped = true;
   for (const p of g.parents) {
     if (a.parentSet.has(p)) continue;
     if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
     else a.parentsCapped = true;
   }
   if (g.parentsCapped) a.parentsCapped = true;
-  for (let i = 0; i < a.frames.length && i < g.frames.length; i++)
-    mergeMerged(a.frames[i]!.args, g.frames[i]!.args);
+  for (let i = 0; i < a.frames.length; i++) {
+    const m = a.frames[i]!.args;
+    const text = strings[g.frames[i * FRAME_STRIDE + 5]!]!;
+    if (text !== m.text) mergeArgs(m, text);
+  }
+  for (const [i, d] of g.diffs) {
+    const m = a.frames[i]!.args;
+    if (d === null) m.all = true;
+    else for (const x of d) if (!m.differ.includes(x)) m.differ.push(x);
+  }
 }
 
 /** What the filter language's goroutine terms look at. */

@@ -18,5 +18,5 @@ export function reportOf(path: string, o: ReportOptions = {}, dump: Dump = loadD
   const g = new StackGrouper(opts);
   g.add(dump.goroutines);
   g.add(dump.groups);
-  return buildReport(basename(path), g.partial(), dump, o);
+  return buildReport(basename(path), g.result({ keys: true }), dump, o);
 }

@@ -3,12 +3,19 @@
 export { isPointerLike, SIMILARITIES, type Similarity } from "./args.ts";
 export { type CodeKind, codeKind } from "./classify.ts";
 export { type Crash, type CrashJson, crashJson, crashOf } from "./crash.ts";
-export { type GroupData, type GrouperOptions, StackGrouper, type StacksPartial } from "./grouper.ts";
+export {
+  type GroupData,
+  type GrouperOptions,
+  StackGrouper,
+  type StacksPartial,
+  type StacksResult,
+  type WireGroup,
+} from "./grouper.ts";
 export { type GroupJson, groupJson, type StacksJson, toJson } from "./json.ts";
 export { foldRaces, type RaceJson } from "./races.ts";
 export { renderHtml } from "./render-html.ts";
 export { renderMarkdown } from "./render-md.ts";
-export { renderText, type TextOptions } from "./render-text.ts";
+export { type BriefOptions, renderBrief, renderText, type TextOptions } from "./render-text.ts";
 export {
   buildReport,
   checkFilter,

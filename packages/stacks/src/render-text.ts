@@ -131,3 +131,52 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
   }
   return `${out.join("\n")}\n`;
 }
+
+export interface BriefOptions extends TextOptions {
+  /** Groups shown (the largest first). */
+  groups?: number;
+  /** Frames shown per group, from the top. */
+  frames?: number;
+}
+
+/**
+ * The end of `summary`: the crash (message and the crashed goroutine's top frames) and the largest groups
+ * with their top frames, so the first command a user runs shows stacks.
+ */
+export function renderBrief(r: StacksReport, o: BriefOptions = {}): string[] {
+  const c = pc.createColors(o.color ?? false);
+  const top = o.frames ?? 4;
+  const out: string[] = [];
+  const crash = r.crash;
+  if (crash) {
+    out.push("", c.bold("Crash"));
+    for (const line of crash.message.split("\n")) out.push(`  ${c.red(escapeControl(messageLine(line)))}`);
+    for (const line of crashIntro(crash)) out.push(`  ${line}`);
+    if (crash.stack) {
+      out.push(`  ${crashedHeader(crash.stack, crash.kind)}`);
+      const rows = goroutineRows(crash.stack.frames.slice(0, top), [], r.pointerNames);
+      out.push(...rowLines(rows, c, "    "));
+      if (crash.stack.frames.length > top)
+        out.push(`    ${c.dim(`… ${crash.stack.frames.length - top} more frames (gosleuth stacks)`)}`);
+    }
+  }
+  const groups = r.groups.slice(0, o.groups ?? 5);
+  if (groups.length > 0) {
+    const all = r.groups.length + r.omitted.groups;
+    out.push(
+      "",
+      c.bold(`Largest groups by stack (${groups.length} of ${all}; gosleuth stacks shows them all)`),
+    );
+    for (const g of groups) {
+      out.push(`  ${c.bold(countText(g.count))} · ${plain(groupFacts(g).join(" · "))}`);
+      // Top frames without arguments: a summary names places, `stacks` shows the values.
+      const frames = g.frames
+        .slice(0, top)
+        .map((f) => ({ ...f, args: { text: "", differ: [], all: false } }));
+      const rows = groupRows(frames, [], new Map());
+      out.push(...rowLines(rows, c, "    "));
+      if (g.frames.length > top) out.push(`    ${c.dim(`… ${g.frames.length - top} more frames`)}`);
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import type { DumpFormat, DumpInfo } from "@gosleuth/model";
 import { compileFilter, parseFilter } from "@gosleuth/query";
 import { constantPointers, type Similarity } from "./args.ts";
 import { type Crash, crashOf } from "./crash.ts";
-import type { GroupData, StacksPartial } from "./grouper.ts";
+import type { GroupData, StacksResult } from "./grouper.ts";
 import { foldRaces, type RaceJson } from "./races.ts";
 
 export type SortKey = "count" | "wait" | "id";
@@ -69,7 +69,7 @@ export function checkFilter(q: string | undefined): void {
 
 export function buildReport(
   input: string,
-  part: StacksPartial,
+  part: StacksResult,
   info: DumpInfo,
   o: ReportOptions = {},
 ): StacksReport {

@@ -2,10 +2,12 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import {
+  analyzeProfiles,
   analyzeSnapshots,
   countAtOrAbove,
   type LeakReport,
   type PartialLeakSettings,
+  type ProfileSnapshot,
   renderMarkdown,
   renderText,
   resolveSettings,
@@ -17,7 +19,7 @@ import {
   toJson,
   toSarif,
 } from "@gosleuth/leaks";
-import type { Goroutine } from "@gosleuth/model";
+import type { Goroutine, GoroutineGroup } from "@gosleuth/model";
 import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
 import { color, colorEnabled, n } from "../format.ts";
@@ -154,6 +156,9 @@ export function printReport(
   else process.stdout.write(renderText(report, { color: colorEnabled }));
 }
 
+/** A snapshot as loaded: goroutines (debug=2 and the like) or profile groups (debug=1/debug=0). */
+type LoadedSnapshot = Snapshot & { groups: readonly GoroutineGroup[]; format: string };
+
 /**
  * When each snapshot was taken: the time each URL answered, else the files' modification times when they run
  * oldest first over at least a second (files copied together share nearly one time; `fetch` sets each file's
@@ -191,14 +196,21 @@ export async function pollSnapshots(
   every: number,
   count: number,
   f: FetchOptions,
-  onSnapshot?: (s: Snapshot[]) => void,
-): Promise<Snapshot[]> {
-  const snaps: Snapshot[] = [];
+  onSnapshot?: (s: LoadedSnapshot[]) => void,
+): Promise<LoadedSnapshot[]> {
+  const snaps: LoadedSnapshot[] = [];
   for (let i = 0; i < count; i++) {
     const started = Date.now();
     const d = await loadDump(url, f);
-    snaps.push({ goroutines: d.goroutines, takenAt: new Date(started), label: `${url}#${i + 1}` });
-    process.stderr.write(`gosleuth: snapshot ${i + 1}/${count}: ${n(d.goroutines.length)} goroutines\n`);
+    snaps.push({
+      goroutines: d.goroutines,
+      groups: d.groups,
+      format: d.format,
+      takenAt: new Date(started),
+      label: `${url}#${i + 1}`,
+    });
+    const total = d.goroutines.length + d.groups.reduce((sum, g) => sum + g.count, 0);
+    process.stderr.write(`gosleuth: snapshot ${i + 1}/${count}: ${n(total)} goroutines\n`);
     onSnapshot?.(snaps);
     if (i + 1 < count) await new Promise((ok) => setTimeout(ok, Math.max(0, every - (Date.now() - started))));
   }
@@ -216,7 +228,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       throw new CliError("--count must be at least 2 with --every (growth needs two snapshots)");
     const snaps = await pollSnapshots(inputs[0]!, o.every, o.count, f, (s) => {
       if (s.length < 2 || o.format !== "text") return;
-      const r = analyzeSnapshots(s, settings);
+      const r = analyzeSeries(s, settings);
       const growing = r.findings.filter((x) => x.growth?.verdict === "growing").slice(0, 3);
       for (const g of growing) {
         process.stderr.write(
@@ -224,7 +236,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
         );
       }
     });
-    report = analyzeSnapshots(snaps, settings);
+    report = analyzeSeries(snaps, settings);
     report.input.times = { source: "fetched", assumed: false };
   } else if (inputs.length === 1) {
     // One dump: stream it through the analyzer (no goroutine is kept).
@@ -233,21 +245,22 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       fetch: f,
       options: settings ? { leakSettings: settings } : {},
     });
-    const { analyzer, groups } = consumer;
+    const { analyzer, profile } = consumer;
     report = analyzer.finish(runtimeVerdict(info.preamble));
     report.input.format = info.format;
-    if (report.input.goroutines === 0 && groups > 0) {
-      throw new CliError(
-        `${name}: a ${info.format} profile has no goroutine states or creators; leaks needs debug=2 text (…/goroutine?debug=2)`,
-      );
+    if (report.input.goroutines === 0 && profile.length > 0) {
+      report = analyzeProfiles([{ groups: profile, label: name }], settings, info.format);
+      delete report.input.names;
     }
   } else {
-    const snaps: Snapshot[] = [];
+    const snaps: LoadedSnapshot[] = [];
     const times: (number | null)[] = [];
     for (const input of inputs) {
       const d = await loadDump(input, f);
       snaps.push({
         goroutines: d.goroutines as Goroutine[],
+        groups: d.groups,
+        format: d.format,
         label: input,
         verdict: runtimeVerdict(d.preamble),
       });
@@ -261,7 +274,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     snaps.forEach((s, i) => {
       s.takenAt = new Date(times_.at[i]!);
     });
-    report = analyzeSnapshots(snaps, settings);
+    report = analyzeSeries(snaps, settings);
     report.input.times = times_.times;
   }
   printReport(report, o.format, sarif);
@@ -271,4 +284,26 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
   if (over === 0) return 0;
   process.stderr.write(`gosleuth: ${over} incident${over === 1 ? "" : "s"} at or above ${o.failOn}\n`);
   return 1;
+}
+
+/**
+ * Snapshots of one process, oldest first: goroutines scored with their waits and parents, or, when
+ * every snapshot is a debug=1/debug=0 profile, groups scored from stacks, counts and growth.
+ */
+function analyzeSeries(snaps: LoadedSnapshot[], settings: PartialLeakSettings | undefined): LeakReport {
+  const profiles = snaps.filter((s) => s.goroutines.length === 0 && s.groups.length > 0);
+  if (profiles.length === 0) return analyzeSnapshots(snaps, settings);
+  if (profiles.length < snaps.length) {
+    const mixed = snaps.find((s) => s.goroutines.length > 0)!;
+    throw new CliError(
+      `${profiles[0]!.label}: a ${profiles[0]!.format} profile cannot be compared with ${mixed.label} (${mixed.format}): give snapshots of one format`,
+    );
+  }
+  const series: ProfileSnapshot[] = snaps.map(({ groups, takenAt, label }) => {
+    const p: ProfileSnapshot = { groups };
+    if (takenAt) p.takenAt = takenAt;
+    if (label !== undefined) p.label = label;
+    return p;
+  });
+  return analyzeProfiles(series, settings, profiles[profiles.length - 1]!.format);
 }

@@ -11,6 +11,7 @@ import {
   toJson,
 } from "@gosleuth/stacks";
 import { CliError } from "../errors.ts";
+import { colorEnabled } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -24,16 +25,6 @@ export interface StacksOptions {
   sort?: SortKey;
   limit?: number;
   threads?: string;
-}
-
-/**
- * Colour and bold on a terminal only: FORCE_COLOR (any value but 0) turns them on anywhere, NO_COLOR
- * (any value) turns them off (https://no-color.org), TERM=dumb too.
- */
-export function useColor(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): boolean {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  return tty && env.TERM !== "dumb";
 }
 
 export async function stacksCommand(input: string, o: StacksOptions, f: FetchOptions): Promise<void> {
@@ -80,6 +71,6 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
         ? renderMarkdown(report)
         : o.format === "html"
           ? renderHtml(report)
-          : renderText(report, { color: useColor() });
+          : renderText(report, { color: colorEnabled });
   process.stdout.write(out);
 }

@@ -1,8 +1,16 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
-import type { Diagnostic, DumpInfo, StateClass } from "@gosleuth/model";
-import { type CreatorSite, sortById } from "@gosleuth/spawn-graph";
+import type { Diagnostic, DumpInfo, StateClass, Truncation } from "@gosleuth/model";
+import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph";
+import {
+  buildReport,
+  type CrashJson,
+  crashJson,
+  type RaceJson,
+  renderBrief,
+  type StacksReport,
+} from "@gosleuth/stacks";
 import { plain } from "@gosleuth/text";
-import { color, n } from "../format.ts";
+import { color, colorEnabled, formatBytes, n } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 import type { SummaryAccumulator, WaitEntry } from "../summary-records.ts";
@@ -36,6 +44,12 @@ export interface SummaryJson {
   panics: string[];
   fatal: string[];
   signal?: string;
+  /** The crash, in `stacks --format json`'s shape. */
+  crash: CrashJson | null;
+  /** Data races, in `stacks --format json`'s shape. */
+  races: RaceJson[];
+  /** Present when the input looks like only part of a dump (the parser's signs, in words). */
+  truncated?: Truncation;
 }
 
 export async function summary(
@@ -51,17 +65,28 @@ export async function summary(
     threads: opts.threads,
     fetch: fetchOpts,
   });
-  const out = summarise(name, acc, info);
+  const stacks = buildReport(name, acc.stacks.result(), info, { similarity: "any", limit: 5 });
+  const out = summarise(name, acc, info, stacks);
   if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  else process.stdout.write(renderSummary(out));
+  else process.stdout.write(renderSummary(out, stacks));
   return out;
 }
 
 /** The summary of a dump from its accumulated records and its info. */
-function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): SummaryJson {
+function summarise(
+  input: string,
+  acc: SummaryAccumulator,
+  info: DumpInfo,
+  stacks: StacksReport,
+): SummaryJson {
   const { goroutines, maxId, states } = acc;
   const t0 = performance.now();
-  const spawn = spawnView(acc.recId.view(), acc.recParent.view(), acc.recSite.view(), acc.sites.sites, maxId);
+  const spawn = spawnView({
+    ids: acc.recId.view(),
+    parents: acc.recParent.view(),
+    siteOf: acc.recSite.view(),
+    sites: acc.sites.sites,
+  });
   if (process.env.GOSLEUTH_DEBUG) {
     process.stderr.write(
       `gosleuth: spawn view of ${acc.recId.length} goroutines in ${(performance.now() - t0).toFixed(0)} ms\n`,
@@ -69,7 +94,6 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
   }
   const byLevel: Record<string, number> = {};
   for (const d of info.diagnostics) byLevel[d.severity] = (byLevel[d.severity] ?? 0) + 1;
-  const live = info.format === "debug1" || info.format === "debug0" ? goroutines : spawn.distinctIds;
   const out: SummaryJson = {
     input,
     format: info.format,
@@ -87,11 +111,11 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
       roots: acc.roots,
       orphans: spawn.orphans,
       maxId,
-      createdAndFinished: Math.max(0, maxId - live),
-      topSpawningSites: spawn.top,
-      youngUnderOldParent: spawn.youngUnderOld,
-      youngUnderYoungParent: spawn.youngUnderYoung,
-      note: "goroutine ids are handed out in increasing order, so the highest id minus the live count is about how many goroutines this process created and finished. A young goroutine (id in the top tenth) under an old parent (bottom tenth) is typically a fresh connection of a long-lived server; under a young parent, a sub-task of a recent request.",
+      createdAndFinished: spawn.createdAndFinished,
+      topSpawningSites: spawn.topSpawningSites,
+      youngUnderOldParent: spawn.youngUnderOldParent,
+      youngUnderYoungParent: spawn.youngUnderYoungParent,
+      note: SPAWN_VIEW_NOTE,
     },
     diagnostics: info.diagnostics.length,
     diagnosticsByLevel: byLevel,
@@ -103,81 +127,17 @@ function summarise(input: string, acc: SummaryAccumulator, info: DumpInfo): Summ
     dumps: info.dumpCount,
     panics: info.preamble.panics.map((x) => x.message),
     fatal: [...info.preamble.fatal],
+    crash: crashJson(stacks.crash),
+    races: stacks.races,
   };
   if (info.preamble.signal?.header ?? info.preamble.signal?.bracket) {
     out.signal = info.preamble.signal.header ?? info.preamble.signal.bracket;
   }
+  if (info.truncated !== undefined) {
+    out.truncated = info.truncated;
+    out.spawn.note += CUT_NOTE;
+  }
   return out;
-}
-
-/**
- * Orphans, top spawning sites by descendants, and young goroutines under old or young parents, from
- * the compact records. Parents are found by binary search in the sorted ids (no hash map per goroutine).
- */
-function spawnView(
-  ids: Int32Array | Float64Array,
-  parents: Int32Array | Float64Array,
-  siteOf: Int32Array,
-  sites: readonly (CreatorSite | null)[],
-  maxId: number,
-) {
-  const n = ids.length;
-  const { order, sorted } = sortById(ids);
-  let distinctIds = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinctIds++;
-  const indexOf = (id: number): number => {
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = sorted[mid]!;
-      if (v === id) return order[mid]!;
-      if (v < id) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  };
-  const parentIdx = new Int32Array(n);
-  let orphans = 0;
-  for (let i = 0; i < n; i++) {
-    const p = parents[i]!;
-    parentIdx[i] = p >= 0 ? indexOf(p) : -1;
-    if (p >= 0 && parentIdx[i] === -1) orphans++;
-  }
-  const below = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    // Walk up the parent chain (bounded, in case of damaged input with cycles).
-    let p = parentIdx[i]!;
-    for (let steps = 0; p !== -1 && steps < 10_000; steps++) {
-      below[p]!++;
-      p = parentIdx[p]!;
-    }
-  }
-  const bySite = new Map<number, { children: number; descendants: number }>();
-  let youngUnderOld = 0;
-  let youngUnderYoung = 0;
-  for (let i = 0; i < n; i++) {
-    const s = siteOf[i]!;
-    if (s > 0) {
-      const e = bySite.get(s) ?? { children: 0, descendants: 0 };
-      e.children++;
-      e.descendants += 1 + below[i]!;
-      bySite.set(s, e);
-    }
-    const p = parents[i]!;
-    if (ids[i]! >= 0.9 * maxId && p >= 0) {
-      if (p <= 0.1 * maxId) youngUnderOld++;
-      else if (p >= 0.9 * maxId) youngUnderYoung++;
-    }
-  }
-  const top = [...bySite]
-    .sort((a, b) => b[1].descendants - a[1].descendants)
-    .slice(0, 5)
-    .map(([s, v]) => {
-      const site = sites[s]!;
-      return { site: `${site.function} ${site.file}:${site.line}`, ...v };
-    });
-  return { top, youngUnderOld, youngUnderYoung, orphans, distinctIds };
 }
 
 const FORMAT_NAMES: Record<string, string> = {
@@ -190,21 +150,35 @@ const FORMAT_NAMES: Record<string, string> = {
   race: "race report",
 };
 
-function renderSummary(s: SummaryJson): string {
+/** What a cut input does to the spawn view's estimate. */
+const CUT_NOTE =
+  " The input looks like part of a dump (see truncated): goroutines that were cut off are counted as created and finished, so the estimate is at most that.";
+
+function renderSummary(s: SummaryJson, stacks: StacksReport): string {
   const c = color;
   const lines: string[] = [];
   lines.push(
-    `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${(s.bytes / 1e6).toFixed(1)} MB`,
+    `${c.bold(plain(s.input))}: ${FORMAT_NAMES[s.format] ?? s.format} · ${c.bold(n(s.goroutines))} goroutines · ${n(s.frames)} frames · ${formatBytes(s.bytes)}`,
   );
   if (s.dumps > 1) lines.push(c.yellow(`${s.dumps} dumps in one input (shown together)`));
+  if (s.truncated) lines.push(c.yellow(`part of a dump: ${plain(s.truncated.reasons.join("; "))}`));
   for (const p of s.panics) lines.push(`${c.red("panic:")} ${plain(p)}`);
   for (const f of s.fatal) lines.push(`${c.red("fatal error:")} ${plain(f)}`);
-  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal)}`);
+  // A panic's `[signal SIGSEGV: …]` line already starts with the word.
+  if (s.signal) lines.push(`${c.red("signal:")} ${plain(s.signal.replace(/^signal /, ""))}`);
   lines.push("", c.bold("States"));
   const total = Math.max(1, s.goroutines);
-  for (const [k, v] of Object.entries(s.states).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
+  // Go's own words (`IO wait`, `chan receive (nil chan)`), as tree and leaks print them; the JSON
+  // keeps the classes too.
+  const byCount = Object.entries(s.rawStates);
+  if (byCount.length === 0 && s.groups > 0) {
+    const which = s.format === "debug0" ? "debug=0" : "debug=1";
+    lines.push(`  a ${which} profile has no goroutine states (debug=2 has them)`);
+  }
+  const width = Math.max(16, ...byCount.map(([k]) => k.length));
+  for (const [k, v] of byCount) {
     lines.push(
-      `  ${plain(k).padEnd(16)} ${n(v ?? 0).padStart(10)}  ${((100 * (v ?? 0)) / total).toFixed(1).padStart(5)}%`,
+      `  ${plain(k).padEnd(width)} ${n(v).padStart(10)}  ${((100 * v) / total).toFixed(1).padStart(5)}%`,
     );
   }
   if (s.longestWaits.length > 0) {
@@ -221,7 +195,7 @@ function renderSummary(s: SummaryJson): string {
   if (s.groups === 0) {
     lines.push("", c.bold("Spawn view"));
     lines.push(
-      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}`,
+      `  roots ${n(s.spawn.roots)} · orphans (parent exited) ${n(s.spawn.orphans)} · highest id ${n(s.spawn.maxId)} · created and finished ≈ ${n(s.spawn.createdAndFinished)}${s.truncated ? " (at most: the input is cut, and goroutines cut off count as finished)" : ""}`,
     );
     lines.push(
       `  young goroutines under old parents (fresh connections) ${n(s.spawn.youngUnderOldParent)} · under young parents (request sub-tasks) ${n(s.spawn.youngUnderYoungParent)}`,
@@ -245,5 +219,6 @@ function renderSummary(s: SummaryJson): string {
   );
   for (const d of s.firstDiagnostics)
     lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
+  lines.push(...renderBrief(stacks, { color: colorEnabled }));
   return `${lines.join("\n")}\n`;
 }

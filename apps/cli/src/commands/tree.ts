@@ -1,5 +1,5 @@
 // `gosleuth tree`: the spawn tree, aggregated by signature (streaming) or per goroutine.
-import { formatCount, type Goroutine } from "@gosleuth/model";
+import { type DumpInfo, formatCount, type Goroutine } from "@gosleuth/model";
 import {
   buildSpawnGraph,
   descendants,
@@ -34,19 +34,13 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     for await (const batch of p.stream.batches())
       for (const g of batch) if (g.kind === "goroutine") goroutines.push(g);
     const info = await p.finish();
-    if (goroutines.length === 0)
-      throw new CliError(
-        `${p.name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-      );
+    if (goroutines.length === 0) throw new CliError(noTree(p.name, info));
     printPerGoroutine(buildSpawnGraph(goroutines), o);
     return;
   }
   const { consumer, info, name } = await consumeInput("tree", input, { threads: o.threads, fetch: f });
   const b = consumer.builder;
-  if (b.count === 0)
-    throw new CliError(
-      `${name}: ${info.format} input has no goroutines (a debug=1/debug=0 profile has no spawn tree)`,
-    );
+  if (b.count === 0) throw new CliError(noTree(name, info));
   const t0 = performance.now();
   const tree = b.finish();
   if (process.env.GOSLEUTH_DEBUG) {
@@ -71,10 +65,14 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     if (o.depth !== undefined) opts.depth = o.depth;
     if (o.minCount !== undefined) opts.minCount = o.minCount;
     if (o.root !== undefined) opts.root = o.root;
+    const text = renderTreeText(tree, opts);
     process.stdout.write(
       `${formatCount(tree.total)} goroutines in ${formatCount(tree.nodes.length)} groups\n`,
     );
-    process.stdout.write(renderTreeText(tree, opts));
+    // `2 × 1,230` beside `249` reads as two totals unless said otherwise.
+    if (/^[│├└─ ]*[\d,]+ × [\d,]+ /m.test(text))
+      process.stdout.write("(N: goroutines in the group; P × N: P parent goroutines started N each)\n");
+    process.stdout.write(text);
   }
 }
 
@@ -159,4 +157,16 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
   };
   for (const r of starts) walk(r, "", true, 0, true);
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** Why an input gives no spawn tree, and for a profile what to fetch instead. */
+function noTree(name: string, info: DumpInfo): string {
+  if (info.format === "race") {
+    return `${name}: a race report has no goroutine dump to build a spawn tree from (${info.races.length} race report${info.races.length === 1 ? "" : "s"}: the race detector prints each access and where its goroutines were created, not every goroutine)`;
+  }
+  if (info.format === "debug1" || info.format === "debug0") {
+    const which = info.format === "debug1" ? "debug=1" : "debug=0";
+    return `${name}: a ${which} profile has no goroutines, only a count per stack: it has no goroutine ids and parent ids, so no spawn tree. Fetch …/debug/pprof/goroutine?debug=2 for one (leaks and summary read this profile)`;
+  }
+  return `${name}: ${info.format} input has no goroutines, so there is no spawn tree`;
 }

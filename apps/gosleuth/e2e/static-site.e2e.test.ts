@@ -1,0 +1,110 @@
+// The viewer as a static site: `apps/viewer/dist` hosted by a plain file server at a sub-path (no
+// `gosleuth view`, no /dump, no security headers from the server), a dump opened from the file picker
+// and one pasted: both are read in the page, and after the page has loaded it makes no request at all.
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fixture } from "@gosleuth/fixtures";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../test/global-setup.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SITE = resolve(ROOT, "apps", "viewer", "dist");
+const PREFIX = "/tools/gosleuth/";
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+let server: Server;
+let origin = "";
+const served: string[] = [];
+let browser: Browser;
+
+beforeAll(async () => {
+  // A file server as a static host has one: files under a prefix, nothing else.
+  server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    served.push(path);
+    const rel = path.startsWith(PREFIX) ? normalize(path.slice(PREFIX.length) || "index.html") : null;
+    const file = rel === null ? "" : resolve(SITE, rel);
+    if (!file.startsWith(SITE + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (existsSync(CHROMIUM))
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((ok) => server.close(() => ok()));
+});
+
+describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(SITE, "index.html")))(
+  "the viewer as a static site",
+  () => {
+    it("opens a dump from the file picker and a pasted one, and asks nothing of any server after loading", async () => {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(r.url()));
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(origin + PREFIX);
+      await page.waitForLoadState("networkidle");
+      const loaded = requests.length;
+      expect(requests.every((u) => u.startsWith(origin + PREFIX) || u.startsWith("data:"))).toBe(true);
+
+      const chooser = page.waitForEvent("filechooser");
+      await page.click("#landing-open");
+      await (await chooser).setFiles(fixture("generated/servers/caddy-2.11-t0-debug2.txt"));
+      await page.waitForFunction(() => ["ready", "error"].includes(document.body.dataset.state ?? ""), null, {
+        timeout: 120_000,
+      });
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe("ready");
+      expect(await page.textContent("#dump-summary")).toBe("debug=2 · 2,711 goroutines");
+      const picked = requests.slice(loaded);
+
+      // A fresh page for the paste: the landing's text box.
+      await page.goto(origin + PREFIX);
+      await page.waitForLoadState("networkidle");
+      const reloaded = requests.length;
+      await page.fill(
+        "#paste",
+        readFileSync(fixture("generated/go-versions/go1.23-crash-deadlock.txt"), "utf8"),
+      );
+      await page.click("#paste-btn");
+      await page.waitForFunction(() => ["ready", "error"].includes(document.body.dataset.state ?? ""), null, {
+        timeout: 60_000,
+      });
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe("ready");
+      expect(await page.textContent("#dump-summary")).toMatch(/4 goroutines/);
+      const pasted = requests.slice(reloaded);
+
+      // Requests made while reading each dump: none but the blob: worker the page may start itself.
+      const during = [...picked, ...pasted].filter((u) => !u.startsWith("blob:"));
+      expect(during).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(origin) && !/^(data|blob):/.test(u))).toEqual([]);
+      expect(served.some((p) => p === "/dump")).toBe(false);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  },
+);

@@ -1,0 +1,120 @@
+// What goroutine ids and parent ids say about a process: orphans, churn, where goroutines are started.
+//
+// Computed from three numbers a goroutine (id, parent id, creator site), so a streaming consumer (the
+// CLI's summary) needs no goroutine objects, and in one place for every consumer.
+import type { Goroutine } from "@gosleuth/model";
+import { IdIndex } from "./id-index.ts";
+import { type CreatorSite, SiteInterner } from "./intern.ts";
+
+/** One record per goroutine, in input order. */
+export interface SpawnColumns {
+  ids: ArrayLike<number>;
+  /** Parent goroutine id, -1 when none is printed. */
+  parents: ArrayLike<number>;
+  /** Creator site id per goroutine (0: none), indexing `sites`, as SiteInterner numbers them. */
+  siteOf: ArrayLike<number>;
+  sites: readonly (CreatorSite | null)[];
+}
+
+export interface SpawningSite {
+  /** `function file:line` of the `go` statement. */
+  site: string;
+  /** Goroutines started here. */
+  children: number;
+  /** Goroutines started here and everything below them. */
+  descendants: number;
+}
+
+export interface SpawnView {
+  /** Different goroutine ids (a goroutine printed twice, when dumps were joined, counts once). */
+  goroutines: number;
+  /** Goroutines whose printed parent is not in the dump (it exited). */
+  orphans: number;
+  maxId: number;
+  /** Highest id minus the goroutines: about how many were created and have finished (a lower bound). */
+  createdAndFinished: number;
+  topSpawningSites: SpawningSite[];
+  /** In the newest tenth of ids, under a parent in the oldest tenth: fresh connections of long-lived servers. */
+  youngUnderOldParent: number;
+  /** In the newest tenth of ids, under a parent also in the newest tenth: sub-tasks of recent requests. */
+  youngUnderYoungParent: number;
+}
+
+/** Why the churn figures mean what they say, for reports that show them. */
+export const SPAWN_VIEW_NOTE =
+  "goroutine ids are handed out in increasing order, so the highest id minus the live count is about how many goroutines this process created and finished. A young goroutine (id in the top tenth) under an old parent (bottom tenth) is typically a fresh connection of a long-lived server; under a young parent, a sub-task of a recent request.";
+
+// Parent chains longer than this are cut: damaged input can hold cycles.
+const MAX_CHAIN = 10_000;
+
+/** The spawn view of goroutine records; `top` spawning sites by descendants. */
+export function spawnView(c: SpawnColumns, top = 5): SpawnView {
+  const { ids, parents, siteOf, sites } = c;
+  const n = ids.length;
+  const index = IdIndex.of(ids);
+  let maxId = 0;
+  for (let i = 0; i < n; i++) if (ids[i]! > maxId) maxId = ids[i]!;
+  const parentIdx = new Int32Array(n);
+  let orphans = 0;
+  for (let i = 0; i < n; i++) {
+    const p = parents[i]!;
+    parentIdx[i] = p >= 0 ? index.first(p) : -1;
+    if (p >= 0 && parentIdx[i] === -1) orphans++;
+  }
+  const below = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let p = parentIdx[i]!;
+    for (let steps = 0; p !== -1 && steps < MAX_CHAIN; steps++) {
+      below[p]!++;
+      p = parentIdx[p]!;
+    }
+  }
+  const bySite = new Map<number, { children: number; descendants: number }>();
+  let youngUnderOldParent = 0;
+  let youngUnderYoungParent = 0;
+  for (let i = 0; i < n; i++) {
+    const s = siteOf[i]!;
+    if (s > 0) {
+      const e = bySite.get(s) ?? { children: 0, descendants: 0 };
+      e.children++;
+      e.descendants += 1 + below[i]!;
+      bySite.set(s, e);
+    }
+    const p = parents[i]!;
+    if (ids[i]! >= 0.9 * maxId && p >= 0) {
+      if (p <= 0.1 * maxId) youngUnderOldParent++;
+      else if (p >= 0.9 * maxId) youngUnderYoungParent++;
+    }
+  }
+  const topSpawningSites = [...bySite]
+    .sort((a, b) => b[1].descendants - a[1].descendants)
+    .slice(0, top)
+    .map(([s, v]) => {
+      const site = sites[s]!;
+      return { site: `${site.function} ${site.file}:${site.line}`, ...v };
+    });
+  const goroutines = index.distinct();
+  return {
+    goroutines,
+    orphans,
+    maxId,
+    createdAndFinished: Math.max(0, maxId - goroutines),
+    topSpawningSites,
+    youngUnderOldParent,
+    youngUnderYoungParent,
+  };
+}
+
+/** The spawn view of parsed goroutines (builds the columns; a streaming consumer keeps its own). */
+export function spawnViewOf(goroutines: Iterable<Goroutine>, top = 5): SpawnView {
+  const sites = new SiteInterner();
+  const ids: number[] = [];
+  const parents: number[] = [];
+  const siteOf: number[] = [];
+  for (const g of goroutines) {
+    ids.push(g.id);
+    parents.push(g.createdBy?.parentId ?? -1);
+    siteOf.push(sites.id(g.createdBy));
+  }
+  return spawnView({ ids, parents, siteOf, sites: sites.sites }, top);
+}
