@@ -48,6 +48,12 @@ function targetJson(s: TargetState) {
     goroutines: s.goroutines ?? null,
     snapshots: s.window.length,
     evidence: s.evidence ?? null,
+    schedule: {
+      attempts: s.scrapes + s.failuresTotal,
+      failuresInRow: s.failures,
+      nextAt: new Date(s.nextAt).toISOString(),
+      waitsMs: [...s.waits],
+    },
     report: s.report ? toJson(s.report) : null,
   };
 }
