@@ -237,6 +237,11 @@ describe("gosleuth agent", () => {
       403,
     );
     expect((await get(agent.url, "/api/v1/findings", { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    // A Host carrying control characters is refused and never reaches the log.
+    const before = agent.log().length;
+    for (const host of [`x\tb:${port}`, `x\u009b31m:${port}`])
+      expect((await get(agent.url, "/metrics", { host })).status).toBe(403);
+    expect(agent.log().slice(before)).not.toMatch(/[\t\u0080-\u009f]/);
     expect((await get(agent.url, "/metrics", { host: `localhost:${port}` })).status).toBe(200);
     expect((await get(agent.url, "/-/healthy")).body).toBe("ok\n");
   });
