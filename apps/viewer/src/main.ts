@@ -28,6 +28,9 @@ const EXPAND_LIMIT = 2000;
 /** Aggregated nodes drawn at most; beyond, each parent's smallest children fold into one node (the list keeps all). */
 const DRAW_LIMIT = 3000;
 
+// The script runs, so the page was served: the note for a page opened from file:// goes.
+$("file-note").hidden = true;
+
 const client = new WorkerClient();
 let loaded: Loaded | null = null;
 let nodesById = new Map<string, TreeNodeView>();
