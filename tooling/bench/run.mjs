@@ -2,7 +2,7 @@
 // `pnpm bench`: times the built CLI on the 216k-goroutine dump, a generated 1.5 GB dump and both with
 // every frame argument made unique, and prints MB/s, its ratio to a raw newline scan of the same file in
 // the same run (what carries from machine to machine), goroutines/s and peak RSS per case, with the
-// targets. Exits 1, loudly, when a command's goroutine count differs from the file's header lines.
+// targets, and the same ratio of CPU time (all threads; steadier on a shared machine). Exits 1, loudly, when a command's goroutine count differs from the file's header lines.
 // Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone),
 // --runs=N (best time of N, highest peak RSS of N; default 1).
 // The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
@@ -69,7 +69,7 @@ const MAKE = {
 };
 const wanted = (name) => !only || only.some((o) => name.startsWith(o));
 
-/** Runs a child, returns { seconds, maxRssMB, stdout }. */
+/** Runs a child, returns { seconds, maxRssMB, cpuSeconds (all its threads, when probed), stdout }. */
 async function runChild(cmd, argv, { stdout = "pipe" } = {}) {
   const rssFile = join(DATA_DIR, `rss-${process.pid}.txt`);
   rmSync(rssFile, { force: true });
@@ -86,20 +86,26 @@ async function runChild(cmd, argv, { stdout = "pipe" } = {}) {
   const [code] = await once(child, "exit");
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited with ${code}`);
-  const maxRssMB = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : Number.NaN;
+  const [rssKiB, cpuMicros] = existsSync(rssFile) ? readFileSync(rssFile, "utf8").split(" ") : [];
   rmSync(rssFile, { force: true });
-  return { seconds, maxRssMB, stdout: out };
+  return { seconds, maxRssMB: Number(rssKiB) / 1024, cpuSeconds: Number(cpuMicros) / 1e6, stdout: out };
 }
 
 /** How fast this Node merely finds the newlines of a file: the reference the parse speed is compared with. */
 async function newlineBaseline(file) {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let lines = 0;
   for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
     let i = -1;
     while ((i = buf.indexOf(10, i + 1)) !== -1) lines++;
   }
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, lines };
+  const c = process.cpuUsage(c0);
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpuSeconds: (c.user + c.system) / 1e6,
+    lines,
+  };
 }
 
 /** The `goroutine N [` header lines of a file (lines cut across reads are carried over). */
@@ -229,13 +235,16 @@ for (const file of new Set(cases.map((c) => c.file))) {
   const [b1, b2] = [await newlineBaseline(file), await newlineBaseline(file)];
   const b = b1.seconds < b2.seconds ? b1 : b2;
   const mb = statSync(file).size / 1e6;
-  reference.set(file, { mbps: mb / b.seconds, goroutines: await countHeaders(file) });
+  const cpuBest = Math.min(b1.cpuSeconds, b2.cpuSeconds);
+  reference.set(file, { mbps: mb / b.seconds, cpuSeconds: cpuBest, goroutines: await countHeaders(file) });
   rows.push({
     case: `newline scan ${SHORT[file]}`,
     MB: mb,
     s: b.seconds,
     "MB/s": mb / b.seconds,
     "× scan": 1,
+    "CPU s": cpuBest,
+    "× scan CPU": 1,
     "goroutines/s": "",
     "peak RSS MB": "",
     target: `reference (${reference.get(file).goroutines} goroutine headers)`,
@@ -246,10 +255,12 @@ for (const c of cases) {
   let best;
   // Time: the fastest run; memory: the highest peak of all runs (a limit must hold in every run).
   let maxRss = 0;
+  let cpu = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
     const r = await runChild(node[0], [...node.slice(1), CLI, ...c.argv]);
     if (!best || r.seconds < best.seconds) best = r;
     maxRss = Math.max(maxRss, r.maxRssMB);
+    cpu = Math.min(cpu, r.cpuSeconds);
   }
   const mb = statSync(c.file).size / 1e6;
   let goroutines = Number.NaN;
@@ -271,6 +282,10 @@ for (const c of cases) {
     s: best.seconds,
     "MB/s": mb / best.seconds,
     "× scan": mb / best.seconds / ref.mbps,
+    // CPU time of all the command's threads against the scan's: steadier than wall time on a shared
+    // machine, and it counts what extra threads cost.
+    "CPU s": cpu,
+    "× scan CPU": ref.cpuSeconds / cpu,
     "goroutines/s": Number.isFinite(goroutines) ? Math.round(goroutines / best.seconds) : "",
     "peak RSS MB": Math.round(maxRss),
     target: c.target,
@@ -285,6 +300,8 @@ console.table(
     s: r.s.toFixed(2),
     "MB/s": r["MB/s"].toFixed(1),
     "× scan": r["× scan"] === undefined ? "" : r["× scan"].toFixed(3),
+    "CPU s": r["CPU s"] === undefined ? "" : r["CPU s"].toFixed(2),
+    "× scan CPU": r["× scan CPU"] === undefined ? "" : r["× scan CPU"].toFixed(3),
   })),
 );
 for (const c of cases.filter((c) => c.main)) {
