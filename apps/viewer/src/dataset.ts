@@ -8,7 +8,7 @@ import {
   startFunctionName,
 } from "@gosleuth/model";
 import { compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
-import { goroutineSignature } from "@gosleuth/spawn-graph";
+import { goroutineSignature, IdIndex } from "@gosleuth/spawn-graph";
 import { Growable } from "@gosleuth/spawn-graph/internal";
 import { frameDiff, goroutineText, NONE, patchFrames, sameElisions } from "./frames.ts";
 import type {
@@ -41,7 +41,8 @@ export interface FindingInput {
   readonly sampleIds: readonly number[];
 }
 
-interface GroupAcc {
+/** A row of the list: goroutines sharing one stack signature (or one debug=1 profile group). */
+interface ListGroup {
   readonly index: number;
   /** First goroutine of the group; null for a debug=1 profile group (no per-goroutine data). */
   readonly sample: Goroutine | null;
@@ -75,7 +76,7 @@ const DURABLE = 8;
 const NO_STACK = 16;
 
 /** What few goroutines have: kept per goroutine only when present. */
-interface Rare {
+interface UncommonFields {
   idText?: string;
   synctest?: Goroutine["synctest"];
   labels?: Readonly<Record<string, string>>;
@@ -105,43 +106,25 @@ export class Dataset {
   private readonly lineEnd = new Growable(Float64Array);
   private readonly dumpIndex = new Growable(Float64Array);
   private readonly groupCol = new Growable(Int32Array);
-  private readonly rare = new Map<number, Rare>();
+  private readonly rare = new Map<number, UncommonFields>();
   private readonly sites: Omit<NonNullable<Goroutine["createdBy"]>, "parentId">[] = [];
   private readonly siteIndex = new Map<string, number>();
   private readonly stateNames: string[] = [];
   private readonly stateIndex = new Map<string, number>();
   /** Per-goroutine frame arguments and offsets where they differ from the group's first goroutine (`frameDiff`). */
   private readonly extras = new Map<number, string>();
-  /** Position of a goroutine id (its first, if printed twice), by binary search in ids sorted once. */
-  private readonly byId = {
-    sorted: null as { ids: Float64Array; pos: Int32Array } | null,
-    get: (id: number): number | undefined => {
-      let ix = this.byId.sorted;
-      if (!ix || ix.pos.length !== this.ids.length) ix = this.byId.sorted = this.sortIds();
-      let lo = 0;
-      let hi = ix.ids.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ix.ids[mid]! < id) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo < ix.ids.length && ix.ids[lo] === id ? ix.pos[lo] : undefined;
-    },
-  };
+  /** Goroutine ids sorted once (and again after more arrive), for finding a goroutine by id. */
+  private idIndex: IdIndex | null = null;
 
-  private sortIds(): { ids: Float64Array; pos: Int32Array } {
-    const n = this.ids.length;
-    const ids = this.ids.data;
-    const pos = new Int32Array(n);
-    for (let i = 0; i < n; i++) pos[i] = i;
-    // By id, then by position: the first of a duplicated id comes first.
-    pos.sort((a, b) => ids[a]! - ids[b]! || a - b);
-    const sorted = new Float64Array(n);
-    for (let i = 0; i < n; i++) sorted[i] = ids[pos[i]!]!;
-    return { ids: sorted, pos };
+  /** Position of a goroutine id in the dump (its first, if printed twice). */
+  private positionOf(id: number): number | undefined {
+    if (this.idIndex?.size !== this.ids.length)
+      this.idIndex = IdIndex.of(this.ids.data.subarray(0, this.ids.length));
+    const pos = this.idIndex.first(id);
+    return pos < 0 ? undefined : pos;
   }
   private readonly groupIndex = new Map<string, number>();
-  private readonly groups: GroupAcc[] = [];
+  private readonly groups: ListGroup[] = [];
   private readonly frameIndex = new Map<string, number>();
   readonly frameTable: string[] = [];
   private tree: TreeResult | null = null;
@@ -250,8 +233,8 @@ export class Dataset {
     this.lineStart.push(g.lines.start);
     this.lineEnd.push(g.lines.end);
     this.dumpIndex.push(g.dumpIndex);
-    let r: Rare | undefined;
-    const rare = (): Rare => {
+    let r: UncommonFields | undefined;
+    const rare = (): UncommonFields => {
       if (!r) this.rare.set(pos, (r = {}));
       return r;
     };
@@ -509,7 +492,7 @@ export class Dataset {
   groupViews(): GroupView[] {
     const nodes = this.tree?.nodes;
     return this.groups.map((g) => {
-      const pos = g.sample ? this.byId.get(g.sample.id) : undefined;
+      const pos = g.sample ? this.positionOf(g.sample.id) : undefined;
       const ni = pos !== undefined && this.tree ? this.tree.nodeOf[pos]! : -1;
       return {
         index: g.index,
@@ -584,7 +567,7 @@ export class Dataset {
     }
     if (f.node !== null) {
       for (const g of this.groups) {
-        const pos = g.sample ? this.byId.get(g.sample.id) : undefined;
+        const pos = g.sample ? this.positionOf(g.sample.id) : undefined;
         const ni = pos !== undefined && nodeOf ? nodeOf[pos]! : -1;
         const orphan = ni >= 0 ? nodes[ni]!.orphan : false;
         if (!f.node({ count: g.count, severity: g.severity, ghost: false, orphan }))
@@ -595,7 +578,7 @@ export class Dataset {
     return { nodes: out, groups: groupMatched, matched: matched + profileMatched };
   }
 
-  private profileSubject(g: GroupAcc): GoroutineSubject {
+  private profileSubject(g: ListGroup): GoroutineSubject {
     if (g.funcsText === undefined) {
       const fr = g.frames.map((i) => this.frameTable[i] ?? "");
       g.funcsText = fr.map((t) => t.slice(0, t.indexOf("\t")).toLowerCase()).join("\n");
@@ -619,7 +602,7 @@ export class Dataset {
     const t = text.trim().replace(/^#/, "");
     const nodes = this.tree?.nodes ?? [];
     if (/^\d+$/.test(t)) {
-      const pos = this.byId.get(Number(t));
+      const pos = this.positionOf(Number(t));
       if (pos !== undefined && this.tree) {
         const ni = this.tree.nodeOf[pos]!;
         if (ni >= 0) return [{ nodeId: nodes[ni]!.id, matched: 1, goroutineId: Number(t) }];
@@ -723,7 +706,7 @@ export class Dataset {
   }
 
   goroutine(id: number): GoroutineDetail | null {
-    const pos = this.byId.get(id);
+    const pos = this.positionOf(id);
     if (pos === undefined) return null;
     const g = this.full(pos);
     const flags: string[] = [];
@@ -758,7 +741,7 @@ export class Dataset {
           }
         : null,
       nodeId: this.nodeIdAt(pos),
-      parentNodeId: parentId !== undefined ? this.nodeIdAt(this.byId.get(parentId)) : null,
+      parentNodeId: parentId !== undefined ? this.nodeIdAt(this.positionOf(parentId)) : null,
       childCount: this.children().get(g.id)?.length ?? 0,
       text: goroutineText(g),
     };
@@ -771,7 +754,7 @@ export class Dataset {
     let cur: number | undefined = id;
     while (cur !== undefined && !seen.has(cur)) {
       seen.add(cur);
-      const pos = this.byId.get(cur);
+      const pos = this.positionOf(cur);
       if (pos === undefined) break;
       const frames = this.groups[this.groupCol.data[pos]!]!.sample!.frames;
       out.push({
