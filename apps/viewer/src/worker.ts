@@ -1,6 +1,7 @@
 // The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
+
+import { buildDataset } from "./build-dataset.ts";
 import type { Dataset } from "./dataset.ts";
-import { buildDataset } from "./engine.ts";
 import { crashOf, isComplete, racesOf } from "./incident.ts";
 import type { DumpHeader, FromWorker, LoadSource, Query, ToWorker } from "./protocol.ts";
 
