@@ -162,7 +162,7 @@ describe("gosleuth agent", () => {
     const r = await get(agent.url, `/api/v1/findings?target=${encodeURIComponent(inst("leakybank"))}`);
     const bank = JSON.parse(r.body);
     expect(bank.target.labels).toEqual({ instance: inst("leakybank"), service: "leakybank" });
-    expect(bank.report.version).toBe(1);
+    expect(bank.report.version).toBe(2);
     const high = bank.report.findings.filter((f: { severity: string }) => f.severity === "high");
     expect(high.map((f: { startFunction: string }) => f.startFunction)).toEqual(
       expect.arrayContaining(["main.(*Exporter).enqueue", "main.(*Watcher).watch"]),

@@ -68,7 +68,7 @@ describe("CI: fetch a series, gate with SARIF", () => {
       { env: { CI: "1" } },
     );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^gosleuth: \d+ findings? at or above high\n$/);
+    expect(r.stderr).toMatch(/^gosleuth: \d+ incidents? at or above high\n$/);
     const log = JSON.parse(r.stdout) as Log;
     expectPlaced(log);
     // The four planted leaks, each at its line of main.go.

@@ -16,15 +16,16 @@ describe("gosleuth leaks", () => {
   it("text names the planted leaks first", async () => {
     const r = await run(["leaks", LAST]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^gosleuth leaks: 9,217 goroutines · 4 high/);
+    expect(r.stdout).toMatch(/^gosleuth leaks: 9,217 goroutines · 4 incidents · 4 high/);
     expect(r.stdout.split("\n").filter((l) => /^\d+\. HIGH/.test(l))).toHaveLength(4);
   });
 
-  it("--format json follows schema v1 and --fail-on sets the exit code", async () => {
+  it("--format json follows schema v2 and --fail-on sets the exit code", async () => {
     const r = await run(["leaks", LAST, "--format", "json", "--fail-on", "high"]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j.version).toBe(1);
+    expect(j.version).toBe(2);
+    expect(j.incidents.filter((x: { severity: string }) => x.severity === "high")).toHaveLength(4);
     expect(j.findings[0]).toEqual(
       expect.objectContaining({
         severity: "high",
@@ -46,6 +47,34 @@ describe("gosleuth leaks", () => {
       "high",
     ]);
     expect(caddy.code).toBe(0);
+  });
+
+  it("leads with incidents: abba's five snapshots are one lock-order inversion, and --fail-on counts it once", async () => {
+    const abba = listFixtures("labeled/abba")
+      .filter((f) => f.includes("-debug2."))
+      .map(fixture);
+    const r = await run(["leaks", ...abba, "--fail-on", "high"]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(/ · 1 incident · /);
+    // The incident comes before any numbered group.
+    const head = lines.findIndex((l) => l.startsWith("INCIDENT "));
+    expect(lines[head]).toBe("INCIDENT I1 HIGH · lock-order inversion · 3,669 goroutines in 5 groups");
+    expect(lines.slice(0, head).some((l) => /^\d+\. /.test(l))).toBe(false);
+    expect(r.stdout).toContain("lock-order inversion suspected: `(*inventory).reserve` waits at main.go:31");
+    const j = JSON.parse((await run(["leaks", ...abba, "--format", "json"])).stdout);
+    expect(j.incidents.map((x: { kind: string }) => x.kind)).toEqual(["lock-order inversion"]);
+  });
+
+  it("the runtime's deadlock verdict is one high incident", async () => {
+    const r = await run([
+      "leaks",
+      fixture("generated/go-versions/go1.26-crash-deadlock.txt"),
+      "--fail-on",
+      "high",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("deadlock reported by the runtime: all goroutines are asleep");
   });
 
   it("--format sarif and md", async () => {

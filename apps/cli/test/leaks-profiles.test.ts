@@ -75,7 +75,7 @@ describe("gosleuth leaks on debug=1 snapshots", () => {
   it("one snapshot gives what it can: the planted leaks first, none high, and says why", async () => {
     const r = await run(["leaks", BUNDLED[BUNDLED.length - 1]!]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^gosleuth leaks: 9,215 goroutines · 0 high · 4 medium/);
+    expect(r.stdout).toMatch(/^gosleuth leaks: 9,215 goroutines · 5 incidents · 0 high · 4 medium/);
     expect(r.stdout.split("\n")[1]).toMatch(/^Note: a debug=1 profile has no wait times/);
     expect(r.stdout).toMatch(/^1\. MEDIUM score [\d.]+ · 6,316 × main\.\(\*Exporter\)\.enqueue \[parked\]/m);
     expect(r.stdout).not.toContain("e.g. goroutines");

@@ -135,13 +135,15 @@ describe("usage errors exit 2 with one line on stderr", () => {
 });
 
 describe("--fail-on", () => {
-  it("says in one stderr line how many findings tripped it", async () => {
+  it("says in one stderr line how many incidents tripped it", async () => {
     const last = fixture("labeled/leakybank/leakybank-t0320s-debug2.txt");
     const r = await run(["leaks", last, "--format", "json", "--fail-on", "high"]);
     expect(r.code).toBe(1);
-    const high = JSON.parse(r.stdout).summary.high;
+    const high = JSON.parse(r.stdout).incidents.filter(
+      (x: { severity: string }) => x.severity === "high",
+    ).length;
     expect(high).toBeGreaterThan(0);
-    expect(r.stderr).toBe(`gosleuth: ${high} findings at or above high\n`);
+    expect(r.stderr).toBe(`gosleuth: ${high} incidents at or above high\n`);
     const quiet = await run([
       "leaks",
       fixture("generated/servers/caddy-2.11-t0-debug2.txt"),

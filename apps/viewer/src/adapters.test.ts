@@ -1,7 +1,7 @@
 // Leak findings on the tree: every node holding a finding's goroutines shows it (leakybank, and the 216k dump when present).
 import { createReadStream, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
 import { creatorSite, goroutineSignature } from "@gosleuth/spawn-graph";
 import { describe, expect, it } from "vitest";
@@ -62,6 +62,26 @@ describe("leak findings on the spawn tree", () => {
     // The list's group of these goroutines carries the severity too.
     const groups = built.dataset.groupViews().filter((g) => g.count === 6317);
     expect(groups.map((g) => g.severity)).toEqual(["high"]);
+  });
+
+  it("stuckcall t0150s: the stuck call's caller, transport loops and peer are marked together as one incident", async () => {
+    const text = gunzipSync(
+      readFileSync(fixture("labeled/stuckcall/stuckcall-t0150s-debug2.txt.gz")),
+    ).toString("utf8");
+    const built = (await buildDataset(new Blob([text]).stream()))!;
+    const findings = expectEveryNodeMarked(built);
+    const members = findings.filter((f) =>
+      f.reasons[0]?.startsWith("incident I1 (stuck outbound call, 4 groups): "),
+    );
+    // The transport loops are known-benign alone: without the incident they would not be marked at all.
+    expect(members.map((f) => f.title.replace(/ at .*/, "")).sort()).toEqual([
+      "benign: 747 × net/http.(*persistConn).readLoop",
+      "benign: 747 × net/http.(*persistConn).writeLoop",
+      "blocked-chan-receive: 747 × net/http.(*conn).serve",
+      "blocked-select: 747 × net/http.(*conn).serve",
+    ]);
+    expect(new Set(members.map((f) => f.severity)).size).toBe(1);
+    expect(members.every((f) => f.nodeIds.length > 0)).toBe(true);
   });
 
   it.skipIf(!hasSharedCorpus)(

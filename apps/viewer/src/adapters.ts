@@ -1,5 +1,5 @@
 // @gosleuth/spawn-graph's tree and @gosleuth/leaks' findings in the shapes the worker keeps and the page draws.
-import type { Finding, Location } from "@gosleuth/leaks";
+import type { Finding, Incident, Location } from "@gosleuth/leaks";
 import type { Goroutine } from "@gosleuth/model";
 import { type AggNode, buildAggregateTree, nodeGroupKey } from "@gosleuth/spawn-graph";
 import type { FindingInput, TreeResult } from "./dataset.ts";
@@ -44,17 +44,31 @@ function titleOf(f: Finding): string {
 
 /**
  * The findings the graph marks: suspects only (the analysis scores every group; known-benign
- * shapes and informational scores would put a border on every node).
+ * shapes and informational scores would put a border on every node), and every group of an incident
+ * of several groups, at the incident's severity and with its title and evidence first, so that the
+ * nodes of one cause are marked together (a stuck call's transport loops with its caller).
  */
-export function suspects(findings: readonly Finding[]): FindingInput[] {
-  return findings
-    .filter((f) => !f.benign && f.severity !== "info")
-    .map((f) => ({
+export function suspects(findings: readonly Finding[], incidents: readonly Incident[] = []): FindingInput[] {
+  const incidentOf = new Map<number, Incident>();
+  for (const x of incidents) if (x.findings.length > 1) for (const i of x.findings) incidentOf.set(i, x);
+  const out: FindingInput[] = [];
+  findings.forEach((f, i) => {
+    const x = incidentOf.get(i);
+    if (!x && (f.benign || f.severity === "info")) return;
+    out.push({
       key: f.key,
-      severity: f.severity,
+      severity: x ? x.severity : f.severity,
       title: titleOf(f),
-      reasons: f.reasons,
+      reasons: x
+        ? [
+            `incident ${x.id} (${x.kind}, ${x.findings.length} groups): ${x.title}`,
+            ...x.reasons,
+            ...f.reasons,
+          ]
+        : f.reasons,
       count: f.count,
       sampleIds: f.sampleIds,
-    }));
+    });
+  });
+  return out;
 }

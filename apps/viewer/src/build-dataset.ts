@@ -65,6 +65,7 @@ export async function buildDataset(
     );
   }
   const goroutines = d.goroutines;
-  d.finish(spawnTree(goroutines), suspects(analyzeLeaks({ format: info.format, goroutines }).findings));
+  const report = analyzeLeaks({ format: info.format, goroutines, preamble: info.preamble });
+  d.finish(spawnTree(goroutines), suspects(report.findings, report.incidents));
   return { dataset: d, info, groupTotal, notes, first: { first, running, count: d.size } };
 }

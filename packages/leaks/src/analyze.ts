@@ -1,7 +1,8 @@
 // One dump's leak analysis: goroutines streamed in, grouped, and every group scored.
-import type { Dump, Goroutine } from "@gosleuth/model";
+import type { Dump, Goroutine, Preamble } from "@gosleuth/model";
 import { type LeakReport, sortFindings, summarize } from "./finding.ts";
 import { Grouper, type GrouperPartial } from "./grouper.ts";
+import { buildIncidents } from "./incident.ts";
 import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
 
@@ -18,7 +19,10 @@ export class LeakAnalyzer {
     private readonly format = "unknown",
   ) {
     this.settings = resolveSettings(settings as PartialLeakSettings | undefined);
-    this.grouper = new Grouper(this.settings.samples);
+    this.grouper = new Grouper(this.settings.samples, false, {
+      objects: this.settings.incidents.maxObjectsPerGroup,
+      lockWaits: this.settings.incidents.maxLockWaits,
+    });
   }
 
   add(g: Goroutine): void {
@@ -40,13 +44,16 @@ export class LeakAnalyzer {
     this.grouper.reserve(n);
   }
 
-  finish(): LeakReport {
+  /** The report; `verdict` is the dump's `fatal error:`/`panic:` messages (the runtime's own word on a deadlock). */
+  finish(verdict?: readonly string[]): LeakReport {
     const findings = sortFindings(
       [...this.grouper.groups.values()].map((a) => scoreGroup(this.grouper, a, this.settings)),
     );
+    const incidents = buildIncidents({ findings, grouper: this.grouper, verdict, settings: this.settings });
     return {
-      version: 1,
+      version: 2,
       input: { format: this.format, goroutines: this.grouper.total, snapshots: 1 },
+      incidents,
       findings,
       summary: summarize(findings),
       thresholds: { ...this.settings.severity },
@@ -56,10 +63,16 @@ export class LeakAnalyzer {
 
 /** Scores every group of one dump. */
 export function analyzeLeaks(
-  input: Pick<Dump, "goroutines"> & Partial<Pick<Dump, "format">>,
+  input: Pick<Dump, "goroutines"> & Partial<Pick<Dump, "format" | "preamble">>,
   settings?: PartialLeakSettings | LeakSettings,
 ): LeakReport {
   const a = new LeakAnalyzer(settings, input.format ?? "unknown");
   for (const g of input.goroutines) a.add(g);
-  return a.finish();
+  return a.finish(runtimeVerdict(input.preamble));
+}
+
+/** The runtime's messages in a dump's preamble (`fatal error: …`, `panic: …`). */
+export function runtimeVerdict(p: Partial<Pick<Preamble, "fatal" | "panics">> | undefined): string[] {
+  if (!p) return [];
+  return [...(p.fatal ?? []), ...(p.panics ?? []).map((x) => x.message)];
 }

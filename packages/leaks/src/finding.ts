@@ -1,5 +1,6 @@
 // What a leak analysis returns: findings (one per group of goroutines), their order and the report's counts.
 import type { StateClass } from "@gosleuth/model";
+import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 
 export type Category =
@@ -78,7 +79,7 @@ export interface SnapshotTimes {
 }
 
 export interface LeakReport {
-  version: 1;
+  version: 2;
   input: {
     format: string;
     goroutines: number;
@@ -88,6 +89,8 @@ export interface LeakReport {
     /** What the input cannot show (debug=1/debug=0 profiles: no wait times, states, ids or parents). */
     limits?: string;
   };
+  /** The findings gathered by cause, most severe first; every finding of severity low or above is in exactly one. */
+  incidents: Incident[];
   findings: Finding[];
   summary: { high: number; medium: number; low: number; info: number; proven: number };
   /**

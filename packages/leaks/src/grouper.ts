@@ -9,6 +9,7 @@ import {
   SignatureInterner,
   SiteInterner,
 } from "@gosleuth/spawn-graph/internal";
+import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
 // parent per goroutine costs no more than a counter.
@@ -40,7 +41,35 @@ export interface GroupTally {
   runCount: number;
   /** The parent id last added to `parents` (siblings with one parent often come in a row). */
   lastParent: number;
+  /** Objects (channels, mutexes, conditions) its goroutines wait on, up to the grouper's limit. */
+  objects: Set<string>;
 }
+
+/** What a grouper keeps besides counts, as evidence for incidents. */
+export interface EvidenceLimits {
+  /** Distinct wait objects per group. */
+  objects: number;
+  /** Goroutines waiting for a lock kept for the lock-order search. */
+  lockWaits: number;
+}
+
+/**
+ * Goroutines of a group whose wait object is read, per object kept: a group waiting on a few objects
+ * shows them in its first goroutines, and reading every goroutine of a big group costs a pass over
+ * its frames' argument text.
+ */
+const OBJECT_LOOKS = 16;
+
+/** States in which a goroutine waits on an object its stack names (so reading the frames is worth it). */
+const OBJECT_STATES = new Set<StateClass>([
+  "chan-send",
+  "chan-receive",
+  "cond",
+  "mutex",
+  "rwmutex",
+  "waitgroup",
+  "semacquire",
+]);
 
 /** A Grouper's content as plain data (see Grouper.partial). */
 export interface GrouperPartial {
@@ -52,6 +81,7 @@ export interface GrouperPartial {
   startIds: Float64Array;
   startFns: Int32Array;
   startNames: string[];
+  lockWaits: LockWait[];
 }
 
 /** Groups goroutines by signature and creator site in one pass. */
@@ -89,9 +119,13 @@ export class Grouper {
   }
   total = 0;
 
+  /** Goroutines waiting for a lock (up to the limit), for the lock-order search. */
+  readonly lockWaits: LockWait[] = [];
+
   constructor(
     private readonly samples = 10,
     private readonly keepIds = false,
+    private readonly limits: EvidenceLimits = { objects: 64, lockWaits: 100_000 },
   ) {}
 
   // The start function of each signature (a signature fixes the stack's functions), and the group
@@ -133,6 +167,7 @@ export class Grouper {
         runState: g.state,
         runCount: 0,
         lastParent: Number.NaN,
+        objects: new Set(),
       };
       this.byKey.set(k, a);
     }
@@ -155,6 +190,32 @@ export class Grouper {
     }
     if (g.leaked) a.leaked++;
     if (this.keepIds) a.ids.add(g.id);
+    if (OBJECT_STATES.has(g.stateClass)) this.addEvidence(g, a, sig, site);
+  }
+
+  // Frame indexes fixed by a signature: where the waited-on object is printed, and the blocking frame.
+  private readonly objectAt: number[] = [];
+  private readonly blockingAt: number[] = [];
+
+  /** The object the goroutine waits on, and for a lock waiter what the lock-order search needs. */
+  private addEvidence(g: Goroutine, a: GroupTally, sig: number, site: number): void {
+    let at = this.objectAt[sig];
+    if (at === undefined) this.objectAt[sig] = at = objectFrameIndex(g.frames);
+    if (at < 0) return;
+    if (
+      (g.stateClass === "mutex" || g.stateClass === "rwmutex") &&
+      this.lockWaits.length < this.limits.lockWaits
+    ) {
+      let b = this.blockingAt[sig];
+      if (b === undefined) this.blockingAt[sig] = b = blockingFrameIndex(g.frames);
+      const w = lockWaitOf(g, sig, site, at, b);
+      if (!w) return;
+      this.lockWaits.push(w);
+      if (a.objects.size < this.limits.objects) a.objects.add(w.wait);
+    } else if (a.objects.size < this.limits.objects && a.count <= this.limits.objects * OBJECT_LOOKS) {
+      const o = waitObject(g.frames, at);
+      if (o !== undefined) a.objects.add(o);
+    }
   }
 
   /** Makes room for this many goroutines in all (untouched room costs no memory until used). */
@@ -179,6 +240,7 @@ export class Grouper {
       startIds: this.startIds.view(),
       startFns: this.startFns.view(),
       startNames: this.startNames.names,
+      lockWaits: this.lockWaits,
     };
   }
 
@@ -204,6 +266,11 @@ export class Grouper {
       for (const id of b.samples) if (a.samples.length < this.samples) a.samples.push(id);
       for (const q of b.parents) if (a.parents.size < PARENTS_KEPT) a.parents.add(q);
       a.leaked += b.leaked;
+      for (const o of b.objects) if (a.objects.size < this.limits.objects) a.objects.add(o);
+    }
+    for (const w of p.lockWaits) {
+      if (this.lockWaits.length >= this.limits.lockWaits) break;
+      this.lockWaits.push({ ...w, sig: sig[w.sig]!, site: site[w.site]! });
     }
     this.startIds.append(p.startIds);
     this.startFns.appendMapped(

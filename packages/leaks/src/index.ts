@@ -1,11 +1,15 @@
 // @gosleuth/leaks: leak suspects from goroutine dumps, with reasons, growth across snapshots, and reports.
-export { analyzeLeaks, LeakAnalyzer } from "./analyze.ts";
+export { analyzeLeaks, LeakAnalyzer, runtimeVerdict } from "./analyze.ts";
 export { blockingFrame } from "./blocking-frame.ts";
 export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
+export { buildIncidents, type Incident, type IncidentKind } from "./incident.ts";
+export { describeInversion, findInversions, type Inversion, type LockWait } from "./lock-order.ts";
+export { PAIRINGS, type Pairing } from "./pairings.ts";
 export { analyzeProfiles, type ProfileSnapshot, profileLimits } from "./profile.ts";
 export {
   countAtOrAbove,
+  failingIncidents,
   failOn,
   renderDiffMarkdown,
   renderDiffText,

@@ -52,10 +52,10 @@ describe("leakybank debug=1 over six snapshots a minute apart", () => {
     }
     expect(report.findings.filter((f) => f.severity === "high")).toHaveLength(truth.planted_leaks.length);
   });
-  it("validates against the report schema v1, limits included", async () => {
+  it("validates against the report schema v2, limits included", async () => {
     const { default: Ajv } = await import("ajv");
     const schema = JSON.parse(
-      readFileSync(new URL("../schema/leak-report.v1.json", import.meta.url), "utf8"),
+      readFileSync(new URL("../schema/leak-report.v2.json", import.meta.url), "utf8"),
     );
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(toJson(report)), JSON.stringify(validate.errors)).toBe(true);

@@ -1,10 +1,12 @@
 // Leaks from debug=1 and debug=0 profiles: groups with a count and a stack, but no states, wait times,
 // goroutine ids or parent ids. Scored from what they do have: the stack, the size, and growth across
 // snapshots.
+
 import { formatCount as fmt, type GoroutineGroup, type StateClass } from "@gosleuth/model";
 import { blockingFrame, type StackFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth, LeakReport } from "./finding.ts";
 import { sortFindings, summarize } from "./finding.ts";
+import { buildIncidents } from "./incident.ts";
 import { BENIGN, CATEGORY, STATE_WORDS } from "./rules.ts";
 import { growthFactor, severityOfScore, sizeFactor, stateFactor, totalScore } from "./score.ts";
 import {
@@ -239,13 +241,15 @@ export function analyzeProfiles(
   sortFindings(findings);
   const lastSnap = snapshots[last];
   const report: LeakReport = {
-    version: 1,
+    version: 2,
     input: {
       format,
       goroutines: lastSnap ? lastSnap.groups.reduce((n, g) => n + g.count, 0) : 0,
       snapshots: snapshots.length,
       limits,
     },
+    // Profiles have no ids, parents or arguments: incidents come from pairings and lockstep growth only.
+    incidents: buildIncidents({ findings, settings: s }),
     findings,
     summary: summarize(findings),
     thresholds: { ...s.severity },

@@ -1,4 +1,4 @@
-// Reports validate against their schemas (SARIF 2.1.0 official, ours v1); busy and idle servers raise no high finding.
+// Reports validate against their schemas (SARIF 2.1.0 official, ours v2); busy and idle servers raise no high finding.
 import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
@@ -12,7 +12,7 @@ import { sarifSchemaErrors } from "./sarif-check.ts";
 import { analyzeSnapshots } from "./snapshots.ts";
 
 const reportSchema = JSON.parse(
-  readFileSync(new URL("../schema/leak-report.v1.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../schema/leak-report.v2.json", import.meta.url), "utf8"),
 );
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);

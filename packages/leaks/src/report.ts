@@ -2,20 +2,35 @@
 import { formatCount } from "@gosleuth/model";
 import { cut, mdCode, mdFence, mdText, plain } from "@gosleuth/text";
 import type { Finding, LeakReport, Location } from "./finding.ts";
+import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 import type { DiffEntry, DumpDiff } from "./snapshots.ts";
 
 const fmt = formatCount;
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
 
-/** True when some finding is at `level` or worse (for `--fail-on`). */
-export function failOn(report: LeakReport, level: Exclude<Severity, "info">): boolean {
-  return report.findings.some((f) => RANK[f.severity] >= RANK[level]);
+/** The incidents at `level` or worse: what `--fail-on` counts (one per cause, not one per group). */
+export function failingIncidents(report: LeakReport, level: Exclude<Severity, "info">): Incident[] {
+  return report.incidents.filter((x) => RANK[x.severity] >= RANK[level]);
 }
 
-/** How many findings are at `level` or worse (the line `--fail-on` prints when it trips). */
+/** True when some incident is at `level` or worse (for `--fail-on`). */
+export function failOn(report: LeakReport, level: Exclude<Severity, "info">): boolean {
+  return failingIncidents(report, level).length > 0;
+}
+
+/** Incidents of more than one group: the ones a report leads with (a single group is shown as its finding). */
+function gathered(report: LeakReport): Incident[] {
+  return report.incidents.filter((x) => x.findings.length > 1);
+}
+
+function memberLine(f: Finding): string {
+  return `${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}`;
+}
+
+/** How many incidents are at `level` or worse (the line `--fail-on` prints when it trips). */
 export function countAtOrAbove(report: LeakReport, level: Exclude<Severity, "info">): number {
-  return report.findings.filter((f) => RANK[f.severity] >= RANK[level]).length;
+  return failingIncidents(report, level).length;
 }
 
 function wait(f: Finding): string {
@@ -76,13 +91,28 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
   const snaps = report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : "";
   lines.push(
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
-      ` · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
+      ` · ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
   );
   if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
   if (report.thresholds) lines.push(c("2", scaleNote(report.thresholds)));
   const times = timesNote(report);
   if (times) lines.push(c("2", `(${times})`));
-  const shown = report.findings.filter((f) => o.all || f.severity !== "info");
+  const inIncident = new Set<number>();
+  for (const x of gathered(report)) {
+    for (const i of x.findings) inIncident.add(i);
+    lines.push("");
+    lines.push(
+      `${c(sevColor[x.severity], `INCIDENT ${x.id} ${x.severity.toUpperCase()}`)} · ${x.kind} · ${fmt(x.count)} goroutines in ${x.findings.length} groups`,
+    );
+    lines.push(`   ${c("1", plain(x.title, REASON_MAX))}`);
+    if (x.rootCause) lines.push(`   root cause: ${at(x.rootCause)}`);
+    for (const r of x.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
+    for (const i of x.findings) {
+      const f = report.findings[i]!;
+      lines.push(`   · ${c(sevColor[f.severity], f.severity)} ${memberLine(f)}`);
+    }
+  }
+  const shown = report.findings.filter((f, i) => !inIncident.has(i) && (o.all || f.severity !== "info"));
   shown.forEach((f, i) => {
     lines.push("");
     const head = `${i + 1}. ${c(sevColor[f.severity], f.severity.toUpperCase())} score ${f.score} · ${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}]${f.proven ? c("1;31", " PROVEN LEAKED") : ""}`;
@@ -94,7 +124,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
       lines.push(`   counts per snapshot: ${f.growth.counts.map(fmt).join(" → ")}`);
     if (f.sampleIds.length > 0) lines.push(`   e.g. goroutines ${f.sampleIds.join(", ")}`);
   });
-  const hidden = report.findings.length - shown.length;
+  const hidden = report.findings.length - shown.length - inIncident.size;
   if (hidden > 0)
     lines.push(
       "",
@@ -103,7 +133,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
         `${hidden} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; --format json lists everything)`,
       ),
     );
-  if (shown.length === 0) lines.push("", "No leak suspects.");
+  if (shown.length === 0 && inIncident.size === 0) lines.push("", "No leak suspects.");
   return `${lines.join("\n")}\n`;
 }
 
@@ -132,19 +162,43 @@ export function renderMarkdown(report: LeakReport): string {
   out.push("## gosleuth leak report", "");
   const times = timesNote(report);
   out.push(
-    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
+    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
     "",
   );
   if (report.input.limits) out.push(`Note: ${mdText(report.input.limits)}`, "");
   if (report.thresholds) out.push(mdText(scaleNote(report.thresholds)), "");
-  const shown = report.findings.filter((f) => f.severity !== "info");
-  const hidden = report.findings.length - shown.length;
+  const inIncident = new Set<number>();
+  for (const x of gathered(report)) {
+    for (const i of x.findings) inIncident.add(i);
+    out.push(`### ${x.id} ${x.severity}: ${mdText(x.title, REASON_MAX)}`, "");
+    out.push(
+      `${x.kind}, ${fmt(x.count)} goroutines in ${x.findings.length} groups${x.rootCause ? `; root cause ${codeAt(x.rootCause)}` : ""}.`,
+      "",
+    );
+    for (const r of x.reasons) out.push(`- ${mdText(r, REASON_MAX)}`);
+    out.push(
+      "",
+      "| severity | goroutines | started with | state | wait | blocked at |",
+      "| --- | ---: | --- | --- | --- | --- |",
+    );
+    for (const i of x.findings) {
+      const f = report.findings[i]!;
+      const b = f.blockingFrame;
+      out.push(
+        `| ${f.severity} | ${fmt(f.count)} | ${mdCode(f.startFunction)} | ${mdCode(f.state)} | ${wait(f) || "–"} | ${b ? codeAt(b) : "–"} |`,
+      );
+    }
+    out.push("");
+  }
+  const shown = report.findings.filter((f, i) => !inIncident.has(i) && f.severity !== "info");
+  const hidden = report.findings.length - shown.length - inIncident.size;
   const hiddenLine = `${fmt(hidden)} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; \`--format json\` lists everything).`;
   if (shown.length === 0) {
-    out.push("No leak suspects.", "");
+    if (inIncident.size === 0) out.push("No leak suspects.", "");
     if (hidden > 0) out.push(hiddenLine, "");
     return out.join("\n");
   }
+  if (inIncident.size > 0) out.push("### Other groups", "");
   out.push(
     "| severity | score | goroutines | started with | state | wait | blocked at | created by |",
     "| --- | ---: | ---: | --- | --- | --- | --- | --- |",
@@ -169,7 +223,7 @@ export function renderMarkdown(report: LeakReport): string {
   return out.join("\n");
 }
 
-/** The documented JSON document (`schema/leak-report.v1.json`). */
+/** The documented JSON document (`schema/leak-report.v2.json`). */
 export function toJson(report: LeakReport): LeakReport {
   return report;
 }

@@ -93,7 +93,7 @@ describe("settings", () => {
   it("explains what is wrong, precisely", () => {
     expect(validateSettings({ weights: { blocked: -3 }, severty: {}, ignore: { creator: "x" } })).toEqual([
       "`weights.blocked` must be a non-negative number, got -3",
-      "unknown setting `severty` (known here: weights, severity, minCountForMedium, perRequestParents, startupMaxCount, perRequestSiteMinCount, ignore, samples)",
+      "unknown setting `severty` (known here: weights, severity, minCountForMedium, perRequestParents, startupMaxCount, perRequestSiteMinCount, ignore, samples, incidents)",
       '`ignore.creator` must be an array of strings (function names or * globs), got "x"',
     ]);
     expect(() => resolveSettings({ severity: { high: 10, medium: 50 } })).toThrow(SettingsError);

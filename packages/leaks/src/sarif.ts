@@ -2,6 +2,7 @@
 import { isSafeRelativePath, plain } from "@gosleuth/text";
 import type { Log, ReportingDescriptor, Result, Location as SarifLocation } from "sarif";
 import type { Category, Finding, LeakReport, Location } from "./finding.ts";
+import type { Incident } from "./incident.ts";
 import type { Severity } from "./settings.ts";
 
 export interface SarifOptions {
@@ -310,36 +311,125 @@ function rule(id: RuleId, o: SarifOptions): ReportingDescriptor {
   };
 }
 
-export function toSarif(report: LeakReport, o: SarifOptions = {}): Log {
-  const findings = report.findings.filter((f) => o.includeInfo || f.severity !== "info");
-  const used = [...new Set(findings.map(ruleOf))];
-  const results: Result[] = findings.map((f) => {
-    const place = placeResult(f, o);
-    const text = [...f.reasons, place.note].filter(Boolean).join(". ");
-    const rel = related(f, place.used, o);
+/** Where an incident's result goes: its root cause when that is in the repository, else where its lead group goes. */
+function placeIncident(x: Incident, lead: Finding, o: SarifOptions): ReturnType<typeof placeResult> {
+  const r = x.rootCause;
+  const p = r ? repositoryPath(r.file, o) : null;
+  if (r && p)
     return {
-      ruleId: `gosleuth/${ruleOf(f)}`,
-      ruleIndex: used.indexOf(ruleOf(f)),
-      level: LEVEL[f.severity],
-      message: { text: msg(text) },
-      locations: [place.location],
-      ...(rel.length > 0 ? { relatedLocations: rel } : {}),
-      // The group key (stack signature + creator site) is the same in every run of one binary; the location
-      // is not part of it, so a new --path-map does not make every finding look new.
-      partialFingerprints: { "goroutineGroup/v1": hashKey(f.key) },
-      properties: {
-        severity: f.severity,
-        score: f.score,
-        count: f.count,
-        state: plain(f.state),
-        waitMinutes: f.waitMinutes,
-        startFunction: plain(f.startFunction),
-        sampleIds: f.sampleIds,
-        proven: f.proven,
-        ...(f.growth ? { countsPerSnapshot: f.growth.counts, growth: f.growth.verdict } : {}),
-      },
+      location: { physicalLocation: physical(p, r.line), logicalLocations: [logical(r)] },
+      note: "",
+      used: r,
     };
+  return placeResult(lead, o);
+}
+
+/** One result for an incident of several groups: at its root cause, its groups as related locations. */
+function incidentResult(x: Incident, report: LeakReport, used: RuleId[], o: SarifOptions): Result {
+  const lead = report.findings[x.findings[0]!]!;
+  const place = placeIncident(x, lead, o);
+  const text = [x.title, ...x.reasons, place.note].filter(Boolean).join(". ");
+  const rel: SarifLocation[] = x.findings.map((i, k) => {
+    const f = report.findings[i]!;
+    const at = placeResult(f, o);
+    const what = `${f.count} × ${f.startFunction} [${f.state}]`;
+    return at.note === ""
+      ? {
+          id: k + 1,
+          message: { text: msg(`${what} blocked in ${at.used?.function ?? "?"}`) },
+          physicalLocation: at.location.physicalLocation,
+        }
+      : {
+          id: k + 1,
+          message: {
+            text: msg(`${what} blocked in ${at.used ? where(at.used) : "?"}, outside the repository`),
+          },
+        };
   });
+  return {
+    ruleId: `gosleuth/${ruleOf(lead)}`,
+    ruleIndex: used.indexOf(ruleOf(lead)),
+    level: LEVEL[x.severity],
+    message: { text: msg(text) },
+    locations: [place.location],
+    relatedLocations: rel,
+    // The lead group's key: the incident keeps the fingerprint its strongest group had on its own.
+    partialFingerprints: { "goroutineGroup/v1": hashKey(lead.key) },
+    properties: {
+      severity: x.severity,
+      score: x.score,
+      count: x.count,
+      incident: x.id,
+      kind: x.kind,
+      groups: x.findings.length,
+      startFunction: plain(lead.startFunction),
+      sampleIds: lead.sampleIds,
+    },
+  };
+}
+
+/** One result per incident (at its root cause, its groups related), and per group in none when info is asked for. */
+export function toSarif(report: LeakReport, o: SarifOptions = {}): Log {
+  const incidentOf = new Map<number, Incident>();
+  for (const x of report.incidents ?? []) for (const i of x.findings) incidentOf.set(i, x);
+  const gatheredIncident = (i: number) => {
+    const x = incidentOf.get(i);
+    return x && x.findings.length > 1 ? x : undefined;
+  };
+  const shown = report.findings
+    .map((f, i) => ({ f, i }))
+    .filter(({ f, i }) => o.includeInfo || f.severity !== "info" || gatheredIncident(i) !== undefined);
+  const used = [
+    ...new Set(
+      shown.map(({ f, i }) =>
+        ruleOf(gatheredIncident(i) ? report.findings[gatheredIncident(i)!.findings[0]!]! : f),
+      ),
+    ),
+  ];
+  const done = new Set<Incident>();
+  const results: Result[] = [];
+  for (const { f, i } of shown) {
+    const x = gatheredIncident(i);
+    if (x) {
+      if (!done.has(x)) results.push(incidentResult(x, report, used, o));
+      done.add(x);
+      continue;
+    }
+    results.push(groupResult(f, used, o));
+  }
+  return sarifLog(report, results, used, o);
+}
+
+/** The result of one group on its own (as before incidents). */
+function groupResult(f: Finding, used: RuleId[], o: SarifOptions): Result {
+  const place = placeResult(f, o);
+  const text = [...f.reasons, place.note].filter(Boolean).join(". ");
+  const rel = related(f, place.used, o);
+  return {
+    ruleId: `gosleuth/${ruleOf(f)}`,
+    ruleIndex: used.indexOf(ruleOf(f)),
+    level: LEVEL[f.severity],
+    message: { text: msg(text) },
+    locations: [place.location],
+    ...(rel.length > 0 ? { relatedLocations: rel } : {}),
+    // The group key (stack signature + creator site) is the same in every run of one binary; the location
+    // is not part of it, so a new --path-map does not make every finding look new.
+    partialFingerprints: { "goroutineGroup/v1": hashKey(f.key) },
+    properties: {
+      severity: f.severity,
+      score: f.score,
+      count: f.count,
+      state: plain(f.state),
+      waitMinutes: f.waitMinutes,
+      startFunction: plain(f.startFunction),
+      sampleIds: f.sampleIds,
+      proven: f.proven,
+      ...(f.growth ? { countsPerSnapshot: f.growth.counts, growth: f.growth.verdict } : {}),
+    },
+  };
+}
+
+function sarifLog(report: LeakReport, results: Result[], used: RuleId[], o: SarifOptions): Log {
   const info = o.repositoryUrl?.replace(/\/+$/, "");
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",

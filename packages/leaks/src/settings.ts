@@ -57,6 +57,20 @@ export interface LeakSettings {
   };
   /** Maximum sample ids per finding. */
   samples: number;
+  /** How groups are gathered into incidents (one cause each). */
+  incidents: {
+    /** Two counts (or two growths between snapshots) are equal when they differ by at most this fraction. */
+    countTolerance: number;
+    /** Equal counts or lockstep growth tie groups only when they are at least this big (small numbers coincide). */
+    minLockstepCount: number;
+    /** Goroutines waiting for a lock whose stacks are kept per dump to look for lock-order inversions. */
+    maxLockWaits: number;
+    /**
+     * Distinct objects (channels, mutexes ...) kept per group to find groups waiting on the same ones; the
+     * objects are read from the first 16 times this many goroutines of each group.
+     */
+    maxObjectsPerGroup: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: LeakSettings = {
@@ -82,6 +96,7 @@ export const DEFAULT_SETTINGS: LeakSettings = {
   perRequestSiteMinCount: 50,
   ignore: { topFunction: [], creator: [], function: [] },
   samples: 10,
+  incidents: { countTolerance: 0.05, minLockstepCount: 5, maxLockWaits: 100_000, maxObjectsPerGroup: 64 },
 };
 
 /** Every field optional at every depth, except arrays, which are given whole. */
@@ -111,6 +126,9 @@ const INTEGER_SETTINGS = [
   "perRequestParents",
   "startupMaxCount",
   "perRequestSiteMinCount",
+  "minLockstepCount",
+  "maxLockWaits",
+  "maxObjectsPerGroup",
 ];
 
 /** Checks a partial settings object (e.g. parsed from gosleuth.config.json); returns the problems found. */
@@ -162,6 +180,10 @@ export function validateSettings(input: unknown, path = ""): string[] {
         `\`severity\` thresholds must satisfy high ≥ medium ≥ low, got ${s.high}/${s.medium}/${s.low}`,
       );
     }
+  }
+  const tol = (input as PartialLeakSettings | undefined)?.incidents?.countTolerance;
+  if (typeof tol === "number" && tol > 1) {
+    problems.push(`\`incidents.countTolerance\` must be a fraction between 0 and 1, got ${tol}`);
   }
   return problems;
 }

@@ -2,6 +2,7 @@
 import { type Goroutine, startFunctionName } from "@gosleuth/model";
 import { type Finding, type Growth, type LeakReport, sortFindings, summarize } from "./finding.ts";
 import { Grouper, type GroupTally } from "./grouper.ts";
+import { buildIncidents } from "./incident.ts";
 import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
 
@@ -10,10 +11,19 @@ export interface Snapshot {
   /** When it was taken; without it, snapshots are assumed one minute apart. */
   takenAt?: Date;
   label?: string;
+  /** The dump's `fatal error:`/`panic:` messages (see runtimeVerdict). */
+  verdict?: readonly string[];
 }
 
-function groupSnapshot(s: Snapshot, samples: number): Grouper {
-  const g = new Grouper(samples, true);
+function groupSnapshot(s: Snapshot, samples: number, settings?: LeakSettings): Grouper {
+  const g = new Grouper(
+    samples,
+    true,
+    settings && {
+      objects: settings.incidents.maxObjectsPerGroup,
+      lockWaits: settings.incidents.maxLockWaits,
+    },
+  );
   for (const x of s.goroutines) g.add(x);
   return g;
 }
@@ -83,13 +93,14 @@ export function analyzeSnapshots(
   const s = resolveSettings(settings as PartialLeakSettings | undefined);
   if (snapshots.length === 0) {
     return {
-      version: 1,
+      version: 2,
       input: { format: "unknown", goroutines: 0, snapshots: 0 },
+      incidents: [],
       findings: [],
       summary: summarize([]),
     };
   }
-  const groupers = snapshots.map((x) => groupSnapshot(x, s.samples));
+  const groupers = snapshots.map((x) => groupSnapshot(x, s.samples, s));
   const minutes = minutesBetween(snapshots);
   const elapsed = minutes[minutes.length - 1]! - minutes[0]!;
   // key → per-snapshot accumulators
@@ -122,9 +133,16 @@ export function analyzeSnapshots(
   }
   sortFindings(findings);
   const lastSnap = snapshots[last]!;
+  const incidents = buildIncidents({
+    findings,
+    grouper: groupers[last],
+    verdict: lastSnap.verdict,
+    settings: s,
+  });
   const report: LeakReport = {
-    version: 1,
+    version: 2,
     input: { format: "debug2", goroutines: lastSnap.goroutines.length, snapshots: snapshots.length },
+    incidents,
     findings,
     summary: summarize(findings),
     thresholds: { ...s.severity },

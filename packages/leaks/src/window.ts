@@ -3,6 +3,7 @@
 import type { Goroutine } from "@gosleuth/model";
 import { type Finding, type LeakReport, sortFindings, summarize } from "./finding.ts";
 import { Grouper, type GroupTally } from "./grouper.ts";
+import { buildIncidents } from "./incident.ts";
 import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
 import { growthOf, minutesBetween } from "./snapshots.ts";
@@ -65,7 +66,10 @@ export class SnapshotWindow {
   }
 
   begin(takenAt: Date, format = "debug2"): WindowScan {
-    const grouper = new Grouper(this.settings.samples, true);
+    const grouper = new Grouper(this.settings.samples, true, {
+      objects: this.settings.incidents.maxObjectsPerGroup,
+      lockWaits: this.settings.incidents.maxLockWaits,
+    });
     return {
       add: (g) => grouper.add(g),
       finish: () => this.finishScan(grouper, takenAt, format),
@@ -115,8 +119,9 @@ export class SnapshotWindow {
     for (const k of this.lastSeen.keys()) if (!keys.has(k)) this.lastSeen.delete(k);
     sortFindings(findings);
     return {
-      version: 1,
+      version: 2,
       input: { format, goroutines: grouper.total, snapshots: snaps.length },
+      incidents: buildIncidents({ findings, grouper, settings: s }),
       findings,
       summary: summarize(findings),
     };

@@ -11,6 +11,7 @@ import {
   renderMarkdown,
   renderText,
   resolveSettings,
+  runtimeVerdict,
   type SarifOptions,
   SettingsError,
   type Snapshot,
@@ -249,7 +250,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       options: settings ? { leakSettings: settings } : {},
     });
     const { analyzer, profile } = consumer;
-    report = analyzer.finish();
+    report = analyzer.finish(runtimeVerdict(info.preamble));
     report.input.format = info.format;
     if (report.input.goroutines === 0 && profile.length > 0) {
       report = analyzeProfiles([{ groups: profile, label: name }], settings, info.format);
@@ -265,6 +266,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
         groups: d.groups,
         format: d.format,
         label: input,
+        verdict: runtimeVerdict(d.preamble),
       });
       times.push(isUrl(input) ? Date.now() : input === "-" ? null : statSync(input).mtimeMs);
     }
@@ -284,7 +286,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
   // One stderr line, so a gate whose report goes to a file still says in the CI log why it failed.
   const over = countAtOrAbove(report, o.failOn);
   if (over === 0) return 0;
-  process.stderr.write(`gosleuth: ${over} finding${over === 1 ? "" : "s"} at or above ${o.failOn}\n`);
+  process.stderr.write(`gosleuth: ${over} incident${over === 1 ? "" : "s"} at or above ${o.failOn}\n`);
   return 1;
 }
 

@@ -1,0 +1,259 @@
+// Incidents against the answer keys of the labelled programs (leakybank, stuckcall, abba), healthy servers and the runtime's own deadlock verdicts.
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { corpus, fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { describe, expect, it } from "vitest";
+import { analyzeLeaks } from "./analyze.ts";
+import type { Finding, LeakReport } from "./finding.ts";
+import { findInversions, type LockWait } from "./lock-order.ts";
+import { toSarif } from "./sarif.ts";
+import { resolveSettings, validateSettings } from "./settings.ts";
+import { analyzeSnapshots } from "./snapshots.ts";
+
+interface TruthGroup {
+  functions: string[];
+  line?: number;
+}
+interface TruthIncident {
+  name: string;
+  kind: string;
+  rootCause: { function: string; file: string; line: number };
+  groups: TruthGroup[];
+}
+interface Truth {
+  incidents: TruthIncident[];
+  healthy: { name: string; functions: string[] }[];
+}
+
+const text = (rel: string) => {
+  const b = readFileSync(fixture(rel));
+  return rel.endsWith(".gz") ? gunzipSync(b).toString("utf8") : b.toString("utf8");
+};
+const truthOf = (name: string) =>
+  JSON.parse(readFileSync(fixture(`labeled/${name}/truth.json`), "utf8")) as Truth;
+const dumpsOf = (name: string) =>
+  listFixtures(`labeled/${name}`)
+    .filter((f) => f.includes("-debug2."))
+    .map((f) => ({ name: f, dump: parseDump(text(f)) }));
+
+/** Every function of the group on the finding's stack, and its blocking line when the key gives one. */
+const isGroup = (f: Finding, g: TruthGroup) =>
+  g.functions.every((fn) => f.signature.includes(`\n${fn} `) || f.startFunction === fn) &&
+  (g.line === undefined || f.blockingFrame?.line === g.line);
+const isHealthy = (f: Finding, fns: string[]) =>
+  fns.includes(f.startFunction) || (f.blockingFrame !== null && fns.includes(f.blockingFrame.function));
+
+/** The invariant of the JSON: every finding of severity low or above is in exactly one incident. */
+function expectPartition(r: LeakReport) {
+  const seen = new Map<number, number>();
+  for (const x of r.incidents) for (const i of x.findings) seen.set(i, (seen.get(i) ?? 0) + 1);
+  for (const [i, c] of seen) expect(c, `finding ${i} in ${c} incidents`).toBe(1);
+  r.findings.forEach((f, i) => {
+    if (f.severity !== "info") expect(seen.has(i), `${f.startFunction} [${f.state}]`).toBe(true);
+  });
+}
+
+/** The one incident holding all the key's groups: asserts it exists and holds nothing healthy. */
+function expectIncident(r: LeakReport, t: TruthIncident, healthy: Truth["healthy"]) {
+  const holding = r.incidents.filter((x) =>
+    t.groups.some((g) => x.findings.some((i) => isGroup(r.findings[i]!, g))),
+  );
+  expect(
+    holding.map((x) => x.title),
+    t.name,
+  ).toHaveLength(1);
+  const inc = holding[0]!;
+  for (const g of t.groups)
+    expect(
+      inc.findings.some((i) => isGroup(r.findings[i]!, g)),
+      `${t.name}: ${g.functions.join(" + ")}${g.line ? `:${g.line}` : ""}`,
+    ).toBe(true);
+  for (const i of inc.findings) {
+    const f = r.findings[i]!;
+    for (const h of healthy) expect(isHealthy(f, h.functions), `${h.name} joined ${t.name}`).toBe(false);
+  }
+  return inc;
+}
+
+describe("leakybank: each planted leak is exactly one high incident", () => {
+  const truth = truthOf("leakybank");
+  const dumps = dumpsOf("leakybank");
+  const reports = [
+    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
+    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
+  ];
+  it.each(reports)("$name", ({ report }) => {
+    expectPartition(report);
+    for (const t of truth.incidents) {
+      const inc = expectIncident(report, t, truth.healthy);
+      expect(inc.severity, t.name).toBe("high");
+      expect(inc.findings, t.name).toHaveLength(t.groups.length);
+      expect(inc.rootCause, t.name).toEqual(t.rootCause);
+    }
+    expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(truth.incidents.length);
+  });
+});
+
+describe("stuckcall: the stuck calls are one incident with caller, transport loops and peer", () => {
+  const truth = truthOf("stuckcall");
+  const dumps = dumpsOf("stuckcall");
+  const reports = [
+    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
+    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
+  ];
+  it.each(reports)("$name", ({ report }) => {
+    expectPartition(report);
+    const t = truth.incidents[0]!;
+    const inc = expectIncident(report, t, truth.healthy);
+    expect(inc.kind).toBe("stuck outbound call");
+    expect(inc.rootCause).toEqual(t.rootCause);
+    expect(inc.title).toMatch(
+      /^outbound call(s in flight| without timeout): [\d,]+ requests (stuck )?waiting for the peer, each holding two transport goroutines$/,
+    );
+    // The transport loops are known-benign alone, not inside this incident.
+    for (const i of inc.findings) expect(report.findings[i]!.benign).toBe(false);
+  });
+  it("as a series the incident is high and its groups grew in lockstep", () => {
+    const r = reports[reports.length - 1]!.report;
+    const inc = r.incidents[0]!;
+    expect(inc.severity).toBe("high");
+    expect(inc.kind).toBe("stuck outbound call");
+    expect(inc.title).toBe(
+      "outbound call without timeout: 747 requests stuck waiting for the peer, each holding two transport goroutines",
+    );
+    expect(inc.reasons.some((w) => w.startsWith("grew in lockstep: "))).toBe(true);
+  });
+});
+
+describe("abba: the lock-order inversion is one incident named as such", () => {
+  const truth = truthOf("abba");
+  const dumps = dumpsOf("abba");
+  const reports = [
+    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
+    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
+  ];
+  it.each(reports)("$name", ({ report }) => {
+    expectPartition(report);
+    const t = truth.incidents[0]!;
+    const inc = expectIncident(report, t, truth.healthy);
+    expect(inc.kind).toBe("lock-order inversion");
+    expect(inc.severity).toBe("high");
+    expect(inc.title).toMatch(
+      /^lock-order inversion: `\(\*inventory\)\.(reserve|settle)` and `\(\*inventory\)\.(reserve|settle)` take the same locks in opposite order \(4 goroutines deadlocked/,
+    );
+    const why = inc.reasons.find((w) => w.startsWith("lock-order inversion suspected: "));
+    expect(why).toContain("`(*inventory).reserve` waits at main.go:31 holding the lock it took at :29");
+    expect(why).toContain("`(*inventory).settle` waits at main.go:43 holding the lock it took at :41");
+    expect(why).toMatch(/; 2 \+ 2 goroutines deadlocked, [\d,]+ queued behind$/);
+    // Where a deadlocked goroutine waits: the second Lock line of one of the two functions.
+    expect([
+      ["main.(*inventory).reserve", 31],
+      ["main.(*inventory).settle", 43],
+    ]).toContainEqual([inc.rootCause?.function, inc.rootCause?.line]);
+    expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(1);
+  });
+  it("SARIF: one result for the inversion, at its root cause, its groups as related locations", () => {
+    const r = reports[reports.length - 1]!.report;
+    const log = toSarif(r, { pathMap: [{ from: "abba/", to: "packages/fixtures/programs/abba/" }] });
+    const errors = log.runs[0]!.results!.filter((x) => x.level === "error");
+    expect(errors).toHaveLength(1);
+    const loc = errors[0]!.locations![0]!.physicalLocation!;
+    expect(loc.artifactLocation!.uri).toBe("packages/fixtures/programs/abba/main.go");
+    expect(loc.region!.startLine).toBe(r.incidents[0]!.rootCause!.line);
+    expect(errors[0]!.relatedLocations).toHaveLength(5);
+    expect(errors[0]!.message.text).toMatch(/^lock-order inversion: /);
+  });
+  it("the queue behind the deadlock is every goroutine at a first Lock line and the restocker", () => {
+    const r = reports[reports.length - 1]!.report;
+    const queued = r.findings
+      .filter((f) => f.stateClass === "mutex" && f.blockingFrame?.line !== 31 && f.blockingFrame?.line !== 43)
+      .reduce((s, f) => s + f.count, 0);
+    expect(r.incidents[0]!.reasons[0]).toContain(`${queued.toLocaleString("en-US")} queued behind`);
+  });
+});
+
+describe("healthy servers", () => {
+  it.each(["generated/servers/caddy-2.11-t0-debug2.txt", "generated/servers/caddy-2.11-idle-debug2.txt"])(
+    "%s gives no high incident",
+    (rel) => {
+      const r = analyzeLeaks(parseDump(text(rel)));
+      expectPartition(r);
+      expect(r.incidents.filter((x) => x.severity === "high").map((x) => x.title)).toEqual([]);
+    },
+  );
+});
+
+describe("the runtime's verdict: all goroutines are asleep", () => {
+  const bundled = listFixtures("generated/go-versions").filter((f) => f.endsWith("-crash-deadlock.txt"));
+  it.each(bundled)("%s is one high deadlock incident", (rel) => {
+    const d = parseDump(text(rel));
+    expect(d.preamble.fatal.join(" ")).toContain("all goroutines are asleep");
+    const r = analyzeLeaks(d);
+    expectPartition(r);
+    const high = r.incidents.filter((x) => x.severity === "high");
+    expect(high).toHaveLength(1);
+    // A channel cycle and one held mutex: a deadlock, not a lock-order inversion.
+    expect(high[0]!.kind).toBe("deadlock");
+    expect(high[0]!.reasons).toContain("the runtime says: all goroutines are asleep - deadlock!");
+    expect(high[0]!.rootCause?.function.startsWith("main.")).toBe(true);
+  });
+
+  const real = listCorpus("public").filter((f) =>
+    readFileSync(f, "latin1").includes("all goroutines are asleep"),
+  );
+  it.skipIf(!hasSharedCorpus || real.length === 0).each(real)("%s is one high incident", (file) => {
+    const r = analyzeLeaks(parseDump(readFileSync(file, "utf8")));
+    const high = r.incidents.filter((x) => x.severity === "high");
+    expect(high).toHaveLength(1);
+    expect(high[0]!.title).toMatch(/^deadlock reported by the runtime: all goroutines are asleep/);
+  });
+  it.skipIf(!hasSharedCorpus)("the corpus holds the Windows deadlock dump", () => {
+    expect(real).toContain(corpus("public/index-fakegosqldriver-deadlock-rwmutex-trimpath.txt"));
+  });
+});
+
+describe("findInversions", () => {
+  // Built inline: one function taking (a, b) in order, called as (x, y) and (y, x); a third goroutine
+  // queued on x at the first line.
+  const w = (line: number, wait: string, args: string[]): LockWait => ({
+    sig: line,
+    site: 0,
+    fn: "main.transfer",
+    file: "main.go",
+    line,
+    wait,
+    args,
+  });
+  it("finds the cycle and the queue behind it", () => {
+    const v = findInversions([
+      w(10, "0xc000001000", ["0xc000001000", "0xc000002000"]),
+      w(11, "0xc000002000", ["0xc000001000", "0xc000002000"]),
+      w(11, "0xc000001000", ["0xc000002000", "0xc000001000"]),
+    ]);
+    expect(v?.deadlockedCount).toBe(2);
+    expect(v?.queuedCount).toBe(1);
+    expect(v?.deadlocked[0]).toMatchObject({ fn: "main.transfer", line: 11, heldLine: 10, count: 2 });
+  });
+  it("finds nothing when the waits form no cycle", () => {
+    expect(
+      findInversions([
+        w(10, "0xc000001000", ["0xc000001000", "0xc000002000"]),
+        w(11, "0xc000002000", ["0xc000001000", "0xc000002000"]),
+        w(11, "0xc000003000", ["0xc000004000", "0xc000003000"]),
+      ]),
+    ).toBeUndefined();
+  });
+});
+
+describe("incident settings", () => {
+  it("are validated like the others", () => {
+    expect(validateSettings({ incidents: { countTolerance: 2 } })).toEqual([
+      "`incidents.countTolerance` must be a fraction between 0 and 1, got 2",
+    ]);
+    expect(validateSettings({ incidents: { minLockstepCount: 2.5 } })).toEqual([
+      "`incidents.minLockstepCount` must be a non-negative integer, got 2.5",
+    ]);
+    expect(resolveSettings({ incidents: { minLockstepCount: 3 } }).incidents.countTolerance).toBe(0.05);
+  });
+});
