@@ -600,7 +600,7 @@ function isEntry(): boolean {
 if (isEntry()) {
   await main(process.argv);
   // Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
-  // worker thread's teardown (~90 ms after a big parse).
+  // worker thread's teardown, which takes a noticeable while after a big parse.
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   process.exit();
 }

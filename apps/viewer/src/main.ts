@@ -1,9 +1,9 @@
 // The viewer page: loading, header, filter and search, and wiring between the worker, the graph, the list and the panel.
 
 import { parseFilter, setTerm, termValues } from "@gosleuth/query";
-import { type CappedTree, capTree, REST_PREFIX } from "./cap.ts";
 import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
+import { type CappedTree, capTree, REST_PREFIX } from "./fold-tree.ts";
 import { GraphView, goroutineNodeId } from "./graph-view.ts";
 import { renderIncident } from "./incident-view.ts";
 import { wireInputs } from "./inputs.ts";
