@@ -19,9 +19,8 @@ export interface FetchOptions {
 
 /**
  * File read size. The parser cuts reads into 64 KiB pieces, whose strings and tokens die young;
- * reads of 256 KiB keep the disk ahead of the parser. Measured on the 216k dump (`summary --threads 1`,
- * two runs each): 64 KiB reads 1.87 s and 116–118 MB RSS (the parser waits for reads), 256 KiB
- * 1.63–1.72 s and 126–128 MB, 1 MiB 2.14–2.26 s and 186–191 MB.
+ * reads of 256 KiB keep the disk ahead of the parser. Smaller reads leave the parser waiting for the
+ * disk; bigger ones were slower, and the pieces they keep alive add to the peak memory.
  */
 export const READ_CHUNK = 256 * 1024;
 

@@ -277,7 +277,9 @@ withFetch(
       ),
     )
     .addOption(
-      new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
+      new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
+        .default(6)
+        .argParser(int),
     )
     .addOption(
       new Option(
@@ -357,7 +359,11 @@ withFetch(
       "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)",
     )
     .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(duration))
-    .addOption(new Option("--count <n>", "number of snapshots with --every").default(1).argParser(int))
+    .addOption(
+      new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
+        .default(1)
+        .argParser(int),
+    )
     .addHelpText(
       "after",
       `
@@ -593,7 +599,7 @@ function isEntry(): boolean {
 if (isEntry()) {
   await main(process.argv);
   // Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
-  // worker thread's teardown (~90 ms after a big parse).
+  // worker thread's teardown, which takes a noticeable while after a big parse.
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   process.exit();
 }

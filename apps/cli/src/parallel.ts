@@ -22,8 +22,8 @@ import {
 } from "./range-parse.ts";
 
 /**
- * Files below this size are parsed on one thread unless --threads asks otherwise: a worker takes ~0.15 s
- * to start and parses its first range before V8 has optimised the parser.
+ * Files below this size are parsed on one thread unless --threads asks otherwise: a worker takes a
+ * noticeable time to start and parses its first range before V8 has optimised the parser.
  */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
 /** Average range size in big files; there are at least RANGES_PER_THREAD ranges per thread. */
@@ -84,7 +84,7 @@ export function planRanges(file: string, size: number, threads: number): RangePl
     for (let k = 1; k < count; k++) {
       // Search forward from the nominal cut, one 64 KiB window at a time, for up to 16 MB.
       // Ranges shrink toward the end of the file (cut k at 1 - (1 - k/count)^2 of it), so the threads
-      // finish their last ranges at nearly the same time (216k dump, best of 3, three pairs: 30–100 ms sooner).
+      // finish their last ranges at nearly the same time instead of one thread finishing a full-size range alone.
       const frac = 1 - (1 - k / count) ** 2;
       let from = Math.max(edges[edges.length - 1]! + 1, Math.floor(frac * size) - 2);
       let edge = -1;

@@ -6,7 +6,7 @@ import { fixture } from "@gosleuth/fixtures";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentViews } from "../src/adapters.ts";
-import { buildDataset } from "../src/engine.ts";
+import { buildDataset } from "../src/build-dataset.ts";
 import type { IncidentView } from "../src/protocol.ts";
 import {
   buildViewer,

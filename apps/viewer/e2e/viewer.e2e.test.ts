@@ -10,7 +10,7 @@ import { SEVERITIES, type Severity } from "@gosleuth/query";
 import { buildAggregateTree } from "@gosleuth/spawn-graph";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDataset } from "../src/engine.ts";
+import { buildDataset } from "../src/build-dataset.ts";
 import {
   buildViewer,
   clickNode,

@@ -6,7 +6,7 @@ import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
 import { creatorSite, goroutineSignature } from "@gosleuth/spawn-graph";
 import { describe, expect, it } from "vitest";
 import { incidentViews } from "./adapters.ts";
-import { type Built, buildDataset } from "./engine.ts";
+import { type Built, buildDataset } from "./build-dataset.ts";
 
 /**
  * Checks the marks against each goroutine's own signature and creator site, computed here: the

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildDataset } from "./build-dataset.ts";
 import type { Dataset } from "./dataset.ts";
-import { buildDataset } from "./engine.ts";
 
 const FILE = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
 const text = readFileSync(FILE, "utf8");

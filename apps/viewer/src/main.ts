@@ -1,9 +1,9 @@
 // The viewer page: loading, header, filter and search, and wiring between the worker, the graph, the list and the panel.
 
 import { parseFilter, setTerm, termValues } from "@gosleuth/query";
-import { type CappedTree, capTree, REST_PREFIX } from "./cap.ts";
 import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
+import { type CappedTree, capTree, REST_PREFIX } from "./fold-tree.ts";
 import { GraphView, goroutineNodeId } from "./graph-view.ts";
 import { renderIncident } from "./incident-view.ts";
 import { wireInputs } from "./inputs.ts";
@@ -35,6 +35,9 @@ import {
 const EXPAND_LIMIT = 2000;
 /** Aggregated nodes drawn at most; beyond, each parent's smallest children fold into one node (the list keeps all). */
 const DRAW_LIMIT = 3000;
+
+// The script runs, so the page was served: the note for a page opened from file:// goes.
+$("file-note").hidden = true;
 
 const client = new WorkerClient();
 let loaded: Loaded | null = null;

@@ -1,7 +1,7 @@
 // The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
 import { incidentViews } from "./adapters.ts";
+import { buildDataset } from "./build-dataset.ts";
 import type { Dataset } from "./dataset.ts";
-import { buildDataset } from "./engine.ts";
 import { crashOf, isComplete, racesOf } from "./incident.ts";
 import type { DumpHeader, FromWorker, LoadSource, Query, ToWorker } from "./protocol.ts";
 
@@ -35,7 +35,7 @@ async function maybeGunzip(raw: ReadableStream<Uint8Array>): Promise<ReadableStr
   // Compressed input goes to the inflater in small slices (views, no copies): it decompresses a whole
   // written chunk at once and queues all of its output, so a 64 KiB read of a dump that compresses
   // 60:1 would queue ~4 MB of fresh 64 KiB buffers. Queued that long they outlive the worker's minor
-  // GCs and pile up in the old generation until a full GC (over 100 MB of them on the 216k dump).
+  // GCs and pile up in the old generation until a full GC.
   const slice = gzip ? GZIP_SLICE : Number.POSITIVE_INFINITY;
   let pending: Uint8Array | undefined = head && head.byteLength > 0 ? head : undefined;
   let done = first.done === true;

@@ -15,7 +15,7 @@ import type {
 } from "@gosleuth/model";
 import { PROFILE_HEAD } from "./detect.ts";
 import { FrameTable } from "./frame.ts";
-import { flat } from "./function-name.ts";
+import { unsliced } from "./function-name.ts";
 import { HeaderTable } from "./header.ts";
 import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
@@ -202,7 +202,7 @@ export class ModelBuilder {
       lines: { start, end: start },
       leading: this.leading,
       dumpIndex: this.dumpIndex,
-      glued: h.glued === undefined ? undefined : flat(h.glued),
+      glued: h.glued === undefined ? undefined : unsliced(h.glued),
     };
     this.leading = undefined;
     this.cur = {
@@ -300,7 +300,7 @@ export class ModelBuilder {
     if (!this.seenBlock) {
       for (const l of p) this.preambleLines.push(l);
     } else if (!(p.length === 1 && p[0]!.trim() === "")) {
-      this.leading = p.map(flat);
+      this.leading = p.map(unsliced);
       for (let i = 0; i < p.length; i++) {
         const l = p[i]!;
         const ln = this.pendingLine + i;
@@ -323,7 +323,7 @@ export class ModelBuilder {
       this.pending = [];
       return [];
     }
-    const t = this.pending.map(flat);
+    const t = this.pending.map(unsliced);
     const first = t.find((l) => l.trim() !== "");
     if (first !== undefined && PARTIAL_BLOCK_LINE.test(first)) {
       this.trailerCut = `the input ends inside a goroutine block: ${JSON.stringify(first.trimEnd().slice(0, 80))}`;
@@ -435,7 +435,12 @@ export class ModelBuilder {
       }
       this.diag("info", ln, "text before the dump (kept in the preamble)", l);
     }
-    const preamble: Mutable<Preamble> = { lines: this.preambleLines.map(flat), panics, fatal, runtimeLines };
+    const preamble: Mutable<Preamble> = {
+      lines: this.preambleLines.map(unsliced),
+      panics,
+      fatal,
+      runtimeLines,
+    };
     if (hasSignal || signal.bracket !== undefined) preamble.signal = signal;
     let format: DumpFormat;
     if (signal.header !== undefined) format = "signal";

@@ -2,7 +2,7 @@
 // Decoding is done by the maintained `pprof-format` package; this file only maps its Profile to the model.
 import type { Diagnostic, GoroutineGroup, GroupFrame } from "@gosleuth/model";
 import { Profile } from "pprof-format";
-import { flat, functionName } from "./function-name.ts";
+import { functionName, unsliced } from "./function-name.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -110,7 +110,7 @@ export function decodeDebug0(bytes: Uint8Array): Debug0Result {
       const fr: Mutable<GroupFrame> = { pc };
       if (fn) {
         fr.fn = functionName(fn.name);
-        fr.file = flat(fn.file);
+        fr.file = unsliced(fn.file);
         fr.line = num(line.line);
       }
       frames.push(fr);

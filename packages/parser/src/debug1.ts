@@ -2,7 +2,7 @@
 // A hand-written scanner rather than the Chevrotain grammar: the format is tiny and line-regular.
 import type { GoroutineGroup, GroupFrame } from "@gosleuth/model";
 import type { ModelBuilder } from "./builder.ts";
-import { flat, functionName } from "./function-name.ts";
+import { functionName, unsliced } from "./function-name.ts";
 import { parseLabels } from "./labels.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -43,7 +43,7 @@ export function parseDebug1(
         .trim()
         .split(" ")
         .filter(Boolean)
-        .map(flat);
+        .map(unsliced);
       cur = {
         g: {
           kind: "group",
@@ -57,14 +57,14 @@ export function parseDebug1(
       };
     } else if (cur && l.startsWith("# labels: ")) {
       const raw = l.slice(10);
-      cur.g.labelsRaw = flat(raw);
+      cur.g.labelsRaw = unsliced(raw);
       cur.g.labels = parseLabels(raw);
     } else if (cur && l.startsWith("#")) {
       const parts = l
         .slice(1)
         .split(/\t+/)
         .filter((p) => p !== "");
-      const frame: Mutable<GroupFrame> = { pc: flat((parts[0] ?? "").trim()) };
+      const frame: Mutable<GroupFrame> = { pc: unsliced((parts[0] ?? "").trim()) };
       const fnOff = parts[1];
       if (fnOff !== undefined) {
         const plus = fnOff.lastIndexOf("+0x");
@@ -74,7 +74,7 @@ export function parseDebug1(
       const fl = parts[2];
       if (fl !== undefined) {
         const colon = fl.lastIndexOf(":");
-        frame.file = flat(fl.slice(0, colon));
+        frame.file = unsliced(fl.slice(0, colon));
         frame.line = Number(fl.slice(colon + 1));
       }
       cur.frames.push(frame);

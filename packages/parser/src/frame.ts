@@ -1,6 +1,6 @@
 // Frames (`FUNC(ARGS)` + `\tFILE:LINE +0xOFF` pairs) and `created by` lines, built once per distinct text.
 import type { CreatedBy, Frame } from "@gosleuth/model";
-import { flat, functionName } from "./function-name.ts";
+import { functionName, unsliced } from "./function-name.ts";
 
 /** Pairs kept in a session's frame table before it is cleared. */
 const FRAME_TABLE_MAX = 50_000;
@@ -26,7 +26,7 @@ type FileParts = ReturnType<typeof fileParts>;
 export class FrameTable {
   private readonly frames = new Map<string, Frame>();
   /**
-   * File lines seen (flat copies as keys), split once: frames that differ only in their arguments,
+   * File lines seen (unsliced copies as keys), split once: frames that differ only in their arguments,
    * and the `created by` lines of siblings, share one location.
    */
   private readonly locations = new Map<string, FileParts>();
@@ -40,7 +40,7 @@ export class FrameTable {
   private location(l2: string): FileParts {
     let loc = this.locations.get(l2);
     if (loc === undefined) {
-      const key = flat(l2);
+      const key = unsliced(l2);
       loc = fileParts(key);
       if (this.locations.size >= LOCATION_TABLE_MAX) this.locations.clear();
       this.locations.set(key, loc);
@@ -87,7 +87,7 @@ export class FrameTable {
   private build(image: string, intern: boolean): Frame {
     // Interned, the frame's strings are slices of one copy of the text; otherwise only the arguments
     // are copied (a slice would keep the whole piece of input alive), the rest comes from shared tables.
-    const key = intern ? flat(image) : image;
+    const key = intern ? unsliced(image) : image;
     const nl = key.indexOf("\n");
     let e1 = nl === -1 ? key.length : nl;
     e1 = endWithoutBlanks(key, e1);
@@ -101,7 +101,7 @@ export class FrameTable {
     if (e1 > 0 && key.charCodeAt(e1 - 1) === 41 && lp > 0) {
       fn = key.slice(0, lp);
       args = key.slice(lp + 1, e1 - 1);
-      if (!intern) args = flat(args);
+      if (!intern) args = unsliced(args);
     } else {
       fn = key.slice(0, e1);
       bare = true;

@@ -4,8 +4,8 @@ import type { FunctionName } from "@gosleuth/model";
 const cache = new Map<string, FunctionName>();
 const SUFFIX = /^(func\d+|gowrap\d+|deferwrap\d+|\d+)$/;
 
-/** A flat copy of a (possibly sliced) string, so interned values never keep a big input chunk alive. */
-export function flat(s: string): string {
+/** An unsliced copy of a (possibly sliced) V8 string, so interned values never keep a big input chunk alive. */
+export function unsliced(s: string): string {
   return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
@@ -58,7 +58,7 @@ function split(full: string): FunctionName {
 export function functionName(full: string): FunctionName {
   let f = cache.get(full);
   if (f === undefined) {
-    const key = flat(full);
+    const key = unsliced(full);
     f = split(key);
     if (cache.size > 1_000_000) cache.clear();
     cache.set(key, f);

@@ -1,6 +1,6 @@
 // Goroutine header lines (`goroutine N [state, N minutes, locked to thread]:` and their 1.22+ and
 // 1.26+ additions) split into fields.
-import { flat } from "./function-name.ts";
+import { unsliced } from "./function-name.ts";
 import { parseLabels } from "./labels.ts";
 
 export interface HeaderFields {
@@ -47,7 +47,7 @@ export class HeaderTable {
   private readonly internState = (s: string): string => {
     let v = this.states.get(s);
     if (v === undefined) {
-      v = flat(s);
+      v = unsliced(s);
       if (this.states.size < HEADER_TABLE_MAX) this.states.set(v, v);
     }
     return v;
@@ -64,12 +64,12 @@ export class HeaderTable {
     if (t === undefined) {
       t = parseHeaderText(`goroutine 0${rest}`, this.internState);
       if (this.tails.size >= HEADER_TABLE_MAX) this.tails.clear();
-      this.tails.set(flat(rest), t);
+      this.tails.set(unsliced(rest), t);
     }
     const h: HeaderFields = { ...t };
     const idText = lineIn.substring(10, i);
     h.id = Number(idText);
-    if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+    if (!Number.isSafeInteger(h.id)) h.idText = unsliced(idText);
     return h;
   }
 }
@@ -79,7 +79,7 @@ export class HeaderTable {
  * reference, section 2.1), without any table: what a session's HeaderTable does for each new header.
  */
 export function parseHeader(line: string): HeaderFields {
-  return parseHeaderText(line, flat);
+  return parseHeaderText(line, unsliced);
 }
 
 function parseHeaderText(lineIn: string, internState: (s: string) => string): HeaderFields {
@@ -107,7 +107,7 @@ function parseHeaderText(lineIn: string, internState: (s: string) => string): He
   while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) i++;
   const idText = line.slice(10, i);
   h.id = Number(idText);
-  if (!Number.isSafeInteger(h.id)) h.idText = flat(idText);
+  if (!Number.isSafeInteger(h.id)) h.idText = unsliced(idText);
   const open = line.indexOf("[", i);
   if (open === -1) {
     h.problem = "no [state] in goroutine header";

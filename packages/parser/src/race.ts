@@ -3,7 +3,7 @@
 // A line scanner rather than the Chevrotain grammar: ThreadSanitizer's format is small, indented and
 // unrelated to the traceback printer's, and program output may be interleaved anywhere.
 import type { Diagnostic, RaceAccess, RaceFrame, RaceGoroutine, RaceReport } from "@gosleuth/model";
-import { flat, functionName } from "./function-name.ts";
+import { functionName, unsliced } from "./function-name.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -71,7 +71,7 @@ export function parseRaceReports(
         const f = FILE.exec(text[i + 1] ?? "");
         const fr: Mutable<RaceFrame> = {
           fn: functionName(m[1]!),
-          file: f ? flat(f[1]!) : "",
+          file: f ? unsliced(f[1]!) : "",
           line: f ? Number(f[2]) : 0,
         };
         if (f?.[3]) fr.offset = f[3];

@@ -51,15 +51,15 @@ export interface MergedArgs {
 }
 
 /**
- * A flat copy of a (possibly sliced) string: a group outlives the parsed piece its first goroutine came
+ * An unsliced copy of a (possibly sliced) V8 string: a group outlives the parsed piece its first goroutine came
  * from, and must not keep that piece's whole text alive.
  */
-export function flat(s: string): string {
+export function unsliced(s: string): string {
   return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
 export function newMergedArgs(text: string): MergedArgs {
-  return { text: flat(text), differ: [], all: false };
+  return { text: unsliced(text), differ: [], all: false };
 }
 
 /** Whether a[ai..ae) equals b[bi..be), compared in place (no substring per atom). */

@@ -12,7 +12,7 @@
 import type { Elision, Frame, Goroutine, GoroutineGroup, StateClass, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, type GoroutineSubject, parseFilter } from "@gosleuth/query";
 import { type CreatorSite, SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph/internal";
-import { argsKey, flat, type MergedArgs, mergeArgs, newMergedArgs, type Similarity } from "./args.ts";
+import { argsKey, type MergedArgs, mergeArgs, newMergedArgs, type Similarity, unsliced } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
@@ -170,7 +170,7 @@ export class StackGrouper {
       id = this.argIds.get(k);
       if (id === undefined) {
         id = this.argIds.size;
-        this.argIds.set(flat(k), id);
+        this.argIds.set(unsliced(k), id);
       }
       this.frameArgId.set(f, id);
     }
@@ -277,7 +277,7 @@ export class StackGrouper {
         const c = a.labels[kv];
         if (c !== undefined) a.labels[kv] = c + 1;
         else if (a.labelCount < LABEL_CAP) {
-          a.labels[flat(kv)] = 1;
+          a.labels[unsliced(kv)] = 1;
           a.labelCount++;
         } else a.labelsCapped = true;
       }
@@ -391,7 +391,7 @@ export class StackGrouper {
     let id = this.argIds.get(k);
     if (id === undefined) {
       id = this.argIds.size;
-      this.argIds.set(flat(k), id);
+      this.argIds.set(unsliced(k), id);
     }
     return id;
   }
@@ -607,7 +607,7 @@ function newAcc(g: Goroutine, site: CreatorSite | null): Acc {
     frames: g.frames.map((f) => ({
       function: f.fn.full,
       pkg: f.fn.pkg,
-      file: flat(f.file),
+      file: unsliced(f.file),
       line: f.line,
       inlined: f.inlined,
       args: newMergedArgs(f.args),

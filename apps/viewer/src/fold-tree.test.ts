@@ -1,6 +1,6 @@
 // Tests for folding a huge aggregated tree into a drawable one without losing a goroutine.
 import { describe, expect, it } from "vitest";
-import { capTree, REST_PREFIX } from "./cap.ts";
+import { capTree, REST_PREFIX } from "./fold-tree.ts";
 import type { TreeNodeView } from "./protocol.ts";
 
 function node(id: string, parent: string | null, count: number): TreeNodeView {
