@@ -115,7 +115,7 @@ Examples:
   gosleuth leaks dump.txt --format md --fail-on high
   gosleuth view dump.txt
 
-Exit codes: 0 ok, 1 a finding reached --fail-on, 2 bad usage or input.
+Exit codes: 0 ok, 1 an incident reached --fail-on, 2 bad usage or input.
 Set GOSLEUTH_DEBUG=1 to get a stack trace for an internal error.`,
   );
 
@@ -265,11 +265,10 @@ withFetch(
         .default("text"),
     )
     .addOption(
-      new Option("--fail-on <severity>", "exit 1 when a finding has this severity or worse").choices([
-        "high",
-        "medium",
-        "low",
-      ]),
+      new Option(
+        "--fail-on <severity>",
+        "exit 1 when an incident (one cause: its groups counted once) has this severity or worse",
+      ).choices(["high", "medium", "low"]),
     )
     .option("--config <file>", "settings file (default: ./gosleuth.config.json when present)")
     .addOption(

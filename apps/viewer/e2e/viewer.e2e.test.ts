@@ -226,7 +226,8 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
   });
 
   it("opens the group list's rows in the panel", async () => {
-    await page.click(".list-row >> nth=0");
+    // The dump's in-flight outbound calls are an incident, listed above the groups: click the first group.
+    await page.click(".list-row[data-group] >> nth=0");
     await page.waitForSelector('[data-testid="stack"] li');
     expect(await page.locator(".list-row.selected").count()).toBe(1);
   });

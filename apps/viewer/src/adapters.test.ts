@@ -5,6 +5,7 @@ import { createGunzip, gunzipSync } from "node:zlib";
 import { fixture, hasSharedCorpus, LARGE_DUMP_GZ } from "@gosleuth/fixtures";
 import { creatorSite, goroutineSignature } from "@gosleuth/spawn-graph";
 import { describe, expect, it } from "vitest";
+import { incidentViews } from "./adapters.ts";
 import { type Built, buildDataset } from "./build-dataset.ts";
 
 /**
@@ -82,6 +83,29 @@ describe("leak findings on the spawn tree", () => {
     ]);
     expect(new Set(members.map((f) => f.severity)).size).toBe(1);
     expect(members.every((f) => f.nodeIds.length > 0)).toBe(true);
+  });
+
+  it("stuckcall t0150s: the list's incident holds the nodes and groups of its four findings", async () => {
+    const text = gunzipSync(
+      readFileSync(fixture("labeled/stuckcall/stuckcall-t0150s-debug2.txt.gz")),
+    ).toString("utf8");
+    const built = (await buildDataset(new Blob([text]).stream()))!;
+    const d = built.dataset;
+    const groups = d.groupViews();
+    const views = incidentViews(built.incidents, d.findingViews, groups);
+    expect(views.map((x) => [x.id, x.kind, x.members.length])).toEqual([["I1", "stuck outbound call", 4]]);
+    const x = views[0]!;
+    expect(x.title).toContain("747 requests stuck");
+    // Its nodes: those of the findings the marks name as its members (checked against each goroutine above).
+    const memberNodes = d.findingViews
+      .filter((f) => f.reasons[0]?.startsWith("incident I1 "))
+      .flatMap((f) => f.nodeIds);
+    expect([...x.nodeIds].sort()).toEqual([...new Set(memberNodes)].sort());
+    // Its groups: the caller, both transport loops and the peer, 747 goroutines each.
+    const mine = groups.filter((g) => x.groups.includes(g.index));
+    expect(mine.map((g) => g.count)).toEqual([747, 747, 747, 747]);
+    expect(mine.every((g) => g.nodeId !== null && x.nodeIds.includes(g.nodeId))).toBe(true);
+    expect(x.rootCause).toMatch(/ stuckcall\/main\.go:\d+$/);
   });
 
   it.skipIf(!hasSharedCorpus)(

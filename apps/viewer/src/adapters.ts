@@ -3,7 +3,7 @@ import type { Finding, Incident, Location } from "@gosleuth/leaks";
 import type { Goroutine } from "@gosleuth/model";
 import { type AggNode, buildAggregateTree, nodeGroupKey } from "@gosleuth/spawn-graph";
 import type { FindingInput, TreeResult } from "./dataset.ts";
-import type { TreeNodeView } from "./protocol.ts";
+import type { FindingView, GroupView, IncidentView, TreeNodeView } from "./protocol.ts";
 
 const at = (l: Location | null): string => (l ? `${l.function} ${l.file}:${l.line}` : "");
 
@@ -71,4 +71,50 @@ export function suspects(findings: readonly Finding[], incidents: readonly Incid
     });
   });
   return out;
+}
+
+/** An incident of several groups as the worker keeps it: its findings named by their group keys. */
+export interface IncidentInput {
+  readonly incident: Incident;
+  readonly keys: readonly string[];
+  readonly titles: readonly string[];
+}
+
+/** The incidents the list shows above the groups: those of several groups (a singleton is its group's row). */
+export function incidentInputs(
+  findings: readonly Finding[],
+  incidents: readonly Incident[],
+): IncidentInput[] {
+  return incidents
+    .filter((x) => x.findings.length > 1)
+    .map((x) => {
+      const fs = x.findings.map((i) => findings[i]).filter((f): f is Finding => f !== undefined);
+      return { incident: x, keys: fs.map((f) => f.key), titles: fs.map(titleOf) };
+    });
+}
+
+/** Incidents with the tree nodes and list groups of their findings (a finding's nodes carry its group key). */
+export function incidentViews(
+  inputs: readonly IncidentInput[],
+  findings: readonly FindingView[],
+  groups: readonly GroupView[],
+): IncidentView[] {
+  const nodesOfKey = new Map<string, readonly string[]>();
+  for (const f of findings) nodesOfKey.set(f.id, f.nodeIds);
+  return inputs.map(({ incident: x, keys, titles }) => {
+    const nodeIds = [...new Set(keys.flatMap((k) => nodesOfKey.get(k) ?? []))];
+    const inIncident = new Set(nodeIds);
+    return {
+      id: x.id,
+      severity: x.severity,
+      kind: x.kind,
+      title: x.title,
+      count: x.count,
+      rootCause: at(x.rootCause),
+      reasons: x.reasons,
+      members: titles,
+      nodeIds,
+      groups: groups.filter((g) => g.nodeId !== null && inIncident.has(g.nodeId)).map((g) => g.index),
+    };
+  });
 }

@@ -2,7 +2,7 @@
 import { analyzeLeaks } from "@gosleuth/leaks";
 import type { DumpInfo } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
-import { spawnTree, suspects } from "./adapters.ts";
+import { type IncidentInput, incidentInputs, spawnTree, suspects } from "./adapters.ts";
 import { type Dataset, Dataset as DatasetImpl } from "./dataset.ts";
 import type { FirstGoroutines } from "./incident.ts";
 
@@ -15,6 +15,8 @@ export interface Built {
   readonly notes: readonly string[];
   /** The first goroutine printed and the first running one (the crash and the signal name them). */
   readonly first: FirstGoroutines;
+  /** The leak analysis' incidents of several groups. */
+  readonly incidents: readonly IncidentInput[];
 }
 
 /**
@@ -67,5 +69,12 @@ export async function buildDataset(
   const goroutines = d.goroutines;
   const report = analyzeLeaks({ format: info.format, goroutines, preamble: info.preamble });
   d.finish(spawnTree(goroutines), suspects(report.findings, report.incidents));
-  return { dataset: d, info, groupTotal, notes, first: { first, running, count: d.size } };
+  return {
+    dataset: d,
+    info,
+    groupTotal,
+    notes,
+    first: { first, running, count: d.size },
+    incidents: incidentInputs(report.findings, report.incidents),
+  };
 }

@@ -512,6 +512,18 @@ export class GraphView {
       );
   }
 
+  /** Moves the camera so that all of these nodes are in view (an incident's nodes, outlined together). */
+  fitNodes(ids: readonly string[]): void {
+    const ps = ids.map((id) => this.framedPosition(id)).filter((p) => p !== null);
+    if (ps.length === 0) return;
+    const xs = ps.map((p) => p.x);
+    const ys = ps.map((p) => p.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // Framed space is the whole graph in [0, 1] at ratio 1; the margin keeps the outermost nodes off the edge.
+    const ratio = Math.min(1, Math.max(0.1, Math.max(x1 - x0, y1 - y0) * 1.4));
+    void this.renderer.getCamera().animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio }, { duration: 400 });
+  }
+
   fit(): void {
     void this.renderer.getCamera().animatedReset({ duration: 300 });
   }

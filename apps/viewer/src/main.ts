@@ -9,8 +9,16 @@ import { renderIncident } from "./incident-view.ts";
 import { wireInputs } from "./inputs.ts";
 import { renderLegend as renderLegendInto } from "./legend.ts";
 import { ListView } from "./list-view.ts";
-import { renderGroupPanel, renderPanel } from "./panel.ts";
-import type { FilterResult, GroupView, Loaded, LoadSource, SearchHit, TreeNodeView } from "./protocol.ts";
+import { renderGroupPanel, renderIncidentPanel, renderPanel } from "./panel.ts";
+import type {
+  FilterResult,
+  GroupView,
+  IncidentView,
+  Loaded,
+  LoadSource,
+  SearchHit,
+  TreeNodeView,
+} from "./protocol.ts";
 import {
   type Appearance,
   contextNodes,
@@ -80,7 +88,12 @@ function showError(msg: string): void {
 function ensureViews(): void {
   $("landing").hidden = true;
   $("app").hidden = false;
-  if (!list) list = new ListView($("list"), (g) => void pickGroup(g));
+  if (!list)
+    list = new ListView(
+      $("list"),
+      (g) => void pickGroup(g),
+      (x) => pickIncident(x),
+    );
 }
 
 /**
@@ -271,6 +284,7 @@ async function applyFilter(q: string): Promise<void> {
   list?.setData(
     loaded.groups.map((g) => ({ group: g, matched: filterResult ? (r.groups[g.index] ?? 0) : g.count })),
     loaded.frameTable,
+    loaded.incidents,
   );
   renderCounts();
 }
@@ -359,7 +373,7 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
     gid !== undefined && graph.graph.hasNode(goroutineNodeId(gid)) ? goroutineNodeId(gid) : nodeId;
   setView({ sel: graphSel });
   const path = pathToRoot(graphSel, (x) => graph?.parentOf(x) ?? nodesById.get(x)?.parent ?? null);
-  appearance = { ...appearance, selected: graphSel, path: new Set(path) };
+  appearance = { ...appearance, selected: graphSel, path: new Set(path), outlined: new Set() };
   graph.setAppearance(appearance);
   if (opts.focus) graph.focus(graphSel);
   const sampleId = gid ?? node?.sampleIds[0];
@@ -407,9 +421,22 @@ async function selectGoroutine(id: number): Promise<void> {
 
 function closePanel(): void {
   $("panel").hidden = true;
-  appearance = { ...appearance, selected: null, path: new Set() };
+  appearance = { ...appearance, selected: null, path: new Set(), outlined: new Set() };
   graph?.setAppearance(appearance);
   setView({ sel: null });
+}
+
+/** An incident picked in the list: its nodes outlined together and in view, its evidence in the panel. */
+function pickIncident(x: IncidentView): void {
+  if (!graph) return;
+  list?.selectIncident(x.id);
+  const ids = x.nodeIds.map(drawnId).filter((id) => graph?.graph.hasNode(id));
+  appearance = { ...appearance, selected: null, path: new Set(), outlined: new Set(ids) };
+  graph.setAppearance(appearance);
+  graph.fitNodes(ids);
+  setView({ sel: null });
+  renderIncidentPanel($("panel"), x, { close: closePanel });
+  $("panel").dataset.node = `incident:${x.id}`;
 }
 
 async function pickGroup(g: GroupView): Promise<void> {
@@ -576,6 +603,7 @@ Object.assign(window, {
     nodeIds: () => (graph ? graph.graph.nodes() : []),
     shownNodeIds: () => (graph ? graph.visibleNodes(null) : []),
     aggNodeCount: () => graph?.aggNodeCount ?? 0,
+    outlined: () => [...appearance.outlined],
     view: () => ({ ...view, default: DEFAULT_VIEW }),
   },
 });

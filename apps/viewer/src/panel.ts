@@ -2,7 +2,14 @@
 
 import { SEVERITY_COLORS, stateColor } from "./colors.ts";
 import { clear, fmt, h, waitRange } from "./dom.ts";
-import type { FindingView, GoroutineDetail, GroupView, MemberView, TreeNodeView } from "./protocol.ts";
+import type {
+  FindingView,
+  GoroutineDetail,
+  GroupView,
+  IncidentView,
+  MemberView,
+  TreeNodeView,
+} from "./protocol.ts";
 
 export interface PanelActions {
   select(nodeId: string): void;
@@ -361,4 +368,51 @@ export function renderGroupPanel(
     );
   }
   el.appendChild(section("Stack", stack));
+}
+
+/** An incident picked in the list: what happened, where it starts, the evidence that tied its groups, and the groups. */
+export function renderIncidentPanel(
+  el: HTMLElement,
+  x: IncidentView,
+  act: Pick<PanelActions, "close">,
+): void {
+  clear(el);
+  el.hidden = false;
+  el.appendChild(
+    h(
+      "div",
+      { class: "panel-head" },
+      h(
+        "div",
+        { class: "panel-title" },
+        h("span", { class: `sev sev-${x.severity}` }, x.severity),
+        h("b", null, `incident ${x.id}: ${fmt(x.count)} goroutine${x.count === 1 ? "" : "s"}`),
+      ),
+      link("×", act.close, "Close the panel"),
+    ),
+  );
+  el.appendChild(
+    section(
+      "Incident",
+      h("div", { data: { testid: "incident-title" } }, x.title),
+      h("div", { class: "kv" }, h("span", null, "kind"), h("span", null, x.kind)),
+      x.rootCause
+        ? h(
+            "div",
+            { class: "kv" },
+            h("span", null, "root cause"),
+            h("code", { data: { testid: "incident-root" } }, x.rootCause),
+          )
+        : null,
+    ),
+  );
+  el.appendChild(
+    section(
+      "Why these belong together",
+      h("ul", { data: { testid: "incident-reasons" } }, ...x.reasons.map((r) => h("li", null, r))),
+    ),
+  );
+  el.appendChild(
+    section("Groups", h("ul", null, ...x.members.map((m) => h("li", null, h("code", null, m))))),
+  );
 }

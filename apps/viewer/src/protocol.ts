@@ -58,6 +58,25 @@ export interface FindingView {
   readonly nodeIds: readonly string[];
 }
 
+/** An incident of several groups (@gosleuth/leaks): one cause, listed above the groups and outlined together. */
+export interface IncidentView {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly kind: string;
+  readonly title: string;
+  /** Goroutines in all its groups. */
+  readonly count: number;
+  /** `function file:line`, "" when unknown. */
+  readonly rootCause: string;
+  readonly reasons: readonly string[];
+  /** Its findings' titles, strongest first. */
+  readonly members: readonly string[];
+  /** Aggregated tree nodes holding its goroutines. */
+  readonly nodeIds: readonly string[];
+  /** List groups whose sample goroutine is in one of those nodes. */
+  readonly groups: readonly number[];
+}
+
 export interface DumpHeader {
   readonly name: string;
   readonly format: string;
@@ -85,6 +104,7 @@ export interface Loaded {
   /** `function\tfile:line` strings shared by the groups' frames. */
   readonly frameTable: readonly string[];
   readonly findings: readonly FindingView[];
+  readonly incidents: readonly IncidentView[];
 }
 
 export interface FrameView {

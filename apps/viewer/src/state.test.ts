@@ -174,6 +174,13 @@ describe("nodeLook and edgeLook", () => {
     expect(edgeLook("main", "gc", true, false, a).hidden).toBe(true);
   });
 
+  it("outlines an incident's nodes together, with no single selection", () => {
+    const a: Appearance = { ...EMPTY_APPEARANCE, outlined: new Set(["read", "gc"]) };
+    expect(nodeLook("read", attrs(), a)).toMatchObject({ highlighted: true, forceLabel: true, zIndex: 3 });
+    expect(nodeLook("gc", attrs(), a)).toMatchObject({ highlighted: true, forceLabel: true, zIndex: 3 });
+    expect(nodeLook("conn", attrs(), a)).toMatchObject({ highlighted: false, forceLabel: false });
+  });
+
   it("pathToRoot stops on a cycle", () => {
     const cyc = (id: string) => (id === "a" ? "b" : "a");
     expect(pathToRoot("a", cyc)).toEqual(["a", "b"]);

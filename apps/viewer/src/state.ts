@@ -125,6 +125,8 @@ export interface Appearance {
   /** Ancestors of matched nodes that matched nothing themselves: drawn faint to keep the tree connected. */
   readonly context: ReadonlySet<string>;
   readonly searchHits: ReadonlySet<string>;
+  /** Nodes of the incident picked in the list, outlined together. */
+  readonly outlined: ReadonlySet<string>;
 }
 
 export const EMPTY_APPEARANCE: Appearance = {
@@ -134,6 +136,7 @@ export const EMPTY_APPEARANCE: Appearance = {
   match: null,
   context: new Set(),
   searchHits: new Set(),
+  outlined: new Set(),
 };
 
 /** The subset of sigma's NodeDisplayData the reducers set (kept structural to test without sigma). */
@@ -195,6 +198,11 @@ export function nodeLook(id: string, n: NodeAttrs, a: Appearance): NodeLook {
     look.highlighted = true;
     look.forceLabel = true;
     look.zIndex = 2;
+  }
+  if (a.outlined.has(id)) {
+    look.highlighted = true;
+    look.forceLabel = true;
+    look.zIndex = 3;
   }
   if (id === a.selected || id === a.hovered) {
     look.highlighted = true;

@@ -1,5 +1,5 @@
 // The parsing worker: streams the dump through @gosleuth/parser, keeps every goroutine here, answers the page's queries.
-
+import { incidentViews } from "./adapters.ts";
 import { buildDataset } from "./build-dataset.ts";
 import type { Dataset } from "./dataset.ts";
 import { crashOf, isComplete, racesOf } from "./incident.ts";
@@ -166,13 +166,15 @@ async function load(source: LoadSource): Promise<void> {
       races: racesOf(info.races),
     };
     data = d;
+    const groups = d.groupViews();
     post({
       type: "loaded",
       header,
       nodes: d.nodes,
-      groups: d.groupViews(),
+      groups,
       frameTable: d.frameTable,
       findings: d.findingViews,
+      incidents: incidentViews(built.incidents, d.findingViews, groups),
     });
   } catch (e) {
     if (ctl.signal.aborted) {
