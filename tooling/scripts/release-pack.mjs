@@ -4,8 +4,9 @@
 // (@gosleuth/model, parser, spawn-graph, leaks, text). Prints each tarball's path on stdout, one a line;
 // the build's own output goes to stderr.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
@@ -48,5 +49,42 @@ for (const dir of ["apps/gosleuth", ...(libs ? LIBS : [])]) {
     run("pnpm", ["run", "build:lib"], resolve(root, dir), true);
   }
   run("pnpm", ["pack", "--out", file], resolve(root, dir), true);
+  if (dir === "apps/gosleuth") dropDevDependencies(file);
   console.log(file);
+}
+
+/**
+ * The `gosleuth` package bundles the workspace packages it is built from, which it lists as devDependencies
+ * (so the build runs them first); they are private and not on npm, and a user's manifest has no use for
+ * them, so the published manifest goes without them.
+ */
+function dropDevDependencies(tgz) {
+  const tmp = mkdtempSync(join(tmpdir(), "gosleuth-pack-"));
+  try {
+    run("tar", ["-xzf", tgz, "-C", tmp], root, true);
+    const manifest = join(tmp, "package", "package.json");
+    const pkg = JSON.parse(readFileSync(manifest, "utf8"));
+    delete pkg.devDependencies;
+    writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
+    // npm's own tarball conventions: entries by name, owned by root, the fixed date npm gives every file.
+    run(
+      "tar",
+      [
+        "-czf",
+        tgz,
+        "--sort=name",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "--mtime=1985-10-26T08:15:00Z",
+        "-C",
+        tmp,
+        "package",
+      ],
+      root,
+      true,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

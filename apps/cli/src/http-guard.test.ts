@@ -35,6 +35,30 @@ describe("checkRequest", () => {
     expect(allowedHosts({ host: "0.0.0.0", port: 9000 }).has(`${hostname().toLowerCase()}:9000`)).toBe(true);
   });
 
+  it("answers any well-formed Host with anyHost (a non-loopback scrape target), and only a well-formed one", () => {
+    const lan = { host: "10.0.0.5", port: 9464, anyHost: true };
+    for (const host of [
+      "gosleuth.monitoring.svc:9464",
+      "10.0.0.5:9464",
+      "[fd00::5]:9464",
+      "agent",
+      "A-1.example",
+    ])
+      expect(isRefusal(checkRequest(req("/metrics", { host }), lan)), host).toBe(false);
+    // Control characters (a tab, C1's CSI, ESC), paths, userinfo and an empty Host go no further than a 400.
+    for (const host of ["a\tb:9464", "x\u009b31m:9464", "x\u001b[2J", "a/b:9464", "u@h:9464", "h:port", ""]) {
+      const r = checkRequest(req("/metrics", host ? { host } : {}), lan);
+      expect(isRefusal(r) && r.status, JSON.stringify(host)).toBe(400);
+      expect(isRefusal(r) && r.message).toBe("bad Host header");
+    }
+    // Without the option the same server answers only the names it was started under.
+    const r = checkRequest(req("/metrics", { host: "gosleuth.monitoring.svc:9464" }), {
+      ...lan,
+      anyHost: false,
+    });
+    expect(isRefusal(r) && r.status).toBe(403);
+  });
+
   it("gives 400 for malformed targets and escapes, 405 for other methods", () => {
     const host = { host: "127.0.0.1:8123" };
     for (const url of ["/%", "/%E0%A4%A", "/%zz", "/a%00b", "//evil.example/x", "*", "http://x/"]) {

@@ -1,4 +1,4 @@
-// The rules every local gosleuth HTTP server applies before it answers (`view` now, the agent next): a request
+// The rules every gosleuth HTTP server applies before it answers (`view`, the agent): a request
 // that is malformed, names a foreign host (DNS rebinding), comes from another site, or lacks the run's token
 // is refused, and no request can end the server.
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -12,6 +12,12 @@ export interface GuardOptions {
   port: number;
   /** Extra methods besides GET and HEAD. */
   methods?: readonly string[];
+  /**
+   * Answer any Host header whose syntax is valid: for a server bound to another address than loopback and
+   * reached under names it cannot know (a DNS name, a Kubernetes service), as a scrape target is. Never for a
+   * loopback bind, where the Host check is what stops DNS rebinding.
+   */
+  anyHost?: boolean;
 }
 
 export interface Refusal {
@@ -87,6 +93,9 @@ export function tokenMatches(given: string | undefined | null, expected: string)
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** A Host header's syntax: a name or IPv4 address, or an IPv6 address in brackets, and an optional port. */
+const HOST_SYNTAX = /^(?:[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/;
+
 /** Decodes a URL path; undefined when an escape is malformed or the result holds a NUL. */
 function decodePath(pathname: string): string | undefined {
   try {
@@ -101,15 +110,14 @@ function decodePath(pathname: string): string | undefined {
  * Checks one request: method, Host header, request target. Cross-site and token checks are per resource
  * (`isCrossSite`, `tokenMatches`), since a page may be opened from a link while its data may not be read.
  */
-export function checkRequest(
-  req: IncomingMessage,
-  o: GuardOptions,
-  hosts = allowedHosts(o),
-): Accepted | Refusal {
+export function checkRequest(req: IncomingMessage, o: GuardOptions, hosts?: Set<string>): Accepted | Refusal {
   const methods = ["GET", "HEAD", ...(o.methods ?? [])];
   if (!methods.includes(req.method ?? "")) return { status: 405, message: "method not allowed" };
   const host = req.headers.host?.toLowerCase();
-  if (!host || !hosts.has(host)) {
+  if (o.anyHost) {
+    // Any name, but only a name: the Host is never echoed or logged, and nothing else in it gets further.
+    if (!host || !HOST_SYNTAX.test(host)) return { status: 400, message: "bad Host header" };
+  } else if (!host || !(hosts ?? allowedHosts(o)).has(host)) {
     // A name this server was not started under: a rebound DNS name, or a proxy in between.
     return { status: 403, message: "this server answers only to the address it printed (Host not allowed)" };
   }

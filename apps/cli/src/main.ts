@@ -278,7 +278,9 @@ withFetch(
       ),
     )
     .addOption(
-      new Option("--count <n>", "with --every: number of snapshots to take").default(6).argParser(int),
+      new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
+        .default(6)
+        .argParser(int),
     )
     .addOption(
       new Option(
@@ -358,7 +360,11 @@ withFetch(
       "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)",
     )
     .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(duration))
-    .addOption(new Option("--count <n>", "number of snapshots with --every").default(1).argParser(int))
+    .addOption(
+      new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
+        .default(1)
+        .argParser(int),
+    )
     .addHelpText(
       "after",
       `

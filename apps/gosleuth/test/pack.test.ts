@@ -57,6 +57,8 @@ describe("the packed tarball", () => {
     expect(manifest.name).toBe("gosleuth");
     expect(manifest.bin).toEqual({ gosleuth: "./dist/gosleuth.mjs" });
     expect(Object.keys(manifest.dependencies ?? {})).toEqual([]);
+    // The private workspace packages it bundles are not on npm: the published manifest does not name them.
+    expect(manifest.devDependencies).toBeUndefined();
     expect(manifest.engines.node).toBe(">=20.19");
     for (const f of ["dist/gosleuth.mjs", "dist/worker.mjs", "dist/viewer/index.html", "dist/LICENSE"]) {
       expect(statSync(join(pkgDir, f)).isFile(), f).toBe(true);

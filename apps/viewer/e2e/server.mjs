@@ -2,7 +2,7 @@
 // shaped like what `gosleuth view` serves (X-Gosleuth-Filename / X-Gosleuth-Length headers).
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { basename, extname, join, normalize, resolve } from "node:path";
+import { basename, extname, join, normalize, resolve, sep } from "node:path";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -13,11 +13,26 @@ const TYPES = {
   ".png": "image/png",
 };
 
+/** The request's decoded path, or undefined when it cannot be decoded or holds a NUL. */
+function decodePath(target) {
+  try {
+    const path = decodeURIComponent(new URL(target, "http://x").pathname);
+    return path.includes("\0") ? undefined : path;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the server on a free loopback port; resolves to { url, close }. */
 export function serve({ dist, dump }) {
   const root = resolve(dist);
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const path = decodePath(req.url ?? "/");
+    if (path === undefined) {
+      // A malformed escape (`/%`, `/%E0%A4%A`) or a NUL: a bad request, not the end of the server.
+      res.writeHead(400).end("bad request");
+      return;
+    }
     if (path === "/dump") {
       if (!dump || !existsSync(dump)) {
         res.writeHead(404).end("no dump");
@@ -35,7 +50,7 @@ export function serve({ dist, dump }) {
       return;
     }
     const file = normalize(join(root, path === "/" ? "index.html" : path));
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end("not found");
       return;
     }

@@ -27,6 +27,9 @@ import {
 /** Goroutine nodes drawn when a node is expanded; the rest is one "+N more" node. */
 const EXPAND_LIMIT = 2000;
 
+// The script runs, so the page was served: the note for a page opened from file:// goes.
+$("file-note").hidden = true;
+
 const client = new WorkerClient();
 let loaded: Loaded | null = null;
 let tree = new DrawnTree([]);

@@ -1,6 +1,15 @@
 // Unit tests for the filter language: parsing, errors with positions, evaluation and control edits.
+
+import { SEVERITIES as LEAK_SEVERITIES } from "@gosleuth/leaks";
 import { describe, expect, it } from "vitest";
-import { compileFilter, type GoroutineSubject, parseFilter, setTerm, termValues } from "./filter.ts";
+import {
+  compileFilter,
+  type GoroutineSubject,
+  parseFilter,
+  SEVERITIES,
+  setTerm,
+  termValues,
+} from "./filter.ts";
 
 function g(over: Partial<GoroutineSubject> = {}): GoroutineSubject {
   return {
@@ -140,7 +149,18 @@ describe("compileFilter on nodes", () => {
     expect(f.node!({ count: 99, severity: "high", ghost: true })).toBe(false);
     expect(f.node!({ count: 100, severity: "low", ghost: true })).toBe(false);
     expect(f.node!({ count: 100, ghost: true })).toBe(false);
-    expect(f.node!({ count: 100, severity: "critical", ghost: false })).toBe(false);
+    expect(f.node!({ count: 100, severity: "high", ghost: false })).toBe(false);
+  });
+
+  it("knows the severities leaks assigns, and no other", () => {
+    expect([...SEVERITIES].reverse()).toEqual([...LEAK_SEVERITIES]);
+    const p = parseFilter("severity:critical");
+    expect(p.errors.map((e) => e.message)).toEqual([
+      'severity: unknown level "critical" (use info, low, medium, high)',
+    ]);
+    const f = compileFilter(parseFilter("severity:high"));
+    expect(f.node!({ count: 1, severity: "high", ghost: false })).toBe(true);
+    expect(f.node!({ count: 1, severity: "medium", ghost: false })).toBe(false);
   });
 
   it("is inactive for an empty or whitespace query", () => {

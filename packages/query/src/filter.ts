@@ -9,9 +9,14 @@
 // group is shown when its own terms hold and at least one of its goroutines passes the rest,
 // so the counts a user sees are the goroutines that match, wherever they are drawn.
 
-/** Severity names from least to most severe; `severity:medium` means medium or worse. */
-export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES as LEAK_SEVERITIES, type Severity } from "@gosleuth/leaks";
+
+/**
+ * The severities leaks assigns (its one list, most severe first), here from least to most severe:
+ * `severity:medium` means medium or worse.
+ */
+export const SEVERITIES: readonly Severity[] = [...LEAK_SEVERITIES].reverse();
+export type { Severity };
 
 export type NumericOp = ">" | ">=" | "<" | "<=" | "=";
 export interface NumericTest {

@@ -17,8 +17,12 @@ describe("SignatureInterner", () => {
     it(`gives one id per signature text on ${f}`, () => {
       const { goroutines } = parseDump(readFileSync(fixture(f), "utf8"));
       const shuffled = goroutines.map((g, i) => [(i * 7919) % 1013, g] as const).sort((a, b) => a[0] - b[0]);
-      for (const order of [goroutines, shuffled.map(([, g]) => g)]) {
-        const sigs = new SignatureInterner();
+      // A tiny frame cache as well: starting the cache over must not change an id.
+      for (const [order, sigs] of [
+        [goroutines, new SignatureInterner()],
+        [shuffled.map(([, g]) => g), new SignatureInterner()],
+        [shuffled.map(([, g]) => g), new SignatureInterner({ frameCacheCap: 3 })],
+      ] as const) {
         const idOfText = new Map<string, number>();
         for (const g of order) {
           const id = sigs.id(g);

@@ -46,6 +46,9 @@ export class NameTable {
   }
 }
 
+/** Frames remembered by object identity before the cache starts over. */
+const FRAME_CACHE_CAP = 65_536;
+
 interface TrieNode {
   id: number;
   /** Children by location id; made when the first child is (most nodes of a big trie are leaves). */
@@ -58,17 +61,26 @@ interface TrieNode {
  * and stacks walk a trie of location ids, so a goroutine costs a few map lookups per frame.
  */
 export class SignatureInterner {
+  // A cache, emptied when it grows past FRAME_CACHE_CAP: it holds its frames (and their argument text)
+  // alive, and where every argument is unique no frame object comes back, so a large cap only keeps
+  // the dump's frames in memory.
   private readonly frameLoc = new Map<Frame, number>();
   private readonly locations = new NameTable();
   private readonly roots = new Map<number, TrieNode>();
   private readonly sigPath: { parent: number; loc: number; cls: number }[] = [];
   private readonly sigStrings: (string | undefined)[] = [];
+  private readonly frameCacheCap: number;
+
+  /** `frameCacheCap`: frames remembered before the frame cache starts over (tests make it small). */
+  constructor(o: { frameCacheCap?: number } = {}) {
+    this.frameCacheCap = o.frameCacheCap ?? FRAME_CACHE_CAP;
+  }
 
   private loc(f: Frame): number {
     let id = this.frameLoc.get(f);
     if (id === undefined) {
       id = this.locations.id(`${f.fn.full} ${f.file}:${f.line}`);
-      if (this.frameLoc.size > 2_000_000) this.frameLoc.clear();
+      if (this.frameLoc.size >= this.frameCacheCap) this.frameLoc.clear();
       this.frameLoc.set(f, id);
     }
     return id;

@@ -61,6 +61,8 @@ export interface TargetState {
   failures: number;
   /** Next scheduled start (ms since the epoch). */
   nextAt: number;
+  /** The wait chosen after each of the last scrapes (ms, oldest first): the backoff as it was applied. */
+  waits: number[];
   running: boolean;
   /** When it left the targets (its up series says `removed` for a while, then it is dropped). */
   removedAt?: number;
@@ -77,6 +79,9 @@ export interface ScheduleStats {
   /** Delay of each start behind its slot (ms), the last 1,000 starts. */
   lags: number[];
 }
+
+/** Waits kept per target (the findings API shows them). */
+const MAX_WAITS = 16;
 
 /** A stable offset in [0, every) per target, as Prometheus spreads its scrapes: targets never start together. */
 function offsetOf(url: string, every: number): number {
@@ -168,6 +173,7 @@ export class Agent {
         failuresTotal: 0,
         failures: 0,
         nextAt: now + offsetOf(t.url, this.o.every),
+        waits: [],
         running: false,
         highKeys: new Set(),
       });
@@ -286,6 +292,8 @@ export class Agent {
     const wait = failed
       ? Math.min(this.o.every * 2 ** (s.failures - 1), Math.max(this.o.every, this.o.maxBackoffMs))
       : this.o.every;
+    s.waits.push(wait);
+    if (s.waits.length > MAX_WAITS) s.waits.splice(0, s.waits.length - MAX_WAITS);
     s.nextAt = slot + wait;
     const now = Date.now();
     if (s.nextAt <= now) {

@@ -48,16 +48,15 @@ function targetJson(s: TargetState) {
     goroutines: s.goroutines ?? null,
     snapshots: s.window.length,
     evidence: s.evidence ?? null,
+    schedule: {
+      attempts: s.scrapes + s.failuresTotal,
+      failuresInRow: s.failures,
+      nextAt: new Date(s.nextAt).toISOString(),
+      waitsMs: [...s.waits],
+    },
     report: s.report ? toJson(s.report) : null,
   };
 }
-
-/** Every Host header (see the server's guard). */
-const ANY_HOST = new (class extends Set<string> {
-  override has(): boolean {
-    return true;
-  }
-})();
 
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
@@ -92,10 +91,12 @@ export async function startAgentServer(
 
   // Bound to loopback, only the loopback names are answered (DNS rebinding); bound to another address, the
   // agent is meant to be scraped under names it cannot know (a DNS name, a Kubernetes service), so any Host.
+  const anyHost = !isLoopback(listen.host);
   let hosts: Set<string> | undefined;
   const server = createServer((req, res) => {
-    hosts ??= isLoopback(listen.host) ? allowedHosts({ host: listen.host, port }) : ANY_HOST;
-    const r = checkRequest(req, { host: listen.host, port }, hosts);
+    const guard = { host: listen.host, port, anyHost };
+    if (!anyHost) hosts ??= allowedHosts(guard);
+    const r = checkRequest(req, guard, hosts);
     if (isRefusal(r)) return refuse(res, r, SECURITY_HEADERS);
     const { url, path: p } = r;
     // The page and the viewer may be opened from a link on another site; the data may not be read from one.

@@ -1,11 +1,12 @@
 // `gosleuth fetch`: downloads goroutine dumps from pprof endpoints (once or at an interval), checking they are dumps.
 
 import { once } from "node:events";
-import { createWriteStream, utimesSync } from "node:fs";
+import { createWriteStream, renameSync, rmSync, utimesSync } from "node:fs";
 import { detectFormat } from "@gosleuth/parser";
 import { CliError } from "../errors.ts";
 import { n } from "../format.ts";
 import { type FetchOptions, openUrl } from "../input.ts";
+import { nothingCollected, poll, pollSummary } from "./poll.ts";
 
 /** Reads the profile counts from the `/debug/pprof/` index page (`<td>N</td><td><a href="goroutine?debug=1">goroutine</a>`). */
 export function parseIndexCounts(html: string): { name: string; count: number }[] {
@@ -104,9 +105,8 @@ export async function fetchCommand(
   }
   if (count > 1 && !o.out) throw new CliError("--every with --count > 1 needs --out snap-{n}.txt");
   const progress = Boolean(process.stderr.isTTY);
-  for (let i = 1; i <= count; i++) {
-    const started = Date.now();
-    const out = o.out?.replace("{n}", String(i));
+  if (!o.every) {
+    const out = o.out?.replace("{n}", "1");
     const r = await fetchOnce(url, out, f, progress && Boolean(out));
     if (r.format === "pprof-index") {
       process.stdout.write(`${url}: pprof index\n`);
@@ -115,7 +115,34 @@ export async function fetchCommand(
       return;
     }
     if (out) process.stderr.write(`gosleuth fetch: ${out}: ${(r.bytes / 1e6).toFixed(2)} MB, ${r.format}\n`);
-    if (i < count)
-      await new Promise((ok) => setTimeout(ok, Math.max(0, (o.every ?? 0) - (Date.now() - started))));
+    return;
   }
+  // A series: a failed fetch is a gap (the files are numbered by snapshot, so the series has no holes), and a
+  // file appears only once its fetch is complete.
+  let index = false;
+  const r = await poll("gosleuth fetch", url, { every: o.every, count }, async (i, _attempt, signal) => {
+    const out = o.out?.replace("{n}", String(i));
+    const part = out ? `${out}.part` : undefined;
+    let got: Awaited<ReturnType<typeof fetchOnce>>;
+    try {
+      got = await fetchOnce(url, part, { ...f, signal }, progress && Boolean(out));
+    } catch (e) {
+      if (part) rmSync(part, { force: true });
+      throw e;
+    }
+    if (got.format === "pprof-index") {
+      index = true;
+      process.stdout.write(`${url}: pprof index\n`);
+      for (const c of got.counts ?? [])
+        process.stdout.write(`  ${c.name.padEnd(14)} ${n(c.count).padStart(10)}\n`);
+      return "stop";
+    }
+    if (part && out) {
+      renameSync(part, out);
+      process.stderr.write(`gosleuth fetch: ${out}: ${(got.bytes / 1e6).toFixed(2)} MB, ${got.format}\n`);
+    }
+  });
+  if (index) return;
+  if (r.gaps.length > 0 || r.interrupted) process.stderr.write(pollSummary("gosleuth fetch", r));
+  if (r.taken === 0) throw nothingCollected(r);
 }

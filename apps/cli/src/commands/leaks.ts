@@ -25,6 +25,7 @@ import { CliError } from "../errors.ts";
 import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
+import { nothingCollected, poll, pollSummary } from "./poll.ts";
 
 export interface LeaksOptions {
   format: "text" | "md" | "json" | "sarif";
@@ -194,7 +195,10 @@ export function snapshotTimes(
   };
 }
 
-/** Polls a URL `count` times, `every` ms apart, returning timestamped snapshots; reports progress on stderr. */
+/**
+ * Polls a URL `count` times (attempts), `every` ms apart, returning timestamped snapshots; a failed fetch is a
+ * gap (said on stderr, then a backoff), Ctrl-C ends with the snapshots collected. Progress goes to stderr.
+ */
 export async function pollSnapshots(
   url: string,
   every: number,
@@ -203,21 +207,23 @@ export async function pollSnapshots(
   onSnapshot?: (s: LoadedSnapshot[]) => void,
 ): Promise<LoadedSnapshot[]> {
   const snaps: LoadedSnapshot[] = [];
-  for (let i = 0; i < count; i++) {
+  const r = await poll("gosleuth leaks", url, { every, count }, async (i, attempt, signal) => {
     const started = Date.now();
-    const d = await loadDump(url, f);
+    const d = await loadDump(url, { ...f, signal });
     snaps.push({
       goroutines: d.goroutines,
       groups: d.groups,
       format: d.format,
       takenAt: new Date(started),
-      label: `${url}#${i + 1}`,
+      label: `${url}#${i}`,
     });
     const total = d.goroutines.length + d.groups.reduce((sum, g) => sum + g.count, 0);
-    process.stderr.write(`gosleuth: snapshot ${i + 1}/${count}: ${n(total)} goroutines\n`);
+    const which = i === attempt ? `${i}/${count}` : `${i} (fetch ${attempt}/${count})`;
+    process.stderr.write(`gosleuth: snapshot ${which}: ${n(total)} goroutines\n`);
     onSnapshot?.(snaps);
-    if (i + 1 < count) await new Promise((ok) => setTimeout(ok, Math.max(0, every - (Date.now() - started))));
-  }
+  });
+  if (r.gaps.length > 0 || r.interrupted) process.stderr.write(pollSummary("gosleuth leaks", r));
+  if (snaps.length === 0) throw nothingCollected(r);
   return snaps;
 }
 

@@ -223,7 +223,7 @@ export function renderFrame(s: FrameState, screen: Screen): { lines: string[]; o
 }
 
 /** Waits `ms`, or less when `signal` aborts; leaves no listener behind. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((ok) => {
     if (signal.aborted) return ok();
     const done = () => {
