@@ -3,7 +3,8 @@
 import { parseFilter, setTerm, termValues } from "@gosleuth/query";
 import { WorkerClient } from "./client.ts";
 import { $, clear, fmt, h } from "./dom.ts";
-import { type CappedTree, capTree, REST_PREFIX } from "./fold-tree.ts";
+import { DrawnTree } from "./drawn-tree.ts";
+import { REST_PREFIX } from "./fold-tree.ts";
 import { GraphView, goroutineNodeId } from "./graph-view.ts";
 import { renderIncident } from "./incident-view.ts";
 import { wireInputs } from "./inputs.ts";
@@ -17,7 +18,6 @@ import type {
   Loaded,
   LoadSource,
   SearchHit,
-  TreeNodeView,
 } from "./protocol.ts";
 import {
   type Appearance,
@@ -33,27 +33,17 @@ import {
 
 /** Goroutine nodes drawn when a node is expanded; the rest is one "+N more" node. */
 const EXPAND_LIMIT = 2000;
-/** Aggregated nodes drawn at most; beyond, each parent's smallest children fold into one node (the list keeps all). */
-const DRAW_LIMIT = 3000;
 
 // The script runs, so the page was served: the note for a page opened from file:// goes.
 $("file-note").hidden = true;
 
 const client = new WorkerClient();
 let loaded: Loaded | null = null;
-let nodesById = new Map<string, TreeNodeView>();
-let childrenOfNode = new Map<string, TreeNodeView[]>();
-let capped: CappedTree = { nodes: [], foldedInto: new Map(), folded: new Map() };
-const unfolded = new Set<string>();
-
-/** The drawn node standing for a tree node (itself, or the fold node holding it). */
-const drawnId = (id: string): string => capped.foldedInto.get(id) ?? id;
+let tree = new DrawnTree([]);
 
 function drawTree(): void {
   if (!loaded || !graph) return;
-  capped = capTree(loaded.nodes, DRAW_LIMIT, unfolded);
-  for (const n of capped.nodes) if (n.id.startsWith(REST_PREFIX)) nodesById.set(n.id, n);
-  graph.setTree(capped.nodes);
+  graph.setTree(tree.fold());
 }
 let view: ViewState = parseHash(location.hash);
 let filterResult: FilterResult | null = null;
@@ -191,14 +181,7 @@ function formatName(format: string): string {
 function show(res: Loaded): void {
   performance.mark("gosleuth:loaded");
   loaded = res;
-  nodesById = new Map(res.nodes.map((n) => [n.id, n]));
-  childrenOfNode = new Map();
-  for (const n of res.nodes) {
-    if (n.parent === null) continue;
-    let l = childrenOfNode.get(n.parent);
-    if (!l) childrenOfNode.set(n.parent, (l = []));
-    l.push(n);
-  }
+  tree = new DrawnTree(res.nodes);
   ensureGraph();
   body.dataset.format = res.header.format;
   // A race report has no goroutines: its races are the whole page.
@@ -232,7 +215,6 @@ function show(res: Loaded): void {
   if (!graph || !list) return;
   const layout = view.layout;
   ($("layout-select") as HTMLSelectElement).value = layout;
-  unfolded.clear();
   drawTree();
   performance.mark("gosleuth:tree-set");
   if (layout !== "tree") setLayout(layout);
@@ -242,7 +224,7 @@ function show(res: Loaded): void {
   body.dataset.state = "ready";
   performance.mark("gosleuth:shown");
   void (async () => {
-    for (const id of view.exp) if (nodesById.has(id)) await expand(id);
+    for (const id of view.exp) if (tree.byId.has(id)) await expand(id);
     await applyFilter(view.q);
     performance.mark("gosleuth:filtered");
     if (view.sel) await select(view.sel, { focus: true });
@@ -267,12 +249,12 @@ async function applyFilter(q: string): Promise<void> {
   if (filterResult) {
     match = new Map();
     for (const [id, m] of Object.entries(filterResult.nodes))
-      match.set(drawnId(id), (match.get(drawnId(id)) ?? 0) + m);
+      match.set(tree.drawnId(id), (match.get(tree.drawnId(id)) ?? 0) + m);
   }
   appearance = {
     ...appearance,
     match,
-    context: match ? contextNodes(match, (id) => nodesById.get(id)?.parent ?? null) : new Set(),
+    context: match ? contextNodes(match, (id) => tree.byId.get(id)?.parent ?? null) : new Set(),
   };
   graph?.setAppearance(appearance);
   // The camera follows the filter: onto the selection while it matches, else back to the whole
@@ -361,18 +343,18 @@ function renderLegend(): void {
 async function select(id: string, opts: { focus?: boolean; goroutineId?: number } = {}): Promise<void> {
   if (!graph || !loaded) return;
   if (id.startsWith("more:")) return;
-  let nodeId = drawnId(id);
+  let nodeId = tree.drawnId(id);
   let gid = opts.goroutineId;
   if (id.startsWith("g:")) {
     gid = Number(id.slice(2));
     nodeId = graph.expandedNodeOf(id) ?? id;
   }
-  const node = nodesById.get(nodeId) ?? null;
+  const node = tree.byId.get(nodeId) ?? null;
   if (!node && gid === undefined) return;
   const graphSel =
     gid !== undefined && graph.graph.hasNode(goroutineNodeId(gid)) ? goroutineNodeId(gid) : nodeId;
   setView({ sel: graphSel });
-  const path = pathToRoot(graphSel, (x) => graph?.parentOf(x) ?? nodesById.get(x)?.parent ?? null);
+  const path = pathToRoot(graphSel, (x) => graph?.parentOf(x) ?? tree.byId.get(x)?.parent ?? null);
   appearance = { ...appearance, selected: graphSel, path: new Set(path), outlined: new Set() };
   graph.setAppearance(appearance);
   if (opts.focus) graph.focus(graphSel);
@@ -390,7 +372,9 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
       goroutine: detail,
       focusGoroutine: gid !== undefined,
       childNodes:
-        node && gid === undefined ? (capped.folded.get(node.id) ?? childrenOfNode.get(node.id) ?? []) : [],
+        node && gid === undefined
+          ? (tree.capped.folded.get(node.id) ?? tree.children.get(node.id) ?? [])
+          : [],
       path: path.map((p) => ({ nodeId: p, label: labelOf(p) })),
       children,
       ancestry,
@@ -408,7 +392,7 @@ async function select(id: string, opts: { focus?: boolean; goroutineId?: number 
 }
 
 function labelOf(id: string): string {
-  const n = nodesById.get(id);
+  const n = tree.byId.get(id);
   if (n) return n.ghost ? `ghost · ${n.function}` : `${fmt(n.count)} × ${n.function}`;
   return id.startsWith("g:") ? `goroutine ${id.slice(2)}` : id;
 }
@@ -430,7 +414,7 @@ function closePanel(): void {
 function pickIncident(x: IncidentView): void {
   if (!graph) return;
   list?.selectIncident(x.id);
-  const ids = x.nodeIds.map(drawnId).filter((id) => graph?.graph.hasNode(id));
+  const ids = x.nodeIds.map((id) => tree.drawnId(id)).filter((id) => graph?.graph.hasNode(id));
   appearance = { ...appearance, selected: null, path: new Set(), outlined: new Set(ids) };
   graph.setAppearance(appearance);
   graph.fitNodes(ids);
@@ -461,11 +445,11 @@ async function toggleExpand(nodeId: string): Promise<void> {
   if (nodeId.startsWith(REST_PREFIX)) {
     // A fold node: draw all of that parent's children from now on.
     const parent = nodeId.slice(REST_PREFIX.length);
-    unfolded.add(parent);
+    tree.unfold(parent);
     drawTree();
     appearance = { ...appearance, selected: null, path: new Set() };
     await applyFilter(view.q);
-    await select(parent || (capped.nodes[0]?.id ?? ""), { focus: true });
+    await select(parent || (tree.capped.nodes[0]?.id ?? ""), { focus: true });
     return;
   }
   if (graph.isExpanded(nodeId)) {
@@ -498,7 +482,7 @@ async function runSearch(text: string): Promise<void> {
   } else {
     search = { ...search, at: (search.at + 1) % Math.max(1, search.hits.length) };
   }
-  appearance = { ...appearance, searchHits: new Set(search.hits.map((x) => drawnId(x.nodeId))) };
+  appearance = { ...appearance, searchHits: new Set(search.hits.map((x) => tree.drawnId(x.nodeId))) };
   graph.setAppearance(appearance);
   const hit = search.hits[search.at];
   $("search").title = search.hits.length
@@ -550,7 +534,7 @@ $("json-btn").addEventListener("click", () => {
   const root = view.sel && graph.graph.hasNode(view.sel) ? view.sel : null;
   const ids = graph.visibleNodes(root);
   const nodes = ids.map((id) => {
-    const n = nodesById.get(id);
+    const n = tree.byId.get(id);
     const matched = filterResult?.nodes[id];
     if (n) return { ...n, ...(matched !== undefined ? { matched } : {}) };
     return {
