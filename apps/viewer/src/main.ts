@@ -11,14 +11,7 @@ import { wireInputs } from "./inputs.ts";
 import { renderLegend as renderLegendInto } from "./legend.ts";
 import { ListView } from "./list-view.ts";
 import { renderGroupPanel, renderIncidentPanel, renderPanel } from "./panel.ts";
-import type {
-  FilterResult,
-  GroupView,
-  IncidentView,
-  Loaded,
-  LoadSource,
-  SearchHit,
-} from "./protocol.ts";
+import type { FilterResult, GroupView, IncidentView, Loaded, LoadSource, SearchHit } from "./protocol.ts";
 import {
   type Appearance,
   contextNodes,
