@@ -104,7 +104,7 @@ export class AgentMetrics {
     const bytes = g("gosleuth_scrape_bytes", "Size of the last dump read");
     const suspects = g(
       "gosleuth_leak_suspects",
-      "Leak findings at each severity in the latest analysis of the target's window (debug=2 targets)",
+      "Leak incidents (groups of one cause) at each severity in the latest analysis of the target's window (debug=2 targets)",
       ["severity"],
     );
     const groups = g(
@@ -135,8 +135,14 @@ export class AgentMetrics {
       if (!s.up) continue;
       if (s.goroutines !== undefined) goroutines.set(l, s.goroutines);
       if (s.bytes !== undefined) bytes.set(l, s.bytes);
-      if (s.report)
-        for (const sev of SEVERITIES) suspects.set({ ...l, severity: sev }, s.report.summary[sev]);
+      if (s.report) {
+        // One cause counts once: a stuck call with its transport goroutines is one suspect, not four.
+        const bySeverity = new Map<string, number>();
+        for (const inc of s.report.incidents ?? []) {
+          if (inc.count > 0) bySeverity.set(inc.severity, (bySeverity.get(inc.severity) ?? 0) + 1);
+        }
+        for (const sev of SEVERITIES) suspects.set({ ...l, severity: sev }, bySeverity.get(sev) ?? 0);
+      }
       for (const t of topGroups(s, this.top)) {
         const fn = escapeControl(cut(t.function, MAX_FUNCTION_LABEL));
         groups.set({ ...l, group: t.group, function: fn, state: escapeControl(t.state) }, t.count);
