@@ -3,56 +3,29 @@
 // body cut halfway, a hang): a failed fetch is a gap, not the end, as in `watch`.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FlakyReplay } from "./flaky-replay.ts";
 import { CLI, run } from "./helpers.ts";
 
 const SNAPSHOTS = listFixtures("labeled/leakybank")
   .filter((f) => f.endsWith("-debug2.txt"))
   .map((f) => readFileSync(fixture(f)));
 
-type Step = "ok" | "503" | "reset" | "cut" | "hang";
-let plan: Step[] = [];
-let requests = 0;
-let served = 0;
-let server: Server;
+const replay = new FlakyReplay(SNAPSHOTS);
 let url = "";
 let tmp = "";
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    // Past the plan's end every request succeeds.
-    const step = plan[requests++] ?? "ok";
-    const body = SNAPSHOTS[Math.min(served, SNAPSHOTS.length - 1)]!;
-    if (step === "503") res.writeHead(503, { "content-type": "text/plain" }).end("restarting\n");
-    else if (step === "reset") req.socket.destroy();
-    else if (step === "cut") {
-      // Promises the whole dump, sends half, and drops the connection (a process killed mid-answer).
-      res.writeHead(200, { "content-length": body.length });
-      res.write(body.subarray(0, body.length >> 1), () => req.socket.destroy());
-    } else if (step === "ok") {
-      served++;
-      res.end(body);
-    }
-    // "hang": never answers
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/debug/pprof/goroutine?debug=2`;
+  url = await replay.start();
 });
 
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => replay.close());
 
 beforeEach(() => {
-  plan = [];
-  requests = 0;
-  served = 0;
+  replay.reset();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   tmp = mkdtempSync(join(tmpdir(), "gosleuth-every-"));
 });
@@ -63,7 +36,7 @@ afterAll(() => {
 
 describe("gosleuth leaks URL --every", () => {
   it("keeps going through failed fetches, says each on stderr, and reports the snapshots it took", async () => {
-    plan = ["ok", "503", "reset", "ok", "ok"];
+    replay.plan = ["ok", "503", "reset", "ok", "ok"];
     const r = await run(["leaks", url, "--every", "100ms", "--count", "5"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
@@ -72,13 +45,13 @@ describe("gosleuth leaks URL --every", () => {
     expect(r.stderr).toMatch(/gosleuth leaks: fetch 3\/5 failed .*; retrying in 400ms/);
     expect(r.stderr).toContain("gosleuth: snapshot 3 (fetch 5/5):");
     expect(r.stderr).toContain("gosleuth leaks: 3 snapshots from 5 fetches, 2 failed (gaps in the series)");
-    expect(requests).toBe(5);
+    expect(replay.requests).toBe(5);
     expect(r.stdout).toMatch(/across 3 snapshots/);
     expect(r.stdout).toContain("main.(*Exporter).enqueue");
   });
 
   it("with no snapshot at all, ends with one error line and exit 2", async () => {
-    plan = ["503", "503", "503"];
+    replay.plan = ["503", "503", "503"];
     const r = await run(["leaks", url, "--every", "50ms", "--count", "3"]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split("\n");
@@ -87,7 +60,7 @@ describe("gosleuth leaks URL --every", () => {
   });
 
   it("Ctrl-C during a hanging fetch ends at once with the report of what was collected", async () => {
-    plan = ["ok", "ok", "hang"];
+    replay.plan = ["ok", "ok", "hang"];
     const child = spawn(
       process.execPath,
       [CLI, "leaks", url, "--every", "50ms", "--count", "10", "--timeout", "10m"],
@@ -100,7 +73,7 @@ describe("gosleuth leaks URL --every", () => {
     const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
     try {
       // Wait until the third request (the one that hangs) has reached the server.
-      while (requests < 3) await new Promise((ok) => setTimeout(ok, 20));
+      while (replay.requests < 3) await new Promise((ok) => setTimeout(ok, 20));
       child.kill("SIGINT");
       // The fetch would hang for ten minutes: waiting for it is a failure, not a slow pass.
       const code = await Promise.race([
@@ -118,7 +91,7 @@ describe("gosleuth leaks URL --every", () => {
 
 describe("gosleuth fetch URL --every", () => {
   it("keeps going through failed fetches, numbers the files by snapshot, and leaves no partial file", async () => {
-    plan = ["ok", "503", "cut", "ok"];
+    replay.plan = ["ok", "503", "cut", "ok"];
     const out = join(tmp, "snap-{n}.txt");
     const r = await run(["fetch", url, "--every", "100ms", "--count", "4", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
@@ -131,7 +104,7 @@ describe("gosleuth fetch URL --every", () => {
   });
 
   it("with no snapshot at all, exits 2 and writes no file", async () => {
-    plan = ["503", "reset"];
+    replay.plan = ["503", "reset"];
     const r = await run(["fetch", url, "--every", "50ms", "--count", "2", "--out", join(tmp, "s-{n}.txt")]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n").pop()).toContain("no snapshot was collected (2 failed; the last:");
@@ -139,7 +112,7 @@ describe("gosleuth fetch URL --every", () => {
   });
 
   it("Ctrl-C during a hanging fetch keeps the files already written and removes the partial one", async () => {
-    plan = ["ok", "hang"];
+    replay.plan = ["ok", "hang"];
     const child = spawn(
       process.execPath,
       [
@@ -161,7 +134,7 @@ describe("gosleuth fetch URL --every", () => {
     child.stderr.setEncoding("utf8").on("data", (d) => (err += d));
     const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
     try {
-      while (requests < 2) await new Promise((ok) => setTimeout(ok, 20));
+      while (replay.requests < 2) await new Promise((ok) => setTimeout(ok, 20));
       child.kill("SIGINT");
       const code = await Promise.race([
         exited,

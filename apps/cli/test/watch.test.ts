@@ -2,50 +2,31 @@
 // snapshots in order and fails the requests a test asks it to (503, a reset connection, a hang).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FlakyReplay } from "./flaky-replay.ts";
 import { CLI, run } from "./helpers.ts";
 
 const SNAPSHOTS = listFixtures("labeled/leakybank")
   .filter((f) => f.endsWith("-debug2.txt"))
   .map((f) => readFileSync(fixture(f)));
 
-type Step = "ok" | "503" | "reset" | "hang";
-let plan: Step[] = [];
-let requests = 0;
-let served = 0;
-let server: Server;
+const replay = new FlakyReplay(SNAPSHOTS);
 let url = "";
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    // Past the plan's end every request succeeds.
-    const step = plan[requests++] ?? "ok";
-    if (step === "503") res.writeHead(503, { "content-type": "text/plain" }).end("restarting\n");
-    else if (step === "reset") req.socket.destroy();
-    else if (step === "ok") res.end(SNAPSHOTS[Math.min(served++, SNAPSHOTS.length - 1)]);
-    // "hang": never answers
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/debug/pprof/goroutine?debug=2`;
+  url = await replay.start();
 });
 
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => replay.close());
 
 beforeEach(() => {
-  plan = [];
-  requests = 0;
-  served = 0;
+  replay.reset();
 });
 
 describe("gosleuth watch", () => {
   it("keeps going through failed fetches, says so, and reports what it collected", async () => {
-    plan = ["ok", "503", "reset", "ok", "ok"];
+    replay.plan = ["ok", "503", "reset", "ok", "ok"];
     const r = await run(["watch", url, "--every", "100ms", "--count", "5"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("fetch failed once");
@@ -59,7 +40,7 @@ describe("gosleuth watch", () => {
   });
 
   it("with no snapshot at all, one line and exit 2", async () => {
-    plan = ["503", "503", "503"];
+    replay.plan = ["503", "503", "503"];
     const r = await run(["watch", url, "--every", "50ms", "--count", "3"]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -90,7 +71,7 @@ describe("gosleuth watch", () => {
   });
 
   it("Ctrl-C during a hanging fetch ends at once with the report of what was collected", async () => {
-    plan = ["ok", "ok", "hang"];
+    replay.plan = ["ok", "ok", "hang"];
     const child = spawn(process.execPath, [CLI, "watch", url, "--every", "50ms", "--timeout", "10m"], {
       env: { ...process.env, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -100,7 +81,7 @@ describe("gosleuth watch", () => {
     const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
     try {
       // Wait until the third request (the one that hangs) has reached the server.
-      while (requests < 3) await new Promise((ok) => setTimeout(ok, 20));
+      while (replay.requests < 3) await new Promise((ok) => setTimeout(ok, 20));
       child.kill("SIGINT");
       // The fetch would hang for ten minutes: waiting for it is a failure, not a slow pass.
       const code = await Promise.race([
