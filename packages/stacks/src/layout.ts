@@ -235,3 +235,6 @@ export function messageLine(line: string): string {
   const m = /^\t*/.exec(line)![0].length;
   return `${"  ".repeat(m)}${line.slice(m)}`;
 }
+
+/** Shared pointer values each report lists by name (the rest are named in the frames only). */
+export const SHARED_SHOWN = 10;

@@ -19,13 +19,11 @@ import {
   raceRows,
   raceTitle,
   registerLines,
+  SHARED_SHOWN,
   summaryLine,
   widths,
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
-
-/** Shared values listed in the table (the rest are named in the frames only). */
-const SHARED_SHOWN = 10;
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem auto;max-width:75rem;padding:0 1rem;color:#1b1f24;background:#fff}

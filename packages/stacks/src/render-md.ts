@@ -19,13 +19,11 @@ import {
   raceRows,
   raceTitle,
   registerLines,
+  SHARED_SHOWN,
   summaryLine,
   widths,
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
-
-/** Shared values listed in the table (the rest are named in the frames only). */
-const SHARED_SHOWN = 10;
 
 /** Frames as aligned plain lines (the fence escapes control characters). */
 export function plainRows(rows: readonly Row[], indent: string): string[] {

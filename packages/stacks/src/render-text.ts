@@ -20,13 +20,11 @@ import {
   raceRows,
   raceTitle,
   registerLines,
+  SHARED_SHOWN,
   summaryLine,
   widths,
 } from "./layout.ts";
 import type { StacksReport } from "./report.ts";
-
-/** Shared values listed with their names (the rest are named in the frames only). */
-const SHARED_SHOWN = 10;
 
 export interface TextOptions {
   color?: boolean;
