@@ -1,6 +1,7 @@
 // What a crash or race dump is about, in plain data for the page: the crash message and the goroutine that
 // crashed, the races (identical ones folded), and whether every goroutine was printed.
-import type { DumpInfo, RaceFrame, RaceReport } from "@gosleuth/model";
+import type { DumpInfo, RaceReport } from "@gosleuth/model";
+import { foldRaces, type RaceFrameJson } from "@gosleuth/stacks";
 
 export interface CrashView {
   readonly kind: "panic" | "fatal" | "signal";
@@ -93,38 +94,16 @@ export function isComplete(crash: CrashView | null, g: FirstGoroutines): boolean
   return g.count > 1;
 }
 
-const frameView = (f: RaceFrame): RaceFrameView => ({ fn: f.fn.full, file: f.file, line: f.line });
-const where = (f: readonly RaceFrame[]) => (f[0] ? `${f[0].fn.full} ${f[0].file}:${f[0].line}` : "?");
+const frameView = (f: RaceFrameJson): RaceFrameView => ({ fn: f.function, file: f.file, line: f.line });
 
-/** The races, one entry per pair of locations (the top frame of each access), with how many reports had it. */
+/**
+ * The races, one entry per pair of racing locations with how many reports had it: `stacks`' folding (one rule
+ * for the CLI and the page), in the page's frame shape.
+ */
 export function racesOf(races: readonly RaceReport[]): RaceView[] {
-  const byKey = new Map<string, { view: RaceView; count: number }>();
-  for (const r of races) {
-    const key = r.accesses.map((a) => `${a.kind}@${where(a.frames)}`).join("|");
-    const seen = byKey.get(key);
-    if (seen) {
-      seen.count++;
-      continue;
-    }
-    byKey.set(key, {
-      count: 1,
-      view: {
-        count: 1,
-        accesses: r.accesses.map((a) => ({
-          kind: a.kind,
-          previous: a.previous,
-          atomic: a.atomic,
-          address: a.address,
-          goroutine: a.goroutineId,
-          frames: a.frames.map(frameView),
-        })),
-        goroutines: r.goroutines.map((x) => ({
-          id: x.id,
-          status: x.status,
-          createdAt: x.createdAt.map(frameView),
-        })),
-      },
-    });
-  }
-  return [...byKey.values()].map(({ view, count }) => ({ ...view, count }));
+  return foldRaces(races).map((r) => ({
+    count: r.count,
+    accesses: r.accesses.map((a) => ({ ...a, frames: a.frames.map(frameView) })),
+    goroutines: r.goroutines.map((g) => ({ ...g, createdAt: g.createdAt.map(frameView) })),
+  }));
 }

@@ -12,7 +12,7 @@ export {
   type WireGroup,
 } from "./grouper.ts";
 export { type GroupJson, groupJson, type StacksJson, toJson } from "./json.ts";
-export { foldRaces, type RaceJson } from "./races.ts";
+export { foldRaces, type RaceFrameJson, type RaceJson } from "./races.ts";
 export { renderHtml } from "./render-html.ts";
 export { renderMarkdown } from "./render-md.ts";
 export { type BriefOptions, renderBrief, renderText, type TextOptions } from "./render-text.ts";
