@@ -124,7 +124,16 @@ export const KINDS = {
   },
   leaks: {
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
-    buffers: (p: GrouperPartial) => [p.startIds, p.startFns],
+    buffers: (p: GrouperPartial) => [
+      p.startIds,
+      p.startFns,
+      p.lockWaits.sig,
+      p.lockWaits.site,
+      p.lockWaits.frame,
+      p.lockWaits.wait,
+      p.lockWaits.argEnd,
+      p.lockWaits.args,
+    ],
     count: (p: GrouperPartial) => p.startIds.length,
   },
 };

@@ -9,7 +9,9 @@ import {
   SignatureInterner,
   SiteInterner,
 } from "@gosleuth/spawn-graph/internal";
+import { IdSet } from "./id-set.ts";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
+import { LockWaits, type LockWaitsPartial } from "./lock-waits.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
 // parent per goroutine costs no more than a counter.
@@ -31,7 +33,8 @@ export interface GroupTally {
   states: Map<string, number>;
   stateClass: StateClass;
   samples: number[];
-  parents: Set<number>;
+  /** Distinct parent ids, in the order first seen (up to PARENTS_KEPT). */
+  parents: IdSet;
   missingParents: number;
   leaked: number;
   first: Goroutine;
@@ -71,17 +74,20 @@ const OBJECT_STATES = new Set<StateClass>([
   "semacquire",
 ]);
 
+/** A group as plain data: its parent ids as a typed array. */
+export type GroupPartial = Omit<GroupTally, "parents"> & { parents: Float64Array };
+
 /** A Grouper's content as plain data (see Grouper.partial). */
 export interface GrouperPartial {
   total: number;
   signatures: InternedSignatures;
   sites: (CreatorSite | null)[];
-  groups: GroupTally[];
+  groups: GroupPartial[];
   /** Start function of every goroutine: ids, and indexes into startNames. */
   startIds: Float64Array;
   startFns: Int32Array;
   startNames: string[];
-  lockWaits: LockWait[];
+  lockWaits: LockWaitsPartial;
 }
 
 /** Groups goroutines by signature and creator site in one pass. */
@@ -119,8 +125,15 @@ export class Grouper {
   }
   total = 0;
 
-  /** Goroutines waiting for a lock (up to the limit), for the lock-order search. */
-  readonly lockWaits: LockWait[] = [];
+  // Goroutines waiting for a lock (up to the limit), for the lock-order search, and the blocking frame's
+  // number there per signature.
+  private readonly waits = new LockWaits();
+  private readonly lockFrameOfSig: number[] = [];
+
+  /** Goroutines waiting for a lock (up to the limit), for the lock-order search: built on each read. */
+  get lockWaits(): LockWait[] {
+    return this.waits.toArray();
+  }
 
   constructor(
     private readonly samples = 10,
@@ -159,7 +172,7 @@ export class Grouper {
         states: new Map(),
         stateClass: g.stateClass,
         samples: [],
-        parents: new Set(),
+        parents: new IdSet(),
         missingParents: 0,
         leaked: 0,
         first: g,
@@ -204,13 +217,16 @@ export class Grouper {
     if (at < 0) return;
     if (
       (g.stateClass === "mutex" || g.stateClass === "rwmutex") &&
-      this.lockWaits.length < this.limits.lockWaits
+      this.waits.length < this.limits.lockWaits
     ) {
       let b = this.blockingAt[sig];
       if (b === undefined) this.blockingAt[sig] = b = blockingFrameIndex(g.frames);
       const w = lockWaitOf(g, sig, site, at, b);
       if (!w) return;
-      this.lockWaits.push(w);
+      // The blocking frame's place is fixed by the signature, so its function, file and line are too.
+      let f = this.lockFrameOfSig[sig];
+      if (f === undefined) this.lockFrameOfSig[sig] = f = this.waits.frameId(w.fn, w.file, w.line);
+      this.waits.push(sig, site, f, w);
       if (a.objects.size < this.limits.objects) a.objects.add(w.wait);
     } else if (a.objects.size < this.limits.objects && a.count <= this.limits.objects * OBJECT_LOOKS) {
       const o = waitObject(g.frames, at);
@@ -236,11 +252,16 @@ export class Grouper {
       total: this.total,
       signatures: this.sigs.export(),
       sites: this.sites.sites,
-      groups: [...this.byKey.values()].map((a) => ({ ...a, key: "", ids: new Set() })),
+      groups: [...this.byKey.values()].map((a) => ({
+        ...a,
+        key: "",
+        ids: new Set(),
+        parents: a.parents.toArray(),
+      })),
       startIds: this.startIds.view(),
       startFns: this.startFns.view(),
       startNames: this.startNames.names,
-      lockWaits: this.lockWaits,
+      lockWaits: this.waits.partial(),
     };
   }
 
@@ -256,7 +277,7 @@ export class Grouper {
       const k = groupNumber(t, s);
       const a = this.byKey.get(k);
       if (!a) {
-        this.byKey.set(k, { ...b, sig: s, site: t, key: "" });
+        this.byKey.set(k, { ...b, sig: s, site: t, key: "", parents: new IdSet(b.parents) });
         continue;
       }
       a.count += b.count;
@@ -268,10 +289,7 @@ export class Grouper {
       a.leaked += b.leaked;
       for (const o of b.objects) if (a.objects.size < this.limits.objects) a.objects.add(o);
     }
-    for (const w of p.lockWaits) {
-      if (this.lockWaits.length >= this.limits.lockWaits) break;
-      this.lockWaits.push({ ...w, sig: sig[w.sig]!, site: site[w.site]! });
-    }
+    this.waits.append(p.lockWaits, sig, site, this.limits.lockWaits);
     this.startIds.append(p.startIds);
     this.startFns.appendMapped(
       p.startFns,

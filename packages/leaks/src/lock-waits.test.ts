@@ -1,0 +1,50 @@
+// The columns that hold lock waits and parent ids give back exactly what was put in. Inputs are
+// hand-written here (pointer texts at the edges of what a double holds, ids that collide in a small table).
+import { describe, expect, it } from "vitest";
+import { IdSet } from "./id-set.ts";
+import { LockWaits } from "./lock-waits.ts";
+
+describe("LockWaits", () => {
+  it("gives back every pointer text exactly, including ones a double cannot hold", () => {
+    const pointers = [
+      "0xc000123450",
+      "0x000000c000123450", // leading zeros: would print back without them
+      "0xffffffffffffff", // 14 digits: beyond 2^53
+      "0x1fffffffffffff", // 2^53 - 1, 14 digits
+      "0xfffffffffffff", // 13 digits: exact
+      "0xabcdef",
+    ];
+    const w = new LockWaits();
+    const f = w.frameId("main.(*A).f", "/app/a.go", 12);
+    for (const [i, p] of pointers.entries()) w.push(i, i + 1, f, { wait: p, args: [p, pointers[0]!] });
+    const out = w.toArray();
+    expect(out.map((x) => x.wait)).toEqual(pointers);
+    expect(out.map((x) => x.args)).toEqual(pointers.map((p) => [p, pointers[0]]));
+    expect(out[2]).toMatchObject({ sig: 2, site: 3, fn: "main.(*A).f", file: "/app/a.go", line: 12 });
+    // Through plain data, as between threads, with ids mapped and a limit.
+    const merged = new LockWaits();
+    merged.push(9, 9, merged.frameId("x", "y", 1), { wait: "0x00000001", args: [] });
+    merged.append(structuredClone(w.partial()), [10, 11, 12, 13, 14, 15], [0, 20, 21, 22, 23, 24, 25], 4);
+    const m = merged.toArray();
+    expect(m.map((x) => x.wait)).toEqual(["0x00000001", ...pointers.slice(0, 3)]);
+    expect(m[3]).toMatchObject({ sig: 12, site: 22, fn: "main.(*A).f", args: [pointers[2], pointers[0]] });
+  });
+});
+
+describe("IdSet", () => {
+  it("keeps each number once, in the order first added, as a Set does", () => {
+    const s = new IdSet();
+    const ref = new Set<number>();
+    for (let i = 0; i < 5000; i++) {
+      // Multiples of a power of two and ids beyond 2^32 collide in a naive table.
+      const v = [i * 1024, (i % 97) * 2 ** 33, 2 ** 53 - i, i % 13][i % 4]!;
+      s.add(v);
+      ref.add(v);
+    }
+    expect(s.size).toBe(ref.size);
+    expect([...s]).toEqual([...ref]);
+    expect(s.has(2 ** 53 - 2)).toBe(true);
+    expect(s.has(3 * 1024 + 1)).toBe(false);
+    expect([...new IdSet(s.toArray())]).toEqual([...ref]);
+  });
+});
