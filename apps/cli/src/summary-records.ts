@@ -1,7 +1,7 @@
 // What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
 // goroutine in typed arrays (id, parent id, creator site), foldable across threads.
 import { type StateClass, type StreamItem, startFunctionName } from "@gosleuth/model";
-import { type CreatorSite, Growable, SiteInterner } from "@gosleuth/spawn-graph/internal";
+import { type CreatorSite, Growable, IdColumn, SiteInterner } from "@gosleuth/spawn-graph/internal";
 import { StackGrouper, type StacksPartial } from "@gosleuth/stacks";
 
 export interface WaitEntry {
@@ -32,38 +32,6 @@ export interface SummaryPartial {
   waits: WaitEntry[];
   /** Goroutines grouped by stack (counts only), for the crash and the largest groups. */
   stacks: StacksPartial;
-}
-
-/**
- * Goroutine ids: 4 bytes each while they fit an Int32 (real ids do), 8 once one does not (ids
- * beyond 2^31 in damaged or synthetic input), never rounded.
- */
-export class IdColumn {
-  private col: Growable<Int32Array> | Growable<Float64Array> = new Growable(Int32Array);
-  private wide = false;
-  get length(): number {
-    return this.col.length;
-  }
-  push(v: number): void {
-    if (!this.wide && (v | 0) !== v) {
-      const old = this.col.view();
-      const wide = new Growable(Float64Array, Math.max(4096, Math.ceil(old.length * 1.5)));
-      wide.append(old);
-      this.col = wide;
-      this.wide = true;
-    }
-    this.col.push(v);
-  }
-  view(): Int32Array | Float64Array {
-    return this.col.view();
-  }
-  reserve(n: number): void {
-    this.col.reserve(n);
-  }
-  append(values: Int32Array | Float64Array): void {
-    if (this.wide || values instanceof Int32Array) this.col.append(values);
-    else for (let i = 0; i < values.length; i++) this.push(values[i]!);
-  }
 }
 
 /** Folds parsed items into a SummaryPartial; no goroutine is retained. */

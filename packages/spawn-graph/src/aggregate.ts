@@ -10,7 +10,7 @@
 //   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
-import { Growable } from "./growable.ts";
+import { Growable, IdColumn } from "./growable.ts";
 import { IdIndex } from "./id-index.ts";
 import {
   type CreatorSite,
@@ -64,8 +64,8 @@ export function nodeGroupKey(node: AggNode): string | null {
 
 /** An AggregateTreeBuilder's content as plain data (see AggregateTreeBuilder.partial). */
 export interface AggregatePartial {
-  ids: Float64Array;
-  parents: Float64Array;
+  ids: Int32Array | Float64Array;
+  parents: Int32Array | Float64Array;
   sigOf: Int32Array;
   siteOf: Int32Array;
   waits: Float32Array;
@@ -92,8 +92,8 @@ export function baseFunction(fn: string): string {
 export class AggregateTreeBuilder {
   private readonly sigs = new SignatureInterner();
   private readonly sites = new SiteInterner();
-  private readonly ids = new Growable(Float64Array);
-  private readonly parents = new Growable(Float64Array); // parent id, -1 none, -2 created by without parent id
+  private readonly ids = new IdColumn();
+  private readonly parents = new IdColumn(); // parent id, -1 none, -2 created by without parent id
   private readonly sigOf = new Growable(Int32Array);
   private readonly siteOf = new Growable(Int32Array);
   private readonly waits = new Growable(Float32Array);
@@ -128,8 +128,8 @@ export class AggregateTreeBuilder {
   partial(): AggregatePartial {
     const n = this.ids.length;
     return {
-      ids: this.ids.data.subarray(0, n),
-      parents: this.parents.data.subarray(0, n),
+      ids: this.ids.view(),
+      parents: this.parents.view(),
       sigOf: this.sigOf.data.subarray(0, n),
       siteOf: this.siteOf.data.subarray(0, n),
       waits: this.waits.data.subarray(0, n),
@@ -167,7 +167,7 @@ export class AggregateTreeBuilder {
     const n = this.ids.length;
     const ids = this.ids.data;
     // Parent lookup by binary search in the sorted ids: far smaller than a Map of every goroutine.
-    const index = IdIndex.of(ids.subarray(0, n));
+    const index = IdIndex.of(this.ids.view());
     // Children lists in CSR form: parentIdx → [children].
     const parentIdx = new Int32Array(n).fill(-1);
     const roots: number[] = [];

@@ -50,3 +50,48 @@ export class Growable<T extends Numeric> {
     return this.data.subarray(0, this.length) as T;
   }
 }
+
+/**
+ * Goroutine ids (or parent ids, with small negative markers): 4 bytes each while they fit an Int32
+ * (real ids do), 8 once one does not (ids beyond 2^31 in damaged or synthetic input), never rounded.
+ */
+export class IdColumn {
+  private col: Growable<Int32Array> | Growable<Float64Array> = new Growable(Int32Array);
+  private wide = false;
+  get length(): number {
+    return this.col.length;
+  }
+  push(v: number): void {
+    if (!this.wide && (v | 0) !== v) this.widen();
+    this.col.push(v);
+  }
+  private widen(): void {
+    const old = this.col;
+    const wide = new Growable(Float64Array, Math.max(4096, old.data.length));
+    wide.append(old.view());
+    this.col = wide;
+    this.wide = true;
+  }
+  /** The values (a view, no copy). */
+  view(): Int32Array | Float64Array {
+    return this.col.view();
+  }
+  /** The values with room past `length` (index below `length` only). */
+  get data(): Int32Array | Float64Array {
+    return this.col.data;
+  }
+  reserve(n: number): void {
+    this.col.reserve(n);
+  }
+  append(values: Int32Array | Float64Array): void {
+    if (!this.wide && !(values instanceof Int32Array)) {
+      for (let i = 0; i < values.length; i++) {
+        if ((values[i]! | 0) !== values[i]) {
+          this.widen();
+          break;
+        }
+      }
+    }
+    this.col.append(values);
+  }
+}
