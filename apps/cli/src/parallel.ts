@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { DumpInfo } from "@gosleuth/model";
 import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
+import { boundHeapGrowth } from "./heap.ts";
 import { checkInfo, type FetchOptions, parseInput } from "./input.ts";
 import { Progress } from "./progress.ts";
 import {
@@ -274,6 +275,7 @@ export async function consumeInput<K extends PartialKind>(
   const size =
     threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
   if (size !== null) {
+    boundHeapGrowth(size);
     // The workers start (load, build and warm up the parser) while this thread plans the cuts.
     const workers = startWorkers(threads - 1);
     if (process.env.GOSLEUTH_DEBUG)
