@@ -2,25 +2,28 @@
 // usage error (exit 2), the URL options (--timeout, --max-bytes, --host-header) and the help texts for inputs
 // and threads.
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { parseDuration, parseSize } from "./format.ts";
 import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
 
 export const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
 
-export function duration(v: string): number {
-  try {
-    return parseDuration(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
+/** `30s`, `2m`, `500ms`, `1h`, `14d` → milliseconds (a bare number is seconds). */
+export function durationMs(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`not a duration: "${v}" (use e.g. 500ms, 30s, 2m)`);
+  const x = Number(m[1]);
+  return x * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "s"] ?? 1000);
 }
-export function size(v: string): number {
-  try {
-    return parseSize(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
+
+/** `1GB`, `512MB`, `100k`, `12345` → bytes (units are powers of 1024). */
+export function byteSize(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`not a size: "${v}" (use e.g. 100MB, 1GB)`);
+  const unit = (m[2] ?? "b").toLowerCase()[0]!;
+  const mult = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
+  return Math.round(Number(m[1]) * mult);
 }
+
+/** `--host-header`: a host name or bracketed IPv6 address, with an optional port. */
 export function hostHeader(v: string): string {
   if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(v))
     throw new InvalidArgumentError(`not a host or host:port: "${v}"`);
@@ -62,12 +65,12 @@ export function withFetch(cmd: Command): Command {
     .addOption(
       new Option("--timeout <duration>", "give up on a URL after this long")
         .default(30_000, "30s")
-        .argParser(duration),
+        .argParser(durationMs),
     )
     .addOption(
       new Option("--max-bytes <size>", "refuse bodies (and decompressed dumps) larger than this")
         .default(1024 ** 3, "1GB")
-        .argParser(size),
+        .argParser(byteSize),
     )
     .addOption(
       new Option(

@@ -1,6 +1,6 @@
 // `gosleuth agent`: its arguments, options and help; the command itself runs from ./agent.ts, imported when run.
 import { type Command, Option } from "commander";
-import { duration, hostHeader, nonNegativeInt, size } from "../options.ts";
+import { byteSize, durationMs, hostHeader, nonNegativeInt } from "../options.ts";
 
 export function registerAgent(program: Command): void {
   program
@@ -15,7 +15,9 @@ export function registerAgent(program: Command): void {
         .argParser((v, p: string[] = []) => [...p, v])
         .default([]),
     )
-    .addOption(new Option("--every <duration>", "scrape interval").default(30_000, "30s").argParser(duration))
+    .addOption(
+      new Option("--every <duration>", "scrape interval").default(30_000, "30s").argParser(durationMs),
+    )
     .option(
       "--listen <host:port>",
       "address of /metrics, /api/v1/findings and / (loopback unless you mean it)",
@@ -32,17 +34,17 @@ export function registerAgent(program: Command): void {
     .addOption(
       new Option("--keep-for <duration>", "remove kept snapshots older than this")
         .default(14 * 86_400_000, "14d")
-        .argParser(duration),
+        .argParser(durationMs),
     )
     .addOption(
       new Option("--timeout <duration>", "give up on one scrape after this long")
         .default(10_000, "10s")
-        .argParser(duration),
+        .argParser(durationMs),
     )
     .addOption(
       new Option("--max-bytes <size>", "stop reading a dump larger than this")
         .default(256 * 1024 ** 2, "256MB")
-        .argParser(size),
+        .argParser(byteSize),
     )
     .addOption(
       new Option("--host-header <host>", "send this Host header to the targets").argParser(hostHeader),
@@ -68,12 +70,12 @@ export function registerAgent(program: Command): void {
     .addOption(
       new Option("--max-backoff <duration>", "longest wait between scrapes of a failing target")
         .default(300_000, "5m")
-        .argParser(duration),
+        .argParser(durationMs),
     )
     .addOption(
       new Option("--reload <duration>", "how often the targets file is checked for changes")
         .default(2000, "2s")
-        .argParser(duration),
+        .argParser(durationMs),
     )
     .option("--config <file>", "leak settings file (default: ./gosleuth.config.json when present)")
     .addHelpText(

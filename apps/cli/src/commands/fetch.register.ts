@@ -2,7 +2,7 @@
 import { type Command, Option } from "commander";
 import { CliError } from "../errors.ts";
 import { isUrl } from "../input.ts";
-import { duration, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
+import { durationMs, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
 
 export function registerFetch(program: Command): void {
   withFetch(
@@ -17,7 +17,7 @@ export function registerFetch(program: Command): void {
         "--out <file>",
         "write here (with --count > 1: a pattern; {n} is replaced by the snapshot number)",
       )
-      .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(duration))
+      .addOption(new Option("--every <duration>", "take a snapshot at this interval").argParser(durationMs))
       .addOption(
         new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
           .default(1)

@@ -1,7 +1,7 @@
 // `gosleuth leaks`: its arguments, options and help; the command itself runs from ./leaks.ts, imported when run.
 import { type Command, Option } from "commander";
 import {
-  duration,
+  durationMs,
   fetchOpts,
   INPUT_HELP,
   modulePath,
@@ -35,7 +35,7 @@ export function registerLeaks(program: Command): void {
         new Option(
           "--every <duration>",
           "with one URL: poll it at this interval and report growth",
-        ).argParser(duration),
+        ).argParser(durationMs),
       )
       .addOption(
         new Option("--count <n>", "with --every: number of fetches to make, failed ones included")
@@ -46,7 +46,7 @@ export function registerLeaks(program: Command): void {
         new Option(
           "--interval <duration>",
           "several files: the time between snapshots when the files' times cannot tell (default: one minute, said to be assumed)",
-        ).argParser(duration),
+        ).argParser(durationMs),
       )
       .option("--threads <n>", `${THREADS_HELP} (one input)`, "auto")
       .addOption(

@@ -1,6 +1,6 @@
 // `gosleuth watch`: its arguments, options and help; the command itself runs from ./watch.ts, imported when run.
 import { type Command, Option } from "commander";
-import { duration, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
+import { durationMs, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
 
 export function registerWatch(program: Command): void {
   withFetch(
@@ -9,7 +9,7 @@ export function registerWatch(program: Command): void {
       .description("live terminal view of the top goroutine groups and their growth; ends with a leak report")
       .argument("<url>", "a /debug/pprof/goroutine?debug=2 URL")
       .addOption(
-        new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(duration),
+        new Option("--every <duration>", "refresh interval").default(10_000, "10s").argParser(durationMs),
       )
       .addOption(
         new Option("--count <n>", "stop after this many fetches, failed ones included (0: until Ctrl-C)")
