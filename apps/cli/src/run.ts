@@ -31,8 +31,8 @@ function usageLine(program: Command, e: CommanderError, argv: readonly string[])
 }
 
 /**
- * Runs the command that argv names and sets process.exitCode by what happened: 0 ok, 1 (set by a command) a
- * finding reached --fail-on, 2 a usage or input error as one stderr line, 70 an internal error.
+ * Runs the command that argv names and sets process.exitCode by what happened: 0 ok, 1 (set by a command) an
+ * incident reached --fail-on, 2 a usage or input error as one stderr line, 70 an internal error.
  */
 export async function run(program: Command, argv: string[]): Promise<void> {
   // `gosleuth ... | head`: a closed pipe ends the program quietly.
