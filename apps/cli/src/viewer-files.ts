@@ -57,8 +57,9 @@ export function contentType(file: string): string {
  */
 export function fileUnder(root: string, path: string): string | undefined {
   const base = resolve(root);
+  // normalize("") is ".": a bare prefix such as the agent's `/viewer` names the index too.
   const rel = normalize(path).replace(/^([/\\])+/, "");
-  const file = resolve(base, rel === "" ? "index.html" : rel);
+  const file = resolve(base, rel === "" || rel === "." ? "index.html" : rel);
   if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return undefined;
   return file;
 }
