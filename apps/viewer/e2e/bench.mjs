@@ -245,6 +245,7 @@ const cx = box.x + box.width / 2;
 const cy = box.y + box.height / 2;
 await page.mouse.move(cx, cy);
 await page.mouse.down();
+await page.evaluate(() => performance.mark("bench:pan"));
 const panCpu0 = cpuTimes(profile);
 const panStart = Date.now();
 let k = 0;
@@ -275,6 +276,7 @@ await page.evaluate(() => {
   };
   requestAnimationFrame(tick);
 });
+await page.evaluate(() => performance.mark("bench:list"));
 const listBox = await page.locator("#list").boundingBox();
 await page.mouse.move(listBox.x + listBox.width / 2, listBox.y + listBox.height / 2);
 const scrollStart = Date.now();
@@ -289,12 +291,14 @@ const lavg = listFrames.reduce((s, x) => s + x, 0) / Math.max(1, listFrames.leng
 const lsorted = [...listFrames].sort((a, b) => a - b);
 
 // Path to the root: search the deepest kind of goroutine and time until the panel lists its path.
+await page.evaluate(() => performance.mark("bench:search"));
 const tPath = Date.now();
 await page.fill("#search", rows > 0 ? "worker7" : "readLoop");
 await page.press("#search", "Enter");
 await page.waitForSelector('[data-testid="path"] li', { timeout: 60_000 });
 const pathMs = Date.now() - tPath;
 // Expanding the biggest node into its goroutines (per-goroutine mode).
+await page.evaluate(() => performance.mark("bench:expand"));
 const tExp = Date.now();
 const before = await page.evaluate(() => window.gosleuth.nodeIds().length);
 await page.click('[data-testid="expand-btn"]');
@@ -303,6 +307,20 @@ await page.waitForFunction(() => window.gosleuth.view().exp.length > 0, null, { 
 const expandMs = Date.now() - tExp;
 const expandedNodes = (await page.evaluate(() => window.gosleuth.nodeIds().length)) - before;
 const final = await page.evaluate(() => ({ ...window.__bench }));
+if (process.env.BENCH_VERBOSE)
+  console.log(
+    "long tasks after load [start, ms]:",
+    JSON.stringify(final.tasks?.slice(afterLoad.tasks?.length ?? 0)),
+    "marks:",
+    JSON.stringify(
+      await page.evaluate(() =>
+        performance
+          .getEntriesByType("mark")
+          .filter((m) => m.name.startsWith("bench:"))
+          .map((m) => [m.name, Math.round(m.startTime)]),
+      ),
+    ),
+  );
 const refAfter = await reference();
 
 clearInterval(memTimer);
