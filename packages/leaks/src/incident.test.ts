@@ -252,6 +252,19 @@ describe("relay: a channel cycle and a WaitGroup that never reaches zero, each o
       "grew in lockstep at 2 : 1 (2 of `feeder` for each `pricer`, started together): 116 → 212 → 322 → 414 → 532 and 58 → 106 → 161 → 207 → 266",
     );
   });
+  it("under GOTRACEBACK=system the runtime's chansend prints each channel waited on: the same two incidents", () => {
+    const r = analyzeLeaks(parseDump(text("labeled/relay/relay-sigquit-gotraceback-system.txt.gz")));
+    expectPartition(r);
+    const high = r.incidents.filter((x) => x.severity === "high");
+    expect(high.map((x) => [x.kind, x.count, x.rootCause])).toEqual([
+      ["channel cycle", 150, truth.incidents[0]!.rootCause],
+      ["stuck WaitGroup", 19, truth.incidents[1]!.rootCause],
+    ]);
+    // Exact: no word about inferring the channel from the frame's arguments.
+    expect(high[0]!.reasons[0]).toMatch(
+      /^channel cycle suspected: `pricer` waits at main\.go:46 on chan 0x[0-9a-f]+ that only `feeder` goroutines hold, which wait at main\.go:34 on chan 0x[0-9a-f]+ that only `pricer` holds; 50 cycles, 100 \+ 50 goroutines$/,
+    );
+  });
   it("a dump cut short says nothing about the WaitGroup (a goroutine not printed could call Done)", () => {
     const whole = text("labeled/relay/relay-t0150s-debug2.txt.gz");
     // The last goroutine block cut in half: the parser marks the dump truncated.
