@@ -72,9 +72,9 @@ export interface HeldWait {
   wait?: number;
   /** Without it: the exact pointer arguments of the frame it blocks in (one of them is the channel). */
   candidates: number[];
-  /** Every distinct pointer it holds in any frame, `?` values included (as the sketch counts them). */
+  /** Every distinct pointer it holds in any frame, `?` values included (as the sketch counts them); empty for a WaitGroup waiter. */
   held: number[];
-  /** Those printed exactly. */
+  /** Those printed exactly (empty for a WaitGroup waiter). */
   exact: number[];
   /** Where it blocks (for reasons and root causes). */
   fn: string;
@@ -146,7 +146,7 @@ export class HoldEvidence {
   private readonly blockAt: number[] = [];
   private readonly waitAt: number[] = [];
 
-  constructor(private readonly maxWaits = 10_000) {}
+  constructor(private readonly maxWaits = 2_000) {}
 
   /** Counts the pointers `g` holds; keeps it when it waits on a channel or a WaitGroup. `userStart`: started in the program's own code. */
   add(g: Goroutine, sig: number, site: number, userStart: boolean): void {
@@ -172,8 +172,11 @@ export class HoldEvidence {
         this.sketch[b]!++;
       }
     } else {
-      seen = this.seen = [];
-      seenExact = this.seenExact = [];
+      // The signature's arrays are reused: only the last stack of each signature is kept.
+      seen = this.seen = last?.seen ?? [];
+      seenExact = this.seenExact = last?.exact ?? [];
+      seen.length = 0;
+      seenExact.length = 0;
       let prev = "";
       for (let i = 0; i < frames.length; i++) {
         const args = frames[i]!.args;
@@ -182,7 +185,8 @@ export class HoldEvidence {
         if (args.length >= 8 && args !== prev) scan(args, this.hold);
         prev = args;
       }
-      this.lastOfSig[sig] = { frames, seen, exact: seenExact };
+      if (last) last.frames = frames;
+      else this.lastOfSig[sig] = { frames, seen, exact: seenExact };
     }
     const cls = g.stateClass;
     const kind =
@@ -250,8 +254,9 @@ export class HoldEvidence {
         kind: flags & 1 ? "waitgroup" : "chan",
         ...(Number.isNaN(wait) ? {} : { wait }),
         candidates,
-        held: Array.from(signed, Math.abs),
-        exact: Array.from(signed).filter((v) => v > 0),
+        // What a WaitGroup waiter holds is never read (the sketch answers for it); a channel waiter's is.
+        held: flags & 1 ? [] : Array.from(signed, Math.abs),
+        exact: flags & 1 ? [] : Array.from(signed).filter((v) => v > 0),
         fn: loc.fn,
         file: loc.file,
         line: loc.line,

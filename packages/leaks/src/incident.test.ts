@@ -265,6 +265,21 @@ describe("relay: a channel cycle and a WaitGroup that never reaches zero, each o
       /^channel cycle suspected: `pricer` waits at main\.go:46 on chan 0x[0-9a-f]+ that only `feeder` goroutines hold, which wait at main\.go:34 on chan 0x[0-9a-f]+ that only `pricer` holds; 50 cycles, 100 \+ 50 goroutines$/,
     );
   });
+  it("past incidents.maxChannelWaits the searches find less, never more, and say so", () => {
+    const d = dumps[dumps.length - 1]!.dump;
+    const full = analyzeLeaks(d);
+    const few = analyzeLeaks(d, { incidents: { maxChannelWaits: 100 } });
+    expectPartition(few);
+    const found = few.incidents.filter((x) => x.kind === "channel cycle" || x.kind === "stuck WaitGroup");
+    expect(found.length).toBeGreaterThan(0);
+    for (const x of found) {
+      expect(x.reasons[0]).toContain("(counted among the first waiters only");
+      const same = full.incidents.find((y) => y.kind === x.kind)!;
+      expect(Number(/(\d+) (cycles|goroutines in)/.exec(x.reasons[0]!)![1])).toBeLessThan(
+        Number(/(\d+) (cycles|goroutines in)/.exec(same.reasons[0]!)![1]),
+      );
+    }
+  });
   it("a dump cut short says nothing about the WaitGroup (a goroutine not printed could call Done)", () => {
     const whole = text("labeled/relay/relay-t0150s-debug2.txt.gz");
     // The last goroutine block cut in half: the parser marks the dump truncated.

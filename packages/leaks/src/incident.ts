@@ -88,6 +88,12 @@ function describeCycle(c: ChannelCycle): string {
   return `channel cycle suspected: ${first}; ${fmt(c.cycles)} cycle${c.cycles === 1 ? "" : "s"}, ${counts} goroutines${how}`;
 }
 
+/** Past `incidents.maxChannelWaits` waiters, the counts are of those examined only. */
+const partly = (overflow: boolean) =>
+  overflow
+    ? " (counted among the first waiters only: as many as incidents.maxChannelWaits were examined)"
+    : "";
+
 /** The sentence a stuck WaitGroup is reported with. */
 function describeWaitGroup(w: StuckWaitGroup): string {
   const at = w.groups.map((g) => `\`${short(g.fn)}\` (${base(g.file)}:${g.line})`).join(", ");
@@ -235,7 +241,7 @@ export function buildIncidents(input: IncidentInput): Incident[] {
     for (const c of findChannelCycles(grouper.holds)) {
       const members = [...new Set(c.groups.map(indexOf).filter((i): i is number => i !== undefined))];
       if (members.length < 2) continue;
-      uf.join(members, describeCycle(c), "channel cycle");
+      uf.join(members, describeCycle(c) + partly(grouper.holds.overflow), "channel cycle");
       const lead = c.example?.a ?? c.groups[0]!;
       extras.set(indexOf(lead) ?? members[0]!, {
         title: `channel cycle suspected: ${c.groups.map((g) => `${fmt(g.count)} × \`${short(g.fn)}\``).join(" and ")} wait on each other's channels (${fmt(c.cycles)} cycle${c.cycles === 1 ? "" : "s"}, no other goroutine holds their channels)`,
@@ -246,7 +252,7 @@ export function buildIncidents(input: IncidentInput): Incident[] {
     for (const w of findStuckWaitGroups(grouper.holds, alive, input.complete ?? true)) {
       const members = [...new Set(w.groups.map(indexOf).filter((i): i is number => i !== undefined))];
       if (members.length === 0) continue;
-      uf.join(members, describeWaitGroup(w), "stuck WaitGroup");
+      uf.join(members, describeWaitGroup(w) + partly(grouper.holds.overflow), "stuck WaitGroup");
       const lead = w.groups[0]!;
       extras.set(indexOf(lead) ?? members[0]!, {
         title: `WaitGroup that can never reach zero: ${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in \`${short(lead.fn)}\` wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} that no live goroutine could call Done on`,

@@ -73,7 +73,7 @@ export interface LeakSettings {
     /**
      * Goroutines waiting on a channel or a WaitGroup whose pointer arguments are kept per dump for the
      * channel-cycle and WaitGroup searches (past it they find less, never more: the goroutines not kept
-     * still count as holders).
+     * still count as holders; each thread of a big file keeps as many, so the cost grows with it).
      */
     maxChannelWaits: number;
   };
@@ -107,7 +107,7 @@ export const DEFAULT_SETTINGS: LeakSettings = {
     minLockstepCount: 5,
     maxLockWaits: 100_000,
     maxObjectsPerGroup: 64,
-    maxChannelWaits: 10_000,
+    maxChannelWaits: 2_000,
   },
 };
 
