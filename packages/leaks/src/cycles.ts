@@ -183,17 +183,16 @@ export function findStuckWaitGroups(
   for (const w of ev.waits) if (w.kind === "waitgroup" && w.wait !== undefined) push(byWg, w.wait, w);
   const stuck: HeldWait[] = [];
   const wgs = new Map<string, Set<number>>();
+  const ids = new Set<number>();
+  for (const ws of byWg.values()) for (const w of ws) ids.add(w.id).add(w.parent);
+  const children = ev.userChildren(ids);
   for (const [x, ws] of byWg) {
     if (ev.holders(x) !== ws.length) continue;
-    if (ws.some((w) => ev.userParents.has(w.id))) continue;
+    if (ws.some((w) => children.has(w.id))) continue;
     if (ws.some((w) => w.parent < 0 || alive(w.parent))) continue;
     const perParent = new Map<number, number>();
     for (const w of ws) if (w.userStart) perParent.set(w.parent, (perParent.get(w.parent) ?? 0) + 1);
-    if (
-      [...new Set(ws.map((w) => w.parent))].some(
-        (p) => (ev.userParents.get(p) ?? 0) > (perParent.get(p) ?? 0),
-      )
-    )
+    if ([...new Set(ws.map((w) => w.parent))].some((p) => (children.get(p) ?? 0) > (perParent.get(p) ?? 0)))
       continue;
     stuck.push(...ws);
     for (const w of ws) {

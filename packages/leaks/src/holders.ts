@@ -98,7 +98,8 @@ export interface HoldPartial {
   /** Per signature id, where it blocks (null: no waiter of it kept). */
   locations: (BlockLocation | null)[];
   overflow: boolean;
-  userParents: [number, number][];
+  /** Parent ids of the live goroutines started in the program's own code, one per goroutine. */
+  userParents: Float64Array;
   withParents: number;
 }
 
@@ -120,8 +121,8 @@ export class HoldEvidence {
    * holds is never taken for held by the kept ones alone), they only find less.
    */
   overflow = false;
-  /** Live goroutines started in the program's own code, per parent id: the ones that could call Done. */
-  readonly userParents = new Map<number, number>();
+  /** The parent id of every live goroutine started in the program's own code (one that could call Done). */
+  private readonly userParents = new Growable(Float64Array);
   /** Goroutines printed with a parent id (Go 1.21 and later). */
   withParents = 0;
   private seen: number[] = [];
@@ -153,7 +154,7 @@ export class HoldEvidence {
     const parent = g.createdBy?.parentId;
     if (parent !== undefined) {
       this.withParents++;
-      if (userStart) this.userParents.set(parent, (this.userParents.get(parent) ?? 0) + 1);
+      if (userStart) this.userParents.push(parent);
     }
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: a stack made of the
@@ -267,6 +268,17 @@ export class HoldEvidence {
     return out;
   }
 
+  /** For each of `ids`, how many live goroutines started in the program's own code it created. */
+  userChildren(ids: ReadonlySet<number>): Map<number, number> {
+    const out = new Map<number, number>();
+    const col = this.userParents.view();
+    for (let i = 0; i < col.length; i++) {
+      const p = col[i]!;
+      if (ids.has(p)) out.set(p, (out.get(p) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /** At least the number of goroutines holding `v` (exactly that unless another pointer shares both cells). */
   holders(v: number): number {
     const [a, b] = cells(v);
@@ -281,7 +293,7 @@ export class HoldEvidence {
       waitCount: this.waitCount,
       locations: Array.from(this.locations, (l) => l ?? null),
       overflow: this.overflow,
-      userParents: [...this.userParents],
+      userParents: this.userParents.view(),
       withParents: this.withParents,
     };
   }
@@ -310,7 +322,7 @@ export class HoldEvidence {
       i = end;
     }
     this.decoded = undefined;
-    for (const [k, v] of p.userParents) this.userParents.set(k, (this.userParents.get(k) ?? 0) + v);
+    this.userParents.append(p.userParents);
     this.withParents += p.withParents;
   }
 }
