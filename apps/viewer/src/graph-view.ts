@@ -3,6 +3,7 @@ import Graph from "graphology";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
+import { EdgeRectangleProgram } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
 import { createNormalizationFunction, graphExtent } from "sigma/utils";
 import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
@@ -11,7 +12,7 @@ import { type Box, collisionFreeLabels } from "./labels.ts";
 import { levelRoom, treeLayout } from "./layout.ts";
 import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
-import { type EdgeAttrs, SigmaWarmup } from "./sigma-warmup.ts";
+import { type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
 import {
   type Appearance,
   aggNodeAttrs,
@@ -29,7 +30,10 @@ export interface GraphCallbacks {
   onClickStage(): void;
 }
 
-/** Above this many nodes, edges and labels are hidden while the camera moves (sigma's own switch). */
+/** Goroutine nodes added per task when a node is expanded. */
+const EXPAND_SLICE = 500;
+
+/** Above this many nodes, labels are hidden while the camera moves (sigma's own switch). */
 const BIG_GRAPH = 500;
 
 export const goroutineNodeId = (id: number): string => `g:${id}`;
@@ -43,17 +47,21 @@ export class GraphView {
   private layoutKind: LayoutKind = "tree";
   private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
   private readonly labels = collisionFreeLabels();
-  private readonly warmup: SigmaWarmup;
+  private readonly layers: SigmaLayers;
 
   constructor(
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
   ) {
-    // Only the default programs (circle nodes, line and arrow edges) are compiled here: the
-    // bordered ones come later, one per task (`prepare`).
+    // Only the default programs (circle nodes, edges) are compiled here: the bordered ones come
+    // later, one per task (`prepare`).
     this.renderer = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
       defaultNodeType: "circle",
       defaultEdgeType: "line",
+      // Sigma always registers its default "arrow" type too (two programs, unused here): the line
+      // program in its place is one program to compile in this task instead of two (each compile
+      // waits for the GPU side).
+      edgeProgramClasses: { arrow: EdgeRectangleProgram, line: EdgeRectangleProgram },
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 7,
       labelDensity: 0.6,
@@ -68,7 +76,7 @@ export class GraphView {
       nodeReducer: (id, data) => this.reduceNode(id, data),
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
-    this.warmup = new SigmaWarmup(this.renderer, this.graph);
+    this.layers = new SigmaLayers(this.renderer, this.graph);
     // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
     this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
@@ -77,9 +85,13 @@ export class GraphView {
     // here would re-upload the whole graph on each mouse move over a node.
     this.renderer.on("enterNode", () => {
       this.container.style.cursor = "pointer";
+      this.hovering = true;
+      this.syncHoverLayers();
     });
     this.renderer.on("leaveNode", () => {
       this.container.style.cursor = "";
+      this.hovering = false;
+      this.syncHoverLayers();
     });
   }
 
@@ -106,15 +118,23 @@ export class GraphView {
 
   /**
    * Compiles and first-draws the node programs sigma was created without, one per task, while the
-   * dump loads (see sigma-warmup.ts).
+   * dump loads (see sigma-layers.ts).
    */
   prepare(): Promise<void> {
-    return this.warmup.prepare();
+    return this.layers.prepare();
+  }
+
+  /**
+   * Gives the layers their size and registers every program: GPU work that `setTree` would do
+   * otherwise, called a task ahead of it so that the two are not one long task.
+   */
+  readyForTree(): void {
+    this.layers.ready();
   }
 
   /** Replaces the whole graph with an aggregated tree (a new dump). */
   setTree(nodes: readonly TreeNodeView[]): void {
-    this.warmup.ready();
+    this.layers.ready();
     this.stopFa2();
     this.expanded.clear();
     this.graph.clear();
@@ -143,7 +163,19 @@ export class GraphView {
 
   setAppearance(a: Appearance): void {
     this.appearance = { ...a, hovered: this.appearance.hovered };
+    this.syncHoverLayers();
     this.renderer.refresh({ skipIndexation: true, schedule: true });
+  }
+
+  /** A node is under the pointer (sigma draws it on its hover layers). */
+  private hovering = false;
+
+  /** The hover layers are shown while they have something on them: the hovered node, or highlighted ones (nodeLook). */
+  private syncHoverLayers(): void {
+    const a = this.appearance;
+    this.layers.showHoverLayers(
+      this.hovering || a.selected !== null || a.searchHits.size > 0 || a.outlined.size > 0,
+    );
   }
 
   isExpanded(nodeId: string): boolean {
@@ -154,12 +186,23 @@ export class GraphView {
     return [...this.expanded.keys()];
   }
 
-  /** Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest). */
-  expand(nodeId: string, members: readonly MemberView[], total: number): void {
+  /**
+   * Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest), a
+   * slice per task: sigma processes every node as it is added, and thousands in one task would
+   * freeze the page. Resolves once the nodes are laid out; stops if the node is collapsed or the
+   * tree replaced meanwhile.
+   */
+  async expand(nodeId: string, members: readonly MemberView[], total: number): Promise<void> {
     if (!this.graph.hasNode(nodeId) || this.expanded.has(nodeId)) return;
-    this.expanded.set(nodeId, { members, total });
+    const entry = { members, total };
+    this.expanded.set(nodeId, entry);
     const parent = this.graph.getNodeAttributes(nodeId);
-    for (const m of members) {
+    for (let i = 0; i < members.length; i++) {
+      if (i > 0 && i % EXPAND_SLICE === 0) {
+        await new Promise((r) => setTimeout(r, 0));
+        if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
+      }
+      const m = members[i]!;
       const id = goroutineNodeId(m.id);
       if (this.graph.hasNode(id)) continue;
       this.graph.addNode(id, {
@@ -221,7 +264,9 @@ export class GraphView {
   /** Settings that depend on how many nodes are drawn. */
   private sizeSettings(): void {
     const big = this.graph.order > BIG_GRAPH;
-    this.renderer.setSetting("hideEdgesOnMove", big);
+    // Edges are left out while the camera moves on every graph: their layer is a full-pane readback
+    // and blend per frame on software GL (sigma-layers.ts), whatever the number of edges.
+    this.renderer.setSetting("hideEdgesOnMove", true);
     this.renderer.setSetting("hideLabelsOnMove", big);
     // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
     this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);

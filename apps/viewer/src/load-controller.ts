@@ -87,7 +87,7 @@ export class LoadController {
         }
         return;
       }
-      this.show(res);
+      await this.show(res);
     } catch (e) {
       this.showError(e instanceof Error ? e.message : String(e));
     }
@@ -142,7 +142,7 @@ export class LoadController {
     return app.graph;
   }
 
-  private show(res: Loaded): void {
+  private async show(res: Loaded): Promise<void> {
     const app = this.app;
     const body = this.body;
     performance.mark("gosleuth:loaded");
@@ -179,6 +179,10 @@ export class LoadController {
     if (parserNotes.length > 3)
       notes.appendChild(h("div", null, `… and ${fmt(parserNotes.length - 3)} more parser notes`));
     if (!app.graph || !app.list) return;
+    // The layers' GPU work in this task, the tree in the next (two shorter tasks than one).
+    app.graph.readyForTree();
+    await new Promise((r) => setTimeout(r, 0));
+    if (app.loaded !== res) return; // another dump arrived meanwhile
     const { filter, selection } = this.c;
     const layout = app.view.layout;
     ($("layout-select") as HTMLSelectElement).value = layout;

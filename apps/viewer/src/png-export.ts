@@ -4,7 +4,7 @@ import type Graph from "graphology";
 import type Sigma from "sigma";
 import { NODE_BACKGROUND } from "./colors.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
-import type { EdgeAttrs } from "./sigma-warmup.ts";
+import type { EdgeAttrs } from "./sigma-layers.ts";
 import type { LayoutKind, NodeAttrs } from "./state.ts";
 
 /** What an export drew: its size and its label boxes (for the tests). */

@@ -124,7 +124,7 @@ export class SelectionController {
     const app = this.app;
     if (!app.graph) return;
     const r = await app.client.query({ kind: "members", nodeId, limit: EXPAND_LIMIT });
-    app.graph.expand(nodeId, r.members, r.total);
+    await app.graph.expand(nodeId, r.members, r.total);
     app.setView({ exp: app.graph.expandedIds() });
   }
 

@@ -1,4 +1,4 @@
-// `gosleuth agent`: its arguments, options and help; the command itself runs from ./agent.ts, imported when run.
+// `gosleuth agent`: arguments, options and help; the action imports ./agent.ts when the command runs.
 import { type Command, Option } from "commander";
 import { byteSize, durationMs, hostHeader, nonNegativeInt } from "../options.ts";
 

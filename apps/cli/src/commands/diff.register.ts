@@ -1,4 +1,4 @@
-// `gosleuth diff`: its arguments, options and help; the command itself runs from ./diff.ts, imported when run.
+// `gosleuth diff`: arguments, options and help; the action imports ./diff.ts when the command runs.
 import { type Command, Option } from "commander";
 import { fetchOpts, INPUT_HELP, withFetch } from "../options.ts";
 

@@ -1,4 +1,4 @@
-// `gosleuth fetch`: its arguments, options and help; the command itself runs from ./fetch.ts, imported when run.
+// `gosleuth fetch`: arguments, options and help; the action imports ./fetch.ts when the command runs.
 import { type Command, Option } from "commander";
 import { CliError } from "../errors.ts";
 import { isUrl } from "../input.ts";

@@ -1,4 +1,4 @@
-// `gosleuth leaks`: its arguments, options and help; the command itself runs from ./leaks.ts, imported when run.
+// `gosleuth leaks`: arguments, options and help; the action imports ./leaks.ts when the command runs.
 import { type Command, Option } from "commander";
 import {
   durationMs,

@@ -1,4 +1,4 @@
-// `gosleuth parse`: its arguments, options and help; the command itself runs from ./parse.ts, imported when run.
+// `gosleuth parse`: arguments, options and help; the action imports ./parse.ts when the command runs.
 import type { Command } from "commander";
 import { fetchOpts, INPUT_HELP, withFetch } from "../options.ts";
 

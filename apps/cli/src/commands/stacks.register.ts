@@ -1,4 +1,4 @@
-// `gosleuth stacks`: its arguments, options and help; the command itself runs from ./stacks.ts, imported when run.
+// `gosleuth stacks`: arguments, options and help; the action imports ./stacks.ts when the command runs.
 import { type Command, Option } from "commander";
 import { fetchOpts, INPUT_HELP, nonNegativeInt, THREADS_HELP, THREADS_NOTE, withFetch } from "../options.ts";
 

@@ -1,4 +1,4 @@
-// `gosleuth summary`: its arguments, options and help; the command itself runs from ./summary.ts, imported when run.
+// `gosleuth summary`: arguments, options and help; the action imports ./summary.ts when the command runs.
 import type { Command } from "commander";
 import { fetchOpts, INPUT_HELP, THREADS_HELP, THREADS_NOTE, withFetch } from "../options.ts";
 

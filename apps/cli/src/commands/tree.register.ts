@@ -1,4 +1,4 @@
-// `gosleuth tree`: its arguments, options and help; the command itself runs from ./tree.ts, imported when run.
+// `gosleuth tree`: arguments, options and help; the action imports ./tree.ts when the command runs.
 import { type Command, Option } from "commander";
 import { fetchOpts, INPUT_HELP, nonNegativeInt, THREADS_HELP, THREADS_NOTE, withFetch } from "../options.ts";
 

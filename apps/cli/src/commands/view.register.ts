@@ -1,4 +1,4 @@
-// `gosleuth view`: its arguments, options and help; the command itself runs from ./view.ts, imported when run.
+// `gosleuth view`: arguments, options and help; the action imports ./view.ts when the command runs.
 import { type Command, Option } from "commander";
 import { CliError } from "../errors.ts";
 import { isUrl } from "../input.ts";

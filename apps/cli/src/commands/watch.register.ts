@@ -1,4 +1,4 @@
-// `gosleuth watch`: its arguments, options and help; the command itself runs from ./watch.ts, imported when run.
+// `gosleuth watch`: arguments, options and help; the action imports ./watch.ts when the command runs.
 import { type Command, Option } from "commander";
 import { durationMs, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
 

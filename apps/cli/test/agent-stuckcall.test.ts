@@ -1,6 +1,7 @@
-// `gosleuth_leak_suspects` counts incidents (one cause counted once), not findings: on stuckcall's dump the
-// stuck call's two findings are one incident, and the info findings make no incident at all, so a gauge that
-// counted findings would read more than the incidents at two severities.
+// The agent on stuckcall's dump. `gosleuth_leak_suspects` counts incidents (one cause counted once), not
+// findings: the stuck call's two findings are one incident, and the info findings make no incident at all, so a
+// gauge that counted findings would read more than the incidents at two severities. And the dump stored gzipped
+// (`.txt.gz`) and served as it is: read whole when whole, and down as truncated when cut.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { startReplay } from "./replay-server.mjs";
 
 const STUCKCALL = fixture("labeled/stuckcall/stuckcall-t0150s-debug2.txt.gz");
 const SEVERITIES: Severity[] = ["high", "medium", "low", "info"];
+const SERVICES = ["stuckcall", "gzipped", "gzip-cut"] as const;
 
 interface Counted {
   severity: Severity;
@@ -28,13 +30,20 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gosleuth-agent-suspects-"));
   // Every scrape gets the same dump and the window holds one snapshot, so every analysis is the same one and
   // /metrics and /api/v1/findings agree whichever scrape each was read after.
-  // Served as the text a pprof endpoint sends (the fixture is stored gzipped).
-  const text = gunzipSync(readFileSync(STUCKCALL)).toString("utf8");
-  replay = await startReplay([{ kind: "text", body: text }]);
+  // Served as the text a pprof endpoint sends (the fixture is stored gzipped); then the stored file as it is,
+  // whole and cut after 90,000 of its bytes (the connection closed normally: only gunzip can tell).
+  const gz = readFileSync(STUCKCALL);
+  replay = await startReplay([
+    { kind: "text", body: gunzipSync(gz).toString("utf8") },
+    { kind: "sequence", files: [STUCKCALL] },
+    { kind: "text", body: gz.subarray(0, 90_000) },
+  ]);
   const targets = join(dir, "targets.json");
   writeFileSync(
     targets,
-    JSON.stringify([{ targets: [`127.0.0.1:${replay.ports[0]}`], labels: { service: "stuckcall" } }]),
+    JSON.stringify(
+      SERVICES.map((service, i) => ({ targets: [`127.0.0.1:${replay.ports[i]}`], labels: { service } })),
+    ),
   );
   agent = await startAgent(["--targets", targets, "--every", "1s", "--window", "1"]);
 });
@@ -49,7 +58,11 @@ describe("gosleuth_leak_suspects", () => {
   it("counts a target's incidents at each severity, not its findings", async () => {
     const report = await until("stuckcall's first analysis", 60_000, async () => {
       const body = JSON.parse((await get(agent.url, "/api/v1/findings")).body);
-      return body.targets[0]?.report ?? undefined;
+      return (
+        body.targets.find(
+          (t: { target: { labels: { service: string } } }) => t.target.labels.service === "stuckcall",
+        )?.report ?? undefined
+      );
     });
     const metrics = (await get(agent.url, "/metrics")).body;
     const tally = (items: Counted[]) => (sev: Severity) =>
@@ -65,5 +78,21 @@ describe("gosleuth_leak_suspects", () => {
       expect(sample(metrics, "gosleuth_leak_suspects", { service: "stuckcall", severity }), severity).toBe(
         incidents(severity),
       );
+  });
+
+  it("reads a body stored gzipped whole, and calls a cut one truncated", async () => {
+    const metrics = await until("both gzip targets scraped", 60_000, async () => {
+      const m = (await get(agent.url, "/metrics")).body;
+      const seen = ["gzipped", "gzip-cut"].every(
+        (service) => sample(m, "gosleuth_target_scrapes_total", { service }) !== undefined,
+      );
+      return seen && sample(m, "gosleuth_target_up", { service: "gzipped" }) !== undefined ? m : undefined;
+    });
+    expect(sample(metrics, "gosleuth_target_up", { service: "gzipped", reason: "" })).toBe(1);
+    // `goroutine N [` headers in the dump: 3,759.
+    expect(sample(metrics, "gosleuth_goroutines", { service: "gzipped" })).toBe(3759);
+    expect(sample(metrics, "gosleuth_target_up", { service: "gzip-cut", reason: "truncated" })).toBe(0);
+    expect(sample(metrics, "gosleuth_goroutines", { service: "gzip-cut" })).toBeUndefined();
+    expect(agent.log()).toMatch(/down: truncated: .*reading the input failed: unexpected end of file/);
   });
 });

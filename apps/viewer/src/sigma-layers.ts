@@ -1,4 +1,4 @@
-// Bringing sigma up on software GL in short tasks: layers parked at 1×1 pixels until there is a tree, node programs compiled and first drawn one per task.
+// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, node programs compiled and first drawn one per task, idle layers kept out of compositing.
 import { createNodeBorderProgram } from "@sigma/node-border";
 import type Graph from "graphology";
 import type Sigma from "sigma";
@@ -37,9 +37,11 @@ function laterPrograms(): [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] {
 /**
  * Owns the parts of a sigma renderer's life that only exist because of software GL: every
  * program's shaders take tens of milliseconds to compile and first draw, and every full-size
- * layer costs screen-sized bitmaps, so both are put off and spread over separate tasks.
+ * layer costs screen-sized bitmaps, so both are put off and spread over separate tasks; and every
+ * layer the page shows is blended over the whole pane by the CPU on every frame, so layers with
+ * nothing on them are not shown.
  */
-export class SigmaWarmup {
+export class SigmaLayers {
   /** Node programs not registered yet, in the order `prepare` adds them. */
   private readonly pendingPrograms = laterPrograms();
   /** Program types whose first draw has not happened yet. */
@@ -57,6 +59,46 @@ export class SigmaWarmup {
       this.shrinkIdleLayers();
     });
     this.park();
+    // Nothing is ever drawn on the edge-label layer (edge labels are off).
+    const layers = renderer.getCanvases();
+    if (layers.edgeLabels) layers.edgeLabels.style.display = "none";
+    // The mouse layer only catches events, which a transparent element still gets; at opacity 0
+    // the compositor skips it.
+    if (layers.mouse) layers.mouse.style.opacity = "0";
+    this.showHoverLayers(false);
+    // While the camera moves, sigma leaves the edges out (hideEdgesOnMove) but still clears their
+    // layer, which is then read back and blended like a drawn one: hidden instead, the frame
+    // costs one full-pane WebGL layer less.
+    renderer.on("beforeRender", () => {
+      const edges = renderer.getCanvases().edges;
+      if (!edges) return;
+      const hide = renderer.getSetting("hideEdgesOnMove") && this.moving();
+      edges.style.visibility = hide ? "hidden" : "";
+    });
+  }
+
+  /** Sigma's own test for a moving camera (its render leaves edges and labels out then). */
+  private moving(): boolean {
+    const m = this.renderer.getMouseCaptor();
+    return (
+      this.renderer.getCamera().isAnimated() ||
+      m.isMoving ||
+      m.draggedEvents > 0 ||
+      m.currentWheelDirection !== 0
+    );
+  }
+
+  /**
+   * Shows or hides the two layers sigma draws the hovered and highlighted nodes on (a canvas and
+   * a WebGL context): empty most of the time, and a WebGL layer that is shown is also read back
+   * from the GPU side on every frame.
+   */
+  showHoverLayers(on: boolean): void {
+    const layers = this.renderer.getCanvases();
+    for (const id of ["hovers", "hoverNodes"]) {
+      const c = layers[id];
+      if (c) c.style.visibility = on ? "" : "hidden";
+    }
   }
 
   /**
