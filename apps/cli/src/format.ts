@@ -1,4 +1,4 @@
-// Small text helpers shared by the commands' human-readable output.
+// The commands' human-readable output: whether it gets colour, and numbers and sizes for people.
 import { formatCount } from "@gosleuth/model";
 import pc from "picocolors";
 
@@ -28,21 +28,4 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${n(bytes)} byte${bytes === 1 ? "" : "s"}`;
   if (bytes < 100_000) return `${(bytes / 1e3).toFixed(1)} kB`;
   return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** `30s`, `2m`, `500ms`, `1h`, `14d` → milliseconds. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new Error(`not a duration: "${s}" (use e.g. 500ms, 30s, 2m)`);
-  const v = Number(m[1]);
-  return v * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? "s"] ?? 1000);
-}
-
-/** `1GB`, `512MB`, `100k`, `12345` → bytes. */
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i.exec(s.trim());
-  if (!m) throw new Error(`not a size: "${s}" (use e.g. 100MB, 1GB)`);
-  const unit = (m[2] ?? "b").toLowerCase()[0]!;
-  const mult = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
-  return Math.round(Number(m[1]) * mult);
 }

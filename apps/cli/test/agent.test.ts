@@ -1,16 +1,14 @@
 // `gosleuth agent` end to end on loopback: recorded dumps and hostile answers from replay servers, a targets
 // file edited while it runs, the findings API, the page, --keep, and requests meant to break the server.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { get, type RunningAgent, sample, startAgent, until } from "./agent-helpers.ts";
+import { hasChromium, openViewer } from "./browser.ts";
 import { run } from "./helpers.ts";
 // @ts-expect-error: a plain ES module shared with the load benchmark (no type declarations)
 import { CADDY, LEAKYBANK, LEAKYBANK_DEBUG1, startReplay } from "./replay-server.mjs";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // Hand-written dump: one group whose function name carries HTML and terminal escape sequences.
 const HOSTILE_FN = "main.<script>alert(1)</script>\u001b]0;pwned\u0007";
@@ -189,44 +187,17 @@ describe("gosleuth agent", () => {
     expect(dump.body).toBe(readFileSync(CADDY, "utf8"));
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
-    "the page's viewer link opens the target's dump in the viewer",
-    async () => {
-      const page = (await get(agent.url, "/")).body;
-      const row = page.split("<tr>").find((r) => r.includes(inst("hostile")))!;
-      const href = /href="(\/viewer\/\?src=[^"]+)"/.exec(row)?.[1]?.replace(/&amp;/g, "&");
-      expect(href, "the viewer is built (pnpm build) and linked").toBeDefined();
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu"],
-      });
-      try {
-        const tab = await browser.newPage();
-        const errors: string[] = [];
-        tab.on("pageerror", (e) => errors.push(e.message));
-        await tab.goto(new URL(href!, agent.url).href);
-        // Runs in the page (this package's types have no DOM, hence the cast).
-        const state = () =>
-          (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
-            .dataset.state ?? "";
-        await tab.waitForFunction(
-          () =>
-            ["ready", "error"].includes(
-              (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
-                .dataset.state ?? "",
-            ),
-          null,
-          { timeout: 60_000 },
-        );
-        expect(await tab.evaluate(state)).toBe("ready");
-        expect(errors).toEqual([]);
-        // The hostile function name is shown as text.
-        expect(await tab.textContent("body")).toContain("alert(1)");
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+  it.skipIf(!hasChromium)("the page's viewer link opens the target's dump in the viewer", async () => {
+    const page = (await get(agent.url, "/")).body;
+    const row = page.split("<tr>").find((r) => r.includes(inst("hostile")))!;
+    const href = /href="(\/viewer\/\?src=[^"]+)"/.exec(row)?.[1]?.replace(/&amp;/g, "&");
+    expect(href, "the viewer is built (pnpm build) and linked").toBeDefined();
+    const shown = await openViewer(new URL(href!, agent.url).href);
+    expect(shown.state).toBe("ready");
+    expect(shown.errors).toEqual([]);
+    // The hostile function name is shown as text.
+    expect(shown.text).toContain("alert(1)");
+  });
 
   it("refuses malformed URLs, foreign Host headers and cross-site requests, and keeps serving", async () => {
     expect((await get(agent.url, "/%")).status).toBe(400);

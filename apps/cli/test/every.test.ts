@@ -5,16 +5,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FlakyReplay } from "./flaky-replay.ts";
+import { FlakyReplay, LEAKYBANK_SNAPSHOTS } from "./flaky-replay.ts";
 import { CLI, run } from "./helpers.ts";
 
-const SNAPSHOTS = listFixtures("labeled/leakybank")
-  .filter((f) => f.endsWith("-debug2.txt"))
-  .map((f) => readFileSync(fixture(f)));
-
-const replay = new FlakyReplay(SNAPSHOTS);
+const replay = new FlakyReplay(LEAKYBANK_SNAPSHOTS);
 let url = "";
 let tmp = "";
 
@@ -99,8 +94,8 @@ describe("gosleuth fetch URL --every", () => {
     expect(r.stderr).toMatch(/gosleuth fetch: fetch 3\/4 failed/);
     expect(r.stderr).toContain("gosleuth fetch: 2 snapshots from 4 fetches, 2 failed (gaps in the series)");
     expect(readdirSync(tmp).sort()).toEqual(["snap-1.txt", "snap-2.txt"]);
-    expect(readFileSync(join(tmp, "snap-1.txt")).equals(SNAPSHOTS[0]!)).toBe(true);
-    expect(readFileSync(join(tmp, "snap-2.txt")).equals(SNAPSHOTS[1]!)).toBe(true);
+    expect(readFileSync(join(tmp, "snap-1.txt")).equals(LEAKYBANK_SNAPSHOTS[0]!)).toBe(true);
+    expect(readFileSync(join(tmp, "snap-2.txt")).equals(LEAKYBANK_SNAPSHOTS[1]!)).toBe(true);
   });
 
   it("with no snapshot at all, exits 2 and writes no file", async () => {

@@ -1,8 +1,15 @@
 // A replay server on 127.0.0.1 for the polling commands' tests (`watch`, `leaks --every`, `fetch --every`):
 // it serves recorded snapshots in order and fails the requests a test plans (a 503, a reset connection, a
 // body cut halfway, a hang), as a restarting or dying service does.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fixture, listFixtures } from "@gosleuth/fixtures";
+
+/** leakybank's recorded debug=2 snapshots, oldest first: what the polling tests replay. */
+export const LEAKYBANK_SNAPSHOTS: readonly Buffer[] = listFixtures("labeled/leakybank")
+  .filter((f) => f.endsWith("-debug2.txt"))
+  .map((f) => readFileSync(fixture(f)));
 
 export type Step = "ok" | "503" | "reset" | "cut" | "hang";
 

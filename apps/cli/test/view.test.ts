@@ -5,12 +5,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { resolve } from "node:path";
 import { fixture } from "@gosleuth/fixtures";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, openViewer } from "./browser.ts";
 import { CLI } from "./helpers.ts";
 
 const viewerBuilt = existsSync(resolve(CLI, "../../../viewer/dist/index.html"));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DUMP = fixture("generated/servers/caddy-2.11-idle-debug2.txt");
 
 interface Answer {
@@ -143,39 +142,12 @@ describe.skipIf(!viewerBuilt && !process.env.CI)("gosleuth view", () => {
     expect((await raw(page, dumpPath)).status).toBe(200);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
-    "the viewer page opened at the printed address reads the dump",
-    async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu"],
-      });
-      try {
-        const tab = await browser.newPage();
-        const errors: string[] = [];
-        tab.on("pageerror", (e) => errors.push(e.message));
-        await tab.goto(page.href);
-        // Runs in the page (this package's types have no DOM, hence the cast).
-        const state = () =>
-          (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
-            .dataset.state ?? "";
-        await tab.waitForFunction(
-          () =>
-            ["ready", "error"].includes(
-              (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
-                .dataset.state ?? "",
-            ),
-          null,
-          { timeout: 60_000 },
-        );
-        expect(await tab.evaluate(state)).toBe("ready");
-        expect(errors).toEqual([]);
-        expect(await tab.textContent("body")).toContain("caddy-2.11-idle-debug2.txt");
-      } finally {
-        await browser.close();
-      }
-    },
-  );
+  it.skipIf(!hasChromium)("the viewer page opened at the printed address reads the dump", async () => {
+    const shown = await openViewer(page.href);
+    expect(shown.state).toBe("ready");
+    expect(shown.errors).toEqual([]);
+    expect(shown.text).toContain("caddy-2.11-idle-debug2.txt");
+  });
 
   it("a second run gets another token", async () => {
     const other = spawn(process.execPath, [CLI, "view", DUMP, "--no-open"], {

@@ -1,17 +1,12 @@
 // End-to-end: `gosleuth watch` against a replay server on 127.0.0.1 that serves the recorded leakybank
 // snapshots in order and fails the requests a test asks it to (503, a reset connection, a hang).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { fixture, listFixtures } from "@gosleuth/fixtures";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FlakyReplay } from "./flaky-replay.ts";
+import { FlakyReplay, LEAKYBANK_SNAPSHOTS } from "./flaky-replay.ts";
 import { CLI, run } from "./helpers.ts";
 
-const SNAPSHOTS = listFixtures("labeled/leakybank")
-  .filter((f) => f.endsWith("-debug2.txt"))
-  .map((f) => readFileSync(fixture(f)));
-
-const replay = new FlakyReplay(SNAPSHOTS);
+const replay = new FlakyReplay(LEAKYBANK_SNAPSHOTS);
 let url = "";
 
 beforeAll(async () => {

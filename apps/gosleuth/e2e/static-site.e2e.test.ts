@@ -2,7 +2,7 @@
 // `gosleuth view`, no /dump, no security headers from the server), a dump opened from the file picker
 // and one pasted: both are read in the page, and after the page has loaded it makes no request at all.
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fixture } from "@gosleuth/fixtures";
@@ -27,7 +27,15 @@ let browser: Browser;
 beforeAll(async () => {
   // A file server as a static host has one: files under a prefix, nothing else.
   server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    // A malformed escape (`/%`, a cut UTF-8 sequence) is a bad request, as a real file server answers it.
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      served.push(req.url ?? "");
+      res.writeHead(400).end();
+      return;
+    }
     served.push(path);
     const rel = path.startsWith(PREFIX) ? normalize(path.slice(PREFIX.length) || "index.html") : null;
     const file = rel === null ? "" : resolve(SITE, rel);
@@ -108,3 +116,21 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(SITE, "index.html")))(
     });
   },
 );
+
+describe("the static host in this test", () => {
+  it("answers a malformed path with 400 and keeps serving", async () => {
+    const status = (path: string) =>
+      new Promise<number>((ok, fail) => {
+        // node:http sends the path as given (fetch would normalise it).
+        const req = request(`${origin}${path}`, { path }, (res) => {
+          res.resume();
+          ok(res.statusCode ?? 0);
+        });
+        req.on("error", fail);
+        req.end();
+      });
+    expect(await status("/%")).toBe(400);
+    expect(await status(`${PREFIX}%E0%A4%A`)).toBe(400);
+    expect(await status(`${PREFIX}nothing-here.js`)).toBe(404);
+  });
+});

@@ -2,6 +2,8 @@
 // banner, the race view, debug=1 groups in the panel, labels that never overlap, and the PNG export.
 import { readFileSync } from "node:fs";
 import { corpus, fixture, hasSharedCorpus } from "@gosleuth/fixtures";
+import { parseDump } from "@gosleuth/parser";
+import { buildReport, StackGrouper } from "@gosleuth/stacks";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -31,6 +33,7 @@ type Hook = {
 const LEAKYBANK = fixture("labeled/leakybank/leakybank-t0320s-debug2.txt");
 const CRASH_NIL = fixture("generated/go-versions/go1.26-crash-nil.txt");
 const SPAWNFARM = fixture("generated/go-versions/go1.26-spawnfarm-stack.txt");
+const SIGQUIT = fixture("generated/go-versions/go1.26-spawnfarm-sigquit-all.txt");
 
 /** Opens `dump` in a fresh page served by the reference server; collects page errors. */
 async function open(browser: Browser, server: Served, query = "?src=/dump") {
@@ -221,6 +224,42 @@ describe.skipIf(!hasChromium)("a GOTRACEBACK=single panic (go1.26-crash-nil)", (
     const panel = await page.textContent("#panel");
     expect(panel).toContain("in goroutine 1 (not in this dump)");
     expect(panel).not.toContain("exited");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("a SIGQUIT dump (go1.26-spawnfarm-sigquit-all)", () => {
+  let browser: Browser;
+  let server: Served;
+
+  beforeAll(async () => {
+    await buildViewer();
+    server = await serveViewer(SIGQUIT);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("names in its banner the goroutine `stacks` names (the one that took the signal)", async () => {
+    const dump = parseDump(readFileSync(SIGQUIT, "utf8"));
+    const grouper = new StackGrouper();
+    grouper.add(dump.goroutines);
+    const named = buildReport("sigquit", grouper.result(), dump).crash?.goroutine;
+    // goroutine 0 [idle]: the thread was in the scheduler; no goroutine was running.
+    expect(named).toBe(0);
+    const { page, errors } = await open(browser, server);
+    expect(await waitReady(page)).toBe("ready");
+    expect(await page.textContent('[data-testid="crash-message"]')).toBe(
+      "SIGQUIT: quit\nPC=0x408b2e m=0 sigcode=0",
+    );
+    expect(await page.textContent('[data-testid="crash-goroutine"]')).toBe(`#${named}`);
+    expect(await page.textContent('[data-testid="crash"]')).toContain("took the signal");
+    const frames = await page.locator('[data-testid="crash-stack"] .frame-fn').allTextContents();
+    expect(frames[0]).toBe(dump.goroutines[0]!.frames[0]!.fn?.full);
     expect(errors).toEqual([]);
     await page.close();
   });

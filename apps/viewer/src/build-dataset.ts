@@ -1,6 +1,6 @@
 // Which parser, tree builder and leak analysis the worker runs: one place, so the browser tests compute the same in Node.
 import { analyzeLeaks } from "@gosleuth/leaks";
-import type { DumpInfo } from "@gosleuth/model";
+import type { DumpInfo, Goroutine } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
 import { type IncidentInput, incidentInputs, spawnTree, suspects } from "./adapters.ts";
 import { type Dataset, Dataset as DatasetImpl } from "./dataset.ts";
@@ -13,7 +13,7 @@ export interface Built {
   readonly groupTotal: number;
   /** Problems met while building (a package that failed, a tree that could not be matched). */
   readonly notes: readonly string[];
-  /** The first goroutine printed and the first running one (the crash and the signal name them). */
+  /** The first goroutine printed (the crash and the signal name it) and the count. */
   readonly first: FirstGoroutines;
   /** The leak analysis' incidents of several groups. */
   readonly incidents: readonly IncidentInput[];
@@ -30,8 +30,7 @@ export async function buildDataset(
   const d = new DatasetImpl();
   const ps = parseStream(text, opts.signal ? { signal: opts.signal } : {});
   let groupTotal = 0;
-  let first: number | null = null;
-  let running: number | null = null;
+  let first: Goroutine | null = null;
   let lastYield = performance.now();
   for await (const item of ps) {
     if (opts.signal?.aborted) return null;
@@ -43,8 +42,7 @@ export async function buildDataset(
       if (opts.signal?.aborted) return null;
     }
     if (item.kind === "goroutine") {
-      first ??= item.id;
-      if (running === null && item.state === "running") running = item.id;
+      first ??= item;
       d.add(item);
     } else d.addProfileGroup(item);
     opts.onItem?.(d);
@@ -74,7 +72,7 @@ export async function buildDataset(
     info,
     groupTotal,
     notes,
-    first: { first, running, count: d.size },
+    first: { first, count: d.size },
     incidents: incidentInputs(report.findings, report.incidents),
   };
 }

@@ -1,17 +1,18 @@
 // The spawn-tree canvas: a graphology graph holding the data, sigma drawing it through reducers, layouts on top.
-import { downloadAsPNG } from "@sigma/export-image";
-import { createNodeBorderProgram } from "@sigma/node-border";
 import Graph from "graphology";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
-import type { NodeProgramType } from "sigma/rendering";
+import { EdgeRectangleProgram } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
 import { createNormalizationFunction, graphExtent } from "sigma/utils";
 import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
+import { labelRoom, labelWidths } from "./label-room.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
 import { levelRoom, treeLayout } from "./layout.ts";
+import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
+import { type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
 import {
   type Appearance,
   aggNodeAttrs,
@@ -24,69 +25,19 @@ import {
   nodeVisible,
 } from "./state.ts";
 
-interface EdgeAttrs {
-  size: number;
-}
-
 export interface GraphCallbacks {
   onClickNode(id: string): void;
   onClickStage(): void;
 }
 
-/** Above this many nodes, edges and labels are hidden while the camera moves (sigma's own switch). */
+/** Goroutine nodes added per task when a node is expanded. */
+const EXPAND_SLICE = 500;
+
+/** Above this many nodes, labels are hidden while the camera moves (sigma's own switch). */
 const BIG_GRAPH = 500;
 
 export const goroutineNodeId = (id: number): string => `g:${id}`;
 export const moreNodeId = (nodeId: string): string => `more:${nodeId}`;
-
-/** Width in pixels of each label as sigma draws it (its default 14 px label font), measured once per text. */
-function labelWidths(labels: readonly string[], font: string): number[] {
-  const ctx = document.createElement("canvas").getContext("2d");
-  if (!ctx) return labels.map((l) => l.length * 8);
-  ctx.font = `normal 14px ${font}`;
-  return labels.map((l) => ctx.measureText(l).width);
-}
-
-/**
- * The drawing's bounding box with room for labels. Labels run to the right of their node, so the
- * tree layout gets room after its columns: enough for every label to end inside the pane at fit
- * (`widthPx`), when that leaves the tree itself at least a third of the pane.
- */
-function labelRoom(
-  pos: ReadonlyMap<string, { x: number; y: number }>,
-  kind: "tree" | "radial",
-  labelPx: ReadonlyMap<string, number>,
-  widthPx: number,
-): { x: [number, number]; y: [number, number] } | null {
-  if (pos.size === 0) return null;
-  let x0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  for (const p of pos.values()) {
-    x0 = Math.min(x0, p.x);
-    x1 = Math.max(x1, p.x);
-    y0 = Math.min(y0, p.y);
-    y1 = Math.max(y1, p.y);
-  }
-  const w = Math.max(1, x1 - x0);
-  const hgt = Math.max(1, y1 - y0);
-  if (kind === "tree") {
-    // Pixels per layout unit such that node i's label (plus its node and a margin) ends in the pane:
-    // scale * (x_i - x0) + label_i + 30 <= widthPx, for every node right of the first column.
-    let scale = Number.POSITIVE_INFINITY;
-    for (const [id, p] of pos) {
-      if (p.x <= x0) continue;
-      const room = widthPx - Math.min(labelPx.get(id) ?? 0, (2 * widthPx) / 3) - 30;
-      scale = Math.min(scale, room / (p.x - x0));
-    }
-    const columns = new Set([...pos.values()].map((p) => p.x)).size;
-    const oneColumn = w / Math.max(1, columns - 1 || 1);
-    const right = Number.isFinite(scale) && scale > 0 ? Math.max(x1, x0 + widthPx / scale) : x1 + oneColumn;
-    return { x: [x0, right], y: [y0 - 0.5, y1 + 0.5] };
-  }
-  return { x: [x0 - 0.15 * w, x1 + 0.15 * w], y: [y0 - 0.05 * hgt, y1 + 0.05 * hgt] };
-}
 
 export class GraphView {
   readonly graph = new Graph<NodeAttrs, EdgeAttrs>({ type: "directed", multi: false, allowSelfLoops: false });
@@ -96,17 +47,21 @@ export class GraphView {
   private layoutKind: LayoutKind = "tree";
   private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
   private readonly labels = collisionFreeLabels();
+  private readonly layers: SigmaLayers;
 
   constructor(
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
   ) {
-    // Only the default programs (circle nodes, line and arrow edges) are compiled here: the
-    // bordered ones come later, one per task (`prepare`), since on software GL every program's
-    // shaders take tens of milliseconds to compile and the page must not freeze that long.
+    // Only the default programs (circle nodes, edges) are compiled here: the bordered ones come
+    // later, one per task (`prepare`).
     this.renderer = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
       defaultNodeType: "circle",
       defaultEdgeType: "line",
+      // Sigma always registers its default "arrow" type too (two programs, unused here): the line
+      // program in its place is one program to compile in this task instead of two (each compile
+      // waits for the GPU side).
+      edgeProgramClasses: { arrow: EdgeRectangleProgram, line: EdgeRectangleProgram },
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 7,
       labelDensity: 0.6,
@@ -121,12 +76,7 @@ export class GraphView {
       nodeReducer: (id, data) => this.reduceNode(id, data),
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
-    this.shrinkIdleLayers();
-    this.renderer.on("resize", () => {
-      this.parked = false;
-      this.shrinkIdleLayers();
-    });
-    this.park();
+    this.layers = new SigmaLayers(this.renderer, this.graph);
     // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
     this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
@@ -135,50 +85,14 @@ export class GraphView {
     // here would re-upload the whole graph on each mouse move over a node.
     this.renderer.on("enterNode", () => {
       this.container.style.cursor = "pointer";
+      this.hovering = true;
+      this.syncHoverLayers();
     });
     this.renderer.on("leaveNode", () => {
       this.container.style.cursor = "";
+      this.hovering = false;
+      this.syncHoverLayers();
     });
-  }
-
-  /**
-   * Sigma sizes every layer to the whole graph, but nothing is drawn on the mouse layer (it only
-   * catches events, by its CSS size) nor on the edge-label one (edge labels are off): a 1×1 pixel
-   * buffer for each saves two screen-sized bitmaps (and their compositing copies).
-   */
-  private shrinkIdleLayers(): void {
-    const layers = this.renderer.getCanvases();
-    for (const id of ["mouse", "edgeLabels"]) {
-      const c = layers[id];
-      if (c && (c.width !== 1 || c.height !== 1)) {
-        c.width = 1;
-        c.height = 1;
-      }
-    }
-  }
-
-  /** True while every layer has a 1×1 backing store (from creation until the first tree). */
-  private parked = false;
-
-  /**
-   * Gives every layer a 1×1 pixel buffer until there is something to show. Sigma is created while
-   * the worker parses, and the page's peak memory is reached then: each full-size layer that is
-   * drawn costs several screen-sized bitmaps in the renderer (on software compositing, a WebGL
-   * canvas is read back into shared memory every frame), ~50 MB in all for sigma's five layers.
-   * The warm-up draws (`prepare`) compile the same programs on 1×1 buffers.
-   */
-  private park(): void {
-    for (const c of Object.values(this.renderer.getCanvases())) {
-      c.width = 1;
-      c.height = 1;
-    }
-    this.parked = true;
-  }
-
-  /** Gives the layers their real size again (sigma's resize, forced: the container did not change). */
-  private unpark(): void {
-    if (!this.parked) return;
-    this.renderer.resize(true);
   }
 
   private reduceNode(id: string, data: NodeAttrs): Partial<NodeDisplayData> {
@@ -202,87 +116,25 @@ export class GraphView {
     return edgeLook(s, t, sv, tv, this.appearance) as Partial<NodeDisplayData>;
   }
 
-  /** Node programs not registered yet (see the constructor), in the order `prepare` adds them. */
-  private pendingPrograms: [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] = [
-    [
-      "ring",
-      createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
-        borders: [
-          { size: { value: 0.3, mode: "relative" }, color: { attribute: "color" } },
-          { size: { fill: true }, color: { value: NODE_BACKGROUND } },
-        ],
-      }),
-    ],
-    [
-      "bordered",
-      createNodeBorderProgram<NodeAttrs, EdgeAttrs>({
-        borders: [
-          { size: { value: 0.28, mode: "relative" }, color: { attribute: "borderColor" } },
-          { size: { fill: true }, color: { attribute: "color" } },
-        ],
-      }),
-    ],
-  ];
-  /** Program types whose first draw has not happened yet. */
-  private coldTypes: NodeAttrs["type"][] = ["circle", "ring", "bordered"];
-
-  private registerNext(): void {
-    const next = this.pendingPrograms.shift();
-    if (!next) return;
-    const classes = { ...this.renderer.getSetting("nodeProgramClasses"), [next[0]]: next[1] };
-    this.renderer.setSetting("nodeProgramClasses", classes);
-  }
-
-  /** Registers whatever programs `prepare` has not yet (a dump arrived before it finished). */
-  private ensurePrograms(): void {
-    while (this.pendingPrograms.length > 0) this.registerNext();
+  /**
+   * Compiles and first-draws the node programs sigma was created without, one per task, while the
+   * dump loads (see sigma-layers.ts).
+   */
+  prepare(): Promise<void> {
+    return this.layers.prepare();
   }
 
   /**
-   * Compiles the remaining programs and draws each once, one step per task with a frame in
-   * between: a program's first draw is slow on software GL (its shaders are compiled for the
-   * CPU then, and the page waits for that when the frame is composited), so doing it now, while
-   * the dump loads, in small steps, keeps every task short and the first real frame fast.
+   * Gives the layers their size and registers every program: GPU work that `setTree` would do
+   * otherwise, called a task ahead of it so that the two are not one long task.
    */
-  async prepare(): Promise<void> {
-    const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    while (this.pendingPrograms.length > 0) {
-      await frame();
-      this.registerNext();
-    }
-    while (this.coldTypes.length > 0) {
-      await frame();
-      const type = this.coldTypes.shift()!;
-      if (this.graph.order > 0) return; // a dump arrived: its own first frame does the rest
-      this.drawOnce(type);
-    }
-  }
-
-  /** Draws one node of `type` (and an edge) and clears it again. */
-  private drawOnce(type: NodeAttrs["type"]): void {
-    // Big enough to get a label: the first text drawn on the label layer is slow too (fonts).
-    const base = {
-      size: 12,
-      label: "·",
-      kind: "agg" as const,
-      count: 1,
-      stateClass: "unknown",
-      ghost: false,
-      orphan: false,
-      color: NODE_BACKGROUND,
-      borderColor: NODE_BACKGROUND,
-    };
-    this.graph.addNode("warm:a", { ...base, x: 0, y: 0, type });
-    this.graph.addNode("warm:b", { ...base, x: 1, y: 0, type });
-    this.graph.addDirectedEdge("warm:a", "warm:b", { size: 1 });
-    this.renderer.refresh();
-    this.graph.clear();
+  readyForTree(): void {
+    this.layers.ready();
   }
 
   /** Replaces the whole graph with an aggregated tree (a new dump). */
   setTree(nodes: readonly TreeNodeView[]): void {
-    this.unpark();
-    this.ensurePrograms();
+    this.layers.ready();
     this.stopFa2();
     this.expanded.clear();
     this.graph.clear();
@@ -311,7 +163,19 @@ export class GraphView {
 
   setAppearance(a: Appearance): void {
     this.appearance = { ...a, hovered: this.appearance.hovered };
+    this.syncHoverLayers();
     this.renderer.refresh({ skipIndexation: true, schedule: true });
+  }
+
+  /** A node is under the pointer (sigma draws it on its hover layers). */
+  private hovering = false;
+
+  /** The hover layers are shown while they have something on them: the hovered node, or highlighted ones (nodeLook). */
+  private syncHoverLayers(): void {
+    const a = this.appearance;
+    this.layers.showHoverLayers(
+      this.hovering || a.selected !== null || a.searchHits.size > 0 || a.outlined.size > 0,
+    );
   }
 
   isExpanded(nodeId: string): boolean {
@@ -322,12 +186,23 @@ export class GraphView {
     return [...this.expanded.keys()];
   }
 
-  /** Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest). */
-  expand(nodeId: string, members: readonly MemberView[], total: number): void {
+  /**
+   * Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest), a
+   * slice per task: sigma processes every node as it is added, and thousands in one task would
+   * freeze the page. Resolves once the nodes are laid out; stops if the node is collapsed or the
+   * tree replaced meanwhile.
+   */
+  async expand(nodeId: string, members: readonly MemberView[], total: number): Promise<void> {
     if (!this.graph.hasNode(nodeId) || this.expanded.has(nodeId)) return;
-    this.expanded.set(nodeId, { members, total });
+    const entry = { members, total };
+    this.expanded.set(nodeId, entry);
     const parent = this.graph.getNodeAttributes(nodeId);
-    for (const m of members) {
+    for (let i = 0; i < members.length; i++) {
+      if (i > 0 && i % EXPAND_SLICE === 0) {
+        await new Promise((r) => setTimeout(r, 0));
+        if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
+      }
+      const m = members[i]!;
       const id = goroutineNodeId(m.id);
       if (this.graph.hasNode(id)) continue;
       this.graph.addNode(id, {
@@ -389,7 +264,9 @@ export class GraphView {
   /** Settings that depend on how many nodes are drawn. */
   private sizeSettings(): void {
     const big = this.graph.order > BIG_GRAPH;
-    this.renderer.setSetting("hideEdgesOnMove", big);
+    // Edges are left out while the camera moves on every graph: their layer is a full-pane readback
+    // and blend per frame on software GL (sigma-layers.ts), whatever the number of edges.
+    this.renderer.setSetting("hideEdgesOnMove", true);
     this.renderer.setSetting("hideLabelsOnMove", big);
     // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
     this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
@@ -544,52 +421,13 @@ export class GraphView {
     return this.labelPlacer()?.boxes ?? [];
   }
 
-  /** Size of the exported image: the pane, grown so that every label of the fitted tree has room. */
-  exportSize(): { width: number; height: number } {
-    const { width, height } = this.renderer.getDimensions();
-    // Nodes per level (same x in the tree layout) and levels: a label line is about 18 px high,
-    // a level about 260 px wide (the label room of one column).
-    const perLevel = new Map<number, number>();
-    this.graph.forEachNode((_, a) => {
-      if (this.layoutKind === "tree") perLevel.set(a.x, (perLevel.get(a.x) ?? 0) + 1);
-    });
-    const rows = Math.max(0, ...perLevel.values());
-    return {
-      width: Math.round(Math.min(8000, Math.max(width, (perLevel.size + 1) * 260))),
-      height: Math.round(Math.min(8000, Math.max(height, rows * 18))),
-    };
-  }
+  /** What the last PNG export drew (for the tests). */
+  lastExport: ExportResult | null = null;
 
-  /**
-   * The whole graph as a PNG, fitted (not the current camera), at a size where labels have room
-   * (`exportSize`), every label that fits drawn (not only those sigma's grid picks on screen).
-   */
-  /** What the last PNG export drew: its size and its label boxes (for the tests). */
-  lastExport: { width: number; height: number; labels: readonly Box[] } | null = null;
-
+  /** Downloads the whole graph as a PNG (see png-export.ts). */
   exportPng(fileName: string): Promise<void> {
-    const exportLabels = collisionFreeLabels();
-    const { width, height } = this.exportSize();
-    // export-image is typed for untyped attributes; the renderer is the same object.
-    return downloadAsPNG(this.renderer as unknown as Sigma, {
-      fileName,
-      backgroundColor: NODE_BACKGROUND,
-      width,
-      height,
-      cameraState: { x: 0.5, y: 0.5, ratio: 1, angle: 0 },
-      sigmaSettings: {
-        defaultDrawNodeLabel: exportLabels.draw,
-        labelRenderedSizeThreshold: 0,
-        labelDensity: 100,
-      },
-      // The temporary renderer drew twice already (created, then refreshed with the camera):
-      // once more with fresh label boxes, so the image holds one frame's labels.
-      withTempRenderer: (tmp) => {
-        const ctx = tmp.getCanvases().labels?.getContext("2d");
-        if (ctx) exportLabels.placer(ctx).reset();
-        tmp.refresh();
-        this.lastExport = { width, height, labels: ctx ? [...exportLabels.placer(ctx).boxes] : [] };
-      },
+    return exportPng(this.renderer, this.graph, this.layoutKind, fileName, (r) => {
+      this.lastExport = r;
     });
   }
 

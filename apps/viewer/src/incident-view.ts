@@ -44,7 +44,7 @@ export function renderIncident(el: HTMLElement, header: DumpHeader, act: Inciden
     );
     if (crash.goroutine !== null) {
       const id = crash.goroutine;
-      const what = crash.kind === "signal" ? "running when the signal arrived" : "crashed";
+      const what = crash.kind === "signal" ? "took the signal" : "crashed";
       box.appendChild(
         h(
           "div",

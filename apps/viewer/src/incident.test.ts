@@ -2,17 +2,14 @@
 import { readFileSync } from "node:fs";
 import { corpus, fixture, hasSharedCorpus, listFixtures } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
+import { buildReport, StackGrouper } from "@gosleuth/stacks";
 import { describe, expect, it } from "vitest";
 import { crashOf, type FirstGoroutines, isComplete, racesOf } from "./incident.ts";
 
 function load(path: string) {
   const text = readFileSync(path, "utf8");
   const d = parseDump(text);
-  const g: FirstGoroutines = {
-    first: d.goroutines[0]?.id ?? null,
-    running: d.goroutines.find((x) => x.state === "running")?.id ?? null,
-    count: d.goroutines.length,
-  };
+  const g: FirstGoroutines = { first: d.goroutines[0] ?? null, count: d.goroutines.length };
   return { text, d, g };
 }
 
@@ -73,7 +70,31 @@ describe("crashOf on the bundled crash dumps", () => {
     ).split("\n");
     expect(c.message).toEqual([lines[0], lines[1]]);
     expect(c.message).toEqual(["SIGQUIT: quit", "PC=0x408b2e m=0 sigcode=0"]);
-    expect(c.goroutine).toBe(quit.g.running);
+    // The thread took the signal in the scheduler: `goroutine 0 [idle]`, printed first, no goroutine running.
+    expect(quit.d.goroutines.some((x) => x.state === "running")).toBe(false);
+    expect(c.goroutine).toBe(0);
+  });
+});
+
+const sigquits = listFixtures("generated/go-versions").filter((f) => f.includes("-sigquit-"));
+
+describe("crashOf names the goroutine `stacks` names", () => {
+  it("has signal dumps to read", () => {
+    expect(sigquits.length).toBeGreaterThanOrEqual(7 * 2);
+  });
+
+  it.each([...sigquits, ...crashes])("%s", (rel) => {
+    const { text, d, g } = load(fixture(rel));
+    const grouper = new StackGrouper();
+    grouper.add(d.goroutines);
+    const stacks = buildReport(rel, grouper.result(), d).crash;
+    const crash = crashOf(d, g);
+    expect(stacks).not.toBeNull();
+    expect(crash?.kind).toBe(stacks!.kind);
+    expect(crash?.goroutine).toBe(stacks!.goroutine);
+    // And it is the goroutine block the runtime printed right after its message (none for a deadlock).
+    const named = /^goroutine (\d+) (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[/m.exec(text)?.[1];
+    expect(crash?.goroutine).toBe(rel.includes("deadlock") ? null : Number(named));
   });
 });
 

@@ -1,13 +1,13 @@
 // What a crash or race dump is about, in plain data for the page: the crash message and the goroutine that
 // crashed, the races (identical ones folded), and whether every goroutine was printed.
-import type { DumpInfo, RaceReport } from "@gosleuth/model";
-import { foldRaces, type RaceFrameJson } from "@gosleuth/stacks";
+import type { DumpInfo, Goroutine, RaceReport } from "@gosleuth/model";
+import { foldRaces, type RaceFrameJson, crashOf as stacksCrashOf } from "@gosleuth/stacks";
 
 export interface CrashView {
   readonly kind: "panic" | "fatal" | "signal";
   /** The runtime's lines, as printed (nested panics indented, `[recovered]`, `[signal …]`). */
   readonly message: readonly string[];
-  /** The goroutine that crashed (for a signal: the one that was running); null when all of them are the story. */
+  /** The goroutine that crashed or took the signal; null when all of them are the story (a deadlock). */
   readonly goroutine: number | null;
 }
 
@@ -38,49 +38,28 @@ export interface RaceView {
   }[];
 }
 
-/** The goroutines the crash section needs: the first printed and the first in state `running`. */
+/** What the crash section needs of the goroutines: the first one printed, and how many there are. */
 export interface FirstGoroutines {
-  readonly first: number | null;
-  readonly running: number | null;
+  readonly first: Goroutine | null;
   readonly count: number;
 }
 
-const DEADLOCK = /deadlock!$/;
-
-/** The crash a dump records in its preamble, or null when it records none. */
+/**
+ * The crash a dump records in its preamble, or null when it records none: `stacks`' reading (one rule for
+ * the CLI and the page: the goroutine the runtime printed first is the one that crashed or took the
+ * signal; no goroutine for a deadlock), in the page's shape, with the signal's `PC=… m=…` line as printed.
+ */
 export function crashOf(info: DumpInfo, g: FirstGoroutines): CrashView | null {
-  const p = info.preamble;
-  const bracket = p.signal?.bracket ? [`[${p.signal.bracket}]`] : [];
-  if (p.panics.length > 0) {
-    const message = p.panics.map(
-      (x) =>
-        `${"\t".repeat(x.depth)}panic: ${x.message}${x.recovered ? (x.repanicked ? " [recovered, repanicked]" : " [recovered]") : ""}`,
+  const crash = stacksCrashOf(info, g.first);
+  if (!crash) return null;
+  const message = crash.message.split("\n");
+  const sig = info.preamble.signal;
+  if (crash.kind === "signal" && sig?.pc !== undefined) {
+    message.push(
+      `PC=${sig.pc}${sig.m !== undefined ? ` m=${sig.m}` : ""}${sig.sigcode !== undefined ? ` sigcode=${sig.sigcode}` : ""}${sig.addr !== undefined ? ` addr=${sig.addr}` : ""}`,
     );
-    // The runtime prints the panicking goroutine first.
-    return { kind: "panic", message: [...message, ...bracket], goroutine: g.first };
   }
-  if (p.fatal.length > 0) {
-    // Two threads can print the same fatal error: once is enough.
-    const fatal = [...new Set(p.fatal)];
-    const deadlock = fatal.some((f) => DEADLOCK.test(f));
-    return {
-      kind: "fatal",
-      message: [...fatal.map((f) => `fatal error: ${f}`), ...bracket],
-      goroutine: deadlock ? null : g.first,
-    };
-  }
-  const sig = p.signal;
-  if (sig?.header) {
-    // `PC=… m=… sigcode=… [addr=…]`: where the signal landed, as the runtime printed it.
-    const where =
-      sig.pc !== undefined
-        ? [
-            `PC=${sig.pc}${sig.m !== undefined ? ` m=${sig.m}` : ""}${sig.sigcode !== undefined ? ` sigcode=${sig.sigcode}` : ""}${sig.addr !== undefined ? ` addr=${sig.addr}` : ""}`,
-          ]
-        : [];
-    return { kind: "signal", message: [sig.header, ...where], goroutine: g.running };
-  }
-  return null;
+  return { kind: crash.kind, message, goroutine: crash.goroutine };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   SEVERITIES,
   setTerm,
   termValues,
-} from "./filter.ts";
+} from "./index.ts";
 
 function g(over: Partial<GoroutineSubject> = {}): GoroutineSubject {
   return {

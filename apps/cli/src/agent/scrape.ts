@@ -72,6 +72,9 @@ function oneLine(s: string): string {
 export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowScan): Promise<ScrapeResult> {
   let bytes = 0;
   let lastByte = -1;
+  // The body's first two bytes: a gzip body (a stored `.txt.gz` served as is) is judged by gunzip, which fails
+  // on a cut stream, not by its last byte.
+  const head: number[] = [];
   let readError: Error | undefined;
   let body: AsyncIterable<Uint8Array>;
   try {
@@ -88,6 +91,7 @@ export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowSc
     try {
       for await (const c of body) {
         bytes += c.length;
+        for (let i = 0; head.length < 2 && i < c.length; i++) head.push(c[i]!);
         if (c.length > 0) lastByte = c[c.length - 1]!;
         o.onChunk?.(c);
         yield c;
@@ -113,6 +117,18 @@ export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowSc
   if (readError) {
     throw failure(readError.message);
   }
+  // A gzip body is unpacked by the parser: a cut one, or one past the parser's size cap, ends its reading with
+  // an error diagnostic rather than a thrown error, and what was read must not pass for the whole dump.
+  const unread = info.diagnostics.find(
+    (d) => d.severity === "error" && /size cap|reading the input failed/.test(d.message),
+  );
+  if (unread) {
+    const message = unread.message.replace(/^@gosleuth\/parser: (line \d+: )?/, "");
+    throw new ScrapeError(
+      /size cap/.test(message) ? "too_large" : "truncated",
+      oneLine(`${url}: ${message}`),
+    );
+  }
   if (info.format === "unknown") {
     const fatal = info.diagnostics.find((d) => d.severity === "error");
     throw new ScrapeError(
@@ -137,8 +153,9 @@ export async function scrapeTarget(url: string, o: ScrapeOptions, scan: WindowSc
   }
   // A debug=2 body ends with the newline of its last file line; a cut one ends mid-line, or with a goroutine
   // that lost its frames, or with text after the last goroutine.
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
   const cut =
-    lastByte !== 10 ||
+    (!gzipped && lastByte !== 10) ||
     info.trailer.length > 0 ||
     info.diagnostics.some(
       (d) => d.line >= info.lineCount - 1 && /has no frames|text after the last goroutine/.test(d.message),

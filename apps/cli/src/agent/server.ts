@@ -1,33 +1,22 @@
 // The agent's HTTP server: /metrics for Prometheus, the findings API, the status page, and the viewer on a
 // target's current dump. Every request passes the guard first; no request can end the server.
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { extname, join, normalize, resolve, sep } from "node:path";
 import { toJson } from "@gosleuth/leaks";
-import { viewerDir } from "../commands/view.ts";
 import { allowedHosts, checkRequest, isCrossSite, isRefusal, refuse } from "../http-guard.ts";
 import { openUrl } from "../input.ts";
+import {
+  contentType,
+  fileUnder,
+  HTML_TYPE,
+  sendFile,
+  VIEWER_SECURITY_HEADERS,
+  viewerDir,
+} from "../viewer-files.ts";
 import type { Agent, TargetState } from "./agent.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import { renderPage } from "./page.ts";
 
-const SECURITY_HEADERS = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "cache-control": "no-store",
-};
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".woff2": "font/woff2",
-};
+const SECURITY_HEADERS = { ...VIEWER_SECURITY_HEADERS, "cache-control": "no-store" };
 
 /** Live dumps fetched for the viewer at once, at most: the page must not become a way to load the targets. */
 const MAX_SNAPSHOT_FETCHES = 2;
@@ -110,7 +99,7 @@ export async function startAgentServer(
       return;
     }
     if (p === "/-/healthy") return send(res, 200, "text/plain; charset=utf-8", "ok\n");
-    if (p === "/") return send(res, 200, TYPES[".html"]!, renderPage(agent, viewer !== undefined));
+    if (p === "/") return send(res, 200, HTML_TYPE, renderPage(agent, viewer !== undefined));
     if (p === "/api/v1/findings" || p === "/api/v1/targets") {
       const id = url.searchParams.get("target");
       if (id !== null) {
@@ -151,24 +140,13 @@ export async function startAgentServer(
       return;
     }
     if (viewer && (p === "/viewer" || p.startsWith("/viewer/"))) {
-      const rel = normalize(p.slice("/viewer".length)).replace(/^([/\\])+/, "");
-      const file = resolve(viewer, rel === "" ? "index.html" : rel);
-      if (
-        (file === join(viewer, "index.html") || file.startsWith(viewer + sep)) &&
-        existsSync(file) &&
-        statSync(file).isFile()
-      ) {
+      const file = fileUnder(viewer, p.slice("/viewer".length));
+      if (file) {
         if (p === "/viewer") {
           res.writeHead(301, { ...SECURITY_HEADERS, location: `/viewer/${url.search}` }).end();
           return;
         }
-        res.writeHead(200, {
-          ...SECURITY_HEADERS,
-          "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        });
-        if (req.method === "HEAD") res.end();
-        else if (extname(file) === ".html") res.end(readFileSync(file));
-        else createReadStream(file).pipe(res);
+        sendFile(req, res, file, { ...SECURITY_HEADERS, "content-type": contentType(file) });
         return;
       }
     }

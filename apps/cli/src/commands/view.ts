@@ -1,9 +1,8 @@
 // `gosleuth view`: serves the built viewer and one dump on loopback, and opens a browser on it.
 import { spawn } from "node:child_process";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { basename, dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, resolve } from "node:path";
 import { CliError } from "../errors.ts";
 import {
   allowedHosts,
@@ -15,45 +14,16 @@ import {
   refuse,
   tokenMatches,
 } from "../http-guard.ts";
+import {
+  contentType,
+  fileUnder,
+  HTML_TYPE,
+  sendFile,
+  VIEWER_SECURITY_HEADERS,
+  viewerDir,
+} from "../viewer-files.ts";
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".map": "application/json",
-  ".woff2": "font/woff2",
-};
-
-const SECURITY_HEADERS = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "cross-origin-opener-policy": "same-origin",
-};
-
-/** The built viewer: inside the installed package, beside the CLI bundle in the repository, or GOSLEUTH_VIEWER_DIR. */
-export function viewerDir(): string {
-  if (process.env.GOSLEUTH_VIEWER_DIR) return process.env.GOSLEUTH_VIEWER_DIR;
-  const here = dirname(fileURLToPath(import.meta.url));
-  // The npm package: dist/gosleuth.mjs beside dist/viewer. The repository: apps/cli/dist → apps/viewer/dist;
-  // src/commands/view.ts in tests → apps/viewer/dist.
-  for (const c of [
-    resolve(here, "viewer"),
-    resolve(here, "../../viewer/dist"),
-    resolve(here, "../../../viewer/dist"),
-  ]) {
-    if (existsSync(join(c, "index.html"))) return c;
-  }
-  throw new CliError(
-    "the viewer is not built: run `pnpm build` (or `pnpm --filter @gosleuth/viewer build`) first",
-  );
-}
+const SECURITY_HEADERS = { ...VIEWER_SECURITY_HEADERS, "cross-origin-opener-policy": "same-origin" };
 
 export interface ViewServer {
   /** The page's address with the dump's tokened path: what `view` prints and opens. */
@@ -72,28 +42,12 @@ export async function startViewServer(input: string, o: { port: number; host: st
     throw new CliError(`${input}: no such file`);
   }
   if (!st.isFile()) throw new CliError(`${input}: not a file`);
-  const index = readFileSync(join(root, "index.html"));
+  const indexFile = resolve(root, "index.html");
+  const index = readFileSync(indexFile);
   const token = newToken();
   // Filled once listening, before any request can arrive.
   let guard: GuardOptions = { host: o.host, port: 0 };
   let hosts = new Set<string>();
-
-  const serveFile = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    file: string,
-    headers: Record<string, string>,
-  ) => {
-    res.writeHead(200, headers);
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    const stream = createReadStream(file);
-    // A file gone or unreadable mid-run ends this response, not the server.
-    stream.on("error", () => res.destroy());
-    stream.pipe(res);
-  };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const checked = checkRequest(req, guard, hosts);
@@ -120,7 +74,7 @@ export async function startViewServer(input: string, o: { port: number; host: st
         );
         return;
       }
-      serveFile(req, res, input, {
+      sendFile(req, res, input, {
         ...SECURITY_HEADERS,
         "content-type": "application/octet-stream",
         "content-length": String(st.size),
@@ -129,20 +83,16 @@ export async function startViewServer(input: string, o: { port: number; host: st
       });
       return;
     }
-    const rel = normalize(path).replace(/^([/\\])+/, "");
-    const file = resolve(root, rel);
-    if (rel === "" || rel === "index.html") {
-      res.writeHead(200, { ...SECURITY_HEADERS, "content-type": TYPES[".html"]! }).end(index);
+    const file = fileUnder(root, path);
+    if (file === indexFile) {
+      res.writeHead(200, { ...SECURITY_HEADERS, "content-type": HTML_TYPE }).end(index);
       return;
     }
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (!file) {
       res.writeHead(404, { ...SECURITY_HEADERS, "content-type": "text/plain" }).end("not found\n");
       return;
     }
-    serveFile(req, res, file, {
-      ...SECURITY_HEADERS,
-      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-    });
+    sendFile(req, res, file, { ...SECURITY_HEADERS, "content-type": contentType(file) });
   };
 
   const server = createServer((req, res) => {

@@ -1,13 +1,12 @@
-// The filter language shared by the group list and the graph: `wait:>10 state:chan created:serveConn` plus free text.
+// The filter language's text: `wait:>10 state:chan created:serveConn` plus free text, read into terms.
 //
 // Grammar (whitespace separates terms, every term is ANDed):
 //   term   := ["-" | "!"] (key ":" values | text)
 //   values := value ("," value)*          // commas mean OR inside one key
 //   value  := bareword | "double quoted"
 // Keys work at two levels: per goroutine (state, wait, created, fn, file, id, label, is:leaked,
-// is:locked, free text) and per node or group (count, severity, is:ghost, is:orphan). A node or
-// group is shown when its own terms hold and at least one of its goroutines passes the rest,
-// so the counts a user sees are the goroutines that match, wherever they are drawn.
+// is:locked, free text) and per node or group (count, severity, is:ghost, is:orphan); match.ts says
+// how the two levels combine.
 
 import { SEVERITIES as LEAK_SEVERITIES, type Severity } from "@gosleuth/leaks";
 
@@ -61,7 +60,7 @@ export interface ParsedFilter {
   readonly errors: readonly FilterError[];
 }
 
-const KEY_ALIASES: Readonly<Record<string, FilterKey>> = {
+export const KEY_ALIASES: Readonly<Record<string, FilterKey>> = {
   state: "state",
   s: "state",
   wait: "wait",
@@ -82,33 +81,7 @@ const KEY_ALIASES: Readonly<Record<string, FilterKey>> = {
 
 const IS_VALUES = ["leaked", "locked", "ghost", "orphan"] as const;
 
-/** What the goroutine-level terms look at. Text fields are expected lowercased already. */
-export interface GoroutineSubject {
-  readonly id: number;
-  /** Raw state as printed (`chan receive`). */
-  readonly state: string;
-  readonly stateClass: string;
-  readonly waitMinutes: number;
-  /** Lowercased `function file:line` of the `created by` line, "" for roots. */
-  readonly creatorText: string;
-  /** Lowercased function names of every frame, newline-separated. */
-  readonly funcsText: string;
-  /** Lowercased file:line of every frame, newline-separated. */
-  readonly filesText: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly leaked: boolean;
-  readonly lockedToThread: boolean;
-}
-
-/** What the node-level terms look at (an aggregated tree node or a goroutine group). */
-export interface NodeSubject {
-  readonly count: number;
-  readonly severity?: Severity | undefined;
-  readonly ghost?: boolean | undefined;
-  readonly orphan?: boolean | undefined;
-}
-
-interface Token {
+export interface Token {
   readonly text: string;
   /** The token began with a quote: `"a:b"` is free text, never key:value. */
   readonly quoted: boolean;
@@ -117,7 +90,7 @@ interface Token {
 }
 
 /** Splits on whitespace, keeping double-quoted runs (with `\"` escapes) inside one token. */
-function tokenize(q: string): Token[] {
+export function tokenize(q: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < q.length) {
@@ -166,23 +139,6 @@ function parseNumeric(v: string, minutes: boolean): NumericTest | string {
   // A bare wait means "at least": users type wait:10 meaning "waiting 10 minutes or more".
   const op = (m[1] as NumericOp | undefined) ?? (minutes ? ">=" : "=");
   return { op, value: n };
-}
-
-export function testNumber(t: NumericTest, x: number): boolean {
-  switch (t.op) {
-    case ">":
-      return x > t.value;
-    case ">=":
-      return x >= t.value;
-    case "<":
-      return x < t.value;
-    case "<=":
-      return x <= t.value;
-    case "=":
-      return x === t.value;
-    case "range":
-      return x >= t.value && x <= (t.to ?? t.value);
-  }
 }
 
 /** Parses a query. Never throws: bad terms become errors with their position and are left out. */
@@ -286,140 +242,4 @@ function example(key: FilterKey): string {
     default:
       return `${key}:serveConn`;
   }
-}
-
-const GOROUTINE_KEYS: ReadonlySet<FilterKey> = new Set([
-  "state",
-  "wait",
-  "created",
-  "fn",
-  "file",
-  "id",
-  "label",
-  "text",
-]);
-
-function isGoroutineTerm(t: FilterTerm): boolean {
-  if (t.key === "is") return t.values.every((v) => v === "leaked" || v === "locked");
-  return GOROUTINE_KEYS.has(t.key);
-}
-
-function labelMatch(labels: Readonly<Record<string, string>> | undefined, v: string): boolean {
-  if (!labels) return false;
-  const eq = v.indexOf("=");
-  for (const k in labels) {
-    const val = labels[k]!;
-    if (eq >= 0) {
-      if (k.toLowerCase() === v.slice(0, eq) && val.toLowerCase().includes(v.slice(eq + 1))) return true;
-    } else if (k.toLowerCase().includes(v) || val.toLowerCase().includes(v)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function stateMatch(g: GoroutineSubject, v: string): boolean {
-  // `state:chan` should find both `chan receive` and the class `chan-receive`; `state:chan-receive`
-  // names the class exactly as the legend does.
-  return g.stateClass === v || g.state.toLowerCase().includes(v) || g.stateClass.includes(v);
-}
-
-function goroutineTermHolds(t: FilterTerm, g: GoroutineSubject): boolean {
-  switch (t.key) {
-    case "state":
-      return t.values.some((v) => stateMatch(g, v));
-    case "wait":
-      return (t.numeric ?? []).some((n) => testNumber(n, g.waitMinutes));
-    case "id":
-      return (t.numeric ?? []).some((n) => testNumber(n, g.id));
-    case "created":
-      return t.values.some((v) => g.creatorText.includes(v));
-    case "fn":
-      return t.values.some((v) => g.funcsText.includes(v));
-    case "file":
-      return t.values.some((v) => g.filesText.includes(v));
-    case "label":
-      return t.values.some((v) => labelMatch(g.labels, v));
-    case "is":
-      return t.values.some((v) => (v === "leaked" ? g.leaked : g.lockedToThread));
-    case "text": {
-      const v = t.values[0]!;
-      return (
-        g.funcsText.includes(v) ||
-        g.filesText.includes(v) ||
-        g.creatorText.includes(v) ||
-        g.state.toLowerCase().includes(v) ||
-        String(g.id) === v ||
-        labelMatch(g.labels, v)
-      );
-    }
-    default:
-      return true;
-  }
-}
-
-function nodeTermHolds(t: FilterTerm, n: NodeSubject): boolean {
-  switch (t.key) {
-    case "count":
-      return (t.numeric ?? []).some((x) => testNumber(x, n.count));
-    case "severity": {
-      if (n.severity === undefined) return false;
-      const have = SEVERITIES.indexOf(n.severity);
-      return t.values.some((v) => have >= SEVERITIES.indexOf(v as Severity));
-    }
-    case "is":
-      return t.values.some((v) =>
-        v === "ghost" ? n.ghost === true : v === "orphan" ? n.orphan === true : false,
-      );
-    default:
-      return true;
-  }
-}
-
-export interface CompiledFilter {
-  /** False when the query has no terms at all: everything is shown. */
-  readonly active: boolean;
-  /** Null when no goroutine-level term is present. */
-  readonly goroutine: ((g: GoroutineSubject) => boolean) | null;
-  /** Null when no node-level term is present. */
-  readonly node: ((n: NodeSubject) => boolean) | null;
-}
-
-export function compileFilter(parsed: ParsedFilter): CompiledFilter {
-  const gTerms = parsed.terms.filter(isGoroutineTerm);
-  const nTerms = parsed.terms.filter((t) => !isGoroutineTerm(t));
-  return {
-    active: parsed.terms.length > 0,
-    goroutine:
-      gTerms.length === 0 ? null : (g) => gTerms.every((t) => goroutineTermHolds(t, g) !== t.negated),
-    node: nTerms.length === 0 ? null : (n) => nTerms.every((t) => nodeTermHolds(t, n) !== t.negated),
-  };
-}
-
-function quote(v: string): string {
-  return /[\s",]/.test(v) ? `"${v.replace(/["\\]/g, "\\$&")}"` : v;
-}
-
-/**
- * Replaces every (non-negated) term of `key` in the query by `key:value`, or removes them when
- * value is null, leaving the rest of the text as typed. The filter controls (state checkboxes,
- * minimum wait, count and severity) edit the query this way, so the text stays the one truth.
- */
-export function setTerm(q: string, key: Exclude<FilterKey, "text">, value: string | null): string {
-  const toks = tokenize(q);
-  const kept: string[] = [];
-  for (const tok of toks) {
-    const colon = tok.text.indexOf(":");
-    const k = colon > 0 ? KEY_ALIASES[tok.text.slice(0, colon).toLowerCase()] : undefined;
-    if (k === key) continue;
-    kept.push(q.slice(tok.start, tok.end));
-  }
-  if (value !== null) kept.push(`${key}:${value.split(",").map(quote).join(",")}`);
-  return kept.join(" ");
-}
-
-/** The values of the first non-negated `key` term, for showing a control's current value. */
-export function termValues(q: string, key: FilterKey): readonly string[] {
-  const t = parseFilter(q).terms.find((x) => x.key === key && !x.negated);
-  return t ? t.values : [];
 }

@@ -1,0 +1,45 @@
+// The built viewer opened in Debian's Chromium, for the end-to-end tests of `view` and the agent's viewer link.
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface ViewerOutcome {
+  /** The page's `data-state` once it settled: `ready`, or `error`. */
+  state: string;
+  /** Uncaught errors in the page. */
+  errors: string[];
+  /** The page's text. */
+  text: string;
+}
+
+/** Opens `href`, waits (up to a minute) until the viewer is ready or has failed, and says what it showed. */
+export async function openViewer(href: string): Promise<ViewerOutcome> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+  });
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(e.message));
+    await tab.goto(href);
+    // Runs in the page (this package's types have no DOM, hence the cast).
+    const state = () =>
+      (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body.dataset
+        .state ?? "";
+    await tab.waitForFunction(
+      () =>
+        ["ready", "error"].includes(
+          (globalThis as unknown as { document: { body: { dataset: { state?: string } } } }).document.body
+            .dataset.state ?? "",
+        ),
+      null,
+      { timeout: 60_000 },
+    );
+    return { state: await tab.evaluate(state), errors, text: (await tab.textContent("body")) ?? "" };
+  } finally {
+    await browser.close();
+  }
+}

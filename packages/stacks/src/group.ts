@@ -1,0 +1,180 @@
+// One group of goroutines as it fills up: what every goroutine adds (its id, state, wait, flags, labels,
+// parent) and how a group from another thread's part is added to it. Bounded per group, so memory
+// follows the groups and not the goroutines.
+import type { Elision, Goroutine, StateClass } from "@gosleuth/model";
+import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
+import { type MergedArgs, mergeArgs, newMergedArgs, unsliced } from "./args.ts";
+
+/** Distinct parent ids kept per group; beyond it the count says "at least". */
+const PARENT_CAP = 10_000;
+/** Distinct `key=value` labels kept per group. */
+const LABEL_CAP = 50;
+
+export interface GroupFrame {
+  function: string;
+  pkg: string;
+  file: string;
+  line: number;
+  inlined: boolean;
+  args: MergedArgs;
+}
+
+/** One group as plain data (what a thread sends, and what reports read). */
+export interface GroupData {
+  /** Stable text key: signature, creator site and the arguments as the similarity level counts them (filled by `result({ keys: true })`, else empty). */
+  key: string;
+  stateClass: StateClass;
+  /** Raw state text → goroutines. */
+  states: Record<string, number>;
+  count: number;
+  /** Goroutine ids in input order (empty for debug=1 profile groups, which have none). */
+  ids: number[];
+  waitMin: number;
+  waitMax: number;
+  locked: number;
+  leaked: number;
+  /** `key=value` → goroutines carrying it (the first LABEL_CAP distinct ones). */
+  labels: Record<string, number>;
+  /** More distinct labels were seen than are kept. */
+  labelsCapped: boolean;
+  createdBy: CreatorSite | null;
+  parents: number[];
+  /** More distinct parents than PARENT_CAP were seen. */
+  parentsCapped: boolean;
+  frames: GroupFrame[];
+  elided: Elision[];
+  /** A debug=1/debug=0 profile record (count only, no goroutine ids or states). */
+  profile: boolean;
+}
+
+/** A group while goroutines are still added: the distinct parents as a set, the labels counted. */
+export interface Group extends GroupData {
+  parentSet: Set<number>;
+  labelCount: number;
+}
+
+/** The group a goroutine starts: its frames (arguments as the first of the group has them). */
+export function newGroup(g: Goroutine, site: CreatorSite | null): Group {
+  return {
+    key: "",
+    stateClass: g.stateClass,
+    states: {},
+    count: 0,
+    ids: [],
+    waitMin: Number.POSITIVE_INFINITY,
+    waitMax: 0,
+    locked: 0,
+    leaked: 0,
+    labels: {},
+    labelsCapped: false,
+    labelCount: 0,
+    createdBy: site,
+    parents: [],
+    parentsCapped: false,
+    parentSet: new Set(),
+    frames: g.frames.map((f) => ({
+      function: f.fn.full,
+      pkg: f.fn.pkg,
+      file: unsliced(f.file),
+      line: f.line,
+      inlined: f.inlined,
+      args: newMergedArgs(f.args),
+    })),
+    elided: [...g.elided],
+    profile: false,
+  };
+}
+
+/** Folds a goroutine's argument texts into its group's (positions that differ become `*`). */
+export function mergeFrameArgs(a: Group, g: Goroutine): void {
+  for (let i = 0; i < g.frames.length; i++) {
+    const f = g.frames[i]!;
+    const m = a.frames[i]!.args;
+    if (f.args !== m.text) mergeArgs(m, f.args);
+  }
+}
+
+/**
+ * Adds a goroutine's id, state, wait, flags, labels and parent to its group. `countsOnly`: the count,
+ * states and wait range alone (what `summary`'s largest groups need).
+ */
+export function addGoroutine(a: Group, g: Goroutine, countsOnly: boolean): void {
+  a.count++;
+  if (g.waitMinutes < a.waitMin) a.waitMin = g.waitMinutes;
+  if (g.waitMinutes > a.waitMax) a.waitMax = g.waitMinutes;
+  if (countsOnly) {
+    a.states[g.state] = (a.states[g.state] ?? 0) + 1;
+    return;
+  }
+  a.ids.push(g.id);
+  a.states[g.state] = (a.states[g.state] ?? 0) + 1;
+  if (g.lockedToThread) a.locked++;
+  if (g.leaked) a.leaked++;
+  if (g.labels) {
+    for (const k in g.labels) {
+      const kv = `${k}=${g.labels[k]}`;
+      const c = a.labels[kv];
+      if (c !== undefined) a.labels[kv] = c + 1;
+      else if (a.labelCount < LABEL_CAP) {
+        a.labels[unsliced(kv)] = 1;
+        a.labelCount++;
+      } else a.labelsCapped = true;
+    }
+  }
+  const p = g.createdBy?.parentId;
+  if (p !== undefined && !a.parentSet.has(p)) {
+    if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
+    else a.parentsCapped = true;
+  }
+}
+
+/**
+ * Adds the same group as seen in a later part of the input: counts, ids, states, waits, labels and
+ * parents (under the same caps as one pass), and which argument positions differ (`args`: the part's
+ * argument text per frame, `diffs`: the positions that already differed there).
+ */
+export function addPart(
+  a: Group,
+  g: Omit<GroupData, "key" | "frames">,
+  args: (frame: number) => string,
+  diffs: readonly [number, number[] | null][],
+): void {
+  a.count += g.count;
+  for (const id of g.ids) a.ids.push(id);
+  for (const [k, v] of Object.entries(g.states)) a.states[k] = (a.states[k] ?? 0) + v;
+  a.waitMin = Math.min(a.waitMin, g.waitMin);
+  a.waitMax = Math.max(a.waitMax, g.waitMax);
+  a.locked += g.locked;
+  a.leaked += g.leaked;
+  for (const [k, v] of Object.entries(g.labels)) {
+    const c = a.labels[k];
+    if (c !== undefined) a.labels[k] = c + v;
+    else if (a.labelCount < LABEL_CAP) {
+      a.labels[k] = v;
+      a.labelCount++;
+    } else a.labelsCapped = true;
+  }
+  if (g.labelsCapped) a.labelsCapped = true;
+  for (const p of g.parents) {
+    if (a.parentSet.has(p)) continue;
+    if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
+    else a.parentsCapped = true;
+  }
+  if (g.parentsCapped) a.parentsCapped = true;
+  for (let i = 0; i < a.frames.length; i++) {
+    const m = a.frames[i]!.args;
+    const text = args(i);
+    if (text !== m.text) mergeArgs(m, text);
+  }
+  for (const [i, d] of diffs) {
+    const m = a.frames[i]!.args;
+    if (d === null) m.all = true;
+    else for (const x of d) if (!m.differ.includes(x)) m.differ.push(x);
+  }
+}
+
+/** The group as plain data (the working set of parents becomes a list). */
+export function groupData(a: Group, key: string): GroupData {
+  const { parentSet, labelCount, ...rest } = a;
+  return { ...rest, key, parents: [...parentSet] };
+}

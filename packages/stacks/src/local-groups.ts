@@ -1,0 +1,104 @@
+// Finding a goroutine's group within one part of the input: by signature id, then creator site id, then
+// the numbers of its frames' argument keys. Groups made here are matched across parts by merge-groups.ts.
+import type { Frame, Goroutine } from "@gosleuth/model";
+import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
+import type { ArgKeyNumbers } from "./arg-keys.ts";
+import { type Group, mergeFrameArgs, newGroup } from "./group.ts";
+import { foldKey, MAX_VARIANTS } from "./variants.ts";
+
+/** A group and the argument-key numbers of its frames (empty at similarity `any`). */
+interface Variant {
+  argKey: Int32Array;
+  group: Group;
+}
+
+/** The groups of one signature and creator site. */
+interface SiteGroups {
+  /**
+   * Variants by a hash of their argument-key numbers (the candidates are checked number by number, so a
+   * hash collision never merges two groups).
+   */
+  byHash: Map<number, Variant[]>;
+  lastFrames: readonly Frame[] | null;
+  lastGroup: Group | null;
+  /** Groups made for this signature and site (argument variants). */
+  variants: number;
+  /** Past MAX_VARIANTS: the folded groups, by foldKey. */
+  overflow: Map<string, Group> | null;
+}
+
+export class LocalGroups {
+  private readonly bySig = new Map<number, Map<number, SiteGroups>>();
+  private scratch = new Int32Array(256);
+
+  /**
+   * `args`: numbers the frames' arguments at the grouper's level; `mergeArgs`: whether a goroutine's
+   * arguments are folded into its group's (not for counts only); `made`: receives each new group.
+   */
+  constructor(
+    private readonly args: ArgKeyNumbers,
+    private readonly mergeArgs: boolean,
+    private readonly made: (group: Group) => void,
+  ) {}
+
+  /** The group of goroutine `g` (signature `sig`, creator site `site`), made when it is the first. */
+  groupOf(g: Goroutine, sig: number, site: number, siteData: CreatorSite | null): Group {
+    let bySite = this.bySig.get(sig);
+    if (bySite === undefined) this.bySig.set(sig, (bySite = new Map()));
+    let at = bySite.get(site);
+    if (at === undefined)
+      bySite.set(
+        site,
+        (at = { byHash: new Map(), lastFrames: null, lastGroup: null, variants: 0, overflow: null }),
+      );
+    const frames = g.frames;
+    // The parser shares frame objects between goroutines whose frames print alike: the same objects as
+    // the last goroutine of this signature mean the same group and nothing to merge.
+    const last = at.lastFrames;
+    if (last !== null && at.lastGroup !== null && last.length === frames.length) {
+      let same = true;
+      for (let i = 0; i < frames.length && same; i++) same = frames[i] === last[i];
+      if (same) return at.lastGroup;
+    }
+    const byHash = at.byHash;
+    const similarity = this.args.similarity;
+    const n = similarity === "any" ? 0 : frames.length;
+    if (n > this.scratch.length) this.scratch = new Int32Array(n * 2);
+    const ids = this.scratch;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const id = this.args.ofFrame(frames[i]!);
+      ids[i] = id;
+      h = Math.imul(h ^ id, 0x01000193);
+    }
+    let bucket = byHash.get(h);
+    if (bucket === undefined) byHash.set(h, (bucket = []));
+    let a: Group | undefined;
+    for (const c of bucket) {
+      const k = c.argKey;
+      if (k.length !== n) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = k[i] === ids[i];
+      if (same) {
+        a = c.group;
+        break;
+      }
+    }
+    let fold: string | null = null;
+    if (a === undefined && at.variants >= MAX_VARIANTS) {
+      fold = foldKey(similarity, frames.length, (i) => frames[i]!.args);
+      a = (at.overflow ??= new Map()).get(fold);
+    }
+    if (a === undefined) {
+      a = newGroup(g, siteData);
+      if (fold === null) {
+        at.variants++;
+        bucket.push({ argKey: ids.slice(0, n), group: a });
+      } else at.overflow!.set(fold, a);
+      this.made(a);
+    } else if (this.mergeArgs) mergeFrameArgs(a, g);
+    at.lastFrames = frames;
+    at.lastGroup = a;
+    return a;
+  }
+}

@@ -1,0 +1,57 @@
+// debug=1 and debug=0 profile records as groups: each record is already a group (a count and one stack,
+// no goroutine ids, states or waits); records with the same frames add up.
+import type { GoroutineGroup } from "@gosleuth/model";
+import { newMergedArgs } from "./args.ts";
+import type { Group } from "./group.ts";
+
+export class ProfileGroups {
+  private readonly byKey = new Map<string, Group>();
+
+  /** `made`: receives each new group. */
+  constructor(private readonly made: (group: Group) => void) {}
+
+  add(r: GoroutineGroup): void {
+    let key = "profile";
+    for (const f of r.frames) key += `\n${f.fn?.full ?? f.pc} ${f.file ?? "?"}:${f.line ?? 0}`;
+    let a = this.byKey.get(key);
+    if (a === undefined) {
+      a = {
+        key,
+        stateClass: "unknown",
+        states: {},
+        count: 0,
+        ids: [],
+        waitMin: 0,
+        waitMax: 0,
+        locked: 0,
+        leaked: 0,
+        labels: {},
+        labelsCapped: false,
+        labelCount: 0,
+        createdBy: null,
+        parents: [],
+        parentsCapped: false,
+        parentSet: new Set(),
+        frames: r.frames.map((f) => ({
+          function: f.fn?.full ?? f.pc,
+          pkg: f.fn?.pkg ?? "",
+          file: f.file ?? "?",
+          line: f.line ?? 0,
+          inlined: false,
+          args: newMergedArgs(""),
+        })),
+        elided: [],
+        profile: true,
+      };
+      this.byKey.set(key, a);
+      this.made(a);
+    }
+    a.count += r.count;
+    if (r.labels) {
+      for (const k in r.labels) {
+        const kv = `${k}=${r.labels[k]}`;
+        a.labels[kv] = (a.labels[kv] ?? 0) + r.count;
+      }
+    }
+  }
+}
