@@ -124,7 +124,13 @@ export const KINDS = {
   },
   leaks: {
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
-    buffers: (p: GrouperPartial) => [p.startIds, p.startFns],
+    buffers: (p: GrouperPartial) => [
+      p.startIds,
+      p.startFns,
+      p.holds.sketch,
+      p.holds.records,
+      p.holds.userParents,
+    ],
     count: (p: GrouperPartial) => p.startIds.length,
   },
 };

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { describe, expect, it } from "vitest";
 import { run } from "./helpers.ts";
@@ -18,6 +19,24 @@ describe("gosleuth leaks", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^gosleuth leaks: 9,217 goroutines · 4 incidents · 4 high/);
     expect(r.stdout.split("\n").filter((l) => /^\d+\. HIGH/.test(l))).toHaveLength(4);
+  });
+
+  it("a channel cycle and a stuck WaitGroup lead the text, one incident each; --fail-on counts two", async () => {
+    const relay = fixture("labeled/relay/relay-t0150s-debug2.txt.gz");
+    const r = await run(["leaks", relay, "--fail-on", "high"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("gosleuth: 2 incidents at or above high\n");
+    const heads = r.stdout.split("\n").filter((l) => l.startsWith("INCIDENT "));
+    expect(heads).toEqual([
+      "INCIDENT I1 HIGH · channel cycle · 798 goroutines in 2 groups",
+      "INCIDENT I2 HIGH · stuck WaitGroup · 131 goroutines in 1 group",
+    ]);
+    // The same dump cut short (as a truncated download would be): no claim about the WaitGroup.
+    const whole = gunzipSync(readFileSync(relay)).toString("utf8");
+    writeFileSync(join(tmp, "relay-cut.txt"), whole.slice(0, whole.lastIndexOf("\ngoroutine ") + 40));
+    const cut = await run(["leaks", join(tmp, "relay-cut.txt")]);
+    expect(cut.stdout).toContain("INCIDENT I1 HIGH · channel cycle");
+    expect(cut.stdout).not.toContain("stuck WaitGroup");
   });
 
   it("--format json follows schema v2 and --fail-on sets the exit code", async () => {

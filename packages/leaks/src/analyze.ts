@@ -22,6 +22,7 @@ export class LeakAnalyzer {
     this.grouper = new Grouper(this.settings.samples, false, {
       objects: this.settings.incidents.maxObjectsPerGroup,
       lockWaits: this.settings.incidents.maxLockWaits,
+      chanWaits: this.settings.incidents.maxChannelWaits,
     });
   }
 
@@ -44,12 +45,21 @@ export class LeakAnalyzer {
     this.grouper.reserve(n);
   }
 
-  /** The report; `verdict` is the dump's `fatal error:`/`panic:` messages (the runtime's own word on a deadlock). */
-  finish(verdict?: readonly string[]): LeakReport {
+  /**
+   * The report; `verdict` is the dump's `fatal error:`/`panic:` messages (the runtime's own word on a deadlock);
+   * `complete: false` says the dump looks cut short (DumpInfo.truncated), so a WaitGroup's Done may be in a goroutine not printed.
+   */
+  finish(verdict?: readonly string[], o: { complete?: boolean } = {}): LeakReport {
     const findings = sortFindings(
       [...this.grouper.groups.values()].map((a) => scoreGroup(this.grouper, a, this.settings)),
     );
-    const incidents = buildIncidents({ findings, grouper: this.grouper, verdict, settings: this.settings });
+    const incidents = buildIncidents({
+      findings,
+      grouper: this.grouper,
+      verdict,
+      settings: this.settings,
+      complete: o.complete ?? true,
+    });
     return {
       version: 2,
       input: { format: this.format, goroutines: this.grouper.total, snapshots: 1 },
@@ -63,12 +73,12 @@ export class LeakAnalyzer {
 
 /** Scores every group of one dump. */
 export function analyzeLeaks(
-  input: Pick<Dump, "goroutines"> & Partial<Pick<Dump, "format" | "preamble">>,
+  input: Pick<Dump, "goroutines"> & Partial<Pick<Dump, "format" | "preamble" | "truncated">>,
   settings?: PartialLeakSettings | LeakSettings,
 ): LeakReport {
   const a = new LeakAnalyzer(settings, input.format ?? "unknown");
   for (const g of input.goroutines) a.add(g);
-  return a.finish(runtimeVerdict(input.preamble));
+  return a.finish(runtimeVerdict(input.preamble), { complete: input.truncated === undefined });
 }
 
 /** The runtime's messages in a dump's preamble (`fatal error: …`, `panic: …`). */

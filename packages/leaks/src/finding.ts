@@ -66,6 +66,10 @@ export interface Finding {
   proven: boolean;
   /** Known-benign shape (runtime workers, idle keep-alive connections, signal handlers ...). */
   benign: boolean;
+  /** Known-benign on its own but part of a leak incident (then `benign` is false; the incident's severity applies). */
+  benignAlone?: boolean;
+  /** The id of the incident holding it (`I1` ...), when it is in one. */
+  incident?: string;
   growth?: Growth;
   /** Score parts, for explanations and tuning. */
   factors: Record<string, number>;

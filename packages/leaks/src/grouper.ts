@@ -9,7 +9,9 @@ import {
   SignatureInterner,
   SiteInterner,
 } from "@gosleuth/spawn-graph/internal";
+import { HoldEvidence, type HoldPartial } from "./holders.ts";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
+import { isUserFunction } from "./std.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
 // parent per goroutine costs no more than a counter.
@@ -51,6 +53,8 @@ export interface EvidenceLimits {
   objects: number;
   /** Goroutines waiting for a lock kept for the lock-order search. */
   lockWaits: number;
+  /** Goroutines waiting on a channel or a WaitGroup kept for the channel-cycle and WaitGroup searches. */
+  chanWaits?: number;
 }
 
 /**
@@ -82,6 +86,7 @@ export interface GrouperPartial {
   startFns: Int32Array;
   startNames: string[];
   lockWaits: LockWait[];
+  holds: HoldPartial;
 }
 
 /** Groups goroutines by signature and creator site in one pass. */
@@ -121,16 +126,21 @@ export class Grouper {
 
   /** Goroutines waiting for a lock (up to the limit), for the lock-order search. */
   readonly lockWaits: LockWait[] = [];
+  /** Who holds which pointers, and the goroutines waiting on channels and WaitGroups. */
+  readonly holds: HoldEvidence;
 
   constructor(
     private readonly samples = 10,
     private readonly keepIds = false,
     private readonly limits: EvidenceLimits = { objects: 64, lockWaits: 100_000 },
-  ) {}
+  ) {
+    this.holds = new HoldEvidence(limits.chanWaits);
+  }
 
   // The start function of each signature (a signature fixes the stack's functions), and the group
   // last added to: siblings usually come one after another.
   private readonly startOfSig: number[] = [];
+  private readonly userStartOfSig: boolean[] = [];
   private lastKey = -1;
   private lastGroup: GroupTally | undefined;
 
@@ -143,7 +153,9 @@ export class Grouper {
     if (startFn === undefined) {
       startFn = this.startNames.id(startFunctionName(g.frames));
       this.startOfSig[sig] = startFn;
+      this.userStartOfSig[sig] = isUserFunction(this.startNames.names[startFn]!);
     }
+    this.holds.add(g, sig, site, this.userStartOfSig[sig]!);
     this.startIds.push(g.id);
     this.startFns.push(startFn);
     this.startIndex = undefined;
@@ -241,6 +253,7 @@ export class Grouper {
       startFns: this.startFns.view(),
       startNames: this.startNames.names,
       lockWaits: this.lockWaits,
+      holds: this.holds.partial(),
     };
   }
 
@@ -272,6 +285,7 @@ export class Grouper {
       if (this.lockWaits.length >= this.limits.lockWaits) break;
       this.lockWaits.push({ ...w, sig: sig[w.sig]!, site: site[w.site]! });
     }
+    this.holds.merge(p.holds, sig, site);
     this.startIds.append(p.startIds);
     this.startFns.appendMapped(
       p.startFns,

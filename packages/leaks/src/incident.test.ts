@@ -6,7 +6,9 @@ import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
 import { analyzeLeaks } from "./analyze.ts";
 import type { Finding, LeakReport } from "./finding.ts";
+import { lockstepRatio } from "./incident.ts";
 import { findInversions, type LockWait } from "./lock-order.ts";
+import { renderMarkdown, renderText } from "./report.ts";
 import { toSarif } from "./sarif.ts";
 import { resolveSettings, validateSettings } from "./settings.ts";
 import { analyzeSnapshots } from "./snapshots.ts";
@@ -114,6 +116,36 @@ describe("stuckcall: the stuck calls are one incident with caller, transport loo
     // The transport loops are known-benign alone, not inside this incident.
     for (const i of inc.findings) expect(report.findings[i]!.benign).toBe(false);
   });
+  it("text and Markdown print the transport loops as members of the incident, not as info lines", () => {
+    const r = analyzeLeaks(dumps[dumps.length - 1]!.dump);
+    const inc = r.incidents[0]!;
+    const loops = inc.findings.filter((i) => r.findings[i]!.benignAlone);
+    // readLoop and writeLoop: known-benign alone, kept as such in findings[] with their own severity.
+    expect(loops.map((i) => r.findings[i]!.startFunction).sort()).toEqual([
+      "net/http.(*persistConn).readLoop",
+      "net/http.(*persistConn).writeLoop",
+    ]);
+    for (const i of loops) {
+      expect(r.findings[i]!.severity).toBe("info");
+      expect(r.findings[i]!.benign).toBe(false);
+      expect(r.findings[i]!.incident).toBe(inc.id);
+    }
+    const txt = renderText(r);
+    const members = txt.split("\n").filter((l) => l.startsWith("   · "));
+    expect(members).toHaveLength(4);
+    for (const l of members) expect(l.startsWith(`   · ${inc.severity} `), l).toBe(true);
+    expect(members.filter((l) => l.endsWith(" (known-benign on its own, not here)"))).toHaveLength(2);
+    // Not again as a finding of their own, even with every info group shown.
+    const all = renderText(r, { all: true });
+    for (const loop of ["readLoop", "writeLoop"])
+      expect(
+        all.split("\n").filter((l) => l.includes(`(*persistConn).${loop} [`)),
+        loop,
+      ).toHaveLength(1);
+    const md = renderMarkdown(r);
+    expect(md.match(/^\| \w+ \(known-benign on its own\) \|/gm)).toHaveLength(2);
+    expect(md).not.toMatch(/^\| info /m);
+  });
   it("as a series the incident is high and its groups grew in lockstep", () => {
     const r = reports[reports.length - 1]!.report;
     const inc = r.incidents[0]!;
@@ -170,6 +202,104 @@ describe("abba: the lock-order inversion is one incident named as such", () => {
       .filter((f) => f.stateClass === "mutex" && f.blockingFrame?.line !== 31 && f.blockingFrame?.line !== 43)
       .reduce((s, f) => s + f.count, 0);
     expect(r.incidents[0]!.reasons[0]).toContain(`${queued.toLocaleString("en-US")} queued behind`);
+  });
+});
+
+describe("relay: a channel cycle and a WaitGroup that never reaches zero, each one incident named as such", () => {
+  const truth = truthOf("relay");
+  const dumps = dumpsOf("relay");
+  const reports = [
+    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
+    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
+  ];
+  it.each(reports)("$name", ({ report }) => {
+    expectPartition(report);
+    for (const t of truth.incidents) {
+      const inc = expectIncident(report, t, truth.healthy);
+      expect(inc.kind, t.name).toBe(t.kind);
+      expect(inc.severity, t.name).toBe("high");
+      expect(inc.findings, t.name).toHaveLength(t.groups.length);
+      expect(inc.rootCause, t.name).toEqual(t.rootCause);
+    }
+    expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(truth.incidents.length);
+    // The healthy groups are in no incident with another group.
+    for (const h of truth.healthy)
+      for (const x of report.incidents)
+        if (x.findings.some((i) => isHealthy(report.findings[i]!, h.functions)))
+          expect(x.findings, `${h.name}: ${x.title}`).toHaveLength(1);
+  });
+  it("names the cycle: who waits on which channel that only the other holds", () => {
+    const r = analyzeLeaks(dumps[dumps.length - 1]!.dump);
+    const inc = r.incidents.find((x) => x.kind === "channel cycle")!;
+    expect(inc.title).toBe(
+      "channel cycle suspected: 532 × `feeder` and 266 × `pricer` wait on each other's channels (266 cycles, no other goroutine holds their channels)",
+    );
+    expect(inc.reasons[0]).toMatch(
+      /^channel cycle suspected: `pricer` waits at main\.go:46 on chan 0x[0-9a-f]+ that only `feeder` goroutines hold, which wait at main\.go:34 on chan 0x[0-9a-f]+ that only `pricer` holds; 266 cycles, 532 \+ 266 goroutines \(the dump does not print which channel/,
+    );
+  });
+  it("names the WaitGroup: no live goroutine could call Done", () => {
+    const r = analyzeLeaks(dumps[dumps.length - 1]!.dump);
+    const inc = r.incidents.find((x) => x.kind === "stuck WaitGroup")!;
+    expect(inc.title).toBe(
+      "WaitGroup that can never reach zero: 131 goroutines in `collect` wait on 131 WaitGroups that no live goroutine could call Done on",
+    );
+  });
+  it("as a series the feeders and the pricer also grew in lockstep, two for one", () => {
+    const r = reports[reports.length - 1]!.report;
+    const inc = r.incidents.find((x) => x.kind === "channel cycle")!;
+    expect(inc.reasons).toContain(
+      "grew in lockstep at 2 : 1 (2 of `feeder` for each `pricer`, started together): 116 → 212 → 322 → 414 → 532 and 58 → 106 → 161 → 207 → 266",
+    );
+  });
+  it("under GOTRACEBACK=system the runtime's chansend prints each channel waited on: the same two incidents", () => {
+    const r = analyzeLeaks(parseDump(text("labeled/relay/relay-sigquit-gotraceback-system.txt.gz")));
+    expectPartition(r);
+    const high = r.incidents.filter((x) => x.severity === "high");
+    expect(high.map((x) => [x.kind, x.count, x.rootCause])).toEqual([
+      ["channel cycle", 150, truth.incidents[0]!.rootCause],
+      ["stuck WaitGroup", 19, truth.incidents[1]!.rootCause],
+    ]);
+    // Exact: no word about inferring the channel from the frame's arguments.
+    expect(high[0]!.reasons[0]).toMatch(
+      /^channel cycle suspected: `pricer` waits at main\.go:46 on chan 0x[0-9a-f]+ that only `feeder` goroutines hold, which wait at main\.go:34 on chan 0x[0-9a-f]+ that only `pricer` holds; 50 cycles, 100 \+ 50 goroutines$/,
+    );
+  });
+  it("past incidents.maxChannelWaits the searches find less, never more, and say so", () => {
+    const d = dumps[dumps.length - 1]!.dump;
+    const full = analyzeLeaks(d);
+    const few = analyzeLeaks(d, { incidents: { maxChannelWaits: 100 } });
+    expectPartition(few);
+    const found = few.incidents.filter((x) => x.kind === "channel cycle" || x.kind === "stuck WaitGroup");
+    expect(found.length).toBeGreaterThan(0);
+    for (const x of found) {
+      expect(x.reasons[0]).toContain("(counted among the first waiters only");
+      const same = full.incidents.find((y) => y.kind === x.kind)!;
+      expect(Number(/(\d+) (cycles|goroutines in)/.exec(x.reasons[0]!)![1])).toBeLessThan(
+        Number(/(\d+) (cycles|goroutines in)/.exec(same.reasons[0]!)![1]),
+      );
+    }
+  });
+  it("a dump cut short says nothing about the WaitGroup (a goroutine not printed could call Done)", () => {
+    const whole = text("labeled/relay/relay-t0150s-debug2.txt.gz");
+    // The last goroutine block cut in half: the parser marks the dump truncated.
+    const cut = parseDump(whole.slice(0, whole.lastIndexOf("\ngoroutine ") + 40));
+    expect(cut.truncated).toBeDefined();
+    const r = analyzeLeaks(cut);
+    expect(r.incidents.some((x) => x.kind === "stuck WaitGroup")).toBe(false);
+    expect(
+      analyzeLeaks({ ...cut, truncated: undefined }).incidents.some((x) => x.kind === "stuck WaitGroup"),
+    ).toBe(true);
+  });
+});
+
+describe("lockstepRatio", () => {
+  it("finds equal and proportional growth, and nothing else", () => {
+    expect(lockstepRatio([0, 10, 20, 30], [0, 10, 20, 30], 0.05)).toEqual([1, 1]);
+    expect(lockstepRatio([0, 20, 40, 60], [0, 10, 20, 30], 0.05)).toEqual([2, 1]);
+    expect(lockstepRatio([0, 10, 20, 30], [0, 30, 60, 90], 0.05)).toEqual([1, 3]);
+    expect(lockstepRatio([0, 10, 20, 30], [0, 17, 60, 90], 0.05)).toBeUndefined();
+    expect(lockstepRatio([0, 10, 10, 10], [0, 20, 20, 20], 0.05)).toBeUndefined();
   });
 });
 

@@ -1,14 +1,20 @@
 // Incidents: the groups of one cause gathered together, from the evidence the dump holds, with a root cause and a title.
 import { formatCount as fmt } from "@gosleuth/model";
+import { type ChannelCycle, findChannelCycles, findStuckWaitGroups, type StuckWaitGroup } from "./cycles.ts";
 import type { Finding, Location } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
 import { describeInversion, findInversions, type Inversion } from "./lock-order.ts";
 import { PAIRINGS } from "./pairings.ts";
 import { STATE_WORDS } from "./rules.ts";
 import type { LeakSettings, Severity } from "./settings.ts";
+import { isStdFunction } from "./std.ts";
+
+export { isStdFunction } from "./std.ts";
 
 export type IncidentKind =
   | "lock-order inversion"
+  | "channel cycle"
+  | "stuck WaitGroup"
   | "deadlock"
   | "stuck outbound call"
   | "related groups"
@@ -39,26 +45,16 @@ export interface IncidentInput {
   /** `fatal error:` and `panic:` messages of the last snapshot. */
   verdict?: readonly string[];
   settings: LeakSettings;
+  /**
+   * Every goroutine of the process is in the (last) dump (default true): false for a dump that looks cut
+   * short, where a goroutine not printed could still call a WaitGroup's Done.
+   */
+  complete?: boolean;
 }
 
 const RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
 const DEADLOCK = /all goroutines are asleep - deadlock/;
 const SYNCTEST = /main bubble goroutine has exited but blocked goroutines remain/;
-
-/** Top-level directories of Go's standard library: frames there are not the program's own code. */
-const STD = new Set(
-  "archive bufio builtin bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings structs sync syscall testing text time unicode unique unsafe vendor weak".split(
-    " ",
-  ),
-);
-
-export function isStdFunction(fn: string): boolean {
-  const slash = fn.lastIndexOf("/", fn.indexOf("(") >= 0 ? fn.indexOf("(") : fn.length);
-  const pkgEnd = fn.indexOf(".", slash + 1);
-  const pkg = fn.slice(0, pkgEnd < 0 ? fn.length : pkgEnd);
-  const top = pkg.split("/")[0]!;
-  return STD.has(top) || pkg === "sync" || pkg.startsWith("golang.org/x/");
-}
 
 /** The innermost frame of the group's stack in the program's own code (from its signature), if any. */
 export function userFrame(f: Finding): Location | null {
@@ -76,6 +72,33 @@ export function userFrame(f: Finding): Location | null {
 
 const short = (fn: string) => fn.replace(/^.*\/(?=[^/]*$)/, "").replace(/^[^.(]*\./, "");
 const base = (file: string) => file.replace(/^.*\//, "");
+
+const hex = (v: number) => `0x${v.toString(16)}`;
+
+/** The sentence a channel cycle is reported with. */
+function describeCycle(c: ChannelCycle): string {
+  const counts = c.groups.map((g) => fmt(g.count)).join(" + ");
+  const how = c.exact
+    ? ""
+    : " (the dump does not print which channel a goroutine waits on: it is one of the pointers its blocking frame was called with, all held by these goroutines only)";
+  const e = c.example;
+  const first = e
+    ? `\`${short(e.a.fn)}\` waits at ${base(e.a.file)}:${e.a.line} on chan ${hex(e.x)} that only \`${short(e.b.fn)}\` goroutines hold, which wait at ${base(e.b.file)}:${e.b.line} on chan ${hex(e.y)} that only \`${short(e.a.fn)}\` holds`
+    : `${c.groups.map((g) => `\`${short(g.fn)}\` (${base(g.file)}:${g.line})`).join(", ")} wait on channels only the others hold`;
+  return `channel cycle suspected: ${first}; ${fmt(c.cycles)} cycle${c.cycles === 1 ? "" : "s"}, ${counts} goroutines${how}`;
+}
+
+/** Past `incidents.maxChannelWaits` waiters, the counts are of those examined only. */
+const partly = (overflow: boolean) =>
+  overflow
+    ? " (counted among the first waiters only: as many as incidents.maxChannelWaits were examined)"
+    : "";
+
+/** The sentence a stuck WaitGroup is reported with. */
+function describeWaitGroup(w: StuckWaitGroup): string {
+  const at = w.groups.map((g) => `\`${short(g.fn)}\` (${base(g.file)}:${g.line})`).join(", ");
+  return `${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in ${at} wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} (e.g. ${hex(w.example)}) that no other goroutine holds; none started a goroutine of the program that is still alive, and their creators have exited: nothing is left to call Done`;
+}
 
 /** Union-find over finding indices, with the reasons each union was made for. */
 class Components {
@@ -114,8 +137,13 @@ class Components {
     this.why.set(root, w);
     if (kind) {
       const cur = this.kinds.get(root);
-      // A lock-order inversion or the runtime's verdict says more than a pairing.
-      if (!cur || kind === "lock-order inversion" || (kind === "deadlock" && cur !== "lock-order inversion"))
+      // A lock-order inversion, a channel cycle or the runtime's verdict says more than a pairing.
+      if (
+        !cur ||
+        kind === "lock-order inversion" ||
+        (kind === "deadlock" && cur !== "lock-order inversion") ||
+        (kind === "channel cycle" && cur !== "lock-order inversion" && cur !== "deadlock")
+      )
         this.kinds.set(root, kind);
     }
   }
@@ -123,6 +151,46 @@ class Components {
 
 const near = (a: number, b: number, tol: number) =>
   Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
+
+/** Ratios of growth that tie two groups: one caller holding one, two, three or four goroutines of the other, or 2 : 3. */
+const RATIOS: readonly [number, number][] = [
+  [1, 1],
+  [2, 1],
+  [1, 2],
+  [3, 1],
+  [1, 3],
+  [4, 1],
+  [1, 4],
+  [3, 2],
+  [2, 3],
+];
+
+/**
+ * The ratio p : q at which two series of counts grew together, if any: between every pair of snapshots q × the
+ * first's growth equals p × the second's (within the tolerance, or off by at most one goroutine of each), it grew
+ * at least twice, and the last counts stand in the same ratio.
+ */
+export function lockstepRatio(
+  ca: readonly number[],
+  cb: readonly number[],
+  tol: number,
+): [number, number] | undefined {
+  const last = ca.length - 1;
+  if (last < 1 || cb.length !== ca.length) return undefined;
+  for (const [p, q] of RATIOS) {
+    if (!near(q * ca[last]!, p * cb[last]!, tol)) continue;
+    let grew = 0;
+    let same = true;
+    for (let k = 1; k <= last && same; k++) {
+      const da = ca[k]! - ca[k - 1]!;
+      const db = cb[k]! - cb[k - 1]!;
+      if (da > 0) grew++;
+      same = near(q * da, p * db, tol) || Math.abs(q * da - p * db) <= Math.max(p, q);
+    }
+    if (same && grew >= 2) return [p, q];
+  }
+  return undefined;
+}
 
 /** Gathers the findings (sorted, most severe first) into incidents. Changes nothing in the findings but `benign` and reasons of benign members of a leak incident. */
 export function buildIncidents(input: IncidentInput): Incident[] {
@@ -162,6 +230,37 @@ export function buildIncidents(input: IncidentInput): Incident[] {
     }
   }
 
+  // Channel cycles and WaitGroups nothing can bring to zero: who waits on what, and who else holds it.
+  if (grouper) {
+    const byGroup = new Map<string, number>();
+    for (const a of grouper.groups.values()) {
+      const i = index.get(grouper.keyOf(a));
+      if (i !== undefined) byGroup.set(`${a.sig}:${a.site}`, i);
+    }
+    const indexOf = (g: { sig: number; site: number }) => byGroup.get(`${g.sig}:${g.site}`);
+    for (const c of findChannelCycles(grouper.holds)) {
+      const members = [...new Set(c.groups.map(indexOf).filter((i): i is number => i !== undefined))];
+      if (members.length < 2) continue;
+      uf.join(members, describeCycle(c) + partly(grouper.holds.overflow), "channel cycle");
+      const lead = c.example?.a ?? c.groups[0]!;
+      extras.set(indexOf(lead) ?? members[0]!, {
+        title: `channel cycle suspected: ${c.groups.map((g) => `${fmt(g.count)} × \`${short(g.fn)}\``).join(" and ")} wait on each other's channels (${fmt(c.cycles)} cycle${c.cycles === 1 ? "" : "s"}, no other goroutine holds their channels)`,
+        root: { function: lead.fn, file: lead.file, line: lead.line },
+      });
+    }
+    const alive = (id: number) => grouper.startOf(id) !== undefined;
+    for (const w of findStuckWaitGroups(grouper.holds, alive, input.complete ?? true)) {
+      const members = [...new Set(w.groups.map(indexOf).filter((i): i is number => i !== undefined))];
+      if (members.length === 0) continue;
+      uf.join(members, describeWaitGroup(w) + partly(grouper.holds.overflow), "stuck WaitGroup");
+      const lead = w.groups[0]!;
+      extras.set(indexOf(lead) ?? members[0]!, {
+        title: `WaitGroup that can never reach zero: ${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in \`${short(lead.fn)}\` wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} that no live goroutine could call Done on`,
+        root: { function: lead.fn, file: lead.file, line: lead.line },
+      });
+    }
+  }
+
   // Well-known pairings: each waiting caller holds one goroutine of each partner kind.
   for (const p of PAIRINGS) {
     for (let i = 0; i < n; i++) {
@@ -198,28 +297,47 @@ export function buildIncidents(input: IncidentInput): Incident[] {
     const f = findings[i]!;
     if (live(i) && !f.benign && f.severity !== "info" && f.count >= t.minLockstepCount) cands.push(i);
   }
+  /** Started by the same goroutines at the same function, or one group by goroutines of the other. */
+  const spawnedTogether = (i: number, j: number): boolean => {
+    const a = findings[i]!;
+    const b = findings[j]!;
+    const ta = tallies.get(a.key);
+    const tb = tallies.get(b.key);
+    if (!grouper || !ta || !tb) return false;
+    if (a.creator && b.creator && a.creator.function === b.creator.function) {
+      const [small, big] =
+        ta.parents.size < tb.parents.size ? [ta.parents, tb.parents] : [tb.parents, ta.parents];
+      for (const p of small) if (big.has(p)) return true;
+    }
+    const startedBy = (t: GroupTally, fn: string) => {
+      let seen = 0;
+      for (const p of t.parents) {
+        if (++seen > 50) break;
+        if (grouper.startOf(p) === fn) return true;
+      }
+      return false;
+    };
+    return startedBy(tb, a.startFunction) || startedBy(ta, b.startFunction);
+  };
   const series = cands.some((i) => (findings[i]!.growth?.counts.length ?? 0) > 1);
   for (let x = 0; x < cands.length; x++) {
     for (let y = x + 1; y < cands.length; y++) {
       const a = findings[cands[x]!]!;
       const b = findings[cands[y]!]!;
       if (series) {
-        // Lockstep: the same growth between every pair of snapshots (and growth at least once).
         const ca = a.growth?.counts;
         const cb = b.growth?.counts;
         if (!ca || !cb || ca.length !== cb.length) continue;
-        let grew = 0;
-        let same = true;
-        for (let k = 1; k < ca.length && same; k++) {
-          const da = ca[k]! - ca[k - 1]!;
-          const db = cb[k]! - cb[k - 1]!;
-          if (da > 0) grew++;
-          same = near(da, db, t.countTolerance) || Math.abs(da - db) <= 1;
-        }
-        if (same && grew >= 2 && near(a.count, b.count, t.countTolerance))
+        const r = lockstepRatio(ca, cb, t.countTolerance);
+        // Groups of independent requests arriving at fixed rates grow in proportion too: a ratio other than
+        // 1 : 1 ties two groups only when one goroutine holds goroutines of both (they share parents, or
+        // one group's goroutines started the other's).
+        if (r && (r[0] === r[1] || spawnedTogether(cands[x]!, cands[y]!)))
           uf.join(
             [cands[x]!, cands[y]!],
-            `grew in lockstep: ${ca.map(fmt).join(" → ")} and ${cb.map(fmt).join(" → ")}`,
+            r[0] === r[1]
+              ? `grew in lockstep: ${ca.map(fmt).join(" → ")} and ${cb.map(fmt).join(" → ")}`
+              : `grew in lockstep at ${r[0]} : ${r[1]} (${r[1] === 1 ? `${r[0]} of \`${short(a.startFunction)}\` for each \`${short(b.startFunction)}\`` : r[0] === 1 ? `${r[1]} of \`${short(b.startFunction)}\` for each \`${short(a.startFunction)}\`` : "in proportion"}, started together): ${ca.map(fmt).join(" → ")} and ${cb.map(fmt).join(" → ")}`,
           );
       } else if (
         near(a.count, b.count, t.countTolerance) &&
@@ -361,6 +479,7 @@ export function buildIncidents(input: IncidentInput): Incident[] {
         const f = findings[i]!;
         if (!f.benign) continue;
         f.benign = false;
+        f.benignAlone = true;
         f.reasons.push(
           `not benign here: part of a ${kind} incident with ${members.length - 1} other group${members.length === 2 ? "" : "s"}`,
         );
@@ -379,5 +498,9 @@ export function buildIncidents(input: IncidentInput): Incident[] {
   out.sort(
     (a, b) => RANK[b.severity] - RANK[a.severity] || b.score - a.score || a.findings[0]! - b.findings[0]!,
   );
-  return out.map((x, i) => ({ id: `I${i + 1}`, ...x }));
+  return out.map((x, i) => {
+    const id = `I${i + 1}`;
+    for (const j of x.findings) findings[j]!.incident = id;
+    return { id, ...x };
+  });
 }

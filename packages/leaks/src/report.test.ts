@@ -1,5 +1,6 @@
 // Reports validate against their schemas (SARIF 2.1.0 official, ours v2); busy and idle servers raise no high finding.
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { fixture } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import Ajv from "ajv";
@@ -30,6 +31,17 @@ describe("leak report formats", () => {
     ]);
     expect(validateReport(snaps), JSON.stringify(validateReport.errors)).toBe(true);
     expect(sarifSchemaErrors(toSarif(snaps))).toEqual([]);
+  });
+  it("JSON and SARIF validate with the incident kinds and fields added in version 2 (cycle, WaitGroup, benign members)", () => {
+    for (const f of [
+      "labeled/relay/relay-t0150s-debug2.txt.gz",
+      "labeled/relay/relay-sigquit-gotraceback-system.txt.gz",
+      "labeled/stuckcall/stuckcall-t0150s-debug2.txt.gz",
+    ]) {
+      const r = analyzeLeaks(parseDump(gunzipSync(readFileSync(fixture(f)))));
+      expect(validateReport(toJson(r)), `${f}: ${JSON.stringify(validateReport.errors)}`).toBe(true);
+      expect(sarifSchemaErrors(toSarif(r)), f).toEqual([]);
+    }
   });
   it("text and Markdown name the leaking sites; --fail-on levels", () => {
     expect(renderText(report)).toContain("main.(*Exporter).enqueue");

@@ -19,13 +19,23 @@ export function failOn(report: LeakReport, level: Exclude<Severity, "info">): bo
   return failingIncidents(report, level).length > 0;
 }
 
-/** Incidents of more than one group: the ones a report leads with (a single group is shown as its finding). */
+/**
+ * Incidents of more than one group, or of one group with evidence of a cause (a WaitGroup nothing can bring to
+ * zero): the ones a report leads with. A single group without such evidence is shown as its finding.
+ */
 function gathered(report: LeakReport): Incident[] {
-  return report.incidents.filter((x) => x.findings.length > 1);
+  return report.incidents.filter((x) => x.findings.length > 1 || x.reasons.length > 0);
 }
 
+const groups = (x: Incident) => (x.findings.length === 1 ? "1 group" : `${x.findings.length} groups`);
+
 function memberLine(f: Finding): string {
-  return `${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}`;
+  return `${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}${f.benignAlone ? " (known-benign on its own, not here)" : ""}`;
+}
+
+/** A member's severity in its incident: a known-benign group inside a leak incident is part of the leak. */
+function memberSeverity(f: Finding, x: Incident): Severity {
+  return f.benignAlone ? x.severity : f.severity;
 }
 
 /** How many incidents are at `level` or worse (the line `--fail-on` prints when it trips). */
@@ -102,14 +112,15 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
     for (const i of x.findings) inIncident.add(i);
     lines.push("");
     lines.push(
-      `${c(sevColor[x.severity], `INCIDENT ${x.id} ${x.severity.toUpperCase()}`)} · ${x.kind} · ${fmt(x.count)} goroutines in ${x.findings.length} groups`,
+      `${c(sevColor[x.severity], `INCIDENT ${x.id} ${x.severity.toUpperCase()}`)} · ${x.kind} · ${fmt(x.count)} goroutines in ${groups(x)}`,
     );
     lines.push(`   ${c("1", plain(x.title, REASON_MAX))}`);
     if (x.rootCause) lines.push(`   root cause: ${at(x.rootCause)}`);
     for (const r of x.reasons) lines.push(`   - ${plain(r, REASON_MAX)}`);
     for (const i of x.findings) {
       const f = report.findings[i]!;
-      lines.push(`   · ${c(sevColor[f.severity], f.severity)} ${memberLine(f)}`);
+      const sev = memberSeverity(f, x);
+      lines.push(`   · ${c(sevColor[sev], sev)} ${memberLine(f)}`);
     }
   }
   const shown = report.findings.filter((f, i) => !inIncident.has(i) && (o.all || f.severity !== "info"));
@@ -172,7 +183,7 @@ export function renderMarkdown(report: LeakReport): string {
     for (const i of x.findings) inIncident.add(i);
     out.push(`### ${x.id} ${x.severity}: ${mdText(x.title, REASON_MAX)}`, "");
     out.push(
-      `${x.kind}, ${fmt(x.count)} goroutines in ${x.findings.length} groups${x.rootCause ? `; root cause ${codeAt(x.rootCause)}` : ""}.`,
+      `${x.kind}, ${fmt(x.count)} goroutines in ${groups(x)}${x.rootCause ? `; root cause ${codeAt(x.rootCause)}` : ""}.`,
       "",
     );
     for (const r of x.reasons) out.push(`- ${mdText(r, REASON_MAX)}`);
@@ -185,7 +196,7 @@ export function renderMarkdown(report: LeakReport): string {
       const f = report.findings[i]!;
       const b = f.blockingFrame;
       out.push(
-        `| ${f.severity} | ${fmt(f.count)} | ${mdCode(f.startFunction)} | ${mdCode(f.state)} | ${wait(f) || "–"} | ${b ? codeAt(b) : "–"} |`,
+        `| ${memberSeverity(f, x)}${f.benignAlone ? " (known-benign on its own)" : ""} | ${fmt(f.count)} | ${mdCode(f.startFunction)} | ${mdCode(f.state)} | ${wait(f) || "–"} | ${b ? codeAt(b) : "–"} |`,
       );
     }
     out.push("");

@@ -224,13 +224,13 @@ function incidentResult(x: Incident, report: LeakReport, used: RuleId[], o: Sari
   };
 }
 
-/** One result per incident (at its root cause, its groups related), and per group in none when info is asked for. */
+/** One result per incident of several groups or with evidence of a cause (at its root cause, its groups related), and per other group. */
 export function toSarif(report: LeakReport, o: SarifOptions = {}): Log {
   const incidentOf = new Map<number, Incident>();
   for (const x of report.incidents ?? []) for (const i of x.findings) incidentOf.set(i, x);
   const gatheredIncident = (i: number) => {
     const x = incidentOf.get(i);
-    return x && x.findings.length > 1 ? x : undefined;
+    return x && (x.findings.length > 1 || x.reasons.length > 0) ? x : undefined;
   };
   const shown = report.findings
     .map((f, i) => ({ f, i }))

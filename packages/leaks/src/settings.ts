@@ -70,6 +70,12 @@ export interface LeakSettings {
      * objects are read from the first 16 times this many goroutines of each group.
      */
     maxObjectsPerGroup: number;
+    /**
+     * Goroutines waiting on a channel or a WaitGroup whose pointer arguments are kept per dump for the
+     * channel-cycle and WaitGroup searches (past it they find less, never more: the goroutines not kept
+     * still count as holders; each thread of a big file keeps as many, so the cost grows with it).
+     */
+    maxChannelWaits: number;
   };
 }
 
@@ -96,7 +102,13 @@ export const DEFAULT_SETTINGS: LeakSettings = {
   perRequestSiteMinCount: 50,
   ignore: { topFunction: [], creator: [], function: [] },
   samples: 10,
-  incidents: { countTolerance: 0.05, minLockstepCount: 5, maxLockWaits: 100_000, maxObjectsPerGroup: 64 },
+  incidents: {
+    countTolerance: 0.05,
+    minLockstepCount: 5,
+    maxLockWaits: 100_000,
+    maxObjectsPerGroup: 64,
+    maxChannelWaits: 2_000,
+  },
 };
 
 /** Every field optional at every depth, except arrays, which are given whole. */
@@ -129,6 +141,7 @@ const INTEGER_SETTINGS = [
   "minLockstepCount",
   "maxLockWaits",
   "maxObjectsPerGroup",
+  "maxChannelWaits",
 ];
 
 /** Checks a partial settings object (e.g. parsed from gosleuth.config.json); returns the problems found. */

@@ -13,6 +13,8 @@ export interface Snapshot {
   label?: string;
   /** The dump's `fatal error:`/`panic:` messages (see runtimeVerdict). */
   verdict?: readonly string[];
+  /** False when the dump looks cut short (DumpInfo.truncated): a goroutine not printed could call a WaitGroup's Done. */
+  complete?: boolean;
 }
 
 function groupSnapshot(s: Snapshot, samples: number, settings?: LeakSettings): Grouper {
@@ -22,6 +24,7 @@ function groupSnapshot(s: Snapshot, samples: number, settings?: LeakSettings): G
     settings && {
       objects: settings.incidents.maxObjectsPerGroup,
       lockWaits: settings.incidents.maxLockWaits,
+      chanWaits: settings.incidents.maxChannelWaits,
     },
   );
   for (const x of s.goroutines) g.add(x);
@@ -138,6 +141,7 @@ export function analyzeSnapshots(
     grouper: groupers[last],
     verdict: lastSnap.verdict,
     settings: s,
+    complete: lastSnap.complete ?? true,
   });
   const report: LeakReport = {
     version: 2,

@@ -69,6 +69,7 @@ export class SnapshotWindow {
     const grouper = new Grouper(this.settings.samples, true, {
       objects: this.settings.incidents.maxObjectsPerGroup,
       lockWaits: this.settings.incidents.maxLockWaits,
+      chanWaits: this.settings.incidents.maxChannelWaits,
     });
     return {
       add: (g) => grouper.add(g),

@@ -1,13 +1,12 @@
 // Argument lists numbered by their key at a similarity level, so that grouping compares small integers
-// per frame instead of argument text. The parser shares one frame object between goroutines whose frames
-// print alike, so a frame's number is looked up once per object.
+// per frame instead of argument text. No cache per frame object: the grouper asks only for frames that
+// differ from the last goroutine's, and where arguments never repeat (a busy server's pointers) a table of
+// frames would hold every frame of the dump until the next collection.
 import type { Frame } from "@gosleuth/model";
 import { argsKey, type Similarity, unsliced } from "./args.ts";
 
 export class ArgKeyNumbers {
   private readonly ids = new Map<string, number>();
-  // Weak: a frame the parser did not intern must not outlive its goroutine (nor keep its piece's text).
-  private readonly ofFrames = new WeakMap<Frame, number>();
 
   constructor(readonly similarity: Similarity) {}
 
@@ -24,11 +23,6 @@ export class ArgKeyNumbers {
 
   /** The number of a frame's arguments' key. */
   ofFrame(f: Frame): number {
-    let id = this.ofFrames.get(f);
-    if (id === undefined) {
-      id = this.of(f.args);
-      this.ofFrames.set(f, id);
-    }
-    return id;
+    return this.of(f.args);
   }
 }

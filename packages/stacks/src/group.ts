@@ -1,9 +1,9 @@
 // One group of goroutines as it fills up: what every goroutine adds (its id, state, wait, flags, labels,
 // parent) and how a group from another thread's part is added to it. Bounded per group, so memory
 // follows the groups and not the goroutines.
-import type { Elision, Goroutine, StateClass } from "@gosleuth/model";
+import type { Elision, Frame, Goroutine, StateClass } from "@gosleuth/model";
 import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
-import { type MergedArgs, mergeArgs, newMergedArgs, unsliced } from "./args.ts";
+import { type MergedArgs, mergeArgs, unsliced } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
@@ -55,6 +55,25 @@ export interface Group extends GroupData {
 
 /** The group a goroutine starts: its frames (arguments as the first of the group has them). */
 export function newGroup(g: Goroutine, site: CreatorSite | null): Group {
+  const frames: GroupFrame[] = [];
+  // Recursion repeats one frame object many times: its copied strings are shared, not copied again.
+  let last: Frame | null = null;
+  let file = "";
+  let args = "";
+  for (let i = 0; i < g.frames.length; i++) {
+    const f = g.frames[i]!;
+    if (last === null || f.file !== last.file) file = unsliced(f.file);
+    if (last === null || f.args !== last.args) args = unsliced(f.args);
+    last = f;
+    frames.push({
+      function: f.fn.full,
+      pkg: f.fn.pkg,
+      file,
+      line: f.line,
+      inlined: f.inlined,
+      args: { text: args, differ: [], all: false },
+    });
+  }
   return {
     key: "",
     stateClass: g.stateClass,
@@ -72,23 +91,20 @@ export function newGroup(g: Goroutine, site: CreatorSite | null): Group {
     parents: [],
     parentsCapped: false,
     parentSet: new Set(),
-    frames: g.frames.map((f) => ({
-      function: f.fn.full,
-      pkg: f.fn.pkg,
-      file: unsliced(f.file),
-      line: f.line,
-      inlined: f.inlined,
-      args: newMergedArgs(f.args),
-    })),
+    frames,
     elided: [...g.elided],
     profile: false,
   };
 }
 
-/** Folds a goroutine's argument texts into its group's (positions that differ become `*`). */
-export function mergeFrameArgs(a: Group, g: Goroutine): void {
+/**
+ * Folds a goroutine's argument texts into its group's (positions that differ become `*`). `seen`: frames
+ * of a goroutine already folded into this group; the same objects at the same positions add nothing.
+ */
+export function mergeFrameArgs(a: Group, g: Goroutine, seen: readonly Frame[] | null): void {
   for (let i = 0; i < g.frames.length; i++) {
     const f = g.frames[i]!;
+    if (seen !== null && f === seen[i]) continue;
     const m = a.frames[i]!.args;
     if (f.args !== m.text) mergeArgs(m, f.args);
   }
@@ -135,12 +151,16 @@ export function addGoroutine(a: Group, g: Goroutine, countsOnly: boolean): void 
  */
 export function addPart(
   a: Group,
-  g: Omit<GroupData, "key" | "frames">,
+  g: Omit<GroupData, "key" | "frames" | "ids" | "parents"> & {
+    ids: ArrayLike<number>;
+    parents: ArrayLike<number>;
+  },
   args: (frame: number) => string,
   diffs: readonly [number, number[] | null][],
 ): void {
   a.count += g.count;
-  for (const id of g.ids) a.ids.push(id);
+  const ids = a.ids;
+  for (let i = 0; i < g.ids.length; i++) ids.push(g.ids[i]!);
   for (const [k, v] of Object.entries(g.states)) a.states[k] = (a.states[k] ?? 0) + v;
   a.waitMin = Math.min(a.waitMin, g.waitMin);
   a.waitMax = Math.max(a.waitMax, g.waitMax);
@@ -155,7 +175,8 @@ export function addPart(
     } else a.labelsCapped = true;
   }
   if (g.labelsCapped) a.labelsCapped = true;
-  for (const p of g.parents) {
+  for (let i = 0; i < g.parents.length; i++) {
+    const p = g.parents[i]!;
     if (a.parentSet.has(p)) continue;
     if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
     else a.parentsCapped = true;

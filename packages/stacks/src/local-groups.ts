@@ -20,6 +20,8 @@ interface SiteGroups {
    */
   byHash: Map<number, Variant[]>;
   lastFrames: readonly Frame[] | null;
+  /** The argument-key numbers of lastFrames (its first frames.length entries). */
+  lastIds: Int32Array | null;
   lastGroup: Group | null;
   /** Groups made for this signature and site (argument variants). */
   variants: number;
@@ -29,7 +31,6 @@ interface SiteGroups {
 
 export class LocalGroups {
   private readonly bySig = new Map<number, Map<number, SiteGroups>>();
-  private scratch = new Int32Array(256);
 
   /**
    * `args`: numbers the frames' arguments at the grouper's level; `mergeArgs`: whether a goroutine's
@@ -49,39 +50,55 @@ export class LocalGroups {
     if (at === undefined)
       bySite.set(
         site,
-        (at = { byHash: new Map(), lastFrames: null, lastGroup: null, variants: 0, overflow: null }),
+        (at = {
+          byHash: new Map(),
+          lastFrames: null,
+          lastIds: null,
+          lastGroup: null,
+          variants: 0,
+          overflow: null,
+        }),
       );
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: the same objects as
     // the last goroutine of this signature mean the same group and nothing to merge.
     const last = at.lastFrames;
-    if (last !== null && at.lastGroup !== null && last.length === frames.length) {
+    const sameLength = last !== null && last.length === frames.length;
+    if (sameLength && at.lastGroup !== null) {
       let same = true;
-      for (let i = 0; i < frames.length && same; i++) same = frames[i] === last[i];
+      for (let i = 0; i < frames.length && same; i++) same = frames[i] === last![i];
       if (same) return at.lastGroup;
     }
-    const byHash = at.byHash;
     const similarity = this.args.similarity;
     const n = similarity === "any" ? 0 : frames.length;
-    if (n > this.scratch.length) this.scratch = new Int32Array(n * 2);
-    const ids = this.scratch;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < n; i++) {
-      const id = this.args.ofFrame(frames[i]!);
-      ids[i] = id;
-      h = Math.imul(h ^ id, 0x01000193);
-    }
-    let bucket = byHash.get(h);
-    if (bucket === undefined) byHash.set(h, (bucket = []));
     let a: Group | undefined;
-    for (const c of bucket) {
-      const k = c.argKey;
-      if (k.length !== n) continue;
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = k[i] === ids[i];
-      if (same) {
-        a = c.group;
-        break;
+    let bucket: Variant[] | undefined;
+    let ids = at.lastIds;
+    if (n === 0) {
+      // Arguments do not count: one group per signature and site.
+      a = at.lastGroup ?? undefined;
+    } else {
+      // Often only a frame or two differ from the last goroutine's (a request's own pointer in the top
+      // frame, the rest shared): the others keep the last one's numbers.
+      const reuse = sameLength && ids !== null && ids.length >= n;
+      if (!reuse && (ids === null || ids.length < n)) ids = at.lastIds = new Int32Array(n);
+      let h = 0x811c9dc5;
+      for (let i = 0; i < n; i++) {
+        const f = frames[i]!;
+        if (!reuse || f !== last![i]) ids![i] = this.args.ofFrame(f);
+        h = Math.imul(h ^ ids![i]!, 0x01000193);
+      }
+      bucket = at.byHash.get(h);
+      if (bucket === undefined) at.byHash.set(h, (bucket = []));
+      for (const c of bucket) {
+        const k = c.argKey;
+        if (k.length !== n) continue;
+        let same = true;
+        for (let i = 0; i < n && same; i++) same = k[i] === ids![i];
+        if (same) {
+          a = c.group;
+          break;
+        }
       }
     }
     let fold: string | null = null;
@@ -93,10 +110,13 @@ export class LocalGroups {
       a = newGroup(g, siteData);
       if (fold === null) {
         at.variants++;
-        bucket.push({ argKey: ids.slice(0, n), group: a });
+        bucket?.push({ argKey: ids!.slice(0, n), group: a });
       } else at.overflow!.set(fold, a);
       this.made(a);
-    } else if (this.mergeArgs) mergeFrameArgs(a, g);
+    } else if (this.mergeArgs) {
+      // Frames that are the last goroutine's objects were folded into its group already.
+      mergeFrameArgs(a, g, a === at.lastGroup && sameLength ? last : null);
+    }
     at.lastFrames = frames;
     at.lastGroup = a;
     return a;

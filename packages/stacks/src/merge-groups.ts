@@ -13,6 +13,14 @@ interface Keyed {
   group: Group;
 }
 
+/** The groups of one stack (head and frame locations, arguments aside): how many variants, and the folded ones. */
+interface Stack {
+  /** A full key of the stack's first group (its argument keys are not compared). */
+  key: Float64Array;
+  count: number;
+  overflow: Map<string, Group>;
+}
+
 export class GroupMerger {
   /** Names (heads, functions, files) numbered. */
   private readonly names = new Map<string, number>();
@@ -20,8 +28,8 @@ export class GroupMerger {
   private keyNums = new Float64Array(256);
   private readonly byHash = new Map<number, Keyed[]>();
   private readonly keyed = new Set<Group>();
-  /** Per stack (head and frame locations): variants kept apart, and the folded ones. */
-  private readonly variants = new Map<string, { count: number; overflow: Map<string, Group> }>();
+  /** Stacks by a hash of the key without its argument keys. */
+  private readonly stacks = new Map<number, Stack[]>();
 
   constructor(private readonly args: ArgKeyNumbers) {}
 
@@ -35,33 +43,30 @@ export class GroupMerger {
   }
 
   /** What besides the frames tells two groups apart: state class (or profile), creator site, elisions. */
-  private head(a: Omit<GroupData, "frames" | "key">): string {
+  private head(a: Pick<GroupData, "profile" | "stateClass" | "createdBy" | "elided">): string {
     const c = a.createdBy;
     return `${a.profile ? "profile" : a.stateClass}|${c ? `${c.function} ${c.file}:${c.line}` : ""}|${a.elided.map((e) => e.index).join(",")}|`;
   }
 
-  /** Fills keyNums[0..len) and returns [len, hash]. */
-  private fillKey(
-    head: string,
-    frames: number,
-    at: (i: number, out: Float64Array, o: number) => void,
-  ): [number, number] {
+  /** Room for a key of `frames` frames; its head number written. */
+  private startKey(head: string, frames: number): Float64Array {
     const len = 1 + frames * 4;
     if (len > this.keyNums.length) this.keyNums = new Float64Array(len * 2);
-    const k = this.keyNums;
-    k[0] = this.nameId(head);
-    for (let i = 0; i < frames; i++) at(i, k, 1 + i * 4);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ (k[i]! | 0), 0x01000193);
-    return [len, h];
+    this.keyNums[0] = this.nameId(head);
+    return this.keyNums;
   }
 
-  /** The stack part of the current key (head and frame locations, without arguments). */
-  private stackKey(len: number): string {
-    let stack = `${this.keyNums[0]}`;
-    for (let i = 1; i < len; i += 4)
-      stack += `,${this.keyNums[i]},${this.keyNums[i + 1]},${this.keyNums[i + 2]}`;
-    return stack;
+  /** Hashes of keyNums[0..len): the whole key, and the stack (without the argument keys). */
+  private hashes(len: number): [number, number] {
+    const k = this.keyNums;
+    let h = 0x811c9dc5;
+    let sh = 0x811c9dc5;
+    for (let i = 0; i < len; i++) {
+      const x = k[i]! | 0;
+      h = Math.imul(h ^ x, 0x01000193);
+      if (i === 0 || i % 4 !== 0) sh = Math.imul(sh ^ x, 0x01000193);
+    }
+    return [h, sh];
   }
 
   private find(len: number, h: number): Group | undefined {
@@ -73,6 +78,24 @@ export class GroupMerger {
       if (same) return group;
     }
     return undefined;
+  }
+
+  /** The stack of the current key (made with no variants when new). */
+  private stackOf(len: number, sh: number): Stack {
+    const k = this.keyNums;
+    let list = this.stacks.get(sh);
+    if (list === undefined) this.stacks.set(sh, (list = []));
+    for (const s of list) {
+      const m = s.key;
+      if (m.length !== len || m[0] !== k[0]) continue;
+      let same = true;
+      for (let i = 1; i < len && same; i += 4)
+        same = m[i] === k[i] && m[i + 1] === k[i + 1] && m[i + 2] === k[i + 2];
+      if (same) return s;
+    }
+    const s: Stack = { key: k.slice(0, len), count: 0, overflow: new Map() };
+    list.push(s);
+    return s;
   }
 
   private add(a: Group, len: number, h: number): void {
@@ -89,27 +112,31 @@ export class GroupMerger {
   merge(p: StacksPartial, order: Group[]): void {
     for (const a of order) {
       if (this.keyed.has(a)) continue;
-      const [len, h] = this.fillKey(this.head(a), a.frames.length, (i, k, o) => {
+      const k = this.startKey(this.head(a), a.frames.length);
+      for (let i = 0; i < a.frames.length; i++) {
         const f = a.frames[i]!;
+        const o = 1 + i * 4;
         k[o] = this.nameId(f.function);
         k[o + 1] = this.nameId(f.file);
         k[o + 2] = f.line;
         k[o + 3] = this.args.of(f.args.text);
-      });
+      }
+      const len = 1 + a.frames.length * 4;
+      const [h, sh] = this.hashes(len);
       this.add(a, len, h);
-      const stack = this.stackKey(len);
-      const v = this.variants.get(stack);
-      if (v) v.count++;
-      else this.variants.set(stack, { count: 1, overflow: new Map() });
+      this.stackOf(len, sh).count++;
     }
     // A part's string indexes, translated once per string.
     const name = new Float64Array(p.strings.length).fill(-1);
     const argKey = new Float64Array(p.strings.length).fill(-1);
     for (const g of p.groups) {
       const f = g.frames;
+      const frames = f.length / FRAME_STRIDE;
       const argsOf = (i: number): string => p.strings[f[i * FRAME_STRIDE + ARGS_AT]!]!;
-      const [len, h] = this.fillKey(this.head(g), f.length / FRAME_STRIDE, (i, k, o) => {
+      const k = this.startKey(this.head(g), frames);
+      for (let i = 0; i < frames; i++) {
         const w = i * FRAME_STRIDE;
+        const o = 1 + i * 4;
         const fn = f[w]!;
         const file = f[w + 2]!;
         const arg = f[w + ARGS_AT]!;
@@ -120,15 +147,15 @@ export class GroupMerger {
         k[o + 1] = name[file]!;
         k[o + 2] = f[w + 3]!;
         k[o + 3] = argKey[arg]!;
-      });
+      }
+      const len = 1 + frames * 4;
+      const [h, sh] = this.hashes(len);
       let a = this.find(len, h);
       if (a === undefined) {
-        const stack = this.stackKey(len);
-        let v = this.variants.get(stack);
-        if (v === undefined) this.variants.set(stack, (v = { count: 0, overflow: new Map() }));
+        const v = this.stackOf(len, sh);
         let fold: string | null = null;
         if (v.count >= MAX_VARIANTS) {
-          fold = foldKey(this.args.similarity, f.length / FRAME_STRIDE, argsOf);
+          fold = foldKey(this.args.similarity, frames, argsOf);
           a = v.overflow.get(fold);
         }
         if (a === undefined) {

@@ -2,10 +2,13 @@
 // frames repeat the same names in every range, and objects per frame made the copy between threads
 // cost more than the grouping.
 import type { Goroutine } from "@gosleuth/model";
-import { newMergedArgs } from "./args.ts";
 import type { Group, GroupData, GroupFrame } from "./group.ts";
 
-export interface WireGroup extends Omit<GroupData, "key" | "frames"> {
+export interface WireGroup extends Omit<GroupData, "key" | "frames" | "ids" | "parents"> {
+  /** Goroutine ids in input order (numbers in a typed array copy as one block between threads). */
+  ids: Float64Array;
+  /** Distinct parent ids. */
+  parents: Float64Array;
   /** FRAME_STRIDE numbers per frame: function, package, file (string indexes), line, inlined, arguments (index). */
   frames: Float64Array;
   /** Frames whose arguments differ within the group: [frame index, differing atom indexes, or null: all]. */
@@ -41,29 +44,59 @@ export function encodeGroups(order: readonly Group[]): { strings: string[]; grou
     }
     return i;
   };
-  const groups = order.map((a): WireGroup => {
-    const { parentSet, labelCount, key, frames, ...rest } = a;
+  const groups: WireGroup[] = [];
+  for (const a of order) {
+    const frames = a.frames;
     const enc = new Float64Array(frames.length * FRAME_STRIDE);
     const diffs: [number, number[] | null][] = [];
-    frames.forEach((f, i) => {
+    // Neighbouring frames often repeat their names (recursion): those reuse the index just found.
+    let fn = "";
+    let pkg = "";
+    let file = "";
+    let fnAt = -1;
+    let pkgAt = -1;
+    let fileAt = -1;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       const o = i * FRAME_STRIDE;
-      enc[o] = idx(f.function);
-      enc[o + 1] = idx(f.pkg);
-      enc[o + 2] = idx(f.file);
+      if (fnAt < 0 || f.function !== fn) fnAt = idx((fn = f.function));
+      if (pkgAt < 0 || f.pkg !== pkg) pkgAt = idx((pkg = f.pkg));
+      if (fileAt < 0 || f.file !== file) fileAt = idx((file = f.file));
+      enc[o] = fnAt;
+      enc[o + 1] = pkgAt;
+      enc[o + 2] = fileAt;
       enc[o + 3] = f.line;
       enc[o + 4] = f.inlined ? 1 : 0;
       enc[o + ARGS_AT] = idx(f.args.text);
       if (f.args.all) diffs.push([i, null]);
       else if (f.args.differ.length > 0) diffs.push([i, f.args.differ]);
+    }
+    groups.push({
+      stateClass: a.stateClass,
+      states: a.states,
+      count: a.count,
+      ids: Float64Array.from(a.ids),
+      waitMin: a.waitMin,
+      waitMax: a.waitMax,
+      locked: a.locked,
+      leaked: a.leaked,
+      labels: a.labels,
+      labelsCapped: a.labelsCapped,
+      createdBy: a.createdBy,
+      parents: Float64Array.from(a.parentSet),
+      parentsCapped: a.parentsCapped,
+      elided: a.elided,
+      profile: a.profile,
+      frames: enc,
+      diffs,
     });
-    return { ...rest, parents: [...parentSet], frames: enc, diffs };
-  });
+  }
   return { strings, groups };
 }
 
 /** A wire group as a group of this thread. */
 export function decodeGroup(g: WireGroup, strings: readonly string[]): Group {
-  const { frames: enc, diffs, ...rest } = g;
+  const enc = g.frames;
   const frames: GroupFrame[] = [];
   for (let o = 0; o < enc.length; o += FRAME_STRIDE) {
     frames.push({
@@ -72,19 +105,34 @@ export function decodeGroup(g: WireGroup, strings: readonly string[]): Group {
       file: strings[enc[o + 2]!]!,
       line: enc[o + 3]!,
       inlined: enc[o + 4] === 1,
-      args: newMergedArgs(strings[enc[o + ARGS_AT]!]!),
+      // A part's strings are its own (copied between threads, or the groups' own copies): no slice to undo.
+      args: { text: strings[enc[o + ARGS_AT]!]!, differ: [], all: false },
     });
   }
-  for (const [i, d] of diffs) {
+  for (const [i, d] of g.diffs) {
     const m = frames[i]!.args;
     if (d === null) m.all = true;
     else m.differ = [...d];
   }
   return {
-    ...rest,
     key: "",
-    frames,
-    parentSet: new Set(g.parents),
+    stateClass: g.stateClass,
+    states: g.states,
+    count: g.count,
+    ids: Array.from(g.ids),
+    waitMin: g.waitMin,
+    waitMax: g.waitMax,
+    locked: g.locked,
+    leaked: g.leaked,
+    labels: g.labels,
+    labelsCapped: g.labelsCapped,
     labelCount: Object.keys(g.labels).length,
+    createdBy: g.createdBy,
+    parents: [],
+    parentsCapped: g.parentsCapped,
+    parentSet: new Set(g.parents),
+    frames,
+    elided: g.elided,
+    profile: g.profile,
   };
 }

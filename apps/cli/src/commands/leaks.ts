@@ -216,6 +216,8 @@ export async function pollSnapshots(
       format: d.format,
       takenAt: new Date(started),
       label: `${url}#${i}`,
+      verdict: runtimeVerdict(d.preamble),
+      complete: d.truncated === undefined,
     });
     const total = d.goroutines.length + d.groups.reduce((sum, g) => sum + g.count, 0);
     const which = i === attempt ? `${i}/${count}` : `${i} (fetch ${attempt}/${count})`;
@@ -256,7 +258,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
       options: settings ? { leakSettings: settings } : {},
     });
     const { analyzer, profile } = consumer;
-    report = analyzer.finish(runtimeVerdict(info.preamble));
+    report = analyzer.finish(runtimeVerdict(info.preamble), { complete: info.truncated === undefined });
     report.input.format = info.format;
     if (report.input.goroutines === 0 && profile.length > 0) {
       report = analyzeProfiles([{ groups: profile, label: name }], settings, info.format);
@@ -273,6 +275,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
         format: d.format,
         label: input,
         verdict: runtimeVerdict(d.preamble),
+        complete: d.truncated === undefined,
       });
       times.push(isUrl(input) ? Date.now() : input === "-" ? null : statSync(input).mtimeMs);
     }

@@ -1,0 +1,328 @@
+// Who holds what: pointer arguments of every goroutine counted in a fixed-size sketch, and the goroutines waiting
+// on a channel or a WaitGroup with the pointers they hold, for the channel-cycle and WaitGroup searches.
+import type { Frame, Goroutine } from "@gosleuth/model";
+import { Growable } from "@gosleuth/spawn-graph/internal";
+import { blockingFrameIndex } from "./lock-order.ts";
+
+/**
+ * Counters of the sketch, per row (two rows, each pointer counted in one cell of each). A cell counts every
+ * goroutine holding any pointer that falls in it, so a count is never below the true number of holders;
+ * collisions only make it higher, which can only keep an incident from being found, never invent one.
+ */
+const SKETCH_BITS = 17;
+const SKETCH_SIZE = 1 << SKETCH_BITS;
+
+/** Runtime frames whose first argument is the channel a goroutine waits on (printed under GOTRACEBACK=system and in crashes). */
+const CHAN_FUNCTIONS = /^runtime\.chan(send|recv)\d?$/;
+const WAITGROUP_WAIT = /^(internal\/)?sync\.\(\*WaitGroup\)\.Wait$/;
+
+// The two cells of a pointer; one array reused (called for every pointer of a dump).
+const CELLS: [number, number] = [0, 0];
+function cells(v: number): [number, number] {
+  const lo = v >>> 0;
+  const hi = Math.floor(v / 4294967296) >>> 0;
+  CELLS[0] = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> (32 - SKETCH_BITS);
+  CELLS[1] = SKETCH_SIZE + (Math.imul(lo ^ (hi + 0x7f4a7c15), 0xc2b2ae35) >>> (32 - SKETCH_BITS));
+  return CELLS;
+}
+
+/** A pointer argument: at least six hex digits (smaller values are lengths, flags and counts). */
+export interface HeldPointer {
+  value: number;
+  /** Printed without `?`: the value is the argument's (a `?` value may be a stale register spill). */
+  exact: boolean;
+}
+
+/** Pointer arguments of a frame's argument text (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`), in order. */
+export function pointersOf(args: string, out: HeldPointer[] = []): HeldPointer[] {
+  scan(args, (value, exact) => out.push({ value, exact }));
+  return out;
+}
+
+/** Calls `each` with every pointer argument in `args` (no allocation: this runs for every frame of a dump). */
+function scan(args: string, each: (value: number, exact: boolean) => void): void {
+  let at = args.indexOf("0x");
+  while (at >= 0) {
+    let end = at + 2;
+    let value = 0;
+    for (; end < args.length; end++) {
+      const c = args.charCodeAt(end);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) break;
+      value = value * 16 + d;
+    }
+    const digits = end - at - 2;
+    if (digits >= 6 && digits <= 13) each(value, args.charCodeAt(end) !== 63);
+    at = args.indexOf("0x", end);
+  }
+}
+
+/** One goroutine waiting on a channel (send or receive, not select) or in `WaitGroup.Wait`. */
+export interface HeldWait {
+  /** Its group (signature and creator site ids of the grouper). */
+  sig: number;
+  site: number;
+  id: number;
+  /** Parent goroutine id; -1 when the dump prints none. */
+  parent: number;
+  /** Started in the program's own code. */
+  userStart: boolean;
+  kind: "chan" | "waitgroup";
+  /** The object waited on when the stack prints it exactly (runtime.chansend1's channel, WaitGroup.Wait's receiver). */
+  wait?: number;
+  /** Without it: the exact pointer arguments of the frame it blocks in (one of them is the channel). */
+  candidates: number[];
+  /** Every distinct pointer it holds in any frame, `?` values included (as the sketch counts them); empty for a WaitGroup waiter. */
+  held: number[];
+  /** Those printed exactly (empty for a WaitGroup waiter). */
+  exact: number[];
+  /** Where it blocks (for reasons and root causes). */
+  fn: string;
+  file: string;
+  line: number;
+}
+
+/** Where a signature's goroutines block (the frame a waiter's candidates are read from). */
+export interface BlockLocation {
+  fn: string;
+  file: string;
+  line: number;
+}
+
+/** HoldEvidence's content as plain data (see HoldEvidence.partial); `sketch` and `records` can move between threads. */
+export interface HoldPartial {
+  sketch: Int32Array;
+  /** The waiters kept, one record after another (see HoldEvidence.add). */
+  records: Float64Array;
+  waitCount: number;
+  /** Per signature id, where it blocks (null: no waiter of it kept). */
+  locations: (BlockLocation | null)[];
+  overflow: boolean;
+  /** Parent ids of the live goroutines started in the program's own code, one per goroutine. */
+  userParents: Float64Array;
+  withParents: number;
+}
+
+/**
+ * Pointer holders and waiters of one dump, gathered in the grouper's pass. Memory is fixed (the sketch) plus
+ * the waiters kept (up to `maxWaits`, whose stacks print what they wait on or candidates for it).
+ */
+export class HoldEvidence {
+  sketch = new Int32Array(2 * SKETCH_SIZE);
+  // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
+  // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
+  // `?`): cheap to keep, and a partial moves to another thread as one buffer.
+  private readonly records = new Growable(Float64Array);
+  private waitCount = 0;
+  private readonly locations: (BlockLocation | null)[] = [];
+  private decoded: HeldWait[] | undefined;
+  /**
+   * More waiters than kept. The searches stay sound (a waiter not kept still counts in the sketch, so what it
+   * holds is never taken for held by the kept ones alone), they only find less.
+   */
+  overflow = false;
+  /** The parent id of every live goroutine started in the program's own code (one that could call Done). */
+  private readonly userParents = new Growable(Float64Array);
+  /** Goroutines printed with a parent id (Go 1.21 and later). */
+  withParents = 0;
+  private seen: number[] = [];
+  private seenExact: boolean[] = [];
+  private readonly lastOfSig: ({ frames: readonly Frame[]; seen: number[]; exact: boolean[] } | undefined)[] =
+    [];
+  /** Notes one pointer of the goroutine being added (each distinct pointer is counted once per goroutine). */
+  private readonly hold = (value: number, exact: boolean): void => {
+    const k = this.seen.indexOf(value);
+    if (k >= 0) {
+      if (exact) this.seenExact[k] = true;
+      return;
+    }
+    this.seen.push(value);
+    this.seenExact.push(exact);
+    const [a, b] = cells(value);
+    this.sketch[a]!++;
+    this.sketch[b]!++;
+  };
+  // Per signature (which fixes the stack's functions): where it blocks, and where the runtime prints the
+  // object it waits on (-1: nowhere).
+  private readonly blockAt: number[] = [];
+  private readonly waitAt: number[] = [];
+
+  constructor(private readonly maxWaits = 2_000) {}
+
+  /** Counts the pointers `g` holds; keeps it when it waits on a channel or a WaitGroup. `userStart`: started in the program's own code. */
+  add(g: Goroutine, sig: number, site: number, userStart: boolean): void {
+    const parent = g.createdBy?.parentId;
+    if (parent !== undefined) {
+      this.withParents++;
+      if (userStart) this.userParents.push(parent);
+    }
+    const frames = g.frames;
+    // The parser shares frame objects between goroutines whose frames print alike: a stack made of the
+    // same objects as the last one of its signature holds the same pointers, counted without reading them.
+    const last = this.lastOfSig[sig];
+    let same = last !== undefined && last.frames.length === frames.length;
+    for (let i = 0; same && i < frames.length; i++) same = last!.frames[i] === frames[i];
+    let seen: number[];
+    let seenExact: boolean[];
+    if (same) {
+      seen = last!.seen;
+      seenExact = last!.exact;
+      for (const v of seen) {
+        const [a, b] = cells(v);
+        this.sketch[a]!++;
+        this.sketch[b]!++;
+      }
+    } else {
+      // The signature's arrays are reused: only the last stack of each signature is kept.
+      seen = this.seen = last?.seen ?? [];
+      seenExact = this.seenExact = last?.exact ?? [];
+      seen.length = 0;
+      seenExact.length = 0;
+      let prev = "";
+      for (let i = 0; i < frames.length; i++) {
+        const args = frames[i]!.args;
+        // "0x" and six hex digits at least: shorter argument text holds no pointer. The same text as the
+        // frame before (recursion) holds the same pointers.
+        if (args.length >= 8 && args !== prev) scan(args, this.hold);
+        prev = args;
+      }
+      if (last) last.frames = frames;
+      else this.lastOfSig[sig] = { frames, seen, exact: seenExact };
+    }
+    const cls = g.stateClass;
+    const kind =
+      cls === "chan-send" || cls === "chan-receive" ? "chan" : cls === "waitgroup" ? "waitgroup" : null;
+    if (!kind) return;
+    if (this.waitCount >= this.maxWaits) {
+      this.overflow = true;
+      return;
+    }
+    let b = this.blockAt[sig];
+    if (b === undefined) this.blockAt[sig] = b = blockingFrameIndex(g.frames);
+    let at = this.waitAt[sig];
+    if (at === undefined) {
+      const re = kind === "chan" ? CHAN_FUNCTIONS : WAITGROUP_WAIT;
+      this.waitAt[sig] = at = g.frames.findIndex((f) => !f.inlined && re.test(f.fn.full));
+    }
+    const frame: Frame | undefined = g.frames[b];
+    if (!frame) return;
+    const first = at >= 0 ? pointersOf(g.frames[at]!.args)[0] : undefined;
+    const wait = first?.exact ? first.value : undefined;
+    const candidates =
+      wait !== undefined || frame.inlined
+        ? []
+        : pointersOf(frame.args).flatMap((p) => (p.exact ? [p.value] : []));
+    // Neither the object nor a candidate printed: nothing to tie it to anything.
+    if (wait === undefined && (kind === "waitgroup" || candidates.length === 0)) return;
+    this.locations[sig] ??= { fn: frame.fn.full, file: frame.file, line: frame.line };
+    const r = this.records;
+    r.push(sig);
+    r.push(site);
+    r.push(g.id);
+    r.push(parent ?? -1);
+    r.push((kind === "waitgroup" ? 1 : 0) | (userStart ? 2 : 0));
+    r.push(wait ?? Number.NaN);
+    r.push(candidates.length);
+    for (const c of candidates) r.push(c);
+    r.push(seen.length);
+    for (let i = 0; i < seen.length; i++) r.push(seenExact[i] ? seen[i]! : -seen[i]!);
+    this.waitCount++;
+    this.decoded = undefined;
+  }
+
+  /** The waiters kept. */
+  get waits(): readonly HeldWait[] {
+    if (this.decoded) return this.decoded;
+    const out: HeldWait[] = [];
+    const r = this.records.view();
+    let i = 0;
+    while (i < r.length) {
+      const sig = r[i]!;
+      const flags = r[i + 4]!;
+      const wait = r[i + 5]!;
+      const nc = r[i + 6]!;
+      const candidates = Array.from(r.subarray(i + 7, i + 7 + nc));
+      i += 7 + nc;
+      const nh = r[i]!;
+      const signed = r.subarray(i + 1, i + 1 + nh);
+      const loc = this.locations[sig]!;
+      out.push({
+        sig,
+        site: r[i - 6 - nc]!,
+        id: r[i - 5 - nc]!,
+        parent: r[i - 4 - nc]!,
+        userStart: (flags & 2) !== 0,
+        kind: flags & 1 ? "waitgroup" : "chan",
+        ...(Number.isNaN(wait) ? {} : { wait }),
+        candidates,
+        // What a WaitGroup waiter holds is never read (the sketch answers for it); a channel waiter's is.
+        held: flags & 1 ? [] : Array.from(signed, Math.abs),
+        exact: flags & 1 ? [] : Array.from(signed).filter((v) => v > 0),
+        fn: loc.fn,
+        file: loc.file,
+        line: loc.line,
+      });
+      i += 1 + nh;
+    }
+    this.decoded = out;
+    return out;
+  }
+
+  /** For each of `ids`, how many live goroutines started in the program's own code it created. */
+  userChildren(ids: ReadonlySet<number>): Map<number, number> {
+    const out = new Map<number, number>();
+    const col = this.userParents.view();
+    for (let i = 0; i < col.length; i++) {
+      const p = col[i]!;
+      if (ids.has(p)) out.set(p, (out.get(p) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** At least the number of goroutines holding `v` (exactly that unless another pointer shares both cells). */
+  holders(v: number): number {
+    const [a, b] = cells(v);
+    return Math.min(this.sketch[a]!, this.sketch[b]!);
+  }
+
+  /** This evidence as plain data (its buffers are views: once moved to another thread, use it no more). */
+  partial(): HoldPartial {
+    return {
+      sketch: this.sketch,
+      records: this.records.view(),
+      waitCount: this.waitCount,
+      locations: Array.from(this.locations, (l) => l ?? null),
+      overflow: this.overflow,
+      userParents: this.userParents.view(),
+      withParents: this.withParents,
+    };
+  }
+
+  /** Adds a later part (its signature and site ids mapped to this grouper's by `sig` and `site`). */
+  merge(p: HoldPartial, sig: ArrayLike<number>, site: ArrayLike<number>): void {
+    for (let i = 0; i < this.sketch.length; i++) this.sketch[i]! += p.sketch[i]!;
+    this.overflow ||= p.overflow;
+    p.locations.forEach((l, i) => {
+      if (l) this.locations[sig[i]!] ??= l;
+    });
+    const r = p.records;
+    let i = 0;
+    while (i < r.length) {
+      const nc = r[i + 6]!;
+      const nh = r[i + 7 + nc]!;
+      const end = i + 8 + nc + nh;
+      if (this.waitCount >= this.maxWaits) {
+        this.overflow = true;
+        break;
+      }
+      this.records.push(sig[r[i]!]!);
+      this.records.push(site[r[i + 1]!]!);
+      this.records.append(r.subarray(i + 2, end));
+      this.waitCount++;
+      i = end;
+    }
+    this.decoded = undefined;
+    this.userParents.append(p.userParents);
+    this.withParents += p.withParents;
+  }
+}
