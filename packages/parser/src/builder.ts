@@ -19,6 +19,7 @@ import { unsliced } from "./function-name.ts";
 import { HeaderTable } from "./header.ts";
 import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
+import { pairEnd } from "./tokens.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -233,6 +234,45 @@ export class ModelBuilder {
     const c = this.cur!;
     const target = c.anc ? c.anc.frames : c.frames;
     this.line += 2 * pushPairs(image, target, this, this.line);
+  }
+
+  /**
+   * The run of frame pairs that starts at `start` in `text`, read where it lies: the FramePair token
+   * the lexer would make there, and the frames `frame` would push for it (the same table lookups, the
+   * same recursion shortcut), without the token's string. Returns the run's end, or -1 when no pair
+   * starts at `start`.
+   */
+  frameRun(text: string, start: number): number {
+    let pos = pairEnd(text, start);
+    if (pos === -1) return -1;
+    const c = this.cur!;
+    const target = c.anc ? c.anc.frames : c.frames;
+    const table = this.frameTable;
+    const line = this.line;
+    let key = text.substring(start, pos);
+    let prev = table.frame(key);
+    if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line, key);
+    target.push(prev);
+    let n = 1;
+    for (;;) {
+      // A pair equal to the previous one (recursion) is a pair the lexer takes too: same lines.
+      if (text.substring(pos, pos + key.length) === key) {
+        target.push(prev);
+        n++;
+        pos += key.length;
+        continue;
+      }
+      const e = pairEnd(text, pos);
+      if (e === -1) break;
+      key = text.substring(pos, e);
+      prev = table.frame(key);
+      if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line + 2 * n, key);
+      target.push(prev);
+      n++;
+      pos = e;
+    }
+    this.line += 2 * n;
+    return pos;
   }
 
   elision(image: string): void {

@@ -5,6 +5,7 @@ import { fixture, listFixtures } from "@gosleuth/fixtures";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { boundaries, parseInFragments } from "../test/fragments-util.ts";
+import { mutate, opArb } from "../test/mutate.ts";
 import { formatDump, parseDump, parseDumpAsync } from "./index.ts";
 
 const RUNS = Number(process.env.GOSLEUTH_FUZZ_RUNS ?? 150);
@@ -13,62 +14,6 @@ const SOURCES = listFixtures("generated/go-versions")
   .map((f) => readFileSync(fixture(f), "utf8"));
 
 const HEADER = /^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\n]*\]( \{[^\n]*\})?:[ \r]*$/gm;
-
-type Op =
-  | { op: "truncate"; at: number }
-  | { op: "dup" | "del"; at: number }
-  | { op: "swap"; a: number; b: number }
-  | { op: "insert"; at: number; text: string }
-  | { op: "crlf" }
-  | { op: "nul"; at: number };
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
-  fc.record({ op: fc.constantFrom("dup" as const, "del" as const), at: fc.nat() }),
-  fc.record({ op: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
-  fc.record({
-    op: fc.constant("insert" as const),
-    at: fc.nat(),
-    text: fc.oneof(
-      fc.string({ unit: "binary", maxLength: 100 }),
-      fc.constantFrom(
-        "goroutine 99999999999999999999 [unknown state, 3 minutes]:",
-        "goroutine 7 [brand new wait reason (leaked), synctest bubble 4] {k: v}:",
-        "...12 frames elided...",
-        "created by main.x in goroutine 1",
-        "\tgoroutine running on other thread; stack unavailable",
-        "[originating from goroutine 3]:",
-        "panic: nested\n\tpanic: again [recovered]",
-        "\u0000\u0000\u0000",
-        "rax    0x0",
-      ),
-    ),
-  }),
-  fc.record({ op: fc.constant("crlf" as const) }),
-  fc.record({ op: fc.constant("nul" as const), at: fc.nat() }),
-);
-
-function mutate(src: string, ops: Op[]): string {
-  let lines = src.split("\n");
-  let text: string | undefined;
-  for (const o of ops) {
-    const i = (k: number) => k % Math.max(1, lines.length);
-    if (o.op === "dup") lines.splice(i(o.at), 0, lines[i(o.at)] ?? "");
-    else if (o.op === "del") lines.splice(i(o.at), 1);
-    else if (o.op === "swap") {
-      const [a, b] = [i(o.a), i(o.b)];
-      [lines[a], lines[b]] = [lines[b] ?? "", lines[a] ?? ""];
-    } else if (o.op === "insert") lines.splice(i(o.at), 0, ...o.text.split("\n"));
-    else if (o.op === "crlf") lines = lines.map((l) => `${l}\r`);
-    else if (o.op === "nul") lines[i(o.at)] = `${lines[i(o.at)] ?? ""}\u0000`;
-    else if (o.op === "truncate") {
-      const t = lines.join("\n");
-      text = t.slice(0, o.at % (t.length + 1));
-      lines = text.split("\n");
-    }
-  }
-  return lines.join("\n");
-}
 
 describe("fuzzing real dumps", () => {
   it(

@@ -31,7 +31,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function isBlankLine(text: string, s: number, e: number): boolean {
+export function isBlankLine(text: string, s: number, e: number): boolean {
   for (let i = s; i < e; i++) {
     const c = text.charCodeAt(i);
     if (c !== SP && c !== TAB && c !== CR) return false;
@@ -40,7 +40,7 @@ function isBlankLine(text: string, s: number, e: number): boolean {
 }
 
 /** Advances past the newline ending at `e` (if any). */
-function next(text: string, e: number): number {
+export function next(text: string, e: number): number {
   return e < text.length ? e + 1 : e;
 }
 
@@ -117,6 +117,15 @@ export const Header = createToken({
   },
 });
 
+/** End of a `created by` token at `offset` (with its file line when one follows), or -1. */
+export function createdByEnd(text: string, offset: number): number {
+  if (!text.startsWith("created by ", offset)) return -1;
+  const e1 = lineEnd(text, offset);
+  if (e1 >= text.length) return e1;
+  const e2 = lineEnd(text, e1 + 1);
+  return isFileLine(text, e1 + 1, e2) ? next(text, e2) : e1 + 1;
+}
+
 /** `created by F [in goroutine N]` and its file line. */
 export const CreatedBy = createToken({
   name: "CreatedBy",
@@ -124,16 +133,20 @@ export const CreatedBy = createToken({
   start_chars_hint: ["c"],
   pattern: {
     exec: (text: string, offset: number) => {
-      if (!text.startsWith("created by ", offset)) return null;
-      const e1 = lineEnd(text, offset);
-      if (e1 >= text.length) return result(text, offset, e1);
-      const e2 = lineEnd(text, e1 + 1);
-      return isFileLine(text, e1 + 1, e2)
-        ? result(text, offset, next(text, e2))
-        : result(text, offset, e1 + 1);
+      const e = createdByEnd(text, offset);
+      return e === -1 ? null : result(text, offset, e);
     },
   },
 });
+
+/** End of an elision marker line at `offset`, or -1. */
+export function elisionEnd(text: string, offset: number): number {
+  if (!text.startsWith("...", offset)) return -1;
+  const e = lineEnd(text, offset);
+  const t = trimLineEnd(text, offset, e);
+  if (!text.startsWith("elided...", t - 9)) return -1;
+  return next(text, e);
+}
 
 /** `...N frames elided...` (1.21+) or `...additional frames elided...`. */
 export const Elision = createToken({
@@ -142,11 +155,8 @@ export const Elision = createToken({
   start_chars_hint: ["."],
   pattern: {
     exec: (text: string, offset: number) => {
-      if (!text.startsWith("...", offset)) return null;
-      const e = lineEnd(text, offset);
-      const t = trimLineEnd(text, offset, e);
-      if (!text.startsWith("elided...", t - 9)) return null;
-      return result(text, offset, next(text, e));
+      const e = elisionEnd(text, offset);
+      return e === -1 ? null : result(text, offset, e);
     },
   },
 });
@@ -165,6 +175,15 @@ export const AncestorHeader = createToken({
   },
 });
 
+/** End of a `stack unavailable` line at `offset`, or -1. */
+export function unavailableEnd(text: string, offset: number): number {
+  const e = lineEnd(text, offset);
+  const t = trimLineEnd(text, offset, e);
+  if (!text.startsWith("goroutine running on other thread; stack unavailable", t - 52)) return -1;
+  if (!isBlankLine(text, offset, t - 52)) return -1;
+  return next(text, e);
+}
+
 /** `\tgoroutine running on other thread; stack unavailable` (crash dumps). */
 export const Unavailable = createToken({
   name: "Unavailable",
@@ -173,11 +192,8 @@ export const Unavailable = createToken({
   start_chars_hint: ["\t", " ", "g"],
   pattern: {
     exec: (text: string, offset: number) => {
-      const e = lineEnd(text, offset);
-      const t = trimLineEnd(text, offset, e);
-      if (!text.startsWith("goroutine running on other thread; stack unavailable", t - 52)) return null;
-      if (!isBlankLine(text, offset, t - 52)) return null;
-      return result(text, offset, next(text, e));
+      const e = unavailableEnd(text, offset);
+      return e === -1 ? null : result(text, offset, e);
     },
   },
 });
@@ -197,7 +213,7 @@ export const Blank = createToken({
 });
 
 /** End of the frame pair starting at `offset` (after its file line), or -1 when there is none. */
-function pairEnd(text: string, offset: number): number {
+export function pairEnd(text: string, offset: number): number {
   const c0 = text.charCodeAt(offset);
   if (c0 === TAB || c0 === SP || c0 === NL || c0 === CR || Number.isNaN(c0)) return -1;
   const e1 = lineEnd(text, offset);
