@@ -164,6 +164,15 @@ export async function runParallel<K extends PartialKind>(
       into.reserve(Math.ceil(((kind(k).count(p) * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
     }
     waiting.set(index, p);
+    drain();
+  };
+  /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
+  const parsedInto = () => {
+    if (failed) return;
+    delivered = 1;
+    drain();
+  };
+  const drain = () => {
     for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
       waiting.delete(delivered++);
       into.merge(q);
@@ -191,6 +200,9 @@ export async function runParallel<K extends PartialKind>(
       while (next < n && !failed) {
         const index = next++;
         const t0 = performance.now();
+        // The first range goes straight into `into` when the kind allows it: nothing has been merged
+        // yet, and later ranges wait in `waiting` until it is done (delivered stays 0 until then).
+        const direct = index === 0 && kind(k).direct === true;
         const r = await parseRange(
           k,
           options,
@@ -198,9 +210,11 @@ export async function runParallel<K extends PartialKind>(
           plan.edges[index]!,
           plan.edges[index + 1]!,
           onProgress,
+          direct ? into : undefined,
         );
         frags[index] = r.fragment;
-        arrived(index, r.partial);
+        if (r.partial) arrived(index, r.partial);
+        else parsedInto();
         mark(index, "main", t0);
       }
     })().catch(fail),

@@ -119,6 +119,9 @@ export const KINDS = {
   },
   stacks: {
     make: (o: RangeOptions) => new StacksConsumer(o.stacks),
+    // The first range is grouped straight into the final grouper: a range's partial holds thousands of
+    // groups with their frames copied, and encoding and matching them again cost more than the grouping.
+    direct: true,
     buffers: (p: StacksPartial): ArrayBufferView[] => p.groups.map((g) => g.frames),
     count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
@@ -151,6 +154,8 @@ export function kind<K extends PartialKind>(
   make: (o: RangeOptions) => ConsumerOf<K> & Consumer<PartialOf<K>>;
   buffers: (p: PartialOf<K>) => ArrayBufferView[];
   count: (p: PartialOf<K>) => number;
+  /** The first range may be parsed into the merged consumer itself (it has no use for `reserve`). */
+  direct?: boolean;
 } {
   return KINDS[k] as never;
 }
@@ -162,8 +167,9 @@ export async function parseRange<K extends PartialKind>(
   start: number,
   end: number,
   onProgress: (bytes: number, goroutines: number) => void,
-): Promise<{ partial: PartialOf<K>; fragment: FragmentInfo }> {
-  const acc = kind(k).make(options);
+  into?: Consumer<PartialOf<K>>,
+): Promise<{ partial: PartialOf<K> | null; fragment: FragmentInfo }> {
+  const acc = into ?? kind(k).make(options);
   let sentBytes = 0;
   let sentCount = 0;
   const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
@@ -179,5 +185,5 @@ export async function parseRange<K extends PartialKind>(
   for await (const batch of f.batches()) acc.add(batch);
   const fragment = await f.fragment;
   onProgress(fragment.bytes - sentBytes, acc.goroutines - sentCount);
-  return { partial: acc.partial() as PartialOf<K>, fragment };
+  return { partial: into ? null : (acc.partial() as PartialOf<K>), fragment };
 }

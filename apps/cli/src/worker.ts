@@ -15,18 +15,12 @@ port.on("message", async (m: ToWorker) => {
   try {
     // Fault injection for the tests: this range fails as a broken thread would.
     if (process.env.GOSLEUTH_FAIL_RANGE === String(m.index)) throw new Error("injected failure");
-    const { partial, fragment } = await parseRange(
-      m.kind,
-      m.options,
-      m.file,
-      m.start,
-      m.end,
-      (bytes, goroutines) => {
-        const msg: FromWorker = { type: "progress", bytes, goroutines };
-        port.postMessage(msg);
-      },
-    );
-    const done: FromWorker = { type: "done", index: m.index, partial, fragment };
+    const r = await parseRange(m.kind, m.options, m.file, m.start, m.end, (bytes, goroutines) => {
+      const msg: FromWorker = { type: "progress", bytes, goroutines };
+      port.postMessage(msg);
+    });
+    const partial = r.partial!; // a partial always: nothing is parsed into a consumer here
+    const done: FromWorker = { type: "done", index: m.index, partial, fragment: r.fragment };
     port.postMessage(
       done,
       kind(m.kind)

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { corpus, fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
 import { analyzeLeaks } from "@gosleuth/leaks";
+import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
 import { StackGrouper } from "./grouper.ts";
 import { loadDump, reportOf } from "./helpers.test-util.ts";
@@ -201,6 +202,29 @@ describe("threads", () => {
         g.parents.length,
         g.frames.map((x) => [x.args.all, [...x.args.differ].sort()]),
       ]);
+    expect(shape(merged)).toEqual(shape(one));
+  });
+
+  it("a first part grouped in place, then later parts merged, gives the one-pass groups past the variant bound", () => {
+    // Hand-written: 300 goroutines on one stack whose pointer arguments all differ, so at `exact` the
+    // variants past the bound (256) fold into one group, in the first part and in the merged one alike.
+    let text = "";
+    for (let i = 0; i < 300; i++) {
+      text += `goroutine ${i + 2} [chan receive]:\nmain.worker(0x${(0xc000010000 + i * 16).toString(16)})\n\t/x/main.go:10 +0x1d\ncreated by main.main in goroutine 1\n\t/x/main.go:5 +0x2a\n\n`;
+    }
+    const dump = parseDump(text);
+    const opts = { similarity: "exact" as const };
+    const g1 = new StackGrouper(opts);
+    g1.add(dump.goroutines);
+    const one = g1.result({ keys: true });
+    const into = new StackGrouper(opts);
+    into.add(dump.goroutines.slice(0, 280));
+    const later = new StackGrouper(opts);
+    later.add(dump.goroutines.slice(280));
+    into.merge(structuredClone(later.partial()));
+    const merged = into.result({ keys: true });
+    const shape = (r: typeof one) => r.groups.map((g) => [g.key, g.count, g.ids]);
+    expect(one.groups).toHaveLength(257);
     expect(shape(merged)).toEqual(shape(one));
   });
 });

@@ -124,7 +124,15 @@ export class GroupMerger {
       const len = 1 + a.frames.length * 4;
       const [h, sh] = this.hashes(len);
       this.add(a, len, h);
-      this.stackOf(len, sh).count++;
+      // As a part's new group would be: past the bound, it is the folded group of its key, which a
+      // later part's folded variants must find.
+      const v = this.stackOf(len, sh);
+      if (v.count < MAX_VARIANTS) v.count++;
+      else
+        v.overflow.set(
+          foldKey(this.args.similarity, a.frames.length, (i) => a.frames[i]!.args.text),
+          a,
+        );
     }
     // A part's string indexes, translated once per string.
     const name = new Float64Array(p.strings.length).fill(-1);
