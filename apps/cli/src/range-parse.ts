@@ -109,7 +109,7 @@ export interface RangeOptions {
 export const KINDS = {
   summary: {
     make: (_o: RangeOptions) => new SummaryAccumulator(),
-    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf, ...p.stacks.groups.map((g) => g.frames)],
+    buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf, p.stacks.table],
     count: (p: SummaryPartial) => p.ids.length,
   },
   tree: {
@@ -122,7 +122,7 @@ export const KINDS = {
     // The first range is grouped straight into the final grouper: a range's partial holds thousands of
     // groups with their frames copied, and encoding and matching them again cost more than the grouping.
     direct: true,
-    buffers: (p: StacksPartial): ArrayBufferView[] => p.groups.map((g) => g.frames),
+    buffers: (p: StacksPartial): ArrayBufferView[] => [p.table],
     count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
   leaks: {

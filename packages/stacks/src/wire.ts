@@ -25,6 +25,8 @@ export interface StacksPartial {
   running: { id: number; m?: string }[];
   strings: string[];
   groups: WireGroup[];
+  /** The numbers of every group (its `frames`, `ids` and `parents` are views into it): one buffer to move. */
+  table: Float64Array;
 }
 
 export const FRAME_STRIDE = 6;
@@ -32,7 +34,11 @@ export const FRAME_STRIDE = 6;
 export const ARGS_AT = 5;
 
 /** Groups as wire groups and the string table their frames index. */
-export function encodeGroups(order: readonly Group[]): { strings: string[]; groups: WireGroup[] } {
+export function encodeGroups(order: readonly Group[]): {
+  strings: string[];
+  groups: WireGroup[];
+  table: Float64Array;
+} {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const idx = (x: string): number => {
@@ -44,10 +50,22 @@ export function encodeGroups(order: readonly Group[]): { strings: string[]; grou
     }
     return i;
   };
+  // One table for all groups' numbers: thousands of small typed arrays cost more to make and to move
+  // between threads than their numbers do.
+  let size = 0;
+  for (const a of order) size += a.frames.length * FRAME_STRIDE + a.ids.length + a.parentSet.size;
+  const table = new Float64Array(size);
+  let at = 0;
+  const view = (n: number): Float64Array => table.subarray(at, (at += n));
   const groups: WireGroup[] = [];
   for (const a of order) {
     const frames = a.frames;
-    const enc = new Float64Array(frames.length * FRAME_STRIDE);
+    const enc = view(frames.length * FRAME_STRIDE);
+    const ids = view(a.ids.length);
+    ids.set(a.ids);
+    const parents = view(a.parentSet.size);
+    let p = 0;
+    for (const x of a.parentSet) parents[p++] = x;
     const diffs: [number, number[] | null][] = [];
     // Neighbouring frames often repeat their names (recursion): those reuse the index just found.
     let fn = "";
@@ -75,7 +93,7 @@ export function encodeGroups(order: readonly Group[]): { strings: string[]; grou
       stateClass: a.stateClass,
       states: a.states,
       count: a.count,
-      ids: Float64Array.from(a.ids),
+      ids,
       waitMin: a.waitMin,
       waitMax: a.waitMax,
       locked: a.locked,
@@ -83,7 +101,7 @@ export function encodeGroups(order: readonly Group[]): { strings: string[]; grou
       labels: a.labels,
       labelsCapped: a.labelsCapped,
       createdBy: a.createdBy,
-      parents: Float64Array.from(a.parentSet),
+      parents,
       parentsCapped: a.parentsCapped,
       elided: a.elided,
       profile: a.profile,
@@ -91,7 +109,7 @@ export function encodeGroups(order: readonly Group[]): { strings: string[]; grou
       diffs,
     });
   }
-  return { strings, groups };
+  return { strings, groups, table };
 }
 
 /** A wire group as a group of this thread. */
