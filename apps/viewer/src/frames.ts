@@ -15,8 +15,8 @@ export const NONE: readonly never[] = Object.freeze([]);
 /**
  * The frames whose arguments or offset differ from the group's first goroutine, as one flat string
  * (`index SEP args SEP offset` per differing frame), or undefined when none differ. Goroutines of one
- * group usually differ in a frame or two (a pointer argument), so this keeps a fraction of the text
- * that the whole stack's arguments would (216k dump: ~5 of 23 million characters).
+ * group usually differ in a frame or two (a pointer argument), so this keeps a small fraction of the
+ * text that the whole stack's arguments would.
  */
 export function frameDiff(g: Goroutine, sample: Goroutine): string | undefined {
   const own = g.frames;
