@@ -47,34 +47,36 @@ function link(text: string, onClick: () => void, title?: string): HTMLElement {
   );
 }
 
-export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions): void {
+/** Empties the panel, shows it, and gives it its head: a badge, a title and the close button. */
+function openPanel(el: HTMLElement, badge: HTMLElement, title: string, close: () => void): void {
   clear(el);
   el.hidden = false;
-  const n = c.node;
-  const g = c.goroutine;
-  const head = h(
-    "div",
-    { class: "panel-head" },
+  el.appendChild(
     h(
       "div",
-      { class: "panel-title" },
-      h("span", {
-        class: "swatch",
-        style: { background: stateColor(g?.stateClass ?? n?.stateClass ?? "unknown") },
-      }),
-      h(
-        "b",
-        null,
-        g && (c.focusGoroutine || !n)
-          ? `goroutine ${g.id}`
-          : n?.ghost
-            ? "ghost parent"
-            : `${fmt(n?.count ?? 0)} goroutine${n?.count === 1 ? "" : "s"}`,
-      ),
+      { class: "panel-head" },
+      h("div", { class: "panel-title" }, badge, h("b", null, title)),
+      link("×", close, "Close the panel"),
     ),
-    link("×", act.close, "Close the panel"),
   );
-  el.appendChild(head);
+}
+
+export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions): void {
+  const n = c.node;
+  const g = c.goroutine;
+  openPanel(
+    el,
+    h("span", {
+      class: "swatch",
+      style: { background: stateColor(g?.stateClass ?? n?.stateClass ?? "unknown") },
+    }),
+    g && (c.focusGoroutine || !n)
+      ? `goroutine ${g.id}`
+      : n?.ghost
+        ? "ghost parent"
+        : `${fmt(n?.count ?? 0)} goroutine${n?.count === 1 ? "" : "s"}`,
+    act.close,
+  );
 
   if (n) {
     const states = Object.entries(n.states)
@@ -328,20 +330,11 @@ export function renderGroupPanel(
   frameTable: readonly string[],
   act: Pick<PanelActions, "close">,
 ): void {
-  clear(el);
-  el.hidden = false;
-  el.appendChild(
-    h(
-      "div",
-      { class: "panel-head" },
-      h(
-        "div",
-        { class: "panel-title" },
-        h("span", { class: "swatch", style: { background: stateColor(g.stateClass) } }),
-        h("b", null, `${fmt(g.count)} goroutine${g.count === 1 ? "" : "s"}`),
-      ),
-      link("×", act.close, "Close the panel"),
-    ),
+  openPanel(
+    el,
+    h("span", { class: "swatch", style: { background: stateColor(g.stateClass) } }),
+    `${fmt(g.count)} goroutine${g.count === 1 ? "" : "s"}`,
+    act.close,
   );
   const states = Object.entries(g.states)
     .sort((a, b) => b[1] - a[1])
@@ -376,20 +369,11 @@ export function renderIncidentPanel(
   x: IncidentView,
   act: Pick<PanelActions, "close">,
 ): void {
-  clear(el);
-  el.hidden = false;
-  el.appendChild(
-    h(
-      "div",
-      { class: "panel-head" },
-      h(
-        "div",
-        { class: "panel-title" },
-        h("span", { class: `sev sev-${x.severity}` }, x.severity),
-        h("b", null, `incident ${x.id}: ${fmt(x.count)} goroutine${x.count === 1 ? "" : "s"}`),
-      ),
-      link("×", act.close, "Close the panel"),
-    ),
+  openPanel(
+    el,
+    h("span", { class: `sev sev-${x.severity}` }, x.severity),
+    `incident ${x.id}: ${fmt(x.count)} goroutine${x.count === 1 ? "" : "s"}`,
+    act.close,
   );
   el.appendChild(
     section(
