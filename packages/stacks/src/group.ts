@@ -74,26 +74,41 @@ export function newGroup(g: Goroutine, site: CreatorSite | null): Group {
       args: { text: args, differ: [], all: false },
     });
   }
-  return {
+  return emptyGroup({
     key: "",
     stateClass: g.stateClass,
+    waitMin: Number.POSITIVE_INFINITY,
+    createdBy: site,
+    frames,
+    elided: [...g.elided],
+    profile: false,
+  });
+}
+
+/** A group with no goroutine counted yet: what tells groups apart is given, every tally starts empty. */
+export function emptyGroup(
+  p: Pick<Group, "key" | "stateClass" | "waitMin" | "createdBy" | "frames" | "elided" | "profile">,
+): Group {
+  return {
+    key: p.key,
+    stateClass: p.stateClass,
     states: {},
     count: 0,
     ids: [],
-    waitMin: Number.POSITIVE_INFINITY,
+    waitMin: p.waitMin,
     waitMax: 0,
     locked: 0,
     leaked: 0,
     labels: {},
     labelsCapped: false,
     labelCount: 0,
-    createdBy: site,
+    createdBy: p.createdBy,
     parents: [],
     parentsCapped: false,
     parentSet: new Set(),
-    frames,
-    elided: [...g.elided],
-    profile: false,
+    frames: p.frames,
+    elided: p.elided,
+    profile: p.profile,
   };
 }
 

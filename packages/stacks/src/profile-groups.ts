@@ -2,7 +2,7 @@
 // no goroutine ids, states or waits); records with the same frames add up.
 import type { GoroutineGroup } from "@gosleuth/model";
 import { newMergedArgs } from "./args.ts";
-import type { Group } from "./group.ts";
+import { emptyGroup, type Group } from "./group.ts";
 
 export class ProfileGroups {
   private readonly byKey = new Map<string, Group>();
@@ -15,23 +15,12 @@ export class ProfileGroups {
     for (const f of r.frames) key += `\n${f.fn?.full ?? f.pc} ${f.file ?? "?"}:${f.line ?? 0}`;
     let a = this.byKey.get(key);
     if (a === undefined) {
-      a = {
+      // Profiles print no waits: the wait range starts at 0, not at "none seen yet".
+      a = emptyGroup({
         key,
         stateClass: "unknown",
-        states: {},
-        count: 0,
-        ids: [],
         waitMin: 0,
-        waitMax: 0,
-        locked: 0,
-        leaked: 0,
-        labels: {},
-        labelsCapped: false,
-        labelCount: 0,
         createdBy: null,
-        parents: [],
-        parentsCapped: false,
-        parentSet: new Set(),
         frames: r.frames.map((f) => ({
           function: f.fn?.full ?? f.pc,
           pkg: f.fn?.pkg ?? "",
@@ -42,7 +31,7 @@ export class ProfileGroups {
         })),
         elided: [],
         profile: true,
-      };
+      });
       this.byKey.set(key, a);
       this.made(a);
     }
