@@ -158,17 +158,15 @@ export async function runParallel<K extends PartialKind>(
   };
   const arrived = (index: number, p: PartialOf<K>) => {
     if (failed) return;
-    if (index === 0) {
-      // Room for all goroutines at once, estimated from the first range (with a margin: room never
-      // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
-      into.reserve(Math.ceil(((kind(k).count(p) * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
-    }
     waiting.set(index, p);
     drain();
   };
   /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
   const parsedInto = () => {
     if (failed) return;
+    // Room for all goroutines at once, estimated from the first range (with a margin: room never
+    // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
+    into.reserve(Math.ceil(((into.goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
     delivered = 1;
     drain();
   };
@@ -200,9 +198,9 @@ export async function runParallel<K extends PartialKind>(
       while (next < n && !failed) {
         const index = next++;
         const t0 = performance.now();
-        // The first range goes straight into `into` when the kind allows it: nothing has been merged
-        // yet, and later ranges wait in `waiting` until it is done (delivered stays 0 until then).
-        const direct = index === 0 && kind(k).direct === true;
+        // The first range goes straight into `into` (no partial to build and merge): nothing has been
+        // merged yet, and later ranges wait in `waiting` until it is done (delivered stays 0 until then).
+        const direct = index === 0;
         const r = await parseRange(
           k,
           options,

@@ -110,20 +110,14 @@ export const KINDS = {
   summary: {
     make: (_o: RangeOptions) => new SummaryAccumulator(),
     buffers: (p: SummaryPartial) => [p.ids, p.parents, p.siteOf, p.stacks.table],
-    count: (p: SummaryPartial) => p.ids.length,
   },
   tree: {
     make: (_o: RangeOptions) => new TreeConsumer(),
     buffers: (p: AggregatePartial) => [p.ids, p.parents, p.sigOf, p.siteOf, p.waits, p.stateOf],
-    count: (p: AggregatePartial) => p.ids.length,
   },
   stacks: {
     make: (o: RangeOptions) => new StacksConsumer(o.stacks),
-    // The first range is grouped straight into the final grouper: a range's partial holds thousands of
-    // groups with their frames copied, and encoding and matching them again cost more than the grouping.
-    direct: true,
     buffers: (p: StacksPartial): ArrayBufferView[] => [p.table],
-    count: (p: StacksPartial) => p.goroutines + p.filtered,
   },
   leaks: {
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
@@ -140,7 +134,6 @@ export const KINDS = {
       p.holds.records,
       p.holds.userParents,
     ],
-    count: (p: GrouperPartial) => p.startIds.length,
   },
 };
 export type PartialKind = keyof typeof KINDS;
@@ -153,9 +146,6 @@ export function kind<K extends PartialKind>(
 ): {
   make: (o: RangeOptions) => ConsumerOf<K> & Consumer<PartialOf<K>>;
   buffers: (p: PartialOf<K>) => ArrayBufferView[];
-  count: (p: PartialOf<K>) => number;
-  /** The first range may be parsed into the merged consumer itself (it has no use for `reserve`). */
-  direct?: boolean;
 } {
   return KINDS[k] as never;
 }
