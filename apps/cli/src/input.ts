@@ -39,7 +39,7 @@ export async function* fileRange(file: string, start: number, end: number): Asyn
     for (let pos = start; pos < end; ) {
       const chunk = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, end - pos));
       const n = readSync(fd, chunk, 0, chunk.length, pos);
-      if (n === 0) break; // the file shrank
+      if (n === 0) break; // the file ended early
       pos += n;
       yield n === chunk.length ? chunk : chunk.subarray(0, n);
       sinceYield += n;
