@@ -10,9 +10,17 @@ export class ArgKeyNumbers {
 
   constructor(readonly similarity: Similarity) {}
 
+  /**
+   * Whether the last text given to `of` is its own key (`exact`, or no address in it at `pointers`): two
+   * texts with that key are then the same text.
+   */
+  lastIsKey = false;
+
   /** The number of an argument text's key. */
   of(args: string): number {
     const k = argsKey(args, this.similarity);
+    // Keys only add `*`: a text without one that is its own key is the one text with that key.
+    this.lastIsKey = this.similarity !== "any" && k === args && !args.includes("*");
     let id = this.ids.get(k);
     if (id === undefined) {
       id = this.ids.size;
