@@ -158,7 +158,7 @@ export class GroupMerger {
         if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
         if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
         if (argKey[arg] === -1) {
-          argKey[arg] = this.args.of(p.strings[arg]!);
+          argKey[arg] = this.args.ofPart(p.strings[arg]!);
           if (this.args.lastIsKey) isKey[arg] = 1;
         }
         k[o] = name[fn]!;

@@ -98,7 +98,7 @@ export function buildReport(
   // Ids ascending: the oldest goroutine of a group first (input order is a runtime detail). Only the
   // groups shown print their ids.
   const shown = groups.slice(0, limit);
-  for (const g of shown) g.ids = Array.from(Float64Array.from(g.ids).sort());
+  for (const g of shown) g.ids = ascending(g.ids);
   const hidden = groups.slice(shown.length);
   const { names, use } = pointerNames(shown);
   return {
@@ -114,6 +114,20 @@ export function buildReport(
     pointerNames: names,
     pointerUse: use,
   };
+}
+
+/**
+ * The ids ascending: the same array when they are in order already (a dump often lists goroutines by
+ * age; the grouper adds nothing after its result is read), else a sorted copy.
+ */
+function ascending(ids: number[]): number[] {
+  let sorted = true;
+  for (let i = 1; i < ids.length && sorted; i++) sorted = ids[i - 1]! <= ids[i]!;
+  if (sorted) return ids;
+  const t = new Float64Array(ids).sort();
+  const out = new Array<number>(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  return out;
 }
 
 /** Names pointer values that every goroutine of a group holds and that more than one goroutine holds. */
