@@ -374,10 +374,9 @@ console.log(
 const markAt = new Map(allMarks);
 const phases = [
   ["page start", 0],
-  [
-    "sigma's start while the dump loads",
-    markAt.get("gosleuth:gl-warm") ?? markAt.get("gosleuth:sigma-created"),
-  ],
+  // Sigma is created in the first task after WebGL's warm-up answers (load-controller.ts).
+  ["sigma's constructor", markAt.get("gosleuth:gl-warm")],
+  ["sigma's programs while the dump loads", markAt.get("gosleuth:sigma-created")],
   ["the dump shown", markAt.get("gosleuth:loaded")],
   ["panning", markAt.get("bench:pan")],
   ["list scrolling", markAt.get("bench:list")],
