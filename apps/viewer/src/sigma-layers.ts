@@ -12,9 +12,10 @@ export interface EdgeAttrs {
 
 /**
  * The parts of sigma's renderer (3.0.3, pinned in the catalog) this file reaches past its public API
- * for: the node programs' picking pass and the picking layers, and the picking read.
+ * for: the node programs' picking pass and the picking layers, the picking read, and the WebGL contexts.
  */
 interface SigmaInternals {
+  webGLContexts: Record<string, WebGLRenderingContext>;
   nodePrograms: Record<string, { pickProgram: unknown }>;
   pickingLayers: Set<string>;
   getNodeAtPosition(position: { x: number; y: number }): string | null;
@@ -124,6 +125,8 @@ export class SigmaLayers {
   private killed = false;
   /** True while every layer has a 1×1 backing store (from creation until the first tree). */
   private parked = false;
+  /** The layers `park` took out of layout, shown again when sigma sizes them. */
+  private outOfLayout: HTMLCanvasElement[] = [];
 
   constructor(
     private readonly renderer: Sigma<NodeAttrs, EdgeAttrs>,
@@ -140,12 +143,14 @@ export class SigmaLayers {
     this.shrinkIdleLayers();
     renderer.on("resize", () => {
       this.parked = false;
+      for (const c of this.outOfLayout) c.style.display = "";
+      this.outOfLayout = [];
       this.shrinkIdleLayers();
     });
-    this.park();
     // Nothing is ever drawn on the edge-label layer (edge labels are off).
     const layers = renderer.getCanvases();
     if (layers.edgeLabels) layers.edgeLabels.style.display = "none";
+    this.park();
     // The mouse layer only catches events, which a transparent element still gets; at opacity 0
     // the compositor skips it.
     if (layers.mouse) layers.mouse.style.opacity = "0";
@@ -277,6 +282,12 @@ export class SigmaLayers {
    */
   private park(): void {
     for (const c of Object.values(this.renderer.getCanvases())) {
+      // Out of layout, a layer is not composited: a frame never waits for the GPU side to run
+      // the warm-up draws on it (which is where a program's shaders are compiled for the CPU).
+      if (c.style.display !== "none") {
+        c.style.display = "none";
+        this.outOfLayout.push(c);
+      }
       // Resizing a canvas, even to its own size, reallocates its buffers.
       if (c.width === 1 && c.height === 1) continue;
       c.width = 1;
@@ -336,6 +347,9 @@ export class SigmaLayers {
     this.graph.addNode("warm:b", { ...base, x: 1, y: 0, type });
     this.graph.addDirectedEdge("warm:a", "warm:b", { size: 1 });
     this.renderer.refresh();
+    // The layers are out of layout, so no frame sends these draws to the GPU side: sent now, they
+    // run there (and compile the program) while this thread goes on.
+    for (const gl of Object.values(this.internals().webGLContexts)) gl.flush();
     this.graph.clear();
   }
 }
