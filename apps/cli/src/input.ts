@@ -1,5 +1,5 @@
 // Opens what the user named (file, `-`, URL) as a byte stream and runs it through the streaming parser with progress.
-import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
 import { type ParseStream, parseStream } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
@@ -23,35 +23,6 @@ export interface FetchOptions {
  * disk; bigger ones were slower, and the pieces they keep alive add to the peak memory.
  */
 export const READ_CHUNK = 256 * 1024;
-
-/** A file range read in one go yields to the event loop after this many bytes (worker messages, signals). */
-const YIELD_BYTES = 1024 * 1024;
-
-/**
- * The bytes [start, end) of a file, READ_CHUNK at a time, read synchronously: a parsing thread has
- * nothing to do while it waits, and a read stream's hand-off to the thread pool and its buffering cost
- * more than the read itself. It still yields to the event loop every YIELD_BYTES.
- */
-export async function* fileRange(file: string, start: number, end: number): AsyncGenerator<Uint8Array> {
-  const fd = openSync(file, "r");
-  try {
-    let sinceYield = 0;
-    for (let pos = start; pos < end; ) {
-      const chunk = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, end - pos));
-      const n = readSync(fd, chunk, 0, chunk.length, pos);
-      if (n === 0) break; // the file ended early
-      pos += n;
-      yield n === chunk.length ? chunk : chunk.subarray(0, n);
-      sinceYield += n;
-      if (sinceYield >= YIELD_BYTES) {
-        sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export const DEFAULT_FETCH: FetchOptions = { timeoutMs: 30_000, maxBytes: 1024 ** 3 };
 

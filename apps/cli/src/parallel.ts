@@ -27,18 +27,13 @@ import {
  * noticeable time to start and parses its first range before V8 has optimised the parser.
  */
 const AUTO_MIN_BYTES = 64 * 1024 * 1024;
-/** Average range size in big files; there are at least rangesPerThread(kind) ranges per thread. */
+/** Average range size in big files; there are at least RANGES_PER_THREAD ranges per thread. */
 const RANGE_BYTES = 32 * 1024 * 1024;
-
 /**
- * Threads take the next range when free, so smaller ranges keep them busy until the end, while each
- * range costs a fresh parsing session and consumer (cold tables) and a merge. Two a thread for the kinds
- * whose output does not depend on where the cuts fall; `stacks` keeps four, as its folding of argument
- * variants past a bound does depend on them (see tooling/bench/README.md).
+ * Threads take the next range when free, so small ranges keep them busy until the end (two a thread
+ * left one thread finishing a big range alone: the threads do not run at the same speed).
  */
-export function rangesPerThread(k: PartialKind): number {
-  return k === "stacks" ? 4 : 2;
-}
+const RANGES_PER_THREAD = 4;
 
 export interface RangePlan {
   file: string;
@@ -80,14 +75,14 @@ export function parallelCandidate(file: string, explicit: boolean): number | nul
  * Cut points for a plain-text dump file, or null when the input should be parsed on one thread:
  * compressed, a debug=1/debug=0 profile, or no goroutine boundary found near the cut points.
  */
-export function planRanges(file: string, size: number, threads: number, perThread = 4): RangePlan | null {
+export function planRanges(file: string, size: number, threads: number): RangePlan | null {
   const fd = openSync(file, "r");
   try {
     const head = new Uint8Array(64 * 1024);
     const got = readSync(fd, head, 0, head.length, 0);
     if (!isBlockText(head.subarray(0, got))) return null;
     const rangeBytes = Number(process.env.GOSLEUTH_RANGE_BYTES ?? RANGE_BYTES);
-    const count = Math.max(threads * perThread, Math.ceil(size / rangeBytes));
+    const count = Math.max(threads * RANGES_PER_THREAD, Math.ceil(size / rangeBytes));
     const edges = [0];
     const window = new Uint8Array(64 * 1024);
     for (let k = 1; k < count; k++) {
@@ -300,7 +295,7 @@ export async function consumeInput<K extends PartialKind>(
     const workers = startWorkers(threads - 1);
     if (process.env.GOSLEUTH_DEBUG)
       process.stderr.write(`gosleuth: workers started at ${performance.now().toFixed(0)} ms\n`);
-    const plan = planRanges(input, size, threads, rangesPerThread(k));
+    const plan = planRanges(input, size, threads);
     if (!plan) await Promise.all(workers.map((w) => w.terminate()));
     else {
       const consumer = kind(k).make(options);

@@ -1,12 +1,13 @@
 // What each command folds a dump into (one-thread or per byte range), and one byte range of a dump file
 // parsed into such a partial (run on the main thread and on workers). A partial is plain data whose
 // typed arrays are transferred, not copied, between threads.
+import { createReadStream } from "node:fs";
 import { type GrouperPartial, LeakAnalyzer, type PartialLeakSettings } from "@gosleuth/leaks";
 import type { GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import { type AggregatePartial, AggregateTreeBuilder } from "@gosleuth/spawn-graph";
 import { type GrouperOptions, StackGrouper, type StacksPartial } from "@gosleuth/stacks";
-import { fileRange } from "./input.ts";
+import { READ_CHUNK } from "./input.ts";
 import { SummaryAccumulator, type SummaryPartial } from "./summary-records.ts";
 
 /** Progress is reported every this many bytes (and at the end of the range). */
@@ -161,7 +162,7 @@ export async function parseRange<K extends PartialKind>(
   const acc = into ?? kind(k).make(options);
   let sentBytes = 0;
   let sentCount = 0;
-  const f = parseFragment(fileRange(file, start, end), {
+  const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
     onPiece: (items) => acc.add(items),
     onProgress: (b) => {
       if (b - sentBytes >= PROGRESS_STEP) {
