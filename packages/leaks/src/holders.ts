@@ -82,6 +82,14 @@ export interface HeldWait {
   line: number;
 }
 
+/** A signature's last stack: its frames, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
+interface SigStack {
+  frames: readonly Frame[];
+  seen: number[];
+  exact: boolean[];
+  runs: number;
+}
+
 /** Where a signature's goroutines block (the frame a waiter's candidates are read from). */
 export interface BlockLocation {
   fn: string;
@@ -89,9 +97,11 @@ export interface BlockLocation {
   line: number;
 }
 
-/** HoldEvidence's content as plain data (see HoldEvidence.partial); `sketch` and `records` can move between threads. */
+/** HoldEvidence's content as plain data (see HoldEvidence.partial); its typed arrays can move between threads. */
 export interface HoldPartial {
-  sketch: Int32Array;
+  /** The sketch's cells that count anything (a range touches a few thousand of its 2^18), and their counts. */
+  cells: Int32Array;
+  counts: Int32Array;
   /** The waiters kept, one record after another (see HoldEvidence.add). */
   records: Float64Array;
   waitCount: number;
@@ -108,7 +118,9 @@ export interface HoldPartial {
  * the waiters kept (up to `maxWaits`, whose stacks print what they wait on or candidates for it).
  */
 export class HoldEvidence {
-  sketch = new Int32Array(2 * SKETCH_SIZE);
+  private readonly sketch = new Int32Array(2 * SKETCH_SIZE);
+  /** The cells counted in, each once (a partial carries these and their counts, not the whole sketch). */
+  private readonly touched = new Growable(Int32Array);
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
   // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
   // `?`): cheap to keep, and a partial moves to another thread as one buffer.
@@ -127,9 +139,12 @@ export class HoldEvidence {
   withParents = 0;
   private seen: number[] = [];
   private seenExact: boolean[] = [];
-  private readonly lastOfSig: ({ frames: readonly Frame[]; seen: number[]; exact: boolean[] } | undefined)[] =
-    [];
-  /** Notes one pointer of the goroutine being added (each distinct pointer is counted once per goroutine). */
+  // Per signature, the last stack seen and its distinct pointers, and how many goroutines in a row held
+  // those (counted into the sketch when the stack changes or the sketch is read: one pass per run of
+  // goroutines with one stack instead of one per goroutine).
+  private readonly lastOfSig: (SigStack | undefined)[] = [];
+  private readonly pending: SigStack[] = [];
+  /** Notes one pointer of the goroutine being added (each distinct pointer is kept once per goroutine). */
   private readonly hold = (value: number, exact: boolean): void => {
     const k = this.seen.indexOf(value);
     if (k >= 0) {
@@ -138,10 +153,26 @@ export class HoldEvidence {
     }
     this.seen.push(value);
     this.seenExact.push(exact);
-    const [a, b] = cells(value);
-    this.sketch[a]!++;
-    this.sketch[b]!++;
   };
+
+  /** Adds `n` to both cells of `v`. */
+  private count(v: number, n: number): void {
+    const [a, b] = cells(v);
+    const sk = this.sketch;
+    if (sk[a] === 0) this.touched.push(a);
+    sk[a]! += n;
+    if (sk[b] === 0) this.touched.push(b);
+    sk[b]! += n;
+  }
+
+  /** Counts the goroutines not yet counted into the sketch. */
+  private settle(): void {
+    for (const l of this.pending) {
+      if (l.runs > 0) for (const v of l.seen) this.count(v, l.runs);
+      l.runs = 0;
+    }
+    this.pending.length = 0;
+  }
   // Per signature (which fixes the stack's functions): where it blocks, and where the runtime prints the
   // object it waits on (-1: nowhere).
   private readonly blockAt: number[] = [];
@@ -167,13 +198,10 @@ export class HoldEvidence {
     if (same) {
       seen = last!.seen;
       seenExact = last!.exact;
-      for (const v of seen) {
-        const [a, b] = cells(v);
-        this.sketch[a]!++;
-        this.sketch[b]!++;
-      }
+      if (last!.runs++ === 0) this.pending.push(last!);
     } else {
       // The signature's arrays are reused: only the last stack of each signature is kept.
+      if (last && last.runs > 0) for (const v of last.seen) this.count(v, last.runs);
       seen = this.seen = last?.seen ?? [];
       seenExact = this.seenExact = last?.exact ?? [];
       seen.length = 0;
@@ -186,8 +214,11 @@ export class HoldEvidence {
         if (args.length >= 8 && args !== prev) scan(args, this.hold);
         prev = args;
       }
-      if (last) last.frames = frames;
-      else this.lastOfSig[sig] = { frames, seen, exact: seenExact };
+      if (last) {
+        last.frames = frames;
+        if (last.runs === 0) this.pending.push(last);
+        last.runs = 1;
+      } else this.pending.push((this.lastOfSig[sig] = { frames, seen, exact: seenExact, runs: 1 }));
     }
     const cls = g.stateClass;
     const kind =
@@ -281,14 +312,20 @@ export class HoldEvidence {
 
   /** At least the number of goroutines holding `v` (exactly that unless another pointer shares both cells). */
   holders(v: number): number {
+    if (this.pending.length > 0) this.settle();
     const [a, b] = cells(v);
     return Math.min(this.sketch[a]!, this.sketch[b]!);
   }
 
   /** This evidence as plain data (its buffers are views: once moved to another thread, use it no more). */
   partial(): HoldPartial {
+    this.settle();
+    const cellsOf = this.touched.view();
+    const counts = new Int32Array(cellsOf.length);
+    for (let i = 0; i < cellsOf.length; i++) counts[i] = this.sketch[cellsOf[i]!]!;
     return {
-      sketch: this.sketch,
+      cells: cellsOf,
+      counts,
       records: this.records.view(),
       waitCount: this.waitCount,
       locations: Array.from(this.locations, (l) => l ?? null),
@@ -300,7 +337,14 @@ export class HoldEvidence {
 
   /** Adds a later part (its signature and site ids mapped to this grouper's by `sig` and `site`). */
   merge(p: HoldPartial, sig: ArrayLike<number>, site: ArrayLike<number>): void {
-    for (let i = 0; i < this.sketch.length; i++) this.sketch[i]! += p.sketch[i]!;
+    const sk = this.sketch;
+    const at = p.cells;
+    const n = p.counts;
+    for (let i = 0; i < at.length; i++) {
+      const c = at[i]!;
+      if (sk[c] === 0) this.touched.push(c);
+      sk[c]! += n[i]!;
+    }
     this.overflow ||= p.overflow;
     p.locations.forEach((l, i) => {
       if (l) this.locations[sig[i]!] ??= l;
