@@ -1,6 +1,6 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
 import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
-import { groupKey, IdIndex } from "@gosleuth/spawn-graph";
+import { groupKey } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
   Growable,
@@ -10,7 +10,7 @@ import {
   SiteInterner,
 } from "@gosleuth/spawn-graph/internal";
 import { HoldEvidence, type HoldPartial } from "./holders.ts";
-import { IdSet } from "./id-set.ts";
+import { IdSet, LastPositions } from "./id-set.ts";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 import { LockWaits, type LockWaitsPartial } from "./lock-waits.ts";
 import { isUserFunction } from "./std.ts";
@@ -119,11 +119,11 @@ export class Grouper {
   private readonly startIds = new Growable(Float64Array);
   private readonly startFns = new Growable(Int32Array);
   private readonly startNames = new NameTable();
-  private startIndex: IdIndex | undefined;
+  private startIndex: LastPositions | undefined;
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
-    this.startIndex ??= IdIndex.of(this.startIds.view());
+    this.startIndex ??= new LastPositions(this.startIds.view());
     // When an id repeats (dumps joined), the last goroutine seen with it wins.
     const at = this.startIndex.last(id);
     return at === -1 ? undefined : this.startNames.names[this.startFns.data[at]!];
