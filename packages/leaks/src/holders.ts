@@ -82,9 +82,10 @@ export interface HeldWait {
   line: number;
 }
 
-/** A signature's last stack: its frames, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
+/** A signature's last stack: its argument texts, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
 interface SigStack {
-  frames: readonly Frame[];
+  /** The argument texts that hold its pointers (see HoldEvidence.add). */
+  texts: string[];
   seen: number[];
   exact: boolean[];
   runs: number;
@@ -139,6 +140,7 @@ export class HoldEvidence {
   withParents = 0;
   private seen: number[] = [];
   private seenExact: boolean[] = [];
+  private readonly texts: string[] = [];
   // Per signature, the last stack seen and its distinct pointers, and how many goroutines in a row held
   // those (counted into the sketch when the stack changes or the sketch is read: one pass per run of
   // goroutines with one stack instead of one per goroutine).
@@ -188,11 +190,23 @@ export class HoldEvidence {
       if (userStart) this.userParents.push(parent);
     }
     const frames = g.frames;
-    // The parser shares frame objects between goroutines whose frames print alike: a stack made of the
-    // same objects as the last one of its signature holds the same pointers, counted without reading them.
+    // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
+    // a text equal to the frame before it (recursion) adds none: the list of such texts decides what a
+    // stack holds. When it equals the last stack of the signature's (the parser often shares the very
+    // strings), that stack's pointers are counted again without reading them. Only the texts are kept,
+    // not the frames: a deep stack of frames kept until the signature's next goroutine would outlive
+    // the young generation.
     const last = this.lastOfSig[sig];
-    let same = last !== undefined && last.frames.length === frames.length;
-    for (let i = 0; same && i < frames.length; i++) same = last!.frames[i] === frames[i];
+    const texts = this.texts;
+    texts.length = 0;
+    let prev = "";
+    for (let i = 0; i < frames.length; i++) {
+      const args = frames[i]!.args;
+      if (args.length >= 8 && args !== prev) texts.push(args);
+      prev = args;
+    }
+    let same = last !== undefined && last.texts.length === texts.length;
+    for (let i = 0; same && i < texts.length; i++) same = last!.texts[i] === texts[i];
     let seen: number[];
     let seenExact: boolean[];
     if (same) {
@@ -206,19 +220,15 @@ export class HoldEvidence {
       seenExact = this.seenExact = last?.exact ?? [];
       seen.length = 0;
       seenExact.length = 0;
-      let prev = "";
-      for (let i = 0; i < frames.length; i++) {
-        const args = frames[i]!.args;
-        // "0x" and six hex digits at least: shorter argument text holds no pointer. The same text as the
-        // frame before (recursion) holds the same pointers.
-        if (args.length >= 8 && args !== prev) scan(args, this.hold);
-        prev = args;
-      }
+      for (let i = 0; i < texts.length; i++) scan(texts[i]!, this.hold);
       if (last) {
-        last.frames = frames;
+        const kept = last.texts;
+        kept.length = texts.length;
+        for (let i = 0; i < texts.length; i++) kept[i] = texts[i]!;
         if (last.runs === 0) this.pending.push(last);
         last.runs = 1;
-      } else this.pending.push((this.lastOfSig[sig] = { frames, seen, exact: seenExact, runs: 1 }));
+      } else
+        this.pending.push((this.lastOfSig[sig] = { texts: texts.slice(), seen, exact: seenExact, runs: 1 }));
     }
     const cls = g.stateClass;
     const kind =
