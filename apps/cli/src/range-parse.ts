@@ -127,6 +127,9 @@ export const KINDS = {
   },
   leaks: {
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
+    // The first range is analysed straight into the final analyzer: its partial (groups, signatures,
+    // start columns, evidence) would only be built on this thread to be merged back on it.
+    direct: true,
     buffers: (p: GrouperPartial) => [
       p.startIds,
       p.startFns,
@@ -136,7 +139,8 @@ export const KINDS = {
       p.lockWaits.wait,
       p.lockWaits.argEnd,
       p.lockWaits.args,
-      p.holds.sketch,
+      p.holds.cells,
+      p.holds.counts,
       p.holds.records,
       p.holds.userParents,
     ],

@@ -321,6 +321,13 @@ if (process.env.BENCH_VERBOSE)
       ),
     ),
   );
+// Every mark of the run, for the longest task of each phase.
+const allMarks = await page.evaluate(() =>
+  performance
+    .getEntriesByType("mark")
+    .filter((m) => m.name.startsWith("gosleuth:") || m.name.startsWith("bench:"))
+    .map((m) => [m.name, m.startTime]),
+);
 const refAfter = await reference();
 
 clearInterval(memTimer);
@@ -362,6 +369,32 @@ console.log(
 );
 console.log(
   `longest main-thread task: ${final.longest.toFixed(0)} ms = ${x(final.longest, ref.wall, 3)} reference (during load ${afterLoad.longest.toFixed(0)} ms; ${final.longTasks} tasks over 50 ms); budget: < 200 ms on a machine ${SLOWER} × slower than the README's = < ${longestBudget.toFixed(3)} × reference ${final.longest / ref.wall < longestBudget ? "(within)" : "(OVER)"}`,
+);
+// Which part of the run each long task fell in (by its start), so that a figure over budget says where.
+const markAt = new Map(allMarks);
+const phases = [
+  ["page start", 0],
+  // Sigma is created in the first task after WebGL's warm-up answers (load-controller.ts).
+  ["sigma's constructor", markAt.get("gosleuth:gl-warm")],
+  ["sigma's programs while the dump loads", markAt.get("gosleuth:sigma-created")],
+  ["the dump shown", markAt.get("gosleuth:loaded")],
+  ["panning", markAt.get("bench:pan")],
+  ["list scrolling", markAt.get("bench:list")],
+  ["search", markAt.get("bench:search")],
+  ["expansion", markAt.get("bench:expand")],
+].filter(([, t]) => t !== undefined);
+const byPhase = phases.map(([name, from], i) => {
+  const to = phases[i + 1]?.[1] ?? Number.POSITIVE_INFINITY;
+  const ds = (final.tasks ?? []).filter(([t]) => t >= from && t < to).map(([, d]) => d);
+  return { name, longest: Math.max(0, ...ds), count: ds.length };
+});
+console.log(
+  `longest task by phase: ${byPhase
+    .map(
+      (p) =>
+        `${p.name} ${p.count > 0 ? `${p.longest} ms = ${x(p.longest, ref.wall, 3)}` : "none over 50 ms"}${p.count > 1 ? ` (${p.count} tasks over 50 ms)` : ""}`,
+    )
+    .join("; ")}`,
 );
 console.log(
   `panning: ${(1000 / avg).toFixed(1)} fps average, p95 frame ${p95.toFixed(1)} ms (${frames.length} frames); CPU per frame: renderer ${perFrame.renderer.toFixed(1)} ms = ${x(perFrame.renderer, ref.cpu, 4)}, GPU process ${perFrame.gpu.toFixed(1)} ms = ${x(perFrame.gpu, ref.cpu, 4)} reference; on a machine ${SLOWER} × slower than the README's: ~${slowFps.toFixed(0)} fps ${slowFps >= 50 ? "(target ≥ 50: within)" : "(target ≥ 50: BELOW)"}`,

@@ -89,6 +89,32 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(expectedNodes.length));
   });
 
+  it("after dragging the stage, a click picks the node now under the pointer", async () => {
+    // While the camera moves, sigma's picking pass (what a click reads) is not drawn; the frame
+    // after the drag must draw it again, or this click would read the nodes where they were.
+    const [, second] = [...expectedNodes].sort((a, b) => b.count - a.count);
+    await page.click("#fit-btn");
+    await page.waitForTimeout(500);
+    const pane = (await page.locator("#graph").boundingBox())!;
+    const start = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
+    const before = await page.evaluate(
+      (id) => (window as unknown as Hook).gosleuth.nodePosition(id),
+      second!.id,
+    );
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(start.x - 160, start.y - 90, { steps: 12 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    const after = await page.evaluate(
+      (id) => (window as unknown as Hook).gosleuth.nodePosition(id),
+      second!.id,
+    );
+    expect(Math.hypot(after!.x - before!.x, after!.y - before!.y)).toBeGreaterThan(100);
+    await clickNode(page, second!.id);
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(second!.id);
+  });
+
   it("searches a function, zooms to it and opens the panel", async () => {
     await page.fill("#search", "persistConn");
     await page.press("#search", "Enter");

@@ -2,7 +2,7 @@
 import Graph from "graphology";
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
-import Sigma from "sigma";
+import type Sigma from "sigma";
 import { EdgeRectangleProgram } from "sigma/rendering";
 import type { NodeDisplayData } from "sigma/types";
 import { createNormalizationFunction, graphExtent } from "sigma/utils";
@@ -12,7 +12,7 @@ import { type Box, collisionFreeLabels } from "./labels.ts";
 import { levelRoom, treeLayout } from "./layout.ts";
 import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
-import { type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
+import { createSigma, type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
 import {
   type Appearance,
   aggNodeAttrs,
@@ -53,14 +53,14 @@ export class GraphView {
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
   ) {
-    // Only the default programs (circle nodes, edges) are compiled here: the bordered ones come
-    // later, one per task (`prepare`).
-    this.renderer = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
+    // No program is compiled here: sigma's defaults (circle nodes, edges) and the bordered ones
+    // come later, one per task (`prepare`).
+    const { renderer, registrations } = createSigma(this.graph, container, {
       defaultNodeType: "circle",
       defaultEdgeType: "line",
       // Sigma always registers its default "arrow" type too (two programs, unused here): the line
-      // program in its place is one program to compile in this task instead of two (each compile
-      // waits for the GPU side).
+      // program in its place is one program to compile instead of two (each compile waits for the
+      // GPU side).
       edgeProgramClasses: { arrow: EdgeRectangleProgram, line: EdgeRectangleProgram },
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 7,
@@ -76,7 +76,8 @@ export class GraphView {
       nodeReducer: (id, data) => this.reduceNode(id, data),
       edgeReducer: (id, data) => this.reduceEdge(id, data),
     });
-    this.layers = new SigmaLayers(this.renderer, this.graph);
+    this.renderer = renderer;
+    this.layers = new SigmaLayers(renderer, this.graph, registrations);
     // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
     this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));

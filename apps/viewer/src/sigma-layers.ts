@@ -1,7 +1,7 @@
-// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, node programs compiled and first drawn one per task, idle layers kept out of compositing.
+// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, programs compiled and first drawn one per task, idle layers kept out of compositing.
 import { createNodeBorderProgram } from "@sigma/node-border";
 import type Graph from "graphology";
-import type Sigma from "sigma";
+import Sigma from "sigma";
 import type { NodeProgramType } from "sigma/rendering";
 import { NODE_BACKGROUND } from "./colors.ts";
 import type { NodeAttrs } from "./state.ts";
@@ -10,7 +10,82 @@ export interface EdgeAttrs {
   size: number;
 }
 
-/** The node programs sigma is created without (it compiles only its defaults then), in the order they are added. */
+/**
+ * The parts of sigma's renderer (3.0.3, pinned in the catalog) this file reaches past its public API
+ * for: the node programs' picking pass and the picking layers, the picking read, and the WebGL contexts.
+ */
+interface SigmaInternals {
+  webGLContexts: Record<string, WebGLRenderingContext>;
+  nodePrograms: Record<string, { pickProgram: unknown }>;
+  pickingLayers: Set<string>;
+  getNodeAtPosition(position: { x: number; y: number }): string | null;
+}
+
+/** A program registration sigma's constructor asked for, held back to run in a later task. */
+type Registration = () => void;
+
+/** Set while `createSigma` runs sigma's constructor: the registrations it makes are collected here. */
+let heldBack: Registration[] | null = null;
+
+/** Sigma's two (private) program registration methods, which its constructor calls for its default programs. */
+interface ProgramRegistry {
+  registerNodeProgram(...args: unknown[]): unknown;
+  registerEdgeProgram(...args: unknown[]): unknown;
+}
+
+/** Sigma whose constructor can hold its program registrations back (see `createSigma`). */
+class StagedSigma extends Sigma<NodeAttrs, EdgeAttrs> {}
+for (const key of ["registerNodeProgram", "registerEdgeProgram"] as const) {
+  const proto = StagedSigma.prototype as unknown as ProgramRegistry;
+  const register = proto[key];
+  proto[key] = function (this: ProgramRegistry, ...args: unknown[]) {
+    if (heldBack) heldBack.push(() => register.apply(this, args));
+    else register.apply(this, args);
+    return this;
+  };
+}
+
+/**
+ * Creates sigma with only its layers: its constructor also compiles and links its default programs
+ * (circle nodes with their picking and hover variants, and the edge types), and on software GL each
+ * compile and link waits for the GPU side, which made the constructor the page's longest task. The
+ * registrations it asks for are handed to `SigmaLayers`, whose `prepare` runs them one per task
+ * (and `ready` all at once, if a tree comes first). Until then the graph stays empty: sigma can draw
+ * no node without its program.
+ */
+export function createSigma(
+  graph: Graph<NodeAttrs, EdgeAttrs>,
+  container: HTMLElement,
+  settings: ConstructorParameters<typeof Sigma<NodeAttrs, EdgeAttrs>>[2],
+): { renderer: Sigma<NodeAttrs, EdgeAttrs>; registrations: Registration[] } {
+  const registrations: Registration[] = [];
+  // Sigma's constructor sizes every layer to its container and clears them, then `SigmaLayers`
+  // parks them at 1×1 pixels: with the container out of layout meanwhile (zero size, which
+  // `allowInvalidContainer` accepts as 1×1), the layers are made parked, with no full-size buffer
+  // allocated, cleared and dropped again in this task.
+  const display = container.style.display;
+  container.style.display = "none";
+  heldBack = registrations;
+  let renderer: Sigma<NodeAttrs, EdgeAttrs>;
+  try {
+    renderer = new StagedSigma(graph, container, settings);
+  } finally {
+    heldBack = null;
+    container.style.display = display;
+  }
+  // Sigma's idea of its size (the container's) and the layers' CSS size are the real ones (the
+  // mouse layer catches events by it); only the pixel buffers stay 1×1 until `SigmaLayers.ready`.
+  const size = renderer as unknown as { width: number; height: number };
+  size.width = container.offsetWidth || 1;
+  size.height = container.offsetHeight || 1;
+  for (const layer of Object.values(renderer.getCanvases())) {
+    layer.style.width = `${size.width}px`;
+    layer.style.height = `${size.height}px`;
+  }
+  return { renderer, registrations };
+}
+
+/** The node programs sigma does not have, registered after its defaults, in this order. */
 function laterPrograms(): [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] {
   return [
     [
@@ -42,26 +117,40 @@ function laterPrograms(): [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] {
  * nothing on them are not shown.
  */
 export class SigmaLayers {
-  /** Node programs not registered yet, in the order `prepare` adds them. */
-  private readonly pendingPrograms = laterPrograms();
+  /** Programs not registered yet, in the order `prepare` registers them: sigma's defaults, then ours. */
+  private readonly pendingPrograms: Registration[];
   /** Program types whose first draw has not happened yet. */
   private readonly coldTypes: NodeAttrs["type"][] = ["circle", "ring", "bordered"];
+  /** The renderer was killed: nothing more is registered or drawn on it. */
+  private killed = false;
   /** True while every layer has a 1×1 backing store (from creation until the first tree). */
   private parked = false;
+  /** The layers `park` took out of layout, shown again when sigma sizes them. */
+  private outOfLayout: HTMLCanvasElement[] = [];
 
   constructor(
     private readonly renderer: Sigma<NodeAttrs, EdgeAttrs>,
     private readonly graph: Graph<NodeAttrs, EdgeAttrs>,
+    heldRegistrations: readonly Registration[] = [],
   ) {
+    this.pendingPrograms = [
+      ...heldRegistrations,
+      ...laterPrograms().map(([type, program]) => () => {
+        const classes = { ...renderer.getSetting("nodeProgramClasses"), [type]: program };
+        renderer.setSetting("nodeProgramClasses", classes);
+      }),
+    ];
     this.shrinkIdleLayers();
     renderer.on("resize", () => {
       this.parked = false;
+      for (const c of this.outOfLayout) c.style.display = "";
+      this.outOfLayout = [];
       this.shrinkIdleLayers();
     });
-    this.park();
     // Nothing is ever drawn on the edge-label layer (edge labels are off).
     const layers = renderer.getCanvases();
     if (layers.edgeLabels) layers.edgeLabels.style.display = "none";
+    this.park();
     // The mouse layer only catches events, which a transparent element still gets; at opacity 0
     // the compositor skips it.
     if (layers.mouse) layers.mouse.style.opacity = "0";
@@ -70,11 +159,78 @@ export class SigmaLayers {
     // layer, which is then read back and blended like a drawn one: hidden instead, the frame
     // costs one full-pane WebGL layer less.
     renderer.on("beforeRender", () => {
+      const moving = this.moving();
       const edges = renderer.getCanvases().edges;
-      if (!edges) return;
-      const hide = renderer.getSetting("hideEdgesOnMove") && this.moving();
-      edges.style.visibility = hide ? "hidden" : "";
+      if (edges) edges.style.visibility = renderer.getSetting("hideEdgesOnMove") && moving ? "hidden" : "";
+      if (moving) this.skipPicking();
     });
+    renderer.on("afterRender", () => this.restorePicking());
+    renderer.on("kill", () => {
+      this.killed = true;
+      if (this.pickingTimer !== null) clearTimeout(this.pickingTimer);
+      this.pickingStale = false;
+    });
+    this.skipPickingReadsWhileDragging();
+  }
+
+  /** Each node program's picking pass, set aside for the frame being drawn (see `skipPicking`). */
+  private readonly setAside = new Map<{ pickProgram: unknown }, unknown>();
+  /** A frame left the picking texture behind the camera; the next still frame must redraw it. */
+  private pickingStale = false;
+  private pickingTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private internals(): SigmaInternals {
+    return this.renderer as unknown as SigmaInternals;
+  }
+
+  /**
+   * Every frame sigma reallocates a full-size picking texture and draws every node a second time
+   * into it (node colours by index, read under the pointer for hover and click). While the camera
+   * moves nothing reads it (see `skipPickingReadsWhileDragging`), and on software GL that is GPU
+   * work on every frame of a pan: those frames leave it out, and the first still frame draws it.
+   */
+  private skipPicking(): void {
+    const r = this.internals();
+    for (const program of Object.values(r.nodePrograms)) {
+      if (!program.pickProgram) continue;
+      this.setAside.set(program, program.pickProgram);
+      program.pickProgram = null;
+    }
+    r.pickingLayers.delete("nodes");
+    this.pickingStale = true;
+  }
+
+  private restorePicking(): void {
+    const r = this.internals();
+    if (this.setAside.size === 0) {
+      if (r.pickingLayers.has("nodes")) this.pickingStale = false;
+      return;
+    }
+    for (const [program, pick] of this.setAside) program.pickProgram = pick;
+    this.setAside.clear();
+    r.pickingLayers.add("nodes");
+    // Sigma's last frame of a move (drag released, animation or wheel zoom over) is a still one,
+    // which draws the picking pass again; this makes sure of it whatever ended the move.
+    if (this.pickingTimer === null) this.pickingTimer = setTimeout(() => this.redrawPicking(), 100);
+  }
+
+  private redrawPicking(): void {
+    this.pickingTimer = null;
+    if (!this.pickingStale) return;
+    if (this.moving()) this.pickingTimer = setTimeout(() => this.redrawPicking(), 100);
+    else this.renderer.scheduleRender();
+  }
+
+  /**
+   * Sigma reads the picking texture under the pointer on every mouse move (one pixel, a round trip
+   * that waits for the GPU side to finish the frames queued before it), also while the stage is
+   * dragged, when no node can be hovered: nothing is read then.
+   */
+  private skipPickingReadsWhileDragging(): void {
+    const r = this.internals();
+    const read = r.getNodeAtPosition.bind(this.renderer);
+    const m = this.renderer.getMouseCaptor();
+    r.getNodeAtPosition = (position) => (m.isMouseDown && m.draggedEvents > 0 ? null : read(position));
   }
 
   /** Sigma's own test for a moving camera (its render leaves edges and labels out then). */
@@ -126,6 +282,14 @@ export class SigmaLayers {
    */
   private park(): void {
     for (const c of Object.values(this.renderer.getCanvases())) {
+      // Out of layout, a layer is not composited: a frame never waits for the GPU side to run
+      // the warm-up draws on it (which is where a program's shaders are compiled for the CPU).
+      if (c.style.display !== "none") {
+        c.style.display = "none";
+        this.outOfLayout.push(c);
+      }
+      // Resizing a canvas, even to its own size, reallocates its buffers.
+      if (c.width === 1 && c.height === 1) continue;
       c.width = 1;
       c.height = 1;
     }
@@ -140,10 +304,7 @@ export class SigmaLayers {
   }
 
   private registerNext(): void {
-    const next = this.pendingPrograms.shift();
-    if (!next) return;
-    const classes = { ...this.renderer.getSetting("nodeProgramClasses"), [next[0]]: next[1] };
-    this.renderer.setSetting("nodeProgramClasses", classes);
+    this.pendingPrograms.shift()?.();
   }
 
   /**
@@ -156,10 +317,12 @@ export class SigmaLayers {
     const frame = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     while (this.pendingPrograms.length > 0) {
       await frame();
+      if (this.killed) return;
       this.registerNext();
     }
     while (this.coldTypes.length > 0) {
       await frame();
+      if (this.killed) return;
       const type = this.coldTypes.shift()!;
       if (this.graph.order > 0) return; // a dump arrived: its own first frame does the rest
       this.drawOnce(type);
@@ -184,6 +347,9 @@ export class SigmaLayers {
     this.graph.addNode("warm:b", { ...base, x: 1, y: 0, type });
     this.graph.addDirectedEdge("warm:a", "warm:b", { size: 1 });
     this.renderer.refresh();
+    // The layers are out of layout, so no frame sends these draws to the GPU side: sent now, they
+    // run there (and compile the program) while this thread goes on.
+    for (const gl of Object.values(this.internals().webGLContexts)) gl.flush();
     this.graph.clear();
   }
 }

@@ -1,6 +1,6 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
 import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
-import { groupKey, IdIndex } from "@gosleuth/spawn-graph";
+import { groupKey } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
   Growable,
@@ -10,7 +10,7 @@ import {
   SiteInterner,
 } from "@gosleuth/spawn-graph/internal";
 import { HoldEvidence, type HoldPartial } from "./holders.ts";
-import { IdSet } from "./id-set.ts";
+import { IdSet, LastPositions } from "./id-set.ts";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 import { LockWaits, type LockWaitsPartial } from "./lock-waits.ts";
 import { isUserFunction } from "./std.ts";
@@ -119,11 +119,11 @@ export class Grouper {
   private readonly startIds = new Growable(Float64Array);
   private readonly startFns = new Growable(Int32Array);
   private readonly startNames = new NameTable();
-  private startIndex: IdIndex | undefined;
+  private startIndex: LastPositions | undefined;
 
   /** The start function of the goroutine with this id (the last one seen with it), if it is in the dump. */
   startOf(id: number): string | undefined {
-    this.startIndex ??= IdIndex.of(this.startIds.view());
+    this.startIndex ??= new LastPositions(this.startIds.view());
     // When an id repeats (dumps joined), the last goroutine seen with it wins.
     const at = this.startIndex.last(id);
     return at === -1 ? undefined : this.startNames.names[this.startFns.data[at]!];
@@ -221,6 +221,11 @@ export class Grouper {
   // Frame indexes fixed by a signature: where the waited-on object is printed, and the blocking frame.
   private readonly objectAt: number[] = [];
   private readonly blockingAt: number[] = [];
+  /** Per signature, the last lock wait read and the argument text it was read from. */
+  private readonly lastLockWait: (
+    | { objArgs: string; blockArgs: string | undefined; w: LockWait | undefined }
+    | undefined
+  )[] = [];
 
   /** The object the goroutine waits on, and for a lock waiter what the lock-order search needs. */
   private addEvidence(g: Goroutine, a: GroupTally, sig: number, site: number): void {
@@ -233,7 +238,16 @@ export class Grouper {
     ) {
       let b = this.blockingAt[sig];
       if (b === undefined) this.blockingAt[sig] = b = blockingFrameIndex(g.frames);
-      const w = lockWaitOf(g, sig, site, at, b);
+      // What a lock wait holds is read from two frames whose places the signature fixes: the same
+      // argument text there as the signature's last lock waiter gives the same wait, read once.
+      const objArgs = g.frames[at]!.args;
+      const blockArgs = g.frames[b]?.args;
+      let m = this.lastLockWait[sig];
+      if (m === undefined || m.objArgs !== objArgs || m.blockArgs !== blockArgs) {
+        m = { objArgs, blockArgs, w: lockWaitOf(g, sig, site, at, b) };
+        this.lastLockWait[sig] = m;
+      }
+      const w = m.w;
       if (!w) return;
       // The blocking frame's place is fixed by the signature, so its function, file and line are too.
       let f = this.lockFrameOfSig[sig];

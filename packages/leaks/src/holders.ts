@@ -82,6 +82,15 @@ export interface HeldWait {
   line: number;
 }
 
+/** A signature's last stack: its argument texts, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
+interface SigStack {
+  /** The argument texts that hold its pointers (see HoldEvidence.add). */
+  texts: string[];
+  seen: number[];
+  exact: boolean[];
+  runs: number;
+}
+
 /** Where a signature's goroutines block (the frame a waiter's candidates are read from). */
 export interface BlockLocation {
   fn: string;
@@ -89,9 +98,11 @@ export interface BlockLocation {
   line: number;
 }
 
-/** HoldEvidence's content as plain data (see HoldEvidence.partial); `sketch` and `records` can move between threads. */
+/** HoldEvidence's content as plain data (see HoldEvidence.partial); its typed arrays can move between threads. */
 export interface HoldPartial {
-  sketch: Int32Array;
+  /** The sketch's cells that count anything (a range touches a few thousand of its 2^18), and their counts. */
+  cells: Int32Array;
+  counts: Int32Array;
   /** The waiters kept, one record after another (see HoldEvidence.add). */
   records: Float64Array;
   waitCount: number;
@@ -108,7 +119,9 @@ export interface HoldPartial {
  * the waiters kept (up to `maxWaits`, whose stacks print what they wait on or candidates for it).
  */
 export class HoldEvidence {
-  sketch = new Int32Array(2 * SKETCH_SIZE);
+  private readonly sketch = new Int32Array(2 * SKETCH_SIZE);
+  /** The cells counted in, each once (a partial carries these and their counts, not the whole sketch). */
+  private readonly touched = new Growable(Int32Array);
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
   // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
   // `?`): cheap to keep, and a partial moves to another thread as one buffer.
@@ -127,9 +140,13 @@ export class HoldEvidence {
   withParents = 0;
   private seen: number[] = [];
   private seenExact: boolean[] = [];
-  private readonly lastOfSig: ({ frames: readonly Frame[]; seen: number[]; exact: boolean[] } | undefined)[] =
-    [];
-  /** Notes one pointer of the goroutine being added (each distinct pointer is counted once per goroutine). */
+  private readonly texts: string[] = [];
+  // Per signature, the last stack seen and its distinct pointers, and how many goroutines in a row held
+  // those (counted into the sketch when the stack changes or the sketch is read: one pass per run of
+  // goroutines with one stack instead of one per goroutine).
+  private readonly lastOfSig: (SigStack | undefined)[] = [];
+  private readonly pending: SigStack[] = [];
+  /** Notes one pointer of the goroutine being added (each distinct pointer is kept once per goroutine). */
   private readonly hold = (value: number, exact: boolean): void => {
     const k = this.seen.indexOf(value);
     if (k >= 0) {
@@ -138,10 +155,26 @@ export class HoldEvidence {
     }
     this.seen.push(value);
     this.seenExact.push(exact);
-    const [a, b] = cells(value);
-    this.sketch[a]!++;
-    this.sketch[b]!++;
   };
+
+  /** Adds `n` to both cells of `v`. */
+  private count(v: number, n: number): void {
+    const [a, b] = cells(v);
+    const sk = this.sketch;
+    if (sk[a] === 0) this.touched.push(a);
+    sk[a]! += n;
+    if (sk[b] === 0) this.touched.push(b);
+    sk[b]! += n;
+  }
+
+  /** Counts the goroutines not yet counted into the sketch. */
+  private settle(): void {
+    for (const l of this.pending) {
+      if (l.runs > 0) for (const v of l.seen) this.count(v, l.runs);
+      l.runs = 0;
+    }
+    this.pending.length = 0;
+  }
   // Per signature (which fixes the stack's functions): where it blocks, and where the runtime prints the
   // object it waits on (-1: nowhere).
   private readonly blockAt: number[] = [];
@@ -157,37 +190,45 @@ export class HoldEvidence {
       if (userStart) this.userParents.push(parent);
     }
     const frames = g.frames;
-    // The parser shares frame objects between goroutines whose frames print alike: a stack made of the
-    // same objects as the last one of its signature holds the same pointers, counted without reading them.
+    // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
+    // a text equal to the frame before it (recursion) adds none: the list of such texts decides what a
+    // stack holds. When it equals the last stack of the signature's (the parser often shares the very
+    // strings), that stack's pointers are counted again without reading them. Only the texts are kept,
+    // not the frames: a deep stack of frames kept until the signature's next goroutine would outlive
+    // the young generation.
     const last = this.lastOfSig[sig];
-    let same = last !== undefined && last.frames.length === frames.length;
-    for (let i = 0; same && i < frames.length; i++) same = last!.frames[i] === frames[i];
+    const texts = this.texts;
+    texts.length = 0;
+    let prev = "";
+    for (let i = 0; i < frames.length; i++) {
+      const args = frames[i]!.args;
+      if (args.length >= 8 && args !== prev) texts.push(args);
+      prev = args;
+    }
+    let same = last !== undefined && last.texts.length === texts.length;
+    for (let i = 0; same && i < texts.length; i++) same = last!.texts[i] === texts[i];
     let seen: number[];
     let seenExact: boolean[];
     if (same) {
       seen = last!.seen;
       seenExact = last!.exact;
-      for (const v of seen) {
-        const [a, b] = cells(v);
-        this.sketch[a]!++;
-        this.sketch[b]!++;
-      }
+      if (last!.runs++ === 0) this.pending.push(last!);
     } else {
       // The signature's arrays are reused: only the last stack of each signature is kept.
+      if (last && last.runs > 0) for (const v of last.seen) this.count(v, last.runs);
       seen = this.seen = last?.seen ?? [];
       seenExact = this.seenExact = last?.exact ?? [];
       seen.length = 0;
       seenExact.length = 0;
-      let prev = "";
-      for (let i = 0; i < frames.length; i++) {
-        const args = frames[i]!.args;
-        // "0x" and six hex digits at least: shorter argument text holds no pointer. The same text as the
-        // frame before (recursion) holds the same pointers.
-        if (args.length >= 8 && args !== prev) scan(args, this.hold);
-        prev = args;
-      }
-      if (last) last.frames = frames;
-      else this.lastOfSig[sig] = { frames, seen, exact: seenExact };
+      for (let i = 0; i < texts.length; i++) scan(texts[i]!, this.hold);
+      if (last) {
+        const kept = last.texts;
+        kept.length = texts.length;
+        for (let i = 0; i < texts.length; i++) kept[i] = texts[i]!;
+        if (last.runs === 0) this.pending.push(last);
+        last.runs = 1;
+      } else
+        this.pending.push((this.lastOfSig[sig] = { texts: texts.slice(), seen, exact: seenExact, runs: 1 }));
     }
     const cls = g.stateClass;
     const kind =
@@ -281,14 +322,20 @@ export class HoldEvidence {
 
   /** At least the number of goroutines holding `v` (exactly that unless another pointer shares both cells). */
   holders(v: number): number {
+    if (this.pending.length > 0) this.settle();
     const [a, b] = cells(v);
     return Math.min(this.sketch[a]!, this.sketch[b]!);
   }
 
   /** This evidence as plain data (its buffers are views: once moved to another thread, use it no more). */
   partial(): HoldPartial {
+    this.settle();
+    const cellsOf = this.touched.view();
+    const counts = new Int32Array(cellsOf.length);
+    for (let i = 0; i < cellsOf.length; i++) counts[i] = this.sketch[cellsOf[i]!]!;
     return {
-      sketch: this.sketch,
+      cells: cellsOf,
+      counts,
       records: this.records.view(),
       waitCount: this.waitCount,
       locations: Array.from(this.locations, (l) => l ?? null),
@@ -300,7 +347,14 @@ export class HoldEvidence {
 
   /** Adds a later part (its signature and site ids mapped to this grouper's by `sig` and `site`). */
   merge(p: HoldPartial, sig: ArrayLike<number>, site: ArrayLike<number>): void {
-    for (let i = 0; i < this.sketch.length; i++) this.sketch[i]! += p.sketch[i]!;
+    const sk = this.sketch;
+    const at = p.cells;
+    const n = p.counts;
+    for (let i = 0; i < at.length; i++) {
+      const c = at[i]!;
+      if (sk[c] === 0) this.touched.push(c);
+      sk[c]! += n[i]!;
+    }
     this.overflow ||= p.overflow;
     p.locations.forEach((l, i) => {
       if (l) this.locations[sig[i]!] ??= l;

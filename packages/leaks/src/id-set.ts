@@ -75,3 +75,44 @@ export class IdSet {
     for (let i = 0; i < this.size; i++) yield this.list[i]!;
   }
 }
+
+/**
+ * The last position of each id in a column of ids (goroutine ids in input order; an id repeats when
+ * dumps were joined), found by hashing: one pass over the column, no sort.
+ */
+export class LastPositions {
+  /** Open addressing: position in `ids` + 1 per slot, 0 when empty; at most half full. */
+  private readonly table: Int32Array;
+
+  constructor(private readonly ids: ArrayLike<number>) {
+    let cap = 16;
+    while (cap < ids.length * 2) cap *= 2;
+    const table = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let i = 0; i < ids.length; i++) {
+      const v = ids[i]!;
+      let s = hash(v) & mask;
+      for (;;) {
+        const p = table[s]!;
+        if (p === 0 || ids[p - 1] === v) break;
+        s = (s + 1) & mask;
+      }
+      // A later position replaces an earlier one: the last goroutine seen with an id wins.
+      table[s] = i + 1;
+    }
+    this.table = table;
+  }
+
+  /** The last position of `id`, or -1. */
+  last(id: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    let s = hash(id) & mask;
+    for (;;) {
+      const p = table[s]!;
+      if (p === 0) return -1;
+      if (this.ids[p - 1] === id) return p - 1;
+      s = (s + 1) & mask;
+    }
+  }
+}

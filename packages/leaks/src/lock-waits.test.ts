@@ -1,7 +1,7 @@
-// The columns that hold lock waits and parent ids give back exactly what was put in. Inputs are
+// The columns that hold lock waits and parent ids, and the id index, give back exactly what was put in. Inputs are
 // hand-written here (pointer texts at the edges of what a double holds, ids that collide in a small table).
 import { describe, expect, it } from "vitest";
-import { IdSet } from "./id-set.ts";
+import { IdSet, LastPositions } from "./id-set.ts";
 import { LockWaits } from "./lock-waits.ts";
 
 describe("LockWaits", () => {
@@ -46,5 +46,17 @@ describe("IdSet", () => {
     expect(s.has(2 ** 53 - 2)).toBe(true);
     expect(s.has(3 * 1024 + 1)).toBe(false);
     expect([...new IdSet(s.toArray())]).toEqual([...ref]);
+  });
+});
+
+describe("LastPositions", () => {
+  it("finds the last position of each id, as a sorted index does, repeats included", () => {
+    // Ids in dump order with repeats (dumps joined) and values that collide in a small table.
+    const ids = Float64Array.from({ length: 3000 }, (_, i) => [i * 1024, (i % 50) * 2 ** 33, i % 7][i % 3]!);
+    const p = new LastPositions(ids);
+    for (let k = 0; k < ids.length; k++) expect(p.last(ids[k]!)).toBe(ids.lastIndexOf(ids[k]!));
+    expect(p.last(5)).toBe(ids.lastIndexOf(5));
+    expect(p.last(1023)).toBe(-1);
+    expect(new LastPositions(new Float64Array(0)).last(0)).toBe(-1);
   });
 });

@@ -1,7 +1,8 @@
 // Goroutines found by id without a Map of every goroutine: their ids sorted once, then binary search.
 //
-// The one place this is done: the aggregated tree finds parents, leaks finds the start function of a
-// parent, the spawn view counts orphans, the viewer finds goroutines by id.
+// The one place this is done: the aggregated tree finds parents, the spawn view counts orphans, the viewer
+// finds goroutines by id. (Leaks looks up only its groups' parents, through a hash of its start-id column,
+// `LastPositions` in @gosleuth/leaks, which costs less than sorting every id.)
 
 /**
  * Indexes of `ids` sorted by id (ties in index order), and the ids in that order. When ids are

@@ -124,7 +124,8 @@ export function showArgs(m: MergedArgs, names: ReadonlyMap<string, string>): str
 
 /** Pointer values of a group's frame that every goroutine of it has (candidates for a short name). */
 export function constantPointers(m: MergedArgs): string[] {
-  if (m.all) return [];
+  // A pointer value starts 0x (isPointerLike takes 0X too): most argument lists of a deep stack have none.
+  if (m.all || !(m.text.includes("0x") || m.text.includes("0X"))) return [];
   const out: string[] = [];
   let i = 0;
   for (const a of m.text.match(ATOM) ?? []) {

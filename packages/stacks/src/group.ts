@@ -7,6 +7,12 @@ import { type MergedArgs, mergeArgs, unsliced } from "./args.ts";
 
 /** Distinct parent ids kept per group; beyond it the count says "at least". */
 const PARENT_CAP = 10_000;
+/**
+ * A group's parent ids are collected as a list (a repeat of the last one skipped) and made distinct when
+ * the list reaches this length, and at the end: a set per group cost more than the grouping around it,
+ * and only the distinct count (and the one id when there is one) is shown.
+ */
+const PARENT_COMPACT = 2 * PARENT_CAP;
 /** Distinct `key=value` labels kept per group. */
 const LABEL_CAP = 50;
 
@@ -47,9 +53,15 @@ export interface GroupData {
   profile: boolean;
 }
 
-/** A group while goroutines are still added: the distinct parents as a set, the labels counted. */
+/** A group while goroutines are still added: the parents as a list to make distinct, the labels counted. */
 export interface Group extends GroupData {
-  parentSet: Set<number>;
+  /** Parent ids, with repeats until compactParents; not added to once parentsCapped. */
+  parentIds: number[];
+  /**
+   * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (the
+   * merge of later parts indexes it by them instead of keying every frame's text again), else null.
+   */
+  argKeys: Int32Array | null;
   labelCount: number;
 }
 
@@ -105,7 +117,8 @@ export function emptyGroup(
     createdBy: p.createdBy,
     parents: [],
     parentsCapped: false,
-    parentSet: new Set(),
+    parentIds: [],
+    argKeys: null,
     frames: p.frames,
     elided: p.elided,
     profile: p.profile,
@@ -153,16 +166,40 @@ export function addGoroutine(a: Group, g: Goroutine, countsOnly: boolean): void 
     }
   }
   const p = g.createdBy?.parentId;
-  if (p !== undefined && !a.parentSet.has(p)) {
-    if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
-    else a.parentsCapped = true;
+  if (p !== undefined && !a.parentsCapped) {
+    const l = a.parentIds;
+    if (l.length === 0 || l[l.length - 1] !== p) {
+      l.push(p);
+      if (l.length >= PARENT_COMPACT) compactParents(a);
+    }
   }
+}
+
+/**
+ * Makes the group's parent list distinct (ascending). Past PARENT_CAP distinct ids (or when `capped`: a
+ * part's list was capped already), PARENT_CAP of them are kept and the group is capped: the count shown
+ * then is "at least PARENT_CAP" whichever ids they are, so nothing more is collected.
+ */
+export function compactParents(a: Group, capped = false): readonly number[] {
+  const l = a.parentIds;
+  if (l.length > 1) {
+    const sorted = Float64Array.from(l).sort();
+    let n = 0;
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) l[n++] = sorted[i]!;
+    l.length = n;
+  }
+  if (capped || l.length > PARENT_CAP) {
+    a.parentsCapped = true;
+    if (l.length > PARENT_CAP) l.length = PARENT_CAP;
+  }
+  return l;
 }
 
 /**
  * Adds the same group as seen in a later part of the input: counts, ids, states, waits, labels and
  * parents (under the same caps as one pass), and which argument positions differ (`args`: the part's
- * argument text per frame, `diffs`: the positions that already differed there).
+ * argument text per frame, null where it is the group's text for certain; `diffs`: the positions that
+ * already differed there).
  */
 export function addPart(
   a: Group,
@@ -170,7 +207,7 @@ export function addPart(
     ids: ArrayLike<number>;
     parents: ArrayLike<number>;
   },
-  args: (frame: number) => string,
+  args: (frame: number) => string | null,
   diffs: readonly [number, number[] | null][],
 ): void {
   a.count += g.count;
@@ -190,16 +227,15 @@ export function addPart(
     } else a.labelsCapped = true;
   }
   if (g.labelsCapped) a.labelsCapped = true;
-  for (let i = 0; i < g.parents.length; i++) {
-    const p = g.parents[i]!;
-    if (a.parentSet.has(p)) continue;
-    if (a.parentSet.size < PARENT_CAP) a.parentSet.add(p);
-    else a.parentsCapped = true;
+  if (!a.parentsCapped) {
+    const l = a.parentIds;
+    for (let i = 0; i < g.parents.length; i++) l.push(g.parents[i]!);
+    if (g.parentsCapped || l.length >= PARENT_COMPACT) compactParents(a, g.parentsCapped);
   }
-  if (g.parentsCapped) a.parentsCapped = true;
   for (let i = 0; i < a.frames.length; i++) {
-    const m = a.frames[i]!.args;
     const text = args(i);
+    if (text === null) continue;
+    const m = a.frames[i]!.args;
     if (text !== m.text) mergeArgs(m, text);
   }
   for (const [i, d] of diffs) {
@@ -209,8 +245,9 @@ export function addPart(
   }
 }
 
-/** The group as plain data (the working set of parents becomes a list). */
+/** The group as plain data (the parents made distinct). */
 export function groupData(a: Group, key: string): GroupData {
-  const { parentSet, labelCount, ...rest } = a;
-  return { ...rest, key, parents: [...parentSet] };
+  const parents = [...compactParents(a)];
+  const { parentIds, labelCount, argKeys, ...rest } = a;
+  return { ...rest, key, parents };
 }

@@ -108,9 +108,10 @@ export class LocalGroups {
     }
     if (a === undefined) {
       a = newGroup(g, siteData);
+      if (n > 0) a.argKeys = ids!.slice(0, n);
       if (fold === null) {
         at.variants++;
-        bucket?.push({ argKey: ids!.slice(0, n), group: a });
+        bucket?.push({ argKey: a.argKeys!, group: a });
       } else at.overflow!.set(fold, a);
       this.made(a);
     } else if (this.mergeArgs) {

@@ -113,13 +113,14 @@ export class GroupMerger {
     for (const a of order) {
       if (this.keyed.has(a)) continue;
       const k = this.startKey(this.head(a), a.frames.length);
+      const known = a.argKeys;
       for (let i = 0; i < a.frames.length; i++) {
         const f = a.frames[i]!;
         const o = 1 + i * 4;
         k[o] = this.nameId(f.function);
         k[o + 1] = this.nameId(f.file);
         k[o + 2] = f.line;
-        k[o + 3] = this.args.of(f.args.text);
+        k[o + 3] = known !== null ? known[i]! : this.args.of(f.args.text);
       }
       const len = 1 + a.frames.length * 4;
       const [h, sh] = this.hashes(len);
@@ -137,10 +138,16 @@ export class GroupMerger {
     // A part's string indexes, translated once per string.
     const name = new Float64Array(p.strings.length).fill(-1);
     const argKey = new Float64Array(p.strings.length).fill(-1);
+    // Argument texts that are their own key: a group with the same key has the same text there.
+    const isKey = new Uint8Array(p.strings.length);
     for (const g of p.groups) {
       const f = g.frames;
       const frames = f.length / FRAME_STRIDE;
       const argsOf = (i: number): string => p.strings[f[i * FRAME_STRIDE + ARGS_AT]!]!;
+      const toFold = (i: number): string | null => {
+        const s = f[i * FRAME_STRIDE + ARGS_AT]!;
+        return isKey[s] === 1 ? null : p.strings[s]!;
+      };
       const k = this.startKey(this.head(g), frames);
       for (let i = 0; i < frames; i++) {
         const w = i * FRAME_STRIDE;
@@ -150,7 +157,10 @@ export class GroupMerger {
         const arg = f[w + ARGS_AT]!;
         if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
         if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
-        if (argKey[arg] === -1) argKey[arg] = this.args.of(p.strings[arg]!);
+        if (argKey[arg] === -1) {
+          argKey[arg] = this.args.ofPart(p.strings[arg]!);
+          if (this.args.lastIsKey) isKey[arg] = 1;
+        }
         k[o] = name[fn]!;
         k[o + 1] = name[file]!;
         k[o + 2] = f[w + 3]!;
@@ -159,6 +169,7 @@ export class GroupMerger {
       const len = 1 + frames * 4;
       const [h, sh] = this.hashes(len);
       let a = this.find(len, h);
+      const sameKey = a !== undefined;
       if (a === undefined) {
         const v = this.stackOf(len, sh);
         let fold: string | null = null;
@@ -175,7 +186,8 @@ export class GroupMerger {
           continue;
         }
       }
-      addPart(a, g, argsOf, g.diffs);
+      // A folded group's argument keys are not the part's: every text is folded in.
+      addPart(a, g, sameKey ? toFold : argsOf, g.diffs);
     }
   }
 }

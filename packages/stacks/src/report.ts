@@ -83,9 +83,9 @@ export function buildReport(
       filtered += g.count;
       continue;
     }
-    // Ids ascending: the oldest goroutine of a group first (input order is a runtime detail).
-    const ids = Float64Array.from(g.ids).sort();
-    groups.push({ ...g, ids: Array.from(ids), firstId: ids.length > 0 ? ids[0]! : Number.POSITIVE_INFINITY });
+    let firstId = Number.POSITIVE_INFINITY;
+    for (const id of g.ids) if (id < firstId) firstId = id;
+    groups.push({ ...g, firstId });
   }
   const sort = o.sort ?? "count";
   groups.sort((a, b) => {
@@ -95,7 +95,10 @@ export function buildReport(
   });
   const total = groups.reduce((s, g) => s + g.count, 0);
   const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  // Ids ascending: the oldest goroutine of a group first (input order is a runtime detail). Only the
+  // groups shown print their ids.
   const shown = groups.slice(0, limit);
+  for (const g of shown) g.ids = ascending(g.ids);
   const hidden = groups.slice(shown.length);
   const { names, use } = pointerNames(shown);
   return {
@@ -111,6 +114,20 @@ export function buildReport(
     pointerNames: names,
     pointerUse: use,
   };
+}
+
+/**
+ * The ids ascending: the same array when they are in order already (a dump often lists goroutines by
+ * age; the grouper adds nothing after its result is read), else a sorted copy.
+ */
+function ascending(ids: number[]): number[] {
+  let sorted = true;
+  for (let i = 1; i < ids.length && sorted; i++) sorted = ids[i - 1]! <= ids[i]!;
+  if (sorted) return ids;
+  const t = new Float64Array(ids).sort();
+  const out = new Array<number>(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = t[i]!;
+  return out;
 }
 
 /** Names pointer values that every goroutine of a group holds and that more than one goroutine holds. */

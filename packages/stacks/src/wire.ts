@@ -2,7 +2,7 @@
 // frames repeat the same names in every range, and objects per frame made the copy between threads
 // cost more than the grouping.
 import type { Goroutine } from "@gosleuth/model";
-import type { Group, GroupData, GroupFrame } from "./group.ts";
+import { compactParents, type Group, type GroupData, type GroupFrame } from "./group.ts";
 
 export interface WireGroup extends Omit<GroupData, "key" | "frames" | "ids" | "parents"> {
   /** Goroutine ids in input order (numbers in a typed array copy as one block between threads). */
@@ -53,7 +53,7 @@ export function encodeGroups(order: readonly Group[]): {
   // One table for all groups' numbers: thousands of small typed arrays cost more to make and to move
   // between threads than their numbers do.
   let size = 0;
-  for (const a of order) size += a.frames.length * FRAME_STRIDE + a.ids.length + a.parentSet.size;
+  for (const a of order) size += a.frames.length * FRAME_STRIDE + a.ids.length + compactParents(a).length;
   const table = new Float64Array(size);
   let at = 0;
   const view = (n: number): Float64Array => table.subarray(at, (at += n));
@@ -63,9 +63,8 @@ export function encodeGroups(order: readonly Group[]): {
     const enc = view(frames.length * FRAME_STRIDE);
     const ids = view(a.ids.length);
     ids.set(a.ids);
-    const parents = view(a.parentSet.size);
-    let p = 0;
-    for (const x of a.parentSet) parents[p++] = x;
+    const parents = view(a.parentIds.length);
+    parents.set(a.parentIds);
     const diffs: [number, number[] | null][] = [];
     // Neighbouring frames often repeat their names (recursion): those reuse the index just found.
     let fn = "";
@@ -148,7 +147,8 @@ export function decodeGroup(g: WireGroup, strings: readonly string[]): Group {
     createdBy: g.createdBy,
     parents: [],
     parentsCapped: g.parentsCapped,
-    parentSet: new Set(g.parents),
+    parentIds: Array.from(g.parents),
+    argKeys: null,
     frames,
     elided: g.elided,
     profile: g.profile,
