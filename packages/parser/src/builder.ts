@@ -255,21 +255,34 @@ export class ModelBuilder {
     target.push(prev);
     let n = 1;
     for (;;) {
-      // A pair equal to the previous one (recursion) is a pair the lexer takes too: same lines.
-      if (text.substring(pos, pos + key.length) === key) {
+      // A pair equal to the previous one (recursion) is a pair the lexer takes too: same lines. The
+      // compare of two slices is a call into V8's runtime; the newline the pair must end with rules
+      // out most other pairs first.
+      const l = key.length;
+      if (text.charCodeAt(pos + l - 1) === 10 && text.substring(pos, pos + l) === key) {
         target.push(prev);
         n++;
-        pos += key.length;
+        pos += l;
         continue;
       }
-      const e = pairEnd(text, pos);
-      if (e === -1) break;
-      key = text.substring(pos, e);
-      prev = table.frame(key);
+      const s = table.following(prev, text, pos);
+      if (s !== undefined) {
+        key = s.key;
+        prev = s.frame;
+        pos += key.length;
+      } else {
+        const e = pairEnd(text, pos);
+        if (e === -1) break;
+        const k = text.substring(pos, e);
+        const f = table.frame(k);
+        table.remember(prev, k, f);
+        key = k;
+        prev = f;
+        pos = e;
+      }
       if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line + 2 * n, key);
       target.push(prev);
       n++;
-      pos = e;
     }
     this.line += 2 * n;
     return pos;

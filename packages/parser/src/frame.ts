@@ -26,6 +26,13 @@ type FileParts = ReturnType<typeof fileParts>;
 export class FrameTable {
   private readonly frames = new Map<string, Frame>();
   /**
+   * For an interned frame, the pair that followed it last time (its text, an unsliced copy, and its
+   * frame): goroutines of one kind repeat their stacks, so the next pair is most often that one, found
+   * by one compare instead of a line search and a hashed lookup. Emptied with `frames`, so a frame
+   * found here is always the one `frames` holds for that text.
+   */
+  private readonly after = new Map<Frame, { key: string; frame: Frame }>();
+  /**
    * File lines seen (unsliced copies as keys), split once: frames that differ only in their arguments,
    * and the `created by` lines of siblings, share one location.
    */
@@ -36,6 +43,8 @@ export class FrameTable {
   private hits = 0;
   private uncachedLeft = 0;
   private uncachedRun = UNCACHED_RUN;
+  /** Whether the frame `frame` returned last is the one the table holds for its text. */
+  private lastInTable = false;
 
   private location(l2: string): FileParts {
     let loc = this.locations.get(l2);
@@ -51,6 +60,8 @@ export class FrameTable {
   /** Forgets every entry (frames handed out stay valid; only sharing with later frames is lost). */
   clear(): void {
     this.frames.clear();
+    this.after.clear();
+    this.lastInTable = false;
     this.locations.clear();
     this.lookups = 0;
     this.hits = 0;
@@ -62,9 +73,11 @@ export class FrameTable {
   frame(image: string): Frame {
     if (this.uncachedLeft > 0) {
       this.uncachedLeft--;
+      this.lastInTable = false;
       return this.build(image, false);
     }
     this.lookups++;
+    this.lastInTable = true;
     let f = this.frames.get(image);
     if (f !== undefined) {
       this.hits++;
@@ -72,15 +85,41 @@ export class FrameTable {
     }
     f = this.build(image, true);
     if (this.frames.size >= FRAME_TABLE_MAX) {
+      this.lastInTable = false;
       if (this.hits * 2 < this.lookups) {
         this.uncachedLeft = this.uncachedRun;
         this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
       } else this.uncachedRun = UNCACHED_RUN;
       this.frames.clear();
+      this.after.clear();
       this.lookups = 0;
       this.hits = 0;
     }
     return f;
+  }
+
+  /**
+   * The text and frame of the pair that followed `prev` last time, when that text starts at `pos` in
+   * `text` (counted as a lookup that hit, as `frame` would count it); otherwise undefined. Only keys
+   * that end with their newline are remembered, so a match is the whole pair the lexer would take.
+   */
+  following(prev: Frame, text: string, pos: number): { key: string; frame: Frame } | undefined {
+    if (this.uncachedLeft > 0) return undefined;
+    const s = this.after.get(prev);
+    if (s === undefined) return undefined;
+    // Keys end with their newline: one character rules out most other pairs before the compare.
+    const l = s.key.length;
+    if (text.charCodeAt(pos + l - 1) !== 10 || text.substring(pos, pos + l) !== s.key) return undefined;
+    this.lookups++;
+    this.hits++;
+    return s;
+  }
+
+  /** Remembers that the pair `key` (its frame `next`) followed `prev`. */
+  remember(prev: Frame, key: string, next: Frame): void {
+    // Not while most lookups miss (arguments that never repeat): the entries would only cost memory.
+    if (!this.lastInTable || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10) return;
+    this.after.set(prev, { key: unsliced(key), frame: next });
   }
 
   /** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */
