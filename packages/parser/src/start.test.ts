@@ -36,6 +36,22 @@ describe("start function (synthetic minimal cases, written by hand)", () => {
     expect(startFunctionName(alone.goroutines[0]!.frames)).toBe("runtime.goexit");
     expect(startFunctionName([])).toBe("");
   });
+  it("skips a `go` statement's wrapper (….gowrapN), but not a closure inside one or a wrapper alone", () => {
+    const wrapped = parseDump(
+      "goroutine 9 [chan receive]:\nmain.(*S).serve(0x1)\n\t/x.go:81 +0x1\nmain.main.gowrap1()\n\t/x.go:112 +0x25\nruntime.goexit({})\n\t/r/asm_amd64.s:1771 +0x1\n",
+    );
+    expect(startFunctionName(wrapped.goroutines[0]!.frames)).toBe("main.(*S).serve");
+    const closure = parseDump(
+      "goroutine 9 [chan receive]:\nmain.(*C).h.gowrap5.(*C).deep.1()\n\t/x.go:47 +0x1c\nruntime.goexit({})\n\t/r/asm_amd64.s:1771 +0x1\n",
+    );
+    expect(startFunctionName(closure.goroutines[0]!.frames)).toBe("main.(*C).h.gowrap5.(*C).deep.1");
+    const alone = parseDump("goroutine 9 [runnable]:\nmain.main.gowrap12()\n\t/x.go:1 +0x1\n");
+    expect(startFunctionName(alone.goroutines[0]!.frames)).toBe("main.main.gowrap12");
+    const notWrapper = parseDump(
+      "goroutine 9 [runnable]:\nf()\n\t/x.go:2 +0x1\nmain.gowrapper()\n\t/x.go:1 +0x1\n",
+    );
+    expect(startFunctionName(notWrapper.goroutines[0]!.frames)).toBe("main.gowrapper");
+  });
 });
 
 describe("start function (real dumps)", () => {
@@ -53,6 +69,19 @@ describe("start function (real dumps)", () => {
       expect([...s].sort()).toEqual([...starts(read("all"))].sort());
     });
   }
+  it("go1.26: a SIGQUIT dump under GOTRACEBACK=system (wrappers shown) names the start functions runtime.Stack names", () => {
+    const read = (name: string) => parseDump(readFileSync(fixture(`generated/go-versions/${name}`), "utf8"));
+    const system = read("go1.26-spawnfarm-sigquit-system.txt");
+    // The runtime shows `go` statement wrappers here: they must be there for this test to mean anything.
+    expect(
+      system.goroutines.filter((g) => /\.gowrap\d+$/.test(g.frames.at(-2)?.fn.full ?? "")).length,
+    ).toBeGreaterThan(100);
+    const stack = new Set(starts(read("go1.26-spawnfarm-stack.txt")).keys());
+    for (const name of starts(system).keys()) {
+      expect(name).not.toMatch(/\.gowrap\d+$/);
+      if (name.startsWith("main.")) expect(stack.has(name), name).toBe(true);
+    }
+  });
   it.skipIf(!hasSharedCorpus)("signal dumps from the wild name no runtime.goexit start", () => {
     for (const f of [
       "index-fyne-sigabrt-go1.26-trimpath-cgo.txt",
