@@ -152,6 +152,7 @@ export async function runParallel<K extends PartialKind>(
   into: Consumer<PartialOf<K>>,
 ): Promise<{ info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
+  const kindOf = kind(k);
   const waiting = new Map<number, PartialOf<K>>();
   let delivered = 0;
   let failed: Error | undefined;
@@ -161,15 +162,18 @@ export async function runParallel<K extends PartialKind>(
   };
   const arrived = (index: number, p: PartialOf<K>) => {
     if (failed) return;
+    if (index === 0 && kindOf.count) reserveAll(kindOf.count(p));
     waiting.set(index, p);
     drain();
   };
+  // Room for all goroutines at once, estimated from the first range (with a margin: room never
+  // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
+  const reserveAll = (first: number) =>
+    into.reserve(Math.ceil(((first * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
   /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
   const parsedInto = () => {
     if (failed) return;
-    // Room for all goroutines at once, estimated from the first range (with a margin: room never
-    // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
-    into.reserve(Math.ceil(((into.goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+    reserveAll(into.goroutines);
     delivered = 1;
     drain();
   };
@@ -203,7 +207,7 @@ export async function runParallel<K extends PartialKind>(
         const t0 = performance.now();
         // The first range goes straight into `into` (no partial to build and merge): nothing has been
         // merged yet, and later ranges wait in `waiting` until it is done (delivered stays 0 until then).
-        const direct = index === 0;
+        const direct = index === 0 && kindOf.direct !== false;
         const r = await parseRange(
           k,
           options,
