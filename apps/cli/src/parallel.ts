@@ -162,19 +162,20 @@ export async function runParallel<K extends PartialKind>(
   };
   const arrived = (index: number, p: PartialOf<K>) => {
     if (failed) return;
-    if (index === 0 && kindOf.count) reserveAll(kindOf.count(p));
     waiting.set(index, p);
     drain();
   };
-  // Room for all goroutines at once, estimated from the first range (with a margin: room never
-  // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
-  const reserveAll = (first: number) =>
-    into.reserve(Math.ceil(((first * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
-  /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
-  const parsedInto = () => {
+  /**
+   * Range 0 is done, with `goroutines` in it: room for all goroutines at once is reserved, estimated from it
+   * (with a margin: room never written costs no memory, while growing copies everything into fresh,
+   * slow-to-touch memory), before its partial merges; `p` null: it was parsed into `into` itself, and the
+   * ranges waiting after it can merge now.
+   */
+  const firstDone = (goroutines: number, p: PartialOf<K> | null) => {
     if (failed) return;
-    reserveAll(into.goroutines);
-    delivered = 1;
+    into.reserve(Math.ceil(((goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+    if (p) waiting.set(0, p);
+    else delivered = 1;
     drain();
   };
   const drain = () => {
@@ -218,8 +219,8 @@ export async function runParallel<K extends PartialKind>(
           direct ? into : undefined,
         );
         frags[index] = r.fragment;
-        if (r.partial) arrived(index, r.partial);
-        else parsedInto();
+        if (index === 0) firstDone(r.goroutines, r.partial);
+        else arrived(index, r.partial!); // a partial always: only range 0 is parsed into `into`
         mark(index, "main", t0);
       }
     })().catch(fail),

@@ -123,7 +123,6 @@ export const KINDS = {
     // Its first range is parsed into a partial like the others: analysed in place, the analyzer's columns
     // grow while the later ranges' partials wait, and on 1.5 GB of unique arguments that peaked ~30 MB higher.
     direct: false,
-    count: (p: GrouperPartial) => p.startIds.length,
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
     buffers: (p: GrouperPartial) => [
       p.startIds,
@@ -153,8 +152,6 @@ export function kind<K extends PartialKind>(
   buffers: (p: PartialOf<K>) => ArrayBufferView[];
   /** False: the first range is parsed into a partial and merged, not into the merged consumer itself. */
   direct?: boolean;
-  /** The goroutines in a partial (kinds with `direct: false`: room for all is reserved from the first). */
-  count?: (p: PartialOf<K>) => number;
 } {
   return KINDS[k] as never;
 }
@@ -167,7 +164,7 @@ export async function parseRange<K extends PartialKind>(
   end: number,
   onProgress: (bytes: number, goroutines: number) => void,
   into?: Consumer<PartialOf<K>>,
-): Promise<{ partial: PartialOf<K> | null; fragment: FragmentInfo }> {
+): Promise<{ partial: PartialOf<K> | null; fragment: FragmentInfo; goroutines: number }> {
   const acc = into ?? kind(k).make(options);
   let sentBytes = 0;
   let sentCount = 0;
@@ -184,5 +181,5 @@ export async function parseRange<K extends PartialKind>(
   for await (const batch of f.batches()) acc.add(batch);
   const fragment = await f.fragment;
   onProgress(fragment.bytes - sentBytes, acc.goroutines - sentCount);
-  return { partial: into ? null : (acc.partial() as PartialOf<K>), fragment };
+  return { partial: into ? null : (acc.partial() as PartialOf<K>), fragment, goroutines: acc.goroutines };
 }
