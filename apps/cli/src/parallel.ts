@@ -165,23 +165,22 @@ export async function runParallel<K extends PartialKind>(
     waiting.set(index, p);
     drain();
   };
-  /**
-   * Range 0 is done, with `goroutines` in it: room for all goroutines at once is reserved, estimated from it
-   * (with a margin: room never written costs no memory, while growing copies everything into fresh,
-   * slow-to-touch memory), before its partial merges; `p` null: it was parsed into `into` itself, and the
-   * ranges waiting after it can merge now.
-   */
-  const firstDone = (goroutines: number, p: PartialOf<K> | null) => {
+  // Room for all goroutines at once, estimated once range 0 is in `into` (with a margin: room never
+  // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
+  const reserveAll = () =>
+    into.reserve(Math.ceil(((into.goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+  /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
+  const parsedInto = () => {
     if (failed) return;
-    into.reserve(Math.ceil(((goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
-    if (p) waiting.set(0, p);
-    else delivered = 1;
+    delivered = 1;
+    reserveAll();
     drain();
   };
   const drain = () => {
     for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
       waiting.delete(delivered++);
       into.merge(q);
+      if (delivered === 1) reserveAll();
     }
   };
   const frags: FragmentInfo[] = new Array(n);
@@ -219,8 +218,8 @@ export async function runParallel<K extends PartialKind>(
           direct ? into : undefined,
         );
         frags[index] = r.fragment;
-        if (index === 0) firstDone(r.goroutines, r.partial);
-        else arrived(index, r.partial!); // a partial always: only range 0 is parsed into `into`
+        if (r.partial) arrived(index, r.partial);
+        else parsedInto();
         mark(index, "main", t0);
       }
     })().catch(fail),

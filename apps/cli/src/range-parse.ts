@@ -164,7 +164,7 @@ export async function parseRange<K extends PartialKind>(
   end: number,
   onProgress: (bytes: number, goroutines: number) => void,
   into?: Consumer<PartialOf<K>>,
-): Promise<{ partial: PartialOf<K> | null; fragment: FragmentInfo; goroutines: number }> {
+): Promise<{ partial: PartialOf<K> | null; fragment: FragmentInfo }> {
   const acc = into ?? kind(k).make(options);
   let sentBytes = 0;
   let sentCount = 0;
@@ -181,5 +181,5 @@ export async function parseRange<K extends PartialKind>(
   for await (const batch of f.batches()) acc.add(batch);
   const fragment = await f.fragment;
   onProgress(fragment.bytes - sentBytes, acc.goroutines - sentCount);
-  return { partial: into ? null : (acc.partial() as PartialOf<K>), fragment, goroutines: acc.goroutines };
+  return { partial: into ? null : (acc.partial() as PartialOf<K>), fragment };
 }
