@@ -100,6 +100,16 @@ function describeWaitGroup(w: StuckWaitGroup): string {
   return `${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in ${at} wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} (e.g. ${hex(w.example)}) that no other goroutine holds; none started a goroutine of the program that is still alive, and their creators have exited: nothing is left to call Done`;
 }
 
+/**
+ * Kinds that name a component over the one it has: a lock-order inversion, the runtime's verdict and a channel
+ * cycle say more than a pairing (higher first); any other kind names only a component that has none yet.
+ */
+const KIND_RANK: Partial<Record<IncidentKind, number>> = {
+  "lock-order inversion": 3,
+  deadlock: 2,
+  "channel cycle": 1,
+};
+
 /** Union-find over finding indices, with the reasons each union was made for. */
 class Components {
   private readonly up: number[];
@@ -137,14 +147,7 @@ class Components {
     this.why.set(root, w);
     if (kind) {
       const cur = this.kinds.get(root);
-      // A lock-order inversion, a channel cycle or the runtime's verdict says more than a pairing.
-      if (
-        !cur ||
-        kind === "lock-order inversion" ||
-        (kind === "deadlock" && cur !== "lock-order inversion") ||
-        (kind === "channel cycle" && cur !== "lock-order inversion" && cur !== "deadlock")
-      )
-        this.kinds.set(root, kind);
+      if (!cur || (KIND_RANK[kind] ?? 0) > (KIND_RANK[cur] ?? 0)) this.kinds.set(root, kind);
     }
   }
 }
