@@ -13,9 +13,7 @@ import { describeInversion, findInversions, type Inversion } from "./lock-order.
 import { PAIRINGS } from "./pairings.ts";
 import { STATE_WORDS } from "./rules.ts";
 import type { LeakSettings, Severity } from "./settings.ts";
-import { isStdFunction } from "./std.ts";
-
-export { isStdFunction } from "./std.ts";
+import { isUserFunction } from "./std.ts";
 
 export type IncidentKind =
   | "lock-order inversion"
@@ -68,7 +66,7 @@ export function userFrame(f: Finding): Location | null {
   for (const l of lines) {
     const sp = l.lastIndexOf(" ");
     const fn = l.slice(0, sp);
-    if (!fn || isStdFunction(fn) || fn.startsWith("runtime.")) continue;
+    if (!isUserFunction(fn)) continue;
     const loc = l.slice(sp + 1);
     const colon = loc.lastIndexOf(":");
     return { function: fn, file: loc.slice(0, colon), line: Number(loc.slice(colon + 1)) || 0 };
