@@ -107,6 +107,11 @@ export class Grouper {
     return this.byKey;
   }
 
+  /** The group of this signature and creator site, if any goroutine had them. */
+  groupOf(sig: number, site: number): GroupTally | undefined {
+    return this.groups.get(groupNumber(site, sig));
+  }
+
   /** Counts the states still held as runs (adding a goroutine only bumps its group's run). */
   private flush(): void {
     for (const a of this.byKey.values()) {

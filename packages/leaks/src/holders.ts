@@ -283,15 +283,14 @@ export class HoldEvidence {
       const wait = r[i + 5]!;
       const nc = r[i + 6]!;
       const candidates = Array.from(r.subarray(i + 7, i + 7 + nc));
-      i += 7 + nc;
-      const nh = r[i]!;
-      const signed = r.subarray(i + 1, i + 1 + nh);
+      const nh = r[i + 7 + nc]!;
+      const signed = r.subarray(i + 8 + nc, i + 8 + nc + nh);
       const loc = this.locations[sig]!;
       out.push({
         sig,
-        site: r[i - 6 - nc]!,
-        id: r[i - 5 - nc]!,
-        parent: r[i - 4 - nc]!,
+        site: r[i + 1]!,
+        id: r[i + 2]!,
+        parent: r[i + 3]!,
         userStart: (flags & 2) !== 0,
         kind: flags & 1 ? "waitgroup" : "chan",
         ...(Number.isNaN(wait) ? {} : { wait }),
@@ -303,7 +302,7 @@ export class HoldEvidence {
         file: loc.file,
         line: loc.line,
       });
-      i += 1 + nh;
+      i += 8 + nc + nh;
     }
     this.decoded = out;
     return out;

@@ -11,39 +11,47 @@ function hash(v: number): number {
   return h;
 }
 
+// Both tables below are open addressing over a column of numbers: a slot holds a position in the column + 1,
+// 0 when empty, and the table is kept at most half full.
+
+/** A table size (a power of two, at least 16) at most half full with `n` entries. */
+function tableSize(n: number): number {
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  return cap;
+}
+
+/** The slot of `table` holding a position of `v` in `column`, or the empty slot where it would go. */
+function probe(table: Int32Array, column: ArrayLike<number>, v: number): number {
+  const mask = table.length - 1;
+  let s = hash(v) & mask;
+  for (;;) {
+    const p = table[s]!;
+    if (p === 0 || column[p - 1] === v) return s;
+    s = (s + 1) & mask;
+  }
+}
+
 /** Numbers kept once each, iterated in the order they were first added (as a Set iterates). */
 export class IdSet {
   private list: Float64Array;
-  /** Open addressing: position in `list` + 1 per slot, 0 when empty; at most half full. */
+  /** Positions in `list` (see probe). */
   private table: Int32Array;
   size = 0;
 
   constructor(values?: ArrayLike<number>) {
     const n = values?.length ?? 0;
     this.list = new Float64Array(Math.max(8, n));
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    this.table = new Int32Array(cap);
+    this.table = new Int32Array(tableSize(n));
     if (values) for (let i = 0; i < n; i++) this.add(values[i]!);
   }
 
-  /** The slot holding `v`, or the empty slot where it would go. */
-  private slot(v: number): number {
-    const mask = this.table.length - 1;
-    let s = hash(v) & mask;
-    for (;;) {
-      const p = this.table[s]!;
-      if (p === 0 || this.list[p - 1] === v) return s;
-      s = (s + 1) & mask;
-    }
-  }
-
   has(v: number): boolean {
-    return this.table[this.slot(v)] !== 0;
+    return this.table[probe(this.table, this.list, v)] !== 0;
   }
 
   add(v: number): this {
-    const s = this.slot(v);
+    const s = probe(this.table, this.list, v);
     if (this.table[s] !== 0) return this;
     if (this.size === this.list.length) {
       const l = new Float64Array(Math.ceil(this.list.length * 1.5));
@@ -57,13 +65,10 @@ export class IdSet {
   }
 
   private rehash(cap: number): void {
-    this.table = new Int32Array(cap);
-    const mask = cap - 1;
-    for (let i = 0; i < this.size; i++) {
-      let s = hash(this.list[i]!) & mask;
-      while (this.table[s] !== 0) s = (s + 1) & mask;
-      this.table[s] = i + 1;
-    }
+    const table = new Int32Array(cap);
+    // The numbers are distinct, so each probe ends at an empty slot.
+    for (let i = 0; i < this.size; i++) table[probe(table, this.list, this.list[i]!)] = i + 1;
+    this.table = table;
   }
 
   /** The numbers in the order first added (a copy: plain data that can cross threads). */
@@ -81,38 +86,18 @@ export class IdSet {
  * dumps were joined), found by hashing: one pass over the column, no sort.
  */
 export class LastPositions {
-  /** Open addressing: position in `ids` + 1 per slot, 0 when empty; at most half full. */
+  /** Positions in `ids` (see probe). */
   private readonly table: Int32Array;
 
   constructor(private readonly ids: ArrayLike<number>) {
-    let cap = 16;
-    while (cap < ids.length * 2) cap *= 2;
-    const table = new Int32Array(cap);
-    const mask = cap - 1;
-    for (let i = 0; i < ids.length; i++) {
-      const v = ids[i]!;
-      let s = hash(v) & mask;
-      for (;;) {
-        const p = table[s]!;
-        if (p === 0 || ids[p - 1] === v) break;
-        s = (s + 1) & mask;
-      }
-      // A later position replaces an earlier one: the last goroutine seen with an id wins.
-      table[s] = i + 1;
-    }
+    const table = new Int32Array(tableSize(ids.length));
+    // A later position replaces an earlier one: the last goroutine seen with an id wins.
+    for (let i = 0; i < ids.length; i++) table[probe(table, ids, ids[i]!)] = i + 1;
     this.table = table;
   }
 
   /** The last position of `id`, or -1. */
   last(id: number): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    let s = hash(id) & mask;
-    for (;;) {
-      const p = table[s]!;
-      if (p === 0) return -1;
-      if (this.ids[p - 1] === id) return p - 1;
-      s = (s + 1) & mask;
-    }
+    return this.table[probe(this.table, this.ids, id)]! - 1;
   }
 }

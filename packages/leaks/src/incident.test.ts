@@ -39,6 +39,12 @@ const dumpsOf = (name: string) =>
     .filter((f) => f.includes("-debug2."))
     .map((f) => ({ name: f, dump: parseDump(text(f)) }));
 
+/** A report per dump, then one of them all as a series (named "series"). */
+const reportsOf = (dumps: ReturnType<typeof dumpsOf>) => [
+  ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
+  { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
+];
+
 /** Every function of the group on the finding's stack, and its blocking line when the key gives one. */
 const isGroup = (f: Finding, g: TruthGroup) =>
   g.functions.every((fn) => f.signature.includes(`\n${fn} `) || f.startFunction === fn) &&
@@ -78,32 +84,36 @@ function expectIncident(r: LeakReport, t: TruthIncident, healthy: Truth["healthy
   return inc;
 }
 
+/**
+ * The report against the whole key: the partition holds, each key incident is one high incident with exactly
+ * its groups and root cause, and there are no other high incidents. Gives the incidents in the key's order.
+ */
+function expectTruth(r: LeakReport, truth: Truth) {
+  expectPartition(r);
+  const found = truth.incidents.map((t) => {
+    const inc = expectIncident(r, t, truth.healthy);
+    expect(inc.severity, t.name).toBe("high");
+    expect(inc.findings, t.name).toHaveLength(t.groups.length);
+    expect(inc.rootCause, t.name).toEqual(t.rootCause);
+    return inc;
+  });
+  expect(r.incidents.filter((x) => x.severity === "high")).toHaveLength(truth.incidents.length);
+  return found;
+}
+
 describe("leakybank: each planted leak is exactly one high incident", () => {
   const truth = truthOf("leakybank");
   const dumps = dumpsOf("leakybank");
-  const reports = [
-    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
-    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
-  ];
+  const reports = reportsOf(dumps);
   it.each(reports)("$name", ({ report }) => {
-    expectPartition(report);
-    for (const t of truth.incidents) {
-      const inc = expectIncident(report, t, truth.healthy);
-      expect(inc.severity, t.name).toBe("high");
-      expect(inc.findings, t.name).toHaveLength(t.groups.length);
-      expect(inc.rootCause, t.name).toEqual(t.rootCause);
-    }
-    expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(truth.incidents.length);
+    expectTruth(report, truth);
   });
 });
 
 describe("stuckcall: the stuck calls are one incident with caller, transport loops and peer", () => {
   const truth = truthOf("stuckcall");
   const dumps = dumpsOf("stuckcall");
-  const reports = [
-    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
-    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
-  ];
+  const reports = reportsOf(dumps);
   it.each(reports)("$name", ({ report }) => {
     expectPartition(report);
     const t = truth.incidents[0]!;
@@ -161,10 +171,7 @@ describe("stuckcall: the stuck calls are one incident with caller, transport loo
 describe("abba: the lock-order inversion is one incident named as such", () => {
   const truth = truthOf("abba");
   const dumps = dumpsOf("abba");
-  const reports = [
-    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
-    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
-  ];
+  const reports = reportsOf(dumps);
   it.each(reports)("$name", ({ report }) => {
     expectPartition(report);
     const t = truth.incidents[0]!;
@@ -208,20 +215,12 @@ describe("abba: the lock-order inversion is one incident named as such", () => {
 describe("relay: a channel cycle and a WaitGroup that never reaches zero, each one incident named as such", () => {
   const truth = truthOf("relay");
   const dumps = dumpsOf("relay");
-  const reports = [
-    ...dumps.map((d) => ({ name: d.name, report: analyzeLeaks(d.dump) })),
-    { name: "series", report: analyzeSnapshots(dumps.map((d) => ({ goroutines: d.dump.goroutines }))) },
-  ];
+  const reports = reportsOf(dumps);
   it.each(reports)("$name", ({ report }) => {
-    expectPartition(report);
-    for (const t of truth.incidents) {
-      const inc = expectIncident(report, t, truth.healthy);
+    expectTruth(report, truth).forEach((inc, k) => {
+      const t = truth.incidents[k]!;
       expect(inc.kind, t.name).toBe(t.kind);
-      expect(inc.severity, t.name).toBe("high");
-      expect(inc.findings, t.name).toHaveLength(t.groups.length);
-      expect(inc.rootCause, t.name).toEqual(t.rootCause);
-    }
-    expect(report.incidents.filter((x) => x.severity === "high")).toHaveLength(truth.incidents.length);
+    });
     // The healthy groups are in no incident with another group.
     for (const h of truth.healthy)
       for (const x of report.incidents)

@@ -1,15 +1,19 @@
 // Incidents: the groups of one cause gathered together, from the evidence the dump holds, with a root cause and a title.
 import { formatCount as fmt } from "@gosleuth/model";
-import { type ChannelCycle, findChannelCycles, findStuckWaitGroups, type StuckWaitGroup } from "./cycles.ts";
+import {
+  type ChannelCycle,
+  findChannelCycles,
+  findStuckWaitGroups,
+  type StuckGroup,
+  type StuckWaitGroup,
+} from "./cycles.ts";
 import type { Finding, Location } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
 import { describeInversion, findInversions, type Inversion } from "./lock-order.ts";
 import { PAIRINGS } from "./pairings.ts";
 import { STATE_WORDS } from "./rules.ts";
 import type { LeakSettings, Severity } from "./settings.ts";
-import { isStdFunction } from "./std.ts";
-
-export { isStdFunction } from "./std.ts";
+import { isUserFunction } from "./std.ts";
 
 export type IncidentKind =
   | "lock-order inversion"
@@ -62,7 +66,7 @@ export function userFrame(f: Finding): Location | null {
   for (const l of lines) {
     const sp = l.lastIndexOf(" ");
     const fn = l.slice(0, sp);
-    if (!fn || isStdFunction(fn) || fn.startsWith("runtime.")) continue;
+    if (!isUserFunction(fn)) continue;
     const loc = l.slice(sp + 1);
     const colon = loc.lastIndexOf(":");
     return { function: fn, file: loc.slice(0, colon), line: Number(loc.slice(colon + 1)) || 0 };
@@ -99,6 +103,16 @@ function describeWaitGroup(w: StuckWaitGroup): string {
   const at = w.groups.map((g) => `\`${short(g.fn)}\` (${base(g.file)}:${g.line})`).join(", ");
   return `${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in ${at} wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} (e.g. ${hex(w.example)}) that no other goroutine holds; none started a goroutine of the program that is still alive, and their creators have exited: nothing is left to call Done`;
 }
+
+/**
+ * Kinds that name a component over the one it has: a lock-order inversion, the runtime's verdict and a channel
+ * cycle say more than a pairing (higher first); any other kind names only a component that has none yet.
+ */
+const KIND_RANK: Partial<Record<IncidentKind, number>> = {
+  "lock-order inversion": 3,
+  deadlock: 2,
+  "channel cycle": 1,
+};
 
 /** Union-find over finding indices, with the reasons each union was made for. */
 class Components {
@@ -137,14 +151,7 @@ class Components {
     this.why.set(root, w);
     if (kind) {
       const cur = this.kinds.get(root);
-      // A lock-order inversion, a channel cycle or the runtime's verdict says more than a pairing.
-      if (
-        !cur ||
-        kind === "lock-order inversion" ||
-        (kind === "deadlock" && cur !== "lock-order inversion") ||
-        (kind === "channel cycle" && cur !== "lock-order inversion" && cur !== "deadlock")
-      )
-        this.kinds.set(root, kind);
+      if (!cur || (KIND_RANK[kind] ?? 0) > (KIND_RANK[cur] ?? 0)) this.kinds.set(root, kind);
     }
   }
 }
@@ -232,31 +239,34 @@ export function buildIncidents(input: IncidentInput): Incident[] {
 
   // Channel cycles and WaitGroups nothing can bring to zero: who waits on what, and who else holds it.
   if (grouper) {
-    const byGroup = new Map<string, number>();
-    for (const a of grouper.groups.values()) {
-      const i = index.get(grouper.keyOf(a));
-      if (i !== undefined) byGroup.set(`${a.sig}:${a.site}`, i);
-    }
-    const indexOf = (g: { sig: number; site: number }) => byGroup.get(`${g.sig}:${g.site}`);
+    const indexOf = (g: StuckGroup) => {
+      const a = grouper.groupOf(g.sig, g.site);
+      return a && index.get(grouper.keyOf(a));
+    };
+    // The findings of a cycle's or a WaitGroup's groups, each once.
+    const membersOf = (groups: readonly StuckGroup[]) => [
+      ...new Set(groups.map(indexOf).filter((i): i is number => i !== undefined)),
+    ];
+    const rootOf = (g: StuckGroup): Location => ({ function: g.fn, file: g.file, line: g.line });
     for (const c of findChannelCycles(grouper.holds)) {
-      const members = [...new Set(c.groups.map(indexOf).filter((i): i is number => i !== undefined))];
+      const members = membersOf(c.groups);
       if (members.length < 2) continue;
       uf.join(members, describeCycle(c) + partly(grouper.holds.overflow), "channel cycle");
       const lead = c.example?.a ?? c.groups[0]!;
       extras.set(indexOf(lead) ?? members[0]!, {
         title: `channel cycle suspected: ${c.groups.map((g) => `${fmt(g.count)} × \`${short(g.fn)}\``).join(" and ")} wait on each other's channels (${fmt(c.cycles)} cycle${c.cycles === 1 ? "" : "s"}, no other goroutine holds their channels)`,
-        root: { function: lead.fn, file: lead.file, line: lead.line },
+        root: rootOf(lead),
       });
     }
     const alive = (id: number) => grouper.startOf(id) !== undefined;
     for (const w of findStuckWaitGroups(grouper.holds, alive, input.complete ?? true)) {
-      const members = [...new Set(w.groups.map(indexOf).filter((i): i is number => i !== undefined))];
+      const members = membersOf(w.groups);
       if (members.length === 0) continue;
       uf.join(members, describeWaitGroup(w) + partly(grouper.holds.overflow), "stuck WaitGroup");
       const lead = w.groups[0]!;
       extras.set(indexOf(lead) ?? members[0]!, {
         title: `WaitGroup that can never reach zero: ${fmt(w.goroutines)} goroutine${w.goroutines === 1 ? "" : "s"} in \`${short(lead.fn)}\` wait on ${fmt(w.waitGroups)} WaitGroup${w.waitGroups === 1 ? "" : "s"} that no live goroutine could call Done on`,
-        root: { function: lead.fn, file: lead.file, line: lead.line },
+        root: rootOf(lead),
       });
     }
   }
