@@ -100,7 +100,7 @@ export interface BlockLocation {
 
 /** HoldEvidence's content as plain data (see HoldEvidence.partial); its typed arrays can move between threads. */
 export interface HoldPartial {
-  /** The sketch's cells that count anything (a range touches a few thousand of its 2^18), and their counts. */
+  /** The sketch's cells that count anything (a range touches few of its 2^18: sending only these keeps a partial small), and their counts. */
   cells: Int32Array;
   counts: Int32Array;
   /** The waiters kept, one record after another (see HoldEvidence.add). */
