@@ -58,8 +58,9 @@ export interface Group extends GroupData {
   /** Parent ids, with repeats until compactParents; not added to once parentsCapped. */
   parentIds: number[];
   /**
-   * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (the
-   * merge of later parts indexes it by them instead of keying every frame's text again), else null.
+   * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (its
+   * signature's variants are told apart by them, and the merge of later parts indexes it by them
+   * instead of keying every frame's text again), else null.
    */
   argKeys: Int32Array | null;
   labelCount: number;
