@@ -162,25 +162,25 @@ export async function runParallel<K extends PartialKind>(
   };
   const arrived = (index: number, p: PartialOf<K>) => {
     if (failed) return;
-    if (index === 0 && kindOf.count) reserveAll(kindOf.count(p));
     waiting.set(index, p);
     drain();
   };
-  // Room for all goroutines at once, estimated from the first range (with a margin: room never
+  // Room for all goroutines at once, estimated once range 0 is in `into` (with a margin: room never
   // written costs no memory, while growing copies everything into fresh, slow-to-touch memory).
-  const reserveAll = (first: number) =>
-    into.reserve(Math.ceil(((first * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
+  const reserveAll = () =>
+    into.reserve(Math.ceil(((into.goroutines * plan.size) / Math.max(1, plan.edges[1]!)) * 1.25));
   /** Range 0 was parsed into `into` itself: the ranges waiting after it can merge now. */
   const parsedInto = () => {
     if (failed) return;
-    reserveAll(into.goroutines);
     delivered = 1;
+    reserveAll();
     drain();
   };
   const drain = () => {
     for (let q = waiting.get(delivered); q !== undefined; q = waiting.get(delivered)) {
       waiting.delete(delivered++);
       into.merge(q);
+      if (delivered === 1) reserveAll();
     }
   };
   const frags: FragmentInfo[] = new Array(n);

@@ -123,7 +123,6 @@ export const KINDS = {
     // Its first range is parsed into a partial like the others: analysed in place, the analyzer's columns
     // grow while the later ranges' partials wait, and on 1.5 GB of unique arguments that peaked ~30 MB higher.
     direct: false,
-    count: (p: GrouperPartial) => p.startIds.length,
     make: (o: RangeOptions) => new LeaksConsumer(o.leakSettings),
     buffers: (p: GrouperPartial) => [
       p.startIds,
@@ -153,8 +152,6 @@ export function kind<K extends PartialKind>(
   buffers: (p: PartialOf<K>) => ArrayBufferView[];
   /** False: the first range is parsed into a partial and merged, not into the merged consumer itself. */
   direct?: boolean;
-  /** The goroutines in a partial (kinds with `direct: false`: room for all is reserved from the first). */
-  count?: (p: PartialOf<K>) => number;
 } {
   return KINDS[k] as never;
 }

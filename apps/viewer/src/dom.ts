@@ -50,6 +50,14 @@ export function $(id: string): HTMLElement {
 
 export const fmt = (n: number): string => n.toLocaleString("en-US");
 
+/** A node's or group's goroutine states, most frequent first: "12 IO wait, 3 select". */
+export function statesText(states: Readonly<Record<string, number>>): string {
+  return Object.entries(states)
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, k]) => `${fmt(k)} ${s}`)
+    .join(", ");
+}
+
 export function waitRange(min: number, max: number): string {
   if (max <= 0) return "";
   return min === max ? `${fmt(min)} min` : `${fmt(min)}–${fmt(max)} min`;

@@ -13,11 +13,7 @@ export class FilterController {
   constructor(private readonly app: AppState) {
     $("filter").addEventListener("input", () => {
       clearTimeout(this.typingTimer);
-      this.typingTimer = window.setTimeout(() => {
-        void this.apply(($("filter") as HTMLInputElement).value);
-        this.syncControls();
-        this.renderLegend();
-      }, 200);
+      this.typingTimer = window.setTimeout(() => this.run(($("filter") as HTMLInputElement).value), 200);
     });
     $("min-wait").addEventListener("change", (e) => {
       const v = (e.target as HTMLInputElement).value.trim();
@@ -98,16 +94,17 @@ export class FilterController {
   /** Puts a query text into the box (a shared link, a changed hash) and runs it. */
   setQuery(q: string): void {
     ($("filter") as HTMLInputElement).value = q;
-    void this.apply(q);
-    this.syncControls();
-    this.renderLegend();
+    this.run(q);
   }
 
   /** The controls are views of the query text: one term each. */
   private editQuery(key: "wait" | "count" | "severity" | "state", value: string | null): void {
-    const input = $("filter") as HTMLInputElement;
-    input.value = setTerm(input.value, key, value);
-    void this.apply(input.value);
+    this.setQuery(setTerm(($("filter") as HTMLInputElement).value, key, value));
+  }
+
+  /** Runs the query in the box, and sets the controls and the legend from it. */
+  private run(q: string): void {
+    void this.apply(q);
     this.syncControls();
     this.renderLegend();
   }

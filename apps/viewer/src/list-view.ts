@@ -2,7 +2,7 @@
 // groups to one cause: only the rows in view exist in the DOM.
 
 import { stateColor } from "./colors.ts";
-import { clear, fmt, h, waitRange } from "./dom.ts";
+import { clear, fmt, h, statesText, waitRange } from "./dom.ts";
 import type { GroupView, IncidentView } from "./protocol.ts";
 
 const HEADER_PX = 24;
@@ -183,10 +183,7 @@ export class ListView {
 
   private renderRow(r: ListRow, top: number): HTMLElement {
     const g = r.group;
-    const states = Object.entries(g.states)
-      .sort((a, b) => b[1] - a[1])
-      .map(([s, c]) => `${fmt(c)} ${s}`)
-      .join(", ");
+    const states = statesText(g.states);
     const countText = r.matched === g.count ? fmt(g.count) : `${fmt(r.matched)} of ${fmt(g.count)}`;
     const wr = waitRange(g.waitMin, g.waitMax);
     const row = h(

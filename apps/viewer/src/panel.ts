@@ -1,7 +1,7 @@
 // The side panel: one node or goroutine in full (header, stack with copy, creator, children, path to the root).
 
 import { SEVERITY_COLORS, stateColor } from "./colors.ts";
-import { clear, fmt, h, waitRange } from "./dom.ts";
+import { clear, fmt, h, statesText, waitRange } from "./dom.ts";
 import type {
   FindingView,
   GoroutineDetail,
@@ -79,10 +79,7 @@ export function renderPanel(el: HTMLElement, c: PanelContent, act: PanelActions)
   );
 
   if (n) {
-    const states = Object.entries(n.states)
-      .sort((a, b) => b[1] - a[1])
-      .map(([s, k]) => `${fmt(k)} ${s}`)
-      .join(", ");
+    const states = statesText(n.states);
     const wr = waitRange(n.waitMin, n.waitMax);
     el.appendChild(
       section(
@@ -336,10 +333,7 @@ export function renderGroupPanel(
     `${fmt(g.count)} goroutine${g.count === 1 ? "" : "s"}`,
     act.close,
   );
-  const states = Object.entries(g.states)
-    .sort((a, b) => b[1] - a[1])
-    .map(([st, k]) => `${fmt(k)} ${st}`)
-    .join(", ");
+  const states = statesText(g.states);
   const wr = waitRange(g.waitMin, g.waitMax);
   el.appendChild(
     section(

@@ -85,6 +85,13 @@ export function createSigma(
   return { renderer, registrations };
 }
 
+/** Gives a layer a 1×1 pixel buffer (left alone if it has one: resizing a canvas, even to its own size, reallocates its buffers). */
+function shrink(c: HTMLCanvasElement): void {
+  if (c.width === 1 && c.height === 1) return;
+  c.width = 1;
+  c.height = 1;
+}
+
 /** The node programs sigma does not have, registered after its defaults, in this order. */
 function laterPrograms(): [string, NodeProgramType<NodeAttrs, EdgeAttrs>][] {
   return [
@@ -123,9 +130,10 @@ export class SigmaLayers {
   private readonly coldTypes: NodeAttrs["type"][] = ["circle", "ring", "bordered"];
   /** The renderer was killed: nothing more is registered or drawn on it. */
   private killed = false;
-  /** True while every layer has a 1×1 backing store (from creation until the first tree). */
-  private parked = false;
-  /** The layers `park` took out of layout, shown again when sigma sizes them. */
+  /**
+   * The layers `park` took out of layout, shown again when sigma sizes them: non-empty exactly
+   * while the layers are parked (1×1 backing stores, from creation until the first tree).
+   */
   private outOfLayout: HTMLCanvasElement[] = [];
 
   constructor(
@@ -140,9 +148,7 @@ export class SigmaLayers {
         renderer.setSetting("nodeProgramClasses", classes);
       }),
     ];
-    this.shrinkIdleLayers();
     renderer.on("resize", () => {
-      this.parked = false;
       for (const c of this.outOfLayout) c.style.display = "";
       this.outOfLayout = [];
       this.shrinkIdleLayers();
@@ -168,7 +174,6 @@ export class SigmaLayers {
     renderer.on("kill", () => {
       this.killed = true;
       if (this.pickingTimer !== null) clearTimeout(this.pickingTimer);
-      this.pickingStale = false;
     });
     this.skipPickingReadsWhileDragging();
   }
@@ -266,10 +271,7 @@ export class SigmaLayers {
     const layers = this.renderer.getCanvases();
     for (const id of ["mouse", "edgeLabels"]) {
       const c = layers[id];
-      if (c && (c.width !== 1 || c.height !== 1)) {
-        c.width = 1;
-        c.height = 1;
-      }
+      if (c) shrink(c);
     }
   }
 
@@ -288,18 +290,14 @@ export class SigmaLayers {
         c.style.display = "none";
         this.outOfLayout.push(c);
       }
-      // Resizing a canvas, even to its own size, reallocates its buffers.
-      if (c.width === 1 && c.height === 1) continue;
-      c.width = 1;
-      c.height = 1;
+      shrink(c);
     }
-    this.parked = true;
   }
 
   /** Makes the renderer ready for a real graph: layers at their size, every program registered. */
   ready(): void {
     // Sigma's resize, forced: the container did not change.
-    if (this.parked) this.renderer.resize(true);
+    if (this.outOfLayout.length > 0) this.renderer.resize(true);
     while (this.pendingPrograms.length > 0) this.registerNext();
   }
 

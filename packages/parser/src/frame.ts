@@ -43,8 +43,6 @@ export class FrameTable {
   private hits = 0;
   private uncachedLeft = 0;
   private uncachedRun = UNCACHED_RUN;
-  /** Whether the frame `frame` returned last is the one the table holds for its text. */
-  private lastInTable = false;
 
   private location(l2: string): FileParts {
     let loc = this.locations.get(l2);
@@ -61,7 +59,6 @@ export class FrameTable {
   clear(): void {
     this.frames.clear();
     this.after.clear();
-    this.lastInTable = false;
     this.locations.clear();
     this.lookups = 0;
     this.hits = 0;
@@ -73,11 +70,9 @@ export class FrameTable {
   frame(image: string): Frame {
     if (this.uncachedLeft > 0) {
       this.uncachedLeft--;
-      this.lastInTable = false;
       return this.build(image, false);
     }
     this.lookups++;
-    this.lastInTable = true;
     let f = this.frames.get(image);
     if (f !== undefined) {
       this.hits++;
@@ -85,7 +80,6 @@ export class FrameTable {
     }
     f = this.build(image, true);
     if (this.frames.size >= FRAME_TABLE_MAX) {
-      this.lastInTable = false;
       if (this.hits * 2 < this.lookups) {
         this.uncachedLeft = this.uncachedRun;
         this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
@@ -115,10 +109,13 @@ export class FrameTable {
     return s;
   }
 
-  /** Remembers that the pair `key` (its frame `next`) followed `prev`. */
+  /** Remembers that the pair `key` (its frame `next`, just returned by `frame`) followed `prev`. */
   remember(prev: Frame, key: string, next: Frame): void {
+    // `next` is the table's own frame for `key` unless the table is empty: `frame` just emptied it, or
+    // is in an uncached run (which starts by emptying it and interns nothing).
     // Not while most lookups miss (arguments that never repeat): the entries would only cost memory.
-    if (!this.lastInTable || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10) return;
+    if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
+      return;
     this.after.set(prev, { key: unsliced(key), frame: next });
   }
 
