@@ -78,6 +78,11 @@ describe("parseFilter", () => {
       expect.stringMatching(/unknown flag "sleepy"/),
       expect.stringMatching(/range 9..3 is empty/),
     ]);
+    // The whole messages, the alias named by its key.
+    expect(parseFilter("sev:urgent is:leaked,sleepy").errors.map((e) => e.message)).toEqual([
+      'severity: unknown level "urgent" (use info, low, medium, high)',
+      'is: unknown flag "sleepy" (use leaked, locked, ghost, orphan)',
+    ]);
   });
 
   it("reads hours as minutes for wait only", () => {

@@ -81,6 +81,12 @@ export const KEY_ALIASES: Readonly<Record<string, FilterKey>> = {
 
 const IS_VALUES = ["leaked", "locked", "ghost", "orphan"] as const;
 
+/** Keys whose values come from a fixed list: the list, and what the error calls one value. */
+const ALLOWED_VALUES: Partial<Record<FilterKey, { noun: string; values: readonly string[] }>> = {
+  severity: { noun: "level", values: SEVERITIES },
+  is: { noun: "flag", values: IS_VALUES },
+};
+
 export interface Token {
   readonly text: string;
   /** The token began with a quote: `"a:b"` is free text, never key:value. */
@@ -198,24 +204,14 @@ export function parseFilter(q: string): ParsedFilter {
       terms.push({ key, negated, values, numeric, start: tok.start, end: tok.end });
       continue;
     }
-    if (key === "severity") {
-      const badSev = values.find((v) => !(SEVERITIES as readonly string[]).includes(v));
-      if (badSev !== undefined) {
+    const allowed = ALLOWED_VALUES[key];
+    if (allowed !== undefined) {
+      const bad = values.find((v) => !allowed.values.includes(v));
+      if (bad !== undefined) {
         errors.push({
           start: tok.start,
           end: tok.end,
-          message: `severity: unknown level "${badSev}" (use ${SEVERITIES.join(", ")})`,
-        });
-        continue;
-      }
-    }
-    if (key === "is") {
-      const badIs = values.find((v) => !(IS_VALUES as readonly string[]).includes(v));
-      if (badIs !== undefined) {
-        errors.push({
-          start: tok.start,
-          end: tok.end,
-          message: `is: unknown flag "${badIs}" (use ${IS_VALUES.join(", ")})`,
+          message: `${key}: unknown ${allowed.noun} "${bad}" (use ${allowed.values.join(", ")})`,
         });
         continue;
       }

@@ -56,10 +56,11 @@ export interface GroupData {
 /** A group while goroutines are still added: the parents as a list to make distinct, the labels counted. */
 export interface Group extends GroupData {
   /** Parent ids, with repeats until compactParents; not added to once parentsCapped. */
-  parentIds: number[];
+  parents: number[];
   /**
-   * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (the
-   * merge of later parts indexes it by them instead of keying every frame's text again), else null.
+   * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (its
+   * signature's variants are told apart by them, and the merge of later parts indexes it by them
+   * instead of keying every frame's text again), else null.
    */
   argKeys: Int32Array | null;
   labelCount: number;
@@ -117,7 +118,6 @@ export function emptyGroup(
     createdBy: p.createdBy,
     parents: [],
     parentsCapped: false,
-    parentIds: [],
     argKeys: null,
     frames: p.frames,
     elided: p.elided,
@@ -167,7 +167,7 @@ export function addGoroutine(a: Group, g: Goroutine, countsOnly: boolean): void 
   }
   const p = g.createdBy?.parentId;
   if (p !== undefined && !a.parentsCapped) {
-    const l = a.parentIds;
+    const l = a.parents;
     if (l.length === 0 || l[l.length - 1] !== p) {
       l.push(p);
       if (l.length >= PARENT_COMPACT) compactParents(a);
@@ -181,7 +181,7 @@ export function addGoroutine(a: Group, g: Goroutine, countsOnly: boolean): void 
  * then is "at least PARENT_CAP" whichever ids they are, so nothing more is collected.
  */
 export function compactParents(a: Group, capped = false): readonly number[] {
-  const l = a.parentIds;
+  const l = a.parents;
   if (l.length > 1) {
     const sorted = Float64Array.from(l).sort();
     let n = 0;
@@ -228,7 +228,7 @@ export function addPart(
   }
   if (g.labelsCapped) a.labelsCapped = true;
   if (!a.parentsCapped) {
-    const l = a.parentIds;
+    const l = a.parents;
     for (let i = 0; i < g.parents.length; i++) l.push(g.parents[i]!);
     if (g.parentsCapped || l.length >= PARENT_COMPACT) compactParents(a, g.parentsCapped);
   }
@@ -248,6 +248,6 @@ export function addPart(
 /** The group as plain data (the parents made distinct). */
 export function groupData(a: Group, key: string): GroupData {
   const parents = [...compactParents(a)];
-  const { parentIds, labelCount, argKeys, ...rest } = a;
+  const { labelCount, argKeys, ...rest } = a;
   return { ...rest, key, parents };
 }

@@ -6,19 +6,13 @@ import type { ArgKeyNumbers } from "./arg-keys.ts";
 import { type Group, mergeFrameArgs, newGroup } from "./group.ts";
 import { foldKey, MAX_VARIANTS } from "./variants.ts";
 
-/** A group and the argument-key numbers of its frames (empty at similarity `any`). */
-interface Variant {
-  argKey: Int32Array;
-  group: Group;
-}
-
 /** The groups of one signature and creator site. */
 interface SiteGroups {
   /**
-   * Variants by a hash of their argument-key numbers (the candidates are checked number by number, so a
-   * hash collision never merges two groups).
+   * Variants by a hash of their argument-key numbers (`argKeys`; the candidates are checked number by
+   * number, so a hash collision never merges two groups).
    */
-  byHash: Map<number, Variant[]>;
+  byHash: Map<number, Group[]>;
   lastFrames: readonly Frame[] | null;
   /** The argument-key numbers of lastFrames (its first frames.length entries). */
   lastIds: Int32Array | null;
@@ -72,7 +66,7 @@ export class LocalGroups {
     const similarity = this.args.similarity;
     const n = similarity === "any" ? 0 : frames.length;
     let a: Group | undefined;
-    let bucket: Variant[] | undefined;
+    let bucket: Group[] | undefined;
     let ids = at.lastIds;
     if (n === 0) {
       // Arguments do not count: one group per signature and site.
@@ -91,12 +85,12 @@ export class LocalGroups {
       bucket = at.byHash.get(h);
       if (bucket === undefined) at.byHash.set(h, (bucket = []));
       for (const c of bucket) {
-        const k = c.argKey;
+        const k = c.argKeys!;
         if (k.length !== n) continue;
         let same = true;
         for (let i = 0; i < n && same; i++) same = k[i] === ids![i];
         if (same) {
-          a = c.group;
+          a = c;
           break;
         }
       }
@@ -111,7 +105,7 @@ export class LocalGroups {
       if (n > 0) a.argKeys = ids!.slice(0, n);
       if (fold === null) {
         at.variants++;
-        bucket?.push({ argKey: a.argKeys!, group: a });
+        bucket?.push(a);
       } else at.overflow!.set(fold, a);
       this.made(a);
     } else if (this.mergeArgs) {

@@ -63,8 +63,8 @@ export function encodeGroups(order: readonly Group[]): {
     const enc = view(frames.length * FRAME_STRIDE);
     const ids = view(a.ids.length);
     ids.set(a.ids);
-    const parents = view(a.parentIds.length);
-    parents.set(a.parentIds);
+    const parents = view(a.parents.length);
+    parents.set(a.parents);
     const diffs: [number, number[] | null][] = [];
     // Neighbouring frames often repeat their names (recursion): those reuse the index just found.
     let fn = "";
@@ -145,9 +145,8 @@ export function decodeGroup(g: WireGroup, strings: readonly string[]): Group {
     labelsCapped: g.labelsCapped,
     labelCount: Object.keys(g.labels).length,
     createdBy: g.createdBy,
-    parents: [],
+    parents: Array.from(g.parents),
     parentsCapped: g.parentsCapped,
-    parentIds: Array.from(g.parents),
     argKeys: null,
     frames,
     elided: g.elided,
