@@ -79,6 +79,23 @@ for (const file of findReports(root)) {
     failed += report.numFailedTestSuites;
   }
 }
+// The failing tests again, with the first lines of their messages: CI keeps only the end of a long log.
+for (const file of findReports(root)) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  for (const suite of report.testResults ?? []) {
+    for (const t of suite.assertionResults ?? []) {
+      if (t.status !== "failed") continue;
+      console.log(`\nFAILED ${relative(root, suite.name)} > ${t.fullName}`);
+      const message = (t.failureMessages ?? []).join("\n").split("\n").slice(0, 12).join("\n");
+      if (message) console.log(message);
+    }
+    if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) {
+      console.log(
+        `\nFAILED ${relative(root, suite.name)}: ${(suite.message ?? "").split("\n").slice(0, 12).join("\n")}`,
+      );
+    }
+  }
+}
 if (failedSteps.length > 0) console.log(`\nFailed steps: ${failedSteps.join(", ")}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failedSteps.length > 0 || failed > 0 || passed === 0 ? 1 : 0);
