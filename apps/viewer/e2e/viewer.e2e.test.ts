@@ -143,6 +143,12 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     for (let k = 0; k < 3; k++) expect(Math.abs(moved![k]! - disc![k]!)).toBeLessThanOrEqual(12);
     // The drag's first frame is drawn; the rest, within 96 px of it, are that frame moved.
     expect(drawn).toBeLessThanOrEqual(2);
+    // The copies of sigma's WebGL layers lie where those layers were: under the labels and the hover layer.
+    const order = await page.evaluate(() =>
+      [...document.querySelector(".sigma-stage")!.children].map((c) => c.className),
+    );
+    expect(order.indexOf("sigma-picture")).toBeLessThan(order.indexOf("sigma-labels"));
+    expect(order.indexOf("sigma-labels")).toBeLessThan(order.indexOf("sigma-hovers"));
     // The drag's end draws a real frame: the stage is no longer moved.
     await expect
       .poll(() =>

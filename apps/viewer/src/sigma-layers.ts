@@ -178,8 +178,11 @@ export class SigmaLayers {
     this.stage = document.createElement("div");
     this.stage.className = "sigma-stage";
     Object.assign(this.stage.style, { position: "absolute", inset: "0", willChange: "transform" });
+    // In their order in the page (sigma's own order, the picture under the labels), not the order
+    // sigma created them in.
+    const below = [...renderer.getContainer().children].filter((c) => c !== layers.mouse);
     layers.mouse?.before(this.stage);
-    for (const [id, c] of Object.entries(layers)) if (id !== "mouse") this.stage.append(c);
+    this.stage.append(...below);
     for (const id of ["edges", "nodes", "hoverNodes"]) {
       const c = layers[id];
       if (c) c.style.visibility = "hidden";
