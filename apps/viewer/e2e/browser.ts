@@ -79,6 +79,32 @@ export async function drawnShare(page: Page): Promise<number> {
   }, png.toString("base64"));
 }
 
+/** Colours (r, g, b) of pixels of the graph pane (pane coordinates), read from a real screenshot. */
+export async function paneColors(
+  page: Page,
+  points: readonly { x: number; y: number }[],
+): Promise<[number, number, number][]> {
+  const png = await page.locator("#graph").screenshot();
+  return page.evaluate(
+    async ([b64, pts]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext("2d");
+      if (!ctx) return [];
+      ctx.drawImage(img, 0, 0);
+      return pts.map((p) => {
+        const [r, g, b] = ctx.getImageData(Math.round(p.x), Math.round(p.y), 1, 1).data;
+        return [r!, g!, b!] as [number, number, number];
+      });
+    },
+    [png.toString("base64"), points] as const,
+  );
+}
+
 /** Clicks the centre of a graph node, found through the page's read-only test hook. */
 export async function clickNode(page: Page, id: string): Promise<void> {
   const pos = await page.evaluate(

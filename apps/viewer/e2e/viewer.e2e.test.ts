@@ -18,6 +18,7 @@ import {
   hasChromium,
   launch,
   outputPath,
+  paneColors,
   type Served,
   serveViewer,
   VIEWER_DIR,
@@ -36,6 +37,7 @@ type Hook = {
     aggNodeCount(): number;
     nodePosition(id: string): { x: number; y: number } | null;
     focus(id: string, ratio?: number): void;
+    framesDrawn(): number;
   };
 };
 const nodeIds = (page: Page) => page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
@@ -113,6 +115,46 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     expect(Math.hypot(after!.x - before!.x, after!.y - before!.y)).toBeGreaterThan(100);
     await clickNode(page, second!.id);
     await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(second!.id);
+  });
+
+  it("while the stage is dragged, the picture follows the pointer, and a still frame ends the drag", async () => {
+    // Sigma draws few of the frames of a drag; the others move the last one drawn. What the user
+    // sees must be the same: the biggest node's disc is where the pointer took it.
+    const [big] = [...expectedNodes].sort((a, b) => b.count - a.count);
+    await page.click("#fit-btn");
+    await page.waitForTimeout(500);
+    const pane = (await page.locator("#graph").boundingBox())!;
+    const at = (await page.evaluate((id) => (window as unknown as Hook).gosleuth.nodePosition(id), big!.id))!;
+    const [disc] = await paneColors(page, [at]);
+    expect(Math.min(...disc!)).toBeLessThan(230); // the disc is drawn there, not the white background
+    const start = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
+    const move = { x: 61, y: 37 };
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    const drawn0 = await page.evaluate(() => (window as unknown as Hook).gosleuth.framesDrawn());
+    for (let i = 1; i <= 8; i++) {
+      await page.mouse.move(start.x + (move.x * i) / 8, start.y + (move.y * i) / 8, { steps: 1 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    }
+    await page.waitForTimeout(300);
+    const [moved] = await paneColors(page, [{ x: at.x + move.x, y: at.y + move.y }]);
+    const drawn = (await page.evaluate(() => (window as unknown as Hook).gosleuth.framesDrawn())) - drawn0;
+    await page.mouse.up();
+    for (let k = 0; k < 3; k++) expect(Math.abs(moved![k]! - disc![k]!)).toBeLessThanOrEqual(12);
+    // The drag's first frame is drawn; the rest, within 96 px of it, are that frame moved.
+    expect(drawn).toBeLessThanOrEqual(2);
+    // The copies of sigma's WebGL layers lie where those layers were: under the labels and the hover layer.
+    const order = await page.evaluate(() =>
+      [...document.querySelector(".sigma-stage")!.children].map((c) => c.className),
+    );
+    expect(order.indexOf("sigma-picture")).toBeLessThan(order.indexOf("sigma-labels"));
+    expect(order.indexOf("sigma-labels")).toBeLessThan(order.indexOf("sigma-hovers"));
+    // The drag's end draws a real frame: the stage is no longer moved.
+    await expect
+      .poll(() =>
+        page.evaluate(() => (document.querySelector(".sigma-stage") as HTMLElement).style.transform),
+      )
+      .toBe("");
   });
 
   it("searches a function, zooms to it and opens the panel", async () => {

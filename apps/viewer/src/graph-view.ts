@@ -149,6 +149,11 @@ export class GraphView {
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
   }
 
+  /** Frames sigma has drawn so far (for the benchmark). */
+  get framesDrawn(): number {
+    return this.layers.framesDrawn;
+  }
+
   get nodeCount(): number {
     return this.graph.order;
   }
@@ -197,6 +202,20 @@ export class GraphView {
     if (!this.graph.hasNode(nodeId) || this.expanded.has(nodeId)) return;
     const entry = { members, total };
     this.expanded.set(nodeId, entry);
+    // No frame until the nodes are all added and laid out: they would all be drawn at their parent's spot.
+    this.layers.hold(true);
+    try {
+      await this.addMembers(nodeId, entry);
+    } finally {
+      this.layers.hold(false);
+    }
+  }
+
+  private async addMembers(
+    nodeId: string,
+    entry: { members: readonly MemberView[]; total: number },
+  ): Promise<void> {
+    const { members, total } = entry;
     const parent = this.graph.getNodeAttributes(nodeId);
     for (let i = 0; i < members.length; i++) {
       if (i > 0 && i % EXPAND_SLICE === 0) {

@@ -47,6 +47,7 @@ Object.assign(window, {
     nodeIds: () => (app.graph ? app.graph.graph.nodes() : []),
     shownNodeIds: () => (app.graph ? app.graph.visibleNodes(null) : []),
     aggNodeCount: () => app.graph?.aggNodeCount ?? 0,
+    framesDrawn: () => app.graph?.framesDrawn ?? 0,
     outlined: () => [...app.appearance.outlined],
     view: () => ({ ...app.view, default: DEFAULT_VIEW }),
   },

@@ -1,8 +1,9 @@
-// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, programs compiled and first drawn one per task, idle layers kept out of compositing.
+// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, programs compiled and first drawn one per task, WebGL layers shown through 2D copies, drags shown by moving the last frame.
 import { createNodeBorderProgram } from "@sigma/node-border";
 import type Graph from "graphology";
 import Sigma from "sigma";
 import type { NodeProgramType } from "sigma/rendering";
+import type { CameraState } from "sigma/types";
 import { NODE_BACKGROUND } from "./colors.ts";
 import type { NodeAttrs } from "./state.ts";
 
@@ -16,10 +17,24 @@ export interface EdgeAttrs {
  */
 interface SigmaInternals {
   webGLContexts: Record<string, WebGLRenderingContext>;
+  canvasContexts: Record<string, CanvasRenderingContext2D>;
   nodePrograms: Record<string, { pickProgram: unknown }>;
   pickingLayers: Set<string>;
   getNodeAtPosition(position: { x: number; y: number }): string | null;
+  /** Sigma's own frame: every scheduled render and every refresh calls it through the instance. */
+  render(): unknown;
+  /** The animation frame of a scheduled render (sigma schedules none while it is set). */
+  renderFrame: number | null;
+  /** Set by a refresh: the next frame reprocesses the graph. */
+  needToProcess: boolean;
+  /** Draws the hovered and highlighted nodes on the two hover layers (called by every frame and on hover). */
+  renderHighlightedNodes(): void;
+  hoveredNode: string | null;
+  highlightedNodes: Set<string>;
 }
+
+/** Pixels the picture may be moved as a whole before sigma draws it afresh (see `shiftWhileDragging`). */
+const MAX_SHIFT = 96;
 
 /** A program registration sigma's constructor asked for, held back to run in a later task. */
 type Registration = () => void;
@@ -153,29 +168,154 @@ export class SigmaLayers {
       this.outOfLayout = [];
       this.shrinkIdleLayers();
     });
-    // Nothing is ever drawn on the edge-label layer (edge labels are off).
+    // The edge and node layers are drawn by WebGL but shown through one 2D canvas (see `copyPicture`).
+    renderer.createCanvasContext("picture");
+    this.picture = this.internals().canvasContexts.picture!;
+    renderer.getCanvases().labels?.before(this.picture.canvas);
     const layers = renderer.getCanvases();
+    // Every layer but the mouse one (which catches the events, on top) in one element, moved as a
+    // whole while the graph is dragged (see `shiftWhileDragging`).
+    this.stage = document.createElement("div");
+    this.stage.className = "sigma-stage";
+    Object.assign(this.stage.style, { position: "absolute", inset: "0", willChange: "transform" });
+    // In their order in the page (sigma's own order, the picture under the labels), not the order
+    // sigma created them in.
+    const below = [...renderer.getContainer().children].filter((c) => c !== layers.mouse);
+    layers.mouse?.before(this.stage);
+    this.stage.append(...below);
+    for (const id of ["edges", "nodes", "hoverNodes"]) {
+      const c = layers[id];
+      if (c) c.style.visibility = "hidden";
+    }
+    // Nothing is ever drawn on the edge-label layer (edge labels are off).
     if (layers.edgeLabels) layers.edgeLabels.style.display = "none";
     this.park();
     // The mouse layer only catches events, which a transparent element still gets; at opacity 0
     // the compositor skips it.
     if (layers.mouse) layers.mouse.style.opacity = "0";
     this.showHoverLayers(false);
-    // While the camera moves, sigma leaves the edges out (hideEdgesOnMove) but still clears their
-    // layer, which is then read back and blended like a drawn one: hidden instead, the frame
-    // costs one full-pane WebGL layer less.
+    let edgesDrawn = false;
     renderer.on("beforeRender", () => {
       const moving = this.moving();
-      const edges = renderer.getCanvases().edges;
-      if (edges) edges.style.visibility = renderer.getSetting("hideEdgesOnMove") && moving ? "hidden" : "";
+      edgesDrawn = !(renderer.getSetting("hideEdgesOnMove") && moving);
       if (moving) this.skipPicking();
     });
-    renderer.on("afterRender", () => this.restorePicking());
+    renderer.on("afterRender", () => {
+      this.framesDrawn++;
+      this.copyPicture(edgesDrawn);
+      this.restorePicking();
+    });
     renderer.on("kill", () => {
       this.killed = true;
       if (this.pickingTimer !== null) clearTimeout(this.pickingTimer);
     });
     this.skipPickingReadsWhileDragging();
+    this.shiftWhileDragging();
+    this.copyHoverNodes();
+  }
+
+  /** Frames sigma drew (not counting those shown by moving the last one, see `shiftWhileDragging`). */
+  framesDrawn = 0;
+  /** The element holding every layer but the mouse one. */
+  private readonly stage: HTMLDivElement;
+  /** The 2D layer that shows what sigma drew on its edge and node layers. */
+  private readonly picture: CanvasRenderingContext2D;
+
+  /**
+   * Copies the frame sigma just drew on its edge and node layers (WebGL) onto the picture layer.
+   * On software compositing a shown WebGL layer is read back on every frame it was drawn, and
+   * blended over the pane on every frame the compositor draws, in a format (upside down, RGBA)
+   * it converts each time, several times the cost of a 2D layer's blend: the WebGL layers stay
+   * hidden, and their frame is read back once here, into a layer the compositor draws cheaply,
+   * as often as it likes (also moved, see `shiftWhileDragging`).
+   */
+  private copyPicture(edgesDrawn: boolean): void {
+    if (this.outOfLayout.length > 0) return; // parked: the warm-up draws are not shown
+    const { width, height } = this.renderer.getDimensions();
+    const layers = this.renderer.getCanvases();
+    const ctx = this.picture;
+    ctx.clearRect(0, 0, width, height);
+    if (edgesDrawn && layers.edges) ctx.drawImage(layers.edges, 0, 0, width, height);
+    if (layers.nodes) ctx.drawImage(layers.nodes, 0, 0, width, height);
+  }
+
+  /** Frames are held back (see `hold`); one was asked for meanwhile. */
+  private held = false;
+  private missedFrame = false;
+
+  /**
+   * Holds sigma's frames back while the graph is being built in several tasks (an expansion adds
+   * its nodes a slice per task): each frame in between would draw a graph that is about to
+   * change, and on software GL the page waits for every frame to be drawn. The frame asked for
+   * meanwhile is drawn when the hold ends.
+   */
+  hold(on: boolean): void {
+    this.held = on;
+    if (!on && this.missedFrame && !this.killed) {
+      this.missedFrame = false;
+      this.renderer.scheduleRender();
+    }
+  }
+
+  /** The camera of the last frame sigma drew during the current drag (null when there is none). */
+  private drawnCamera: CameraState | null = null;
+  /** The translation the drawn layers are shown with (CSS pixels). */
+  private shown = { x: 0, y: 0 };
+
+  /**
+   * While the stage is dragged the camera only translates, so a frame sigma would draw is the last
+   * one moved by whole pixels: the drawn layers are moved with a CSS transform instead, which the
+   * compositor does without a WebGL draw, a read-back of the layer or a new label canvas. Sigma
+   * draws again once the picture has moved MAX_SHIFT pixels since its last frame (the strip it
+   * uncovers is empty meanwhile), and whenever anything but the camera's position changed.
+   */
+  private shiftWhileDragging(): void {
+    const r = this.internals();
+    const render = r.render.bind(this.renderer);
+    r.render = () => {
+      if (this.held) {
+        // The frame is drawn when the hold ends (`hold`).
+        if (r.renderFrame !== null) cancelAnimationFrame(r.renderFrame);
+        r.renderFrame = null;
+        this.missedFrame = true;
+        return this.renderer;
+      }
+      const shift = this.dragShift();
+      if (shift) {
+        if (r.renderFrame !== null) cancelAnimationFrame(r.renderFrame);
+        r.renderFrame = null;
+        this.showShifted(shift.x, shift.y);
+        return this.renderer;
+      }
+      this.showShifted(0, 0);
+      const out = render();
+      this.drawnCamera = this.dragging() ? this.renderer.getCamera().getState() : null;
+      return out;
+    };
+  }
+
+  private dragging(): boolean {
+    const m = this.renderer.getMouseCaptor();
+    return m.isMouseDown && m.draggedEvents > 0;
+  }
+
+  /** How far (whole CSS pixels) the drawn picture must move to show the camera's view, if only that changed. */
+  private dragShift(): { x: number; y: number } | null {
+    const drawn = this.drawnCamera;
+    if (!drawn || !this.dragging() || this.internals().needToProcess) return null;
+    const now = this.renderer.getCamera().getState();
+    if (now.ratio !== drawn.ratio || now.angle !== drawn.angle) return null;
+    const corner = this.renderer.viewportToFramedGraph({ x: 0, y: 0 }, { cameraState: drawn });
+    const at = this.renderer.framedGraphToViewport(corner, { cameraState: now });
+    const x = Math.round(at.x);
+    const y = Math.round(at.y);
+    return Math.abs(x) > MAX_SHIFT || Math.abs(y) > MAX_SHIFT ? null : { x, y };
+  }
+
+  private showShifted(x: number, y: number): void {
+    if (x === this.shown.x && y === this.shown.y) return;
+    this.shown = { x, y };
+    this.stage.style.transform = x === 0 && y === 0 ? "" : `translate(${x}px, ${y}px)`;
   }
 
   /** Each node program's picking pass, set aside for the frame being drawn (see `skipPicking`). */
@@ -250,16 +390,29 @@ export class SigmaLayers {
   }
 
   /**
-   * Shows or hides the two layers sigma draws the hovered and highlighted nodes on (a canvas and
-   * a WebGL context): empty most of the time, and a WebGL layer that is shown is also read back
-   * from the GPU side on every frame.
+   * Shows or hides the layer the hovered and highlighted nodes are shown on (see `copyHoverNodes`):
+   * empty most of the time, and every layer shown is blended over the pane on every frame.
    */
   showHoverLayers(on: boolean): void {
-    const layers = this.renderer.getCanvases();
-    for (const id of ["hovers", "hoverNodes"]) {
-      const c = layers[id];
-      if (c) c.style.visibility = on ? "" : "hidden";
-    }
+    const hovers = this.renderer.getCanvases().hovers;
+    if (hovers) hovers.style.visibility = on ? "" : "hidden";
+  }
+
+  /**
+   * Sigma draws the hovered and highlighted nodes' labels on its hover layer (2D) and the nodes
+   * themselves on a WebGL layer above it: the WebGL layer stays hidden and what it drew is copied
+   * onto the hover layer, for the reasons of `copyPicture`.
+   */
+  private copyHoverNodes(): void {
+    const r = this.internals();
+    const draw = r.renderHighlightedNodes.bind(this.renderer);
+    r.renderHighlightedNodes = () => {
+      draw();
+      if (this.outOfLayout.length > 0 || (r.hoveredNode === null && r.highlightedNodes.size === 0)) return;
+      const { width, height } = this.renderer.getDimensions();
+      const nodes = this.renderer.getCanvases().hoverNodes;
+      if (nodes) r.canvasContexts.hovers?.drawImage(nodes, 0, 0, width, height);
+    };
   }
 
   /**
