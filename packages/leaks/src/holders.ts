@@ -52,9 +52,7 @@ function scan(args: string, each: (value: number, exact: boolean) => void): void
       value = value * 16 + d;
     }
     const digits = end - at - 2;
-    // The end compared before reading: a read past it (a pointer ending the text) gives NaN, but
-    // in optimised code it throws the code away.
-    if (digits >= 6 && digits <= 13) each(value, !(end < args.length && args.charCodeAt(end) === 63));
+    if (digits >= 6 && digits <= 13) each(value, args.charCodeAt(end) !== 63);
     at = args.indexOf("0x", end);
   }
 }
@@ -114,15 +112,6 @@ export interface HoldPartial {
   /** Parent ids of the live goroutines started in the program's own code, one per goroutine. */
   userParents: Float64Array;
   withParents: number;
-}
-
-/**
- * HoldEvidence.add's rare path (goroutines waiting on a channel or a WaitGroup), called apart from add so
- * that the waiter's code is optimised (and dropped and optimised again, at the first waiter or at the
- * cap) as a function of its own, not as part of add, which runs for every goroutine.
- */
-function keepWait(h: HoldEvidence, g: Goroutine, sig: number, site: number, userStart: boolean): void {
-  h.addWait(g, sig, site, userStart);
 }
 
 /**
@@ -207,10 +196,7 @@ export class HoldEvidence {
     // strings), that stack's pointers are counted again without reading them. Only the texts are kept,
     // not the frames: a deep stack of frames kept until the signature's next goroutine would outlive
     // the young generation.
-    // Read within the array's length: a read past it (a signature not seen yet) after add is optimised
-    // would throw that code away.
-    const bySig = this.lastOfSig;
-    const last = sig < bySig.length ? bySig[sig] : undefined;
+    const last = this.lastOfSig[sig];
     const texts = this.texts;
     texts.length = 0;
     let prev = "";
@@ -221,39 +207,33 @@ export class HoldEvidence {
     }
     let same = last !== undefined && last.texts.length === texts.length;
     for (let i = 0; same && i < texts.length; i++) same = last!.texts[i] === texts[i];
+    let seen: number[];
+    let seenExact: boolean[];
     if (same) {
+      seen = last!.seen;
+      seenExact = last!.exact;
       if (last!.runs++ === 0) this.pending.push(last!);
     } else {
       // The signature's arrays are reused: only the last stack of each signature is kept.
       if (last && last.runs > 0) for (const v of last.seen) this.count(v, last.runs);
-      const seen = (this.seen = last?.seen ?? []);
-      const seenExact = (this.seenExact = last?.exact ?? []);
+      seen = this.seen = last?.seen ?? [];
+      seenExact = this.seenExact = last?.exact ?? [];
       seen.length = 0;
       seenExact.length = 0;
       for (let i = 0; i < texts.length; i++) scan(texts[i]!, this.hold);
       if (last) {
-        // Refilled by push, not by setting its length, which would make the array holey (another
-        // elements kind: code optimised for the packed one would be thrown away).
         const kept = last.texts;
-        kept.length = 0;
-        for (let i = 0; i < texts.length; i++) kept.push(texts[i]!);
+        kept.length = texts.length;
+        for (let i = 0; i < texts.length; i++) kept[i] = texts[i]!;
         if (last.runs === 0) this.pending.push(last);
         last.runs = 1;
       } else
         this.pending.push((this.lastOfSig[sig] = { texts: texts.slice(), seen, exact: seenExact, runs: 1 }));
     }
     const cls = g.stateClass;
-    // See keepWait.
-    if (cls === "chan-send" || cls === "chan-receive" || cls === "waitgroup")
-      keepWait(this, g, sig, site, userStart);
-  }
-
-  /**
-   * Keeps `g`, just passed to add, waiting on a channel or a WaitGroup, when its stack prints the object
-   * or candidates for it (see keepWait).
-   */
-  addWait(g: Goroutine, sig: number, site: number, userStart: boolean): void {
-    const kind = g.stateClass === "waitgroup" ? "waitgroup" : "chan";
+    const kind =
+      cls === "chan-send" || cls === "chan-receive" ? "chan" : cls === "waitgroup" ? "waitgroup" : null;
+    if (!kind) return;
     if (this.waitCount >= this.maxWaits) {
       this.overflow = true;
       return;
@@ -276,21 +256,17 @@ export class HoldEvidence {
     // Neither the object nor a candidate printed: nothing to tie it to anything.
     if (wait === undefined && (kind === "waitgroup" || candidates.length === 0)) return;
     this.locations[sig] ??= { fn: frame.fn.full, file: frame.file, line: frame.line };
-    // add left this goroutine's distinct pointers as its signature's last stack.
-    const { seen, exact } = this.lastOfSig[sig]!;
     const r = this.records;
     r.push(sig);
     r.push(site);
     r.push(g.id);
-    r.push(g.createdBy?.parentId ?? -1);
+    r.push(parent ?? -1);
     r.push((kind === "waitgroup" ? 1 : 0) | (userStart ? 2 : 0));
     r.push(wait ?? Number.NaN);
     r.push(candidates.length);
     for (const c of candidates) r.push(c);
     r.push(seen.length);
-    // A multiplication on every pointer, not a negation on some: one path, whose feedback is there
-    // once any waiter has been kept.
-    for (let i = 0; i < seen.length; i++) r.push(seen[i]! * (exact[i] ? 1 : -1));
+    for (let i = 0; i < seen.length; i++) r.push(seenExact[i] ? seen[i]! : -seen[i]!);
     this.waitCount++;
     this.decoded = undefined;
   }
