@@ -205,6 +205,32 @@ describe("threads", () => {
     expect(shape(merged)).toEqual(shape(one));
   });
 
+  it("a part sends a stack's locations once for all its argument variants, and they merge as one pass groups them", () => {
+    const f = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+    const dump = loadDump(f);
+    const opts = { similarity: "exact" as const };
+    const g1 = new StackGrouper(opts);
+    g1.add(dump.goroutines);
+    const one = g1.result({ keys: true });
+    const into = new StackGrouper(opts);
+    into.add(dump.goroutines.slice(0, 900));
+    const later = new StackGrouper(opts);
+    later.add(dump.goroutines.slice(900));
+    const p = later.partial();
+    // Busy servers' stacks have many argument variants at `exact`: far fewer stacks travel than groups.
+    expect(p.stacks.length).toBeLessThan(p.groups.length / 2);
+    into.merge(structuredClone(p));
+    const merged = into.result({ keys: true });
+    const shape = (r: typeof one) =>
+      r.groups.map((g) => [
+        g.key,
+        g.count,
+        g.ids,
+        g.frames.map((x) => [x.function, x.file, x.line, x.inlined]),
+      ]);
+    expect(shape(merged)).toEqual(shape(one));
+  });
+
   it("a first part grouped in place, then later parts merged, gives the one-pass groups past the variant bound", () => {
     // Hand-written: 300 goroutines on one stack whose pointer arguments all differ, so at `exact` the
     // variants past the bound (256) fold into one group, in the first part and in the merged one alike.

@@ -63,6 +63,12 @@ export interface Group extends GroupData {
    * instead of keying every frame's text again), else null.
    */
   argKeys: Int32Array | null;
+  /**
+   * What its frames' locations are shared with: the groups one grouper made for one signature and creator
+   * site have the same object here (their frames differ in arguments only), so a part sends those
+   * locations once; null when not known.
+   */
+  stack: object | null;
   labelCount: number;
 }
 
@@ -119,6 +125,7 @@ export function emptyGroup(
     parents: [],
     parentsCapped: false,
     argKeys: null,
+    stack: null,
     frames: p.frames,
     elided: p.elided,
     profile: p.profile,
@@ -248,6 +255,6 @@ export function addPart(
 /** The group as plain data (the parents made distinct). */
 export function groupData(a: Group, key: string): GroupData {
   const parents = [...compactParents(a)];
-  const { labelCount, argKeys, ...rest } = a;
+  const { labelCount, argKeys, stack, ...rest } = a;
   return { ...rest, key, parents };
 }

@@ -102,6 +102,7 @@ export class LocalGroups {
     }
     if (a === undefined) {
       a = newGroup(g, siteData);
+      a.stack = at;
       if (n > 0) a.argKeys = ids!.slice(0, n);
       if (fold === null) {
         at.variants++;

@@ -1,24 +1,33 @@
 // Matching groups across parts of the input (threads' byte ranges, in input order): a group is known by
-// a short key of numbers (its head, then per frame: function, file, line and argument key), built once per
-// group and part. The bound on argument variants per stack applies here as in one pass, so a merge folds
-// past it as a single pass would.
+// its stack (its head, then per frame: function, file and line), found once per stack and part, and
+// among the stack's groups by its frames' argument keys. The bound on argument variants per stack
+// applies here as in one pass, so a merge folds past it as a single pass would.
 import type { ArgKeyNumbers } from "./arg-keys.ts";
 import { addPart, type Group, type GroupData } from "./group.ts";
 import { foldKey, MAX_VARIANTS } from "./variants.ts";
-import { ARGS_AT, decodeGroup, FRAME_STRIDE, type StacksPartial } from "./wire.ts";
+import { decodeGroup, FRAME_STRIDE, type StacksPartial } from "./wire.ts";
 
-/** A group and its merge key. */
+/** A group and its frames' argument-key numbers. */
 interface Keyed {
-  key: Float64Array;
+  keys: ArrayLike<number>;
   group: Group;
 }
 
-/** The groups of one stack (head and frame locations, arguments aside): how many variants, and the folded ones. */
+/** The groups of one stack (head and frame locations, arguments aside). */
 interface Stack {
-  /** A full key of the stack's first group (its argument keys are not compared). */
+  /** The head's number, then function, file and line per frame. */
   key: Float64Array;
+  /** Its groups by a hash of their argument-key numbers. */
+  byArgs: Map<number, Keyed[]>;
+  /** Argument variants made (at most MAX_VARIANTS). */
   count: number;
   overflow: Map<string, Group>;
+}
+
+function argsHash(k: ArrayLike<number>): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k[i]!, 0x01000193);
+  return h;
 }
 
 export class GroupMerger {
@@ -26,9 +35,8 @@ export class GroupMerger {
   private readonly names = new Map<string, number>();
   /** The key being built: keyNums[0..len). */
   private keyNums = new Float64Array(256);
-  private readonly byHash = new Map<number, Keyed[]>();
   private readonly keyed = new Set<Group>();
-  /** Stacks by a hash of the key without its argument keys. */
+  /** Stacks by a hash of their key. */
   private readonly stacks = new Map<number, Stack[]>();
 
   constructor(private readonly args: ArgKeyNumbers) {}
@@ -50,58 +58,45 @@ export class GroupMerger {
 
   /** Room for a key of `frames` frames; its head number written. */
   private startKey(head: string, frames: number): Float64Array {
-    const len = 1 + frames * 4;
+    const len = 1 + frames * 3;
     if (len > this.keyNums.length) this.keyNums = new Float64Array(len * 2);
     this.keyNums[0] = this.nameId(head);
     return this.keyNums;
   }
 
-  /** Hashes of keyNums[0..len): the whole key, and the stack (without the argument keys). */
-  private hashes(len: number): [number, number] {
+  /** The stack of the key in keyNums[0..len) (made with no groups when new). */
+  private stackOf(len: number): Stack {
     const k = this.keyNums;
     let h = 0x811c9dc5;
-    let sh = 0x811c9dc5;
-    for (let i = 0; i < len; i++) {
-      const x = k[i]! | 0;
-      h = Math.imul(h ^ x, 0x01000193);
-      if (i === 0 || i % 4 !== 0) sh = Math.imul(sh ^ x, 0x01000193);
-    }
-    return [h, sh];
-  }
-
-  private find(len: number, h: number): Group | undefined {
-    const k = this.keyNums;
-    for (const { key: m, group } of this.byHash.get(h) ?? []) {
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ (k[i]! | 0), 0x01000193);
+    let list = this.stacks.get(h);
+    if (list === undefined) this.stacks.set(h, (list = []));
+    for (const s of list) {
+      const m = s.key;
       if (m.length !== len) continue;
       let same = true;
       for (let i = 0; i < len && same; i++) same = m[i] === k[i];
+      if (same) return s;
+    }
+    const s: Stack = { key: k.slice(0, len), byArgs: new Map(), count: 0, overflow: new Map() };
+    list.push(s);
+    return s;
+  }
+
+  private static find(s: Stack, keys: ArrayLike<number>, h: number): Group | undefined {
+    for (const { keys: m, group } of s.byArgs.get(h) ?? []) {
+      if (m.length !== keys.length) continue;
+      let same = true;
+      for (let i = 0; i < keys.length && same; i++) same = m[i] === keys[i];
       if (same) return group;
     }
     return undefined;
   }
 
-  /** The stack of the current key (made with no variants when new). */
-  private stackOf(len: number, sh: number): Stack {
-    const k = this.keyNums;
-    let list = this.stacks.get(sh);
-    if (list === undefined) this.stacks.set(sh, (list = []));
-    for (const s of list) {
-      const m = s.key;
-      if (m.length !== len || m[0] !== k[0]) continue;
-      let same = true;
-      for (let i = 1; i < len && same; i += 4)
-        same = m[i] === k[i] && m[i + 1] === k[i + 1] && m[i + 2] === k[i + 2];
-      if (same) return s;
-    }
-    const s: Stack = { key: k.slice(0, len), count: 0, overflow: new Map() };
-    list.push(s);
-    return s;
-  }
-
-  private add(a: Group, len: number, h: number): void {
-    let b = this.byHash.get(h);
-    if (b === undefined) this.byHash.set(h, (b = []));
-    b.push({ key: this.keyNums.slice(0, len), group: a });
+  private add(s: Stack, a: Group, keys: ArrayLike<number>, h: number): void {
+    let b = s.byArgs.get(h);
+    if (b === undefined) s.byArgs.set(h, (b = []));
+    b.push({ keys, group: a });
     this.keyed.add(a);
   }
 
@@ -110,27 +105,30 @@ export class GroupMerger {
    * `order` not yet known here (made by one pass, or profile records) join the index first.
    */
   merge(p: StacksPartial, order: Group[]): void {
+    // Groups one grouper made for one signature and creator site have one stack: keyed once.
+    const byStack = new Map<object, Stack>();
     for (const a of order) {
       if (this.keyed.has(a)) continue;
-      const k = this.startKey(this.head(a), a.frames.length);
-      const known = a.argKeys;
-      for (let i = 0; i < a.frames.length; i++) {
-        const f = a.frames[i]!;
-        const o = 1 + i * 4;
-        k[o] = this.nameId(f.function);
-        k[o + 1] = this.nameId(f.file);
-        k[o + 2] = f.line;
-        k[o + 3] = known !== null ? known[i]! : this.args.of(f.args.text);
+      let s = a.stack === null ? undefined : byStack.get(a.stack);
+      if (s === undefined) {
+        const k = this.startKey(this.head(a), a.frames.length);
+        for (let i = 0; i < a.frames.length; i++) {
+          const f = a.frames[i]!;
+          const o = 1 + i * 3;
+          k[o] = this.nameId(f.function);
+          k[o + 1] = this.nameId(f.file);
+          k[o + 2] = f.line;
+        }
+        s = this.stackOf(1 + a.frames.length * 3);
+        if (a.stack !== null) byStack.set(a.stack, s);
       }
-      const len = 1 + a.frames.length * 4;
-      const [h, sh] = this.hashes(len);
-      this.add(a, len, h);
+      const keys = a.argKeys ?? Int32Array.from(a.frames, (f) => this.args.of(f.args.text));
+      this.add(s, a, keys, argsHash(keys));
       // As a part's new group would be: past the bound, it is the folded group of its key, which a
       // later part's folded variants must find.
-      const v = this.stackOf(len, sh);
-      if (v.count < MAX_VARIANTS) v.count++;
+      if (s.count < MAX_VARIANTS) s.count++;
       else
-        v.overflow.set(
+        s.overflow.set(
           foldKey(this.args.similarity, a.frames.length, (i) => a.frames[i]!.args.text),
           a,
         );
@@ -140,49 +138,57 @@ export class GroupMerger {
     const argKey = new Float64Array(p.strings.length).fill(-1);
     // Argument texts that are their own key: a group with the same key has the same text there.
     const isKey = new Uint8Array(p.strings.length);
+    // The part's stacks as this merger's, found when a group first needs one.
+    const stackAt: (Stack | undefined)[] = new Array(p.stacks.length);
     for (const g of p.groups) {
-      const f = g.frames;
-      const frames = f.length / FRAME_STRIDE;
-      const argsOf = (i: number): string => p.strings[f[i * FRAME_STRIDE + ARGS_AT]!]!;
-      const toFold = (i: number): string | null => {
-        const s = f[i * FRAME_STRIDE + ARGS_AT]!;
-        return isKey[s] === 1 ? null : p.strings[s]!;
-      };
-      const k = this.startKey(this.head(g), frames);
+      const args = g.args;
+      const frames = args.length;
+      let s = stackAt[g.stack];
+      if (s === undefined) {
+        const f = p.stacks[g.stack]!;
+        const k = this.startKey(this.head(g), frames);
+        for (let i = 0; i < frames; i++) {
+          const w = i * FRAME_STRIDE;
+          const o = 1 + i * 3;
+          const fn = f[w]!;
+          const file = f[w + 2]!;
+          if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
+          if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
+          k[o] = name[fn]!;
+          k[o + 1] = name[file]!;
+          k[o + 2] = f[w + 3]!;
+        }
+        s = stackAt[g.stack] = this.stackOf(1 + frames * 3);
+      }
+      const keys = new Int32Array(frames);
       for (let i = 0; i < frames; i++) {
-        const w = i * FRAME_STRIDE;
-        const o = 1 + i * 4;
-        const fn = f[w]!;
-        const file = f[w + 2]!;
-        const arg = f[w + ARGS_AT]!;
-        if (name[fn] === -1) name[fn] = this.nameId(p.strings[fn]!);
-        if (name[file] === -1) name[file] = this.nameId(p.strings[file]!);
+        const arg = args[i]!;
         if (argKey[arg] === -1) {
           argKey[arg] = this.args.ofPart(p.strings[arg]!);
           if (this.args.lastIsKey) isKey[arg] = 1;
         }
-        k[o] = name[fn]!;
-        k[o + 1] = name[file]!;
-        k[o + 2] = f[w + 3]!;
-        k[o + 3] = argKey[arg]!;
+        keys[i] = argKey[arg]!;
       }
-      const len = 1 + frames * 4;
-      const [h, sh] = this.hashes(len);
-      let a = this.find(len, h);
+      const argsOf = (i: number): string => p.strings[args[i]!]!;
+      const toFold = (i: number): string | null => {
+        const t = args[i]!;
+        return isKey[t] === 1 ? null : p.strings[t]!;
+      };
+      const h = argsHash(keys);
+      let a = GroupMerger.find(s, keys, h);
       const sameKey = a !== undefined;
       if (a === undefined) {
-        const v = this.stackOf(len, sh);
         let fold: string | null = null;
-        if (v.count >= MAX_VARIANTS) {
+        if (s.count >= MAX_VARIANTS) {
           fold = foldKey(this.args.similarity, frames, argsOf);
-          a = v.overflow.get(fold);
+          a = s.overflow.get(fold);
         }
         if (a === undefined) {
-          a = decodeGroup(g, p.strings);
-          this.add(a, len, h);
+          a = decodeGroup(g, p.stacks[g.stack]!, p.strings);
+          this.add(s, a, keys, h);
           order.push(a);
-          if (fold === null) v.count++;
-          else v.overflow.set(fold, a);
+          if (fold === null) s.count++;
+          else s.overflow.set(fold, a);
           continue;
         }
       }
