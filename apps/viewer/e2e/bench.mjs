@@ -309,6 +309,14 @@ await page.click('[data-testid="expand-btn"]');
 await page.waitForFunction(() => window.gosleuth.view().exp.length > 0, null, { timeout: 60_000 });
 const expandMs = Date.now() - tExp;
 const expandedNodes = (await page.evaluate(() => window.gosleuth.nodeIds().length)) - before;
+// The expanded graph's frames land in the expansion's phase; then the node is collapsed back.
+await page.waitForTimeout(1000);
+await page.evaluate(() => performance.mark("bench:collapse"));
+const tCol = Date.now();
+await page.click('[data-testid="expand-btn"]');
+await page.waitForFunction(() => window.gosleuth.view().exp.length === 0, null, { timeout: 60_000 });
+const collapseMs = Date.now() - tCol;
+await page.waitForTimeout(1000);
 const final = await page.evaluate(() => ({ ...window.__bench }));
 if (process.env.BENCH_VERBOSE)
   console.log(
@@ -385,6 +393,7 @@ const phases = [
   ["list scrolling", markAt.get("bench:list")],
   ["search", markAt.get("bench:search")],
   ["expansion", markAt.get("bench:expand")],
+  ["collapse", markAt.get("bench:collapse")],
 ].filter(([, t]) => t !== undefined);
 const byPhase = phases.map(([name, from], i) => {
   const to = phases[i + 1]?.[1] ?? Number.POSITIVE_INFINITY;
@@ -414,5 +423,5 @@ console.log(
 );
 console.log(`search → path to root shown: ${pathMs} ms = ${x(pathMs, ref.wall)} reference`);
 console.log(
-  `expand a node into ${expandedNodes} goroutine nodes: ${expandMs} ms = ${x(expandMs, ref.wall)} reference`,
+  `expand a node into ${expandedNodes} goroutine nodes: ${expandMs} ms = ${x(expandMs, ref.wall)} reference; collapse it back: ${collapseMs} ms = ${x(collapseMs, ref.wall)}`,
 );

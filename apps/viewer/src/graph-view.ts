@@ -266,11 +266,13 @@ export class GraphView {
     const e = this.expanded.get(nodeId);
     if (!e) return;
     this.expanded.delete(nodeId);
-    for (const m of e.members) {
-      const id = goroutineNodeId(m.id);
-      if (this.graph.hasNode(id)) this.graph.dropNode(id);
-    }
-    if (this.graph.hasNode(moreNodeId(nodeId))) this.graph.dropNode(moreNodeId(nodeId));
+    this.layers.batch(() => {
+      for (const m of e.members) {
+        const id = goroutineNodeId(m.id);
+        if (this.graph.hasNode(id)) this.graph.dropNode(id);
+      }
+      if (this.graph.hasNode(moreNodeId(nodeId))) this.graph.dropNode(moreNodeId(nodeId));
+    });
     this.relayout();
   }
 

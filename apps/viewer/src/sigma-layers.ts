@@ -1,4 +1,4 @@
-// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, programs compiled and first drawn one per task, WebGL layers shown through 2D copies, drags shown by moving the last frame.
+// Sigma's layers on software GL: parked at 1×1 pixels until there is a tree, programs compiled and first drawn one per task, drags shown by moving the last frame drawn, copied from the WebGL layers to 2D ones.
 import { createNodeBorderProgram } from "@sigma/node-border";
 import type Graph from "graphology";
 import Sigma from "sigma";
@@ -31,6 +31,9 @@ interface SigmaInternals {
   renderHighlightedNodes(): void;
   hoveredNode: string | null;
   highlightedNodes: Set<string>;
+  /** Sigma's listeners to the graph's events (each drop re-indexes the whole graph). */
+  bindGraphHandlers(): void;
+  unbindGraphHandlers(): void;
 }
 
 /** Pixels the picture may be moved as a whole before sigma draws it afresh (see `shiftWhileDragging`). */
@@ -98,6 +101,12 @@ export function createSigma(
     layer.style.height = `${size.height}px`;
   }
   return { renderer, registrations };
+}
+
+/** Shows or hides a layer (its style left alone when it does not change). */
+function setShown(c: HTMLCanvasElement, on: boolean): void {
+  const visibility = on ? "" : "hidden";
+  if (c.style.visibility !== visibility) c.style.visibility = visibility;
 }
 
 /** Gives a layer a 1×1 pixel buffer (left alone if it has one: resizing a canvas, even to its own size, reallocates its buffers). */
@@ -168,7 +177,7 @@ export class SigmaLayers {
       this.outOfLayout = [];
       this.shrinkIdleLayers();
     });
-    // The edge and node layers are drawn by WebGL but shown through one 2D canvas (see `copyPicture`).
+    // While the graph is dragged, the edge and node layers are shown through one 2D canvas (see `showFrame`).
     renderer.createCanvasContext("picture");
     this.picture = this.internals().canvasContexts.picture!;
     renderer.getCanvases().labels?.before(this.picture.canvas);
@@ -183,6 +192,7 @@ export class SigmaLayers {
     const below = [...renderer.getContainer().children].filter((c) => c !== layers.mouse);
     layers.mouse?.before(this.stage);
     this.stage.append(...below);
+    // Until sigma draws a frame (see `showFrame`).
     for (const id of ["edges", "nodes", "hoverNodes"]) {
       const c = layers[id];
       if (c) c.style.visibility = "hidden";
@@ -198,11 +208,12 @@ export class SigmaLayers {
     renderer.on("beforeRender", () => {
       const moving = this.moving();
       edgesDrawn = !(renderer.getSetting("hideEdgesOnMove") && moving);
+      this.copying = this.dragging();
       if (moving) this.skipPicking();
     });
     renderer.on("afterRender", () => {
       this.framesDrawn++;
-      this.copyPicture(edgesDrawn);
+      this.showFrame(edgesDrawn);
       this.restorePicking();
     });
     renderer.on("kill", () => {
@@ -218,19 +229,40 @@ export class SigmaLayers {
   framesDrawn = 0;
   /** The element holding every layer but the mouse one. */
   private readonly stage: HTMLDivElement;
-  /** The 2D layer that shows what sigma drew on its edge and node layers. */
+  /** The 2D layer that shows what sigma drew on its edge and node layers while the graph is dragged. */
   private readonly picture: CanvasRenderingContext2D;
+  /** The frame being drawn (and so the one shown) is shown through the 2D copies: the graph is being dragged. */
+  private copying = false;
+  /** The hover layers have something on them (`showHoverLayers`). */
+  private hoverShown = false;
+
+  /**
+   * Shows the frame sigma just drew: while the graph is dragged through 2D copies (see
+   * `copyPicture`), otherwise on sigma's WebGL layers themselves. Copying a WebGL canvas into a 2D
+   * one makes this thread wait until the GPU side has drawn the frame, where the compositor reads
+   * a shown WebGL layer back without holding the page: worth it only for frames the compositor
+   * then moves many times (a drag), not for those of an expansion, a search or a zoom.
+   */
+  private showFrame(edgesDrawn: boolean): void {
+    if (this.outOfLayout.length > 0) return; // parked: the warm-up draws are not shown
+    const layers = this.renderer.getCanvases();
+    if (this.copying) this.copyPicture(edgesDrawn);
+    setShown(this.picture.canvas, this.copying);
+    // An edge layer sigma only cleared (edges are left out while the camera moves) is not composited.
+    if (layers.edges) setShown(layers.edges, !this.copying && edgesDrawn);
+    if (layers.nodes) setShown(layers.nodes, !this.copying);
+    if (layers.hoverNodes) setShown(layers.hoverNodes, !this.copying && this.hoverShown);
+  }
 
   /**
    * Copies the frame sigma just drew on its edge and node layers (WebGL) onto the picture layer.
    * On software compositing a shown WebGL layer is read back on every frame it was drawn, and
    * blended over the pane on every frame the compositor draws, in a format (upside down, RGBA)
-   * it converts each time, several times the cost of a 2D layer's blend: the WebGL layers stay
-   * hidden, and their frame is read back once here, into a layer the compositor draws cheaply,
-   * as often as it likes (also moved, see `shiftWhileDragging`).
+   * it converts each time, several times the cost of a 2D layer's blend: during a drag the WebGL
+   * layers are hidden, and their frame is read back once here, into a layer the compositor moves
+   * and draws cheaply, as often as it likes (see `shiftWhileDragging`).
    */
   private copyPicture(edgesDrawn: boolean): void {
-    if (this.outOfLayout.length > 0) return; // parked: the warm-up draws are not shown
     const { width, height } = this.renderer.getDimensions();
     const layers = this.renderer.getCanvases();
     const ctx = this.picture;
@@ -254,6 +286,25 @@ export class SigmaLayers {
     if (!on && this.missedFrame && !this.killed) {
       this.missedFrame = false;
       this.renderer.scheduleRender();
+    }
+  }
+
+  /**
+   * Runs `change` on the graph with sigma not listening, then has sigma index the graph once.
+   * Sigma answers every dropped node and edge by indexing the whole graph again (every node and
+   * edge through the reducers): dropping an expansion's 2,000 nodes and their edges one by one
+   * took seconds in one task.
+   */
+  batch(change: () => void): void {
+    const r = this.internals();
+    r.unbindGraphHandlers();
+    try {
+      change();
+    } finally {
+      r.bindGraphHandlers();
+      // The one piece of sigma's per-drop bookkeeping its full index below does not redo.
+      if (r.hoveredNode !== null && !this.graph.hasNode(r.hoveredNode)) r.hoveredNode = null;
+      if (!this.killed) this.renderer.refresh({ schedule: true });
     }
   }
 
@@ -394,21 +445,24 @@ export class SigmaLayers {
    * empty most of the time, and every layer shown is blended over the pane on every frame.
    */
   showHoverLayers(on: boolean): void {
-    const hovers = this.renderer.getCanvases().hovers;
-    if (hovers) hovers.style.visibility = on ? "" : "hidden";
+    this.hoverShown = on;
+    const { hovers, hoverNodes } = this.renderer.getCanvases();
+    if (hovers) setShown(hovers, on);
+    if (hoverNodes) setShown(hoverNodes, on && !this.copying);
   }
 
   /**
    * Sigma draws the hovered and highlighted nodes' labels on its hover layer (2D) and the nodes
-   * themselves on a WebGL layer above it: the WebGL layer stays hidden and what it drew is copied
-   * onto the hover layer, for the reasons of `copyPicture`.
+   * themselves on a WebGL layer above it: during a drag the WebGL layer is hidden and what it drew
+   * is copied onto the hover layer, for the reasons of `copyPicture`.
    */
   private copyHoverNodes(): void {
     const r = this.internals();
     const draw = r.renderHighlightedNodes.bind(this.renderer);
     r.renderHighlightedNodes = () => {
       draw();
-      if (this.outOfLayout.length > 0 || (r.hoveredNode === null && r.highlightedNodes.size === 0)) return;
+      if (!this.copying || this.outOfLayout.length > 0) return;
+      if (r.hoveredNode === null && r.highlightedNodes.size === 0) return;
       const { width, height } = this.renderer.getDimensions();
       const nodes = this.renderer.getCanvases().hoverNodes;
       if (nodes) r.canvasContexts.hovers?.drawImage(nodes, 0, 0, width, height);
