@@ -69,6 +69,9 @@ function pushPairs(run: string, target: Frame[], b: ModelBuilder, line: number):
   return n;
 }
 
+/** Pairs compared at once when a pair repeats (recursion): most recursive runs are tens of pairs. */
+const REPEAT_BLOCK = 8;
+
 interface Building {
   g: Mutable<Goroutine>;
   frames: Frame[];
@@ -169,7 +172,8 @@ export class ModelBuilder {
 
   startGoroutine(image: string): void {
     this.flushPendingBeforeBlock();
-    const h = this.headerTable.parse(image);
+    const table = this.headerTable;
+    const h = table.parse(image);
     const start = this.line;
     if (h.glued !== undefined) {
       this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
@@ -179,8 +183,8 @@ export class ModelBuilder {
     // elision and ancestor lists share one frozen array until something is added.
     const g: Mutable<Goroutine> & { glued?: string } = {
       kind: "goroutine",
-      id: h.id,
-      idText: h.idText,
+      id: table.id,
+      idText: table.idText,
       state: h.state,
       stateClass: classifyState(h.state),
       waitMinutes: h.waitMinutes,
@@ -236,6 +240,21 @@ export class ModelBuilder {
     this.line += 2 * pushPairs(image, target, this, this.line);
   }
 
+  // The last frame seen repeating and its pair's text REPEAT_BLOCK times over (see frameRun).
+  private repeatFrame: Frame | undefined;
+  private repeatText = "";
+
+  /** `key` (the pair of `f`) REPEAT_BLOCK times over, kept for the frame that last repeated. */
+  private repeatBlock(f: Frame, key: string): string {
+    // Frames are interned by text, so the same frame means the same text; an uncached run's frames
+    // are new objects, and then the block is only made again.
+    if (this.repeatFrame !== f || this.repeatText.length !== key.length * REPEAT_BLOCK) {
+      this.repeatFrame = f;
+      this.repeatText = key.repeat(REPEAT_BLOCK);
+    }
+    return this.repeatText;
+  }
+
   /**
    * The run of frame pairs that starts at `start` in `text`, read where it lies: the FramePair token
    * the lexer would make there, and the frames `frame` would push for it (the same table lookups, the
@@ -263,6 +282,15 @@ export class ModelBuilder {
         target.push(prev);
         n++;
         pos += l;
+        // A recursion repeats its pair dozens of times: compare REPEAT_BLOCK copies at once (one
+        // native compare of the block instead of one call a pair), then go on pair by pair.
+        const block = this.repeatBlock(prev, key);
+        const bl = block.length;
+        while (text.charCodeAt(pos + bl - 1) === 10 && text.substring(pos, pos + bl) === block) {
+          for (let k = 0; k < REPEAT_BLOCK; k++) target.push(prev);
+          n += REPEAT_BLOCK;
+          pos += bl;
+        }
         continue;
       }
       const s = table.following(prev, text, pos);

@@ -53,23 +53,42 @@ export class HeaderTable {
     return v;
   };
 
-  /** Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (see parseHeader). */
-  parse(lineIn: string): HeaderFields {
-    if (!lineIn.startsWith("goroutine ")) return parseHeaderText(lineIn, this.internState);
+  /** The id (and, when it is no safe integer, its text) of the header `parse` read last. */
+  id = 0;
+  idText: string | undefined;
+
+  /**
+   * Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (see parseHeader). The id is
+   * left in `id` and `idText`; the fields returned may be this table's shared entry for the header's
+   * tail (its `id` is then 0): read them, never change them.
+   */
+  parse(lineIn: string): Readonly<HeaderFields> {
     let i = 10;
-    while (i < lineIn.length && lineIn.charCodeAt(i) >= 48 && lineIn.charCodeAt(i) <= 57) i++;
-    if (i === 10 || lineIn.startsWith(" gp=", i)) return parseHeaderText(lineIn, this.internState);
-    const rest = lineIn.substring(i);
-    let t = this.tails.get(rest);
-    if (t === undefined) {
-      t = parseHeaderText(`goroutine 0${rest}`, this.internState);
-      if (this.tails.size >= HEADER_TABLE_MAX) this.tails.clear();
-      this.tails.set(unsliced(rest), t);
+    if (lineIn.startsWith("goroutine ")) {
+      // Up to 15 digits are summed exactly; longer ids go through Number() as parseHeaderText does.
+      let id = 0;
+      for (;;) {
+        const c = lineIn.charCodeAt(i);
+        if (!(c >= 48 && c <= 57)) break;
+        id = id * 10 + (c - 48);
+        i++;
+      }
+      if (i > 10 && i <= 25 && !lineIn.startsWith(" gp=", i)) {
+        const rest = lineIn.substring(i);
+        let t = this.tails.get(rest);
+        if (t === undefined) {
+          t = parseHeaderText(`goroutine 0${rest}`, this.internState);
+          if (this.tails.size >= HEADER_TABLE_MAX) this.tails.clear();
+          this.tails.set(unsliced(rest), t);
+        }
+        this.id = id;
+        this.idText = undefined;
+        return t;
+      }
     }
-    const h: HeaderFields = { ...t };
-    const idText = lineIn.substring(10, i);
-    h.id = Number(idText);
-    if (!Number.isSafeInteger(h.id)) h.idText = unsliced(idText);
+    const h = parseHeaderText(lineIn, this.internState);
+    this.id = h.id;
+    this.idText = h.idText;
     return h;
   }
 }
