@@ -17,7 +17,7 @@ export class ArgKeyNumbers {
    */
   private readonly byFrame = new Map<Frame, number>();
   private lookups = 0;
-  private hits = 0;
+  private misses = 0;
   private uncachedLeft = 0;
 
   constructor(readonly similarity: Similarity) {}
@@ -57,19 +57,22 @@ export class ArgKeyNumbers {
       return this.of(f.args);
     }
     this.lookups++;
-    let id = this.byFrame.get(f);
-    if (id !== undefined) {
-      this.hits++;
-      return id;
-    }
-    id = this.of(f.args);
-    if (this.byFrame.size >= FRAME_CACHE_MAX) {
-      if (this.hits * 2 < this.lookups) this.uncachedLeft = 4 * FRAME_CACHE_MAX;
-      this.byFrame.clear();
-      this.lookups = 0;
-      this.hits = 0;
-    }
+    // A hit does nothing but return: the first hits often come after this code was optimized, and any
+    // operation on that path would then send the grouping code back to be compiled again.
+    const known = this.byFrame.get(f);
+    if (known !== undefined) return known;
+    this.misses++;
+    const id = this.of(f.args);
+    if (this.byFrame.size >= FRAME_CACHE_MAX) this.evict();
     this.byFrame.set(f, id);
     return id;
+  }
+
+  /** Empties the full frame cache, leaving it unused for a while where fewer than half were found again. */
+  private evict(): void {
+    if ((this.lookups - this.misses) * 2 < this.lookups) this.uncachedLeft = 4 * FRAME_CACHE_MAX;
+    this.byFrame.clear();
+    this.lookups = 0;
+    this.misses = 0;
   }
 }

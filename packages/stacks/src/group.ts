@@ -220,12 +220,17 @@ export function addPart(
   a.count += g.count;
   const ids = a.ids;
   for (let i = 0; i < g.ids.length; i++) ids.push(g.ids[i]!);
-  for (const [k, v] of Object.entries(g.states)) a.states[k] = (a.states[k] ?? 0) + v;
+  // Indexed loops and for-in, not entries and destructuring: the iterator objects' shapes made the
+  // optimized merge code fall back to the interpreter several times per run.
+  const states = g.states;
+  for (const k in states) a.states[k] = (a.states[k] ?? 0) + states[k]!;
   a.waitMin = Math.min(a.waitMin, g.waitMin);
   a.waitMax = Math.max(a.waitMax, g.waitMax);
   a.locked += g.locked;
   a.leaked += g.leaked;
-  for (const [k, v] of Object.entries(g.labels)) {
+  const labels = g.labels;
+  for (const k in labels) {
+    const v = labels[k]!;
     const c = a.labels[k];
     if (c !== undefined) a.labels[k] = c + v;
     else if (a.labelCount < LABEL_CAP) {
@@ -245,10 +250,11 @@ export function addPart(
     const m = a.frames[i]!.args;
     if (text !== m.text) mergeArgs(m, text);
   }
-  for (const [i, d] of diffs) {
+  for (let j = 0; j < diffs.length; j++) {
+    const [i, d] = diffs[j]!;
     const m = a.frames[i]!.args;
     if (d === null) m.all = true;
-    else for (const x of d) if (!m.differ.includes(x)) m.differ.push(x);
+    else for (let k = 0; k < d.length; k++) if (!m.differ.includes(d[k]!)) m.differ.push(d[k]!);
   }
 }
 

@@ -51,6 +51,17 @@ export interface GrouperOptions {
   filter?: string;
 }
 
+/**
+ * An empty array whose elements are objects from the start: `[]` holds small integers until the first push
+ * of an object changes that, and optimized code that pushed onto a list already changed is sent back to
+ * be compiled again when the next grouper's list changes.
+ */
+function objectList<T>(): T[] {
+  const l: T[] = [undefined as T];
+  l.pop();
+  return l;
+}
+
 /** Groups goroutines by stack at one similarity level, streaming. */
 export class StackGrouper {
   readonly similarity: Similarity;
@@ -62,13 +73,10 @@ export class StackGrouper {
   private readonly sigs = new SignatureInterner();
   private readonly sites = new SiteInterner();
   /** Every group, in the order of its first goroutine in the input. */
-  private readonly order: Group[] = [];
-  private readonly made = (a: Group): void => {
-    this.order.push(a);
-  };
+  private readonly order: Group[] = objectList();
   private readonly args: ArgKeyNumbers;
   private readonly local: LocalGroups;
-  private readonly profiles = new ProfileGroups(this.made);
+  private readonly profiles = new ProfileGroups(this.order);
   private merger: GroupMerger | null = null;
   private readonly pred: CompiledFilter["goroutine"];
 
@@ -76,7 +84,7 @@ export class StackGrouper {
     this.similarity = o.similarity ?? "pointers";
     this.countsOnly = o.countsOnly ?? false;
     this.args = new ArgKeyNumbers(this.similarity);
-    this.local = new LocalGroups(this.args, !this.countsOnly, this.made);
+    this.local = new LocalGroups(this.args, !this.countsOnly, this.order);
     this.pred = o.filter ? compileFilter(parseFilter(o.filter)).goroutine : null;
   }
 

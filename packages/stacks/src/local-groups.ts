@@ -3,24 +3,30 @@
 import type { Frame, Goroutine } from "@gosleuth/model";
 import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
 import type { ArgKeyNumbers } from "./arg-keys.ts";
+import type { Similarity } from "./args.ts";
 import { type Group, mergeFrameArgs, newGroup } from "./group.ts";
 import { foldKey, MAX_VARIANTS } from "./variants.ts";
 
-/** The groups of one signature and creator site. */
-interface SiteGroups {
+/**
+ * The groups of one signature and creator site. A class so that every instance has one shape (fields
+ * set in one order), which the optimized grouping code relies on.
+ */
+class SiteGroups {
   /**
    * Variants by a hash of their argument-key numbers (`argKeys`; the candidates are checked number by
    * number, so a hash collision never merges two groups).
    */
-  byHash: Map<number, Group[]>;
-  lastFrames: readonly Frame[] | null;
+  readonly byHash = new Map<number, Group[]>();
+  lastFrames: readonly Frame[] | null = null;
+  /** lastFrames.length, -1 while there is none (a number field: no load from a list not seen yet). */
+  lastLength = -1;
   /** The argument-key numbers of lastFrames (its first frames.length entries). */
-  lastIds: Int32Array | null;
-  lastGroup: Group | null;
+  lastIds: Int32Array | null = null;
+  lastGroup: Group | null = null;
   /** Groups made for this signature and site (argument variants). */
-  variants: number;
+  variants = 0;
   /** Past MAX_VARIANTS: the folded groups, by foldKey. */
-  overflow: Map<string, Group> | null;
+  overflow: Map<string, Group> | null = null;
 }
 
 export class LocalGroups {
@@ -28,12 +34,13 @@ export class LocalGroups {
 
   /**
    * `args`: numbers the frames' arguments at the grouper's level; `mergeArgs`: whether a goroutine's
-   * arguments are folded into its group's (not for counts only); `made`: receives each new group.
+   * arguments are folded into its group's (not for counts only); `order`: each new group is pushed onto it
+   * (an array, not a callback: a closure per grouper made the call site see a new target in every range).
    */
   constructor(
     private readonly args: ArgKeyNumbers,
     private readonly mergeArgs: boolean,
-    private readonly made: (group: Group) => void,
+    private readonly order: Group[],
   ) {}
 
   /** The group of goroutine `g` (signature `sig`, creator site `site`), made when it is the first. */
@@ -41,23 +48,12 @@ export class LocalGroups {
     let bySite = this.bySig.get(sig);
     if (bySite === undefined) this.bySig.set(sig, (bySite = new Map()));
     let at = bySite.get(site);
-    if (at === undefined)
-      bySite.set(
-        site,
-        (at = {
-          byHash: new Map(),
-          lastFrames: null,
-          lastIds: null,
-          lastGroup: null,
-          variants: 0,
-          overflow: null,
-        }),
-      );
+    if (at === undefined) bySite.set(site, (at = new SiteGroups()));
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: the same objects as
     // the last goroutine of this signature mean the same group and nothing to merge.
     const last = at.lastFrames;
-    const sameLength = last !== null && last.length === frames.length;
+    const sameLength = at.lastLength === frames.length;
     if (sameLength && at.lastGroup !== null) {
       let same = true;
       for (let i = 0; i < frames.length && same; i++) same = frames[i] === last![i];
@@ -68,6 +64,7 @@ export class LocalGroups {
     let a: Group | undefined;
     let bucket: Group[] | undefined;
     let ids = at.lastIds;
+    let h = 0x811c9dc5;
     if (n === 0) {
       // Arguments do not count: one group per signature and site.
       a = at.lastGroup ?? undefined;
@@ -76,45 +73,88 @@ export class LocalGroups {
       // frame, the rest shared): the others keep the last one's numbers.
       const reuse = sameLength && ids !== null && ids.length >= n;
       if (!reuse && (ids === null || ids.length < n)) ids = at.lastIds = new Int32Array(n);
-      let h = 0x811c9dc5;
       for (let i = 0; i < n; i++) {
         const f = frames[i]!;
         if (!reuse || f !== last![i]) ids![i] = this.args.ofFrame(f);
         h = Math.imul(h ^ ids![i]!, 0x01000193);
       }
       bucket = at.byHash.get(h);
-      if (bucket === undefined) at.byHash.set(h, (bucket = []));
-      for (const c of bucket) {
-        const k = c.argKeys!;
-        if (k.length !== n) continue;
-        let same = true;
-        for (let i = 0; i < n && same; i++) same = k[i] === ids![i];
-        if (same) {
-          a = c;
-          break;
+      if (bucket !== undefined)
+        for (const c of bucket) {
+          const k = c.argKeys!;
+          if (k.length !== n) continue;
+          let same = true;
+          for (let i = 0; i < n && same; i++) same = k[i] === ids![i];
+          if (same) {
+            a = c;
+            break;
+          }
         }
-      }
     }
-    let fold: string | null = null;
-    if (a === undefined && at.variants >= MAX_VARIANTS) {
-      fold = foldKey(similarity, frames.length, (i) => frames[i]!.args);
-      a = (at.overflow ??= new Map()).get(fold);
-    }
-    if (a === undefined) {
+    if (a === undefined && at.variants < MAX_VARIANTS) {
       a = newGroup(g, siteData);
       a.stack = at;
       if (n > 0) a.argKeys = ids!.slice(0, n);
-      if (fold === null) {
-        at.variants++;
-        bucket?.push(a);
-      } else at.overflow!.set(fold, a);
-      this.made(a);
+      at.variants++;
+      // A bucket starts with its first group (an empty list would change its element kind on the push).
+      if (n > 0) {
+        if (bucket === undefined) at.byHash.set(h, [a]);
+        else bucket.push(a);
+      }
+      this.order.push(a);
+    } else if (a === undefined) {
+      // Rare and reached late (past MAX_VARIANTS of one stack): kept out of this function, so that its
+      // first use does not invalidate much optimized code.
+      a = foldedGroup(
+        at,
+        g,
+        siteData,
+        similarity,
+        ids,
+        n,
+        this.order,
+        this.mergeArgs,
+        sameLength ? last : null,
+      );
     } else if (this.mergeArgs) {
       // Frames that are the last goroutine's objects were folded into its group already.
       mergeFrameArgs(a, g, a === at.lastGroup && sameLength ? last : null);
     }
     at.lastFrames = frames;
+    at.lastLength = frames.length;
     at.lastGroup = a;
     return a;
   }
+}
+
+/**
+ * Past MAX_VARIANTS: the group goroutine `g` folds into (by foldKey), made and pushed onto `order` when it
+ * is the first of its key, else its arguments merged in when `mergeArgs` (`lastFrames`: the frames of the
+ * signature's last goroutine when of the same length, already folded into the site's last group).
+ */
+function foldedGroup(
+  at: SiteGroups,
+  g: Goroutine,
+  siteData: CreatorSite | null,
+  similarity: Similarity,
+  ids: Int32Array | null,
+  n: number,
+  order: Group[],
+  mergeArgs: boolean,
+  lastFrames: readonly Frame[] | null,
+): Group {
+  const frames = g.frames;
+  const fold = foldKey(similarity, frames.length, (i) => frames[i]!.args);
+  const overflow = (at.overflow ??= new Map());
+  const had = overflow.get(fold);
+  if (had !== undefined) {
+    if (mergeArgs) mergeFrameArgs(had, g, had === at.lastGroup ? lastFrames : null);
+    return had;
+  }
+  const a = newGroup(g, siteData);
+  a.stack = at;
+  if (n > 0) a.argKeys = ids!.slice(0, n);
+  overflow.set(fold, a);
+  order.push(a);
+  return a;
 }

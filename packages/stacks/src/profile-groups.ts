@@ -7,8 +7,8 @@ import { emptyGroup, type Group } from "./group.ts";
 export class ProfileGroups {
   private readonly byKey = new Map<string, Group>();
 
-  /** `made`: receives each new group. */
-  constructor(private readonly made: (group: Group) => void) {}
+  /** `order`: each new group is pushed onto it. */
+  constructor(private readonly order: Group[]) {}
 
   add(r: GoroutineGroup): void {
     let key = "profile";
@@ -33,7 +33,7 @@ export class ProfileGroups {
         profile: true,
       });
       this.byKey.set(key, a);
-      this.made(a);
+      this.order.push(a);
     }
     a.count += r.count;
     if (r.labels) {
