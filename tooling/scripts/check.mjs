@@ -66,6 +66,9 @@ for (const [name, cmd] of steps) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// The failing tests, printed again after the counts: CI keeps only the end of a long log.
+const failures = [];
+const head = (text) => text.split("\n").slice(0, 12).join("\n");
 for (const file of findReports(root)) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests ?? 0;
@@ -78,24 +81,18 @@ for (const file of findReports(root)) {
     // A suite that failed to load (syntax error, missing import) has no failed test: count it.
     failed += report.numFailedTestSuites;
   }
-}
-// The failing tests again, with the first lines of their messages: CI keeps only the end of a long log.
-for (const file of findReports(root)) {
-  const report = JSON.parse(readFileSync(file, "utf8"));
   for (const suite of report.testResults ?? []) {
-    for (const t of suite.assertionResults ?? []) {
-      if (t.status !== "failed") continue;
-      console.log(`\nFAILED ${relative(root, suite.name)} > ${t.fullName}`);
-      const message = (t.failureMessages ?? []).join("\n").split("\n").slice(0, 12).join("\n");
-      if (message) console.log(message);
+    const where = relative(root, suite.name);
+    const tests = suite.assertionResults ?? [];
+    for (const t of tests) {
+      if (t.status === "failed")
+        failures.push(`FAILED ${where} > ${t.fullName}\n${head((t.failureMessages ?? []).join("\n"))}`);
     }
-    if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) {
-      console.log(
-        `\nFAILED ${relative(root, suite.name)}: ${(suite.message ?? "").split("\n").slice(0, 12).join("\n")}`,
-      );
-    }
+    if (suite.status === "failed" && tests.length === 0)
+      failures.push(`FAILED ${where}: ${head(suite.message ?? "")}`);
   }
 }
+for (const f of failures) console.log(`\n${f.trimEnd()}`);
 if (failedSteps.length > 0) console.log(`\nFailed steps: ${failedSteps.join(", ")}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failedSteps.length > 0 || failed > 0 || passed === 0 ? 1 : 0);
