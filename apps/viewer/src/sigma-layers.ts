@@ -425,8 +425,7 @@ export class SigmaLayers {
   private skipPickingReadsWhileDragging(): void {
     const r = this.internals();
     const read = r.getNodeAtPosition.bind(this.renderer);
-    const m = this.renderer.getMouseCaptor();
-    r.getNodeAtPosition = (position) => (m.isMouseDown && m.draggedEvents > 0 ? null : read(position));
+    r.getNodeAtPosition = (position) => (this.dragging() ? null : read(position));
   }
 
   /** Sigma's own test for a moving camera (its render leaves edges and labels out then). */
