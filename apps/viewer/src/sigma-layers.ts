@@ -323,20 +323,22 @@ export class SigmaLayers {
   private shiftWhileDragging(): void {
     const r = this.internals();
     const render = r.render.bind(this.renderer);
+    // A frame not drawn: sigma's scheduled one (if this call is not it) is dropped too.
+    const skip = () => {
+      if (r.renderFrame !== null) cancelAnimationFrame(r.renderFrame);
+      r.renderFrame = null;
+      return this.renderer;
+    };
     r.render = () => {
       if (this.held) {
         // The frame is drawn when the hold ends (`hold`).
-        if (r.renderFrame !== null) cancelAnimationFrame(r.renderFrame);
-        r.renderFrame = null;
         this.missedFrame = true;
-        return this.renderer;
+        return skip();
       }
       const shift = this.dragShift();
       if (shift) {
-        if (r.renderFrame !== null) cancelAnimationFrame(r.renderFrame);
-        r.renderFrame = null;
         this.showShifted(shift.x, shift.y);
-        return this.renderer;
+        return skip();
       }
       this.showShifted(0, 0);
       const out = render();
@@ -425,8 +427,7 @@ export class SigmaLayers {
   private skipPickingReadsWhileDragging(): void {
     const r = this.internals();
     const read = r.getNodeAtPosition.bind(this.renderer);
-    const m = this.renderer.getMouseCaptor();
-    r.getNodeAtPosition = (position) => (m.isMouseDown && m.draggedEvents > 0 ? null : read(position));
+    r.getNodeAtPosition = (position) => (this.dragging() ? null : read(position));
   }
 
   /** Sigma's own test for a moving camera (its render leaves edges and labels out then). */
