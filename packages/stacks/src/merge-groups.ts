@@ -7,18 +7,12 @@ import { addPart, type Group, type GroupData } from "./group.ts";
 import { foldKey, MAX_VARIANTS } from "./variants.ts";
 import { decodeGroup, FRAME_STRIDE, type StacksPartial } from "./wire.ts";
 
-/** A group and its frames' argument-key numbers. */
-interface Keyed {
-  keys: ArrayLike<number>;
-  group: Group;
-}
-
 /** The groups of one stack (head and frame locations, arguments aside). */
 interface Stack {
   /** The head's number, then function, file and line per frame. */
   key: Float64Array;
-  /** Its groups by a hash of their argument-key numbers. */
-  byArgs: Map<number, Keyed[]>;
+  /** Its groups by a hash of their argument-key numbers (each group's `argKeys`). */
+  byArgs: Map<number, Group[]>;
   /** Argument variants made (at most MAX_VARIANTS). */
   count: number;
   overflow: Map<string, Group>;
@@ -83,8 +77,9 @@ export class GroupMerger {
     return s;
   }
 
-  private static find(s: Stack, keys: ArrayLike<number>, h: number): Group | undefined {
-    for (const { keys: m, group } of s.byArgs.get(h) ?? []) {
+  private static find(s: Stack, keys: Int32Array, h: number): Group | undefined {
+    for (const group of s.byArgs.get(h) ?? []) {
+      const m = group.argKeys!;
       if (m.length !== keys.length) continue;
       let same = true;
       for (let i = 0; i < keys.length && same; i++) same = m[i] === keys[i];
@@ -93,10 +88,12 @@ export class GroupMerger {
     return undefined;
   }
 
-  private add(s: Stack, a: Group, keys: ArrayLike<number>, h: number): void {
+  /** Indexes group `a` in stack `s` by its argument-key numbers `keys` (kept as its `argKeys`). */
+  private add(s: Stack, a: Group, keys: Int32Array, h: number): void {
+    a.argKeys = keys;
     let b = s.byArgs.get(h);
     if (b === undefined) s.byArgs.set(h, (b = []));
-    b.push({ keys, group: a });
+    b.push(a);
     this.keyed.add(a);
   }
 
