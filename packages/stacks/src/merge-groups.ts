@@ -4,7 +4,7 @@
 // applies here as in one pass, so a merge folds past it as a single pass would.
 import type { ArgKeyNumbers } from "./arg-keys.ts";
 import { addPart, type Group, type GroupData } from "./group.ts";
-import { foldKey, MAX_VARIANTS } from "./variants.ts";
+import { foldKey, MAX_VARIANTS, variantIn } from "./variants.ts";
 import { decodeGroup, FRAME_STRIDE, type StacksPartial } from "./wire.ts";
 
 /** The groups of one stack (head and frame locations, arguments aside). */
@@ -75,17 +75,6 @@ export class GroupMerger {
     const s: Stack = { key: k.slice(0, len), byArgs: new Map(), count: 0, overflow: new Map() };
     list.push(s);
     return s;
-  }
-
-  private static find(s: Stack, keys: Int32Array, h: number): Group | undefined {
-    for (const group of s.byArgs.get(h) ?? []) {
-      const m = group.argKeys!;
-      if (m.length !== keys.length) continue;
-      let same = true;
-      for (let i = 0; i < keys.length && same; i++) same = m[i] === keys[i];
-      if (same) return group;
-    }
-    return undefined;
   }
 
   /** Indexes group `a` in stack `s` by its argument-key numbers `keys` (kept as its `argKeys`). */
@@ -172,7 +161,7 @@ export class GroupMerger {
         return isKey[t] === 1 ? null : p.strings[t]!;
       };
       const h = argsHash(keys);
-      let a = GroupMerger.find(s, keys, h);
+      let a = variantIn(s.byArgs.get(h), keys, frames);
       const sameKey = a !== undefined;
       if (a === undefined) {
         let fold: string | null = null;
