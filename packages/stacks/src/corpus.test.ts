@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { corpus, fixture, hasSharedCorpus, listCorpus, listFixtures } from "@gosleuth/fixtures";
 import { analyzeLeaks } from "@gosleuth/leaks";
+import type { Goroutine } from "@gosleuth/model";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
 import { StackGrouper } from "./grouper.ts";
@@ -179,6 +180,24 @@ describe("real servers collapse", () => {
   });
 });
 
+/**
+ * At `exact`: the groups of one pass over `goroutines`, and those of a grouper that took the goroutines
+ * before `at` itself and then merged the partial of the rest (`part`, as it was sent).
+ */
+function firstInPlaceThenMerged(goroutines: readonly Goroutine[], at: number) {
+  const opts = { similarity: "exact" as const };
+  const g1 = new StackGrouper(opts);
+  g1.add(goroutines);
+  const one = g1.result({ keys: true });
+  const into = new StackGrouper(opts);
+  into.add(goroutines.slice(0, at));
+  const later = new StackGrouper(opts);
+  later.add(goroutines.slice(at));
+  const part = later.partial();
+  into.merge(structuredClone(part));
+  return { one, merged: into.result({ keys: true }), part };
+}
+
 describe("threads", () => {
   it("merging per-range partials gives the one-pass groups", () => {
     const f = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
@@ -207,20 +226,9 @@ describe("threads", () => {
 
   it("a part sends a stack's locations once for all its argument variants, and they merge as one pass groups them", () => {
     const f = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
-    const dump = loadDump(f);
-    const opts = { similarity: "exact" as const };
-    const g1 = new StackGrouper(opts);
-    g1.add(dump.goroutines);
-    const one = g1.result({ keys: true });
-    const into = new StackGrouper(opts);
-    into.add(dump.goroutines.slice(0, 900));
-    const later = new StackGrouper(opts);
-    later.add(dump.goroutines.slice(900));
-    const p = later.partial();
+    const { one, merged, part: p } = firstInPlaceThenMerged(loadDump(f).goroutines, 900);
     // Busy servers' stacks have many argument variants at `exact`: far fewer stacks travel than groups.
     expect(p.stacks.length).toBeLessThan(p.groups.length / 2);
-    into.merge(structuredClone(p));
-    const merged = into.result({ keys: true });
     const shape = (r: typeof one) =>
       r.groups.map((g) => [
         g.key,
@@ -238,17 +246,7 @@ describe("threads", () => {
     for (let i = 0; i < 300; i++) {
       text += `goroutine ${i + 2} [chan receive]:\nmain.worker(0x${(0xc000010000 + i * 16).toString(16)})\n\t/x/main.go:10 +0x1d\ncreated by main.main in goroutine 1\n\t/x/main.go:5 +0x2a\n\n`;
     }
-    const dump = parseDump(text);
-    const opts = { similarity: "exact" as const };
-    const g1 = new StackGrouper(opts);
-    g1.add(dump.goroutines);
-    const one = g1.result({ keys: true });
-    const into = new StackGrouper(opts);
-    into.add(dump.goroutines.slice(0, 280));
-    const later = new StackGrouper(opts);
-    later.add(dump.goroutines.slice(280));
-    into.merge(structuredClone(later.partial()));
-    const merged = into.result({ keys: true });
+    const { one, merged } = firstInPlaceThenMerged(parseDump(text).goroutines, 280);
     const shape = (r: typeof one) => r.groups.map((g) => [g.key, g.count, g.ids]);
     expect(one.groups).toHaveLength(257);
     expect(shape(merged)).toEqual(shape(one));

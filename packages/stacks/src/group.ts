@@ -60,7 +60,7 @@ export interface Group extends GroupData {
   /**
    * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (its
    * signature's variants are told apart by them, and the merge of later parts indexes it by them
-   * instead of keying every frame's text again), else null.
+   * instead of keying every frame's text again); a merge sets it on the groups it indexes; else null.
    */
   argKeys: Int32Array | null;
   /**

@@ -5,7 +5,7 @@ import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
 import type { ArgKeyNumbers } from "./arg-keys.ts";
 import type { Similarity } from "./args.ts";
 import { type Group, mergeFrameArgs, newGroup } from "./group.ts";
-import { foldKey, MAX_VARIANTS } from "./variants.ts";
+import { foldKey, MAX_VARIANTS, variantIn } from "./variants.ts";
 
 /**
  * The groups of one signature and creator site. A class so that every instance has one shape (fields
@@ -79,17 +79,7 @@ export class LocalGroups {
         h = Math.imul(h ^ ids![i]!, 0x01000193);
       }
       bucket = at.byHash.get(h);
-      if (bucket !== undefined)
-        for (const c of bucket) {
-          const k = c.argKeys!;
-          if (k.length !== n) continue;
-          let same = true;
-          for (let i = 0; i < n && same; i++) same = k[i] === ids![i];
-          if (same) {
-            a = c;
-            break;
-          }
-        }
+      a = variantIn(bucket, ids!, n);
     }
     if (a === undefined && at.variants < MAX_VARIANTS) {
       a = newGroup(g, siteData);

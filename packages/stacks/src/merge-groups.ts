@@ -4,21 +4,15 @@
 // applies here as in one pass, so a merge folds past it as a single pass would.
 import type { ArgKeyNumbers } from "./arg-keys.ts";
 import { addPart, type Group, type GroupData } from "./group.ts";
-import { foldKey, MAX_VARIANTS } from "./variants.ts";
+import { foldKey, MAX_VARIANTS, variantIn } from "./variants.ts";
 import { decodeGroup, FRAME_STRIDE, type StacksPartial } from "./wire.ts";
-
-/** A group and its frames' argument-key numbers. */
-interface Keyed {
-  keys: ArrayLike<number>;
-  group: Group;
-}
 
 /** The groups of one stack (head and frame locations, arguments aside). */
 interface Stack {
   /** The head's number, then function, file and line per frame. */
   key: Float64Array;
-  /** Its groups by a hash of their argument-key numbers. */
-  byArgs: Map<number, Keyed[]>;
+  /** Its groups by a hash of their argument-key numbers (each group's `argKeys`). */
+  byArgs: Map<number, Group[]>;
   /** Argument variants made (at most MAX_VARIANTS). */
   count: number;
   overflow: Map<string, Group>;
@@ -83,20 +77,12 @@ export class GroupMerger {
     return s;
   }
 
-  private static find(s: Stack, keys: ArrayLike<number>, h: number): Group | undefined {
-    for (const { keys: m, group } of s.byArgs.get(h) ?? []) {
-      if (m.length !== keys.length) continue;
-      let same = true;
-      for (let i = 0; i < keys.length && same; i++) same = m[i] === keys[i];
-      if (same) return group;
-    }
-    return undefined;
-  }
-
-  private add(s: Stack, a: Group, keys: ArrayLike<number>, h: number): void {
+  /** Indexes group `a` in stack `s` by its argument-key numbers `keys` (kept as its `argKeys`). */
+  private add(s: Stack, a: Group, keys: Int32Array, h: number): void {
+    a.argKeys = keys;
     let b = s.byArgs.get(h);
     if (b === undefined) s.byArgs.set(h, (b = []));
-    b.push({ keys, group: a });
+    b.push(a);
     this.keyed.add(a);
   }
 
@@ -175,7 +161,7 @@ export class GroupMerger {
         return isKey[t] === 1 ? null : p.strings[t]!;
       };
       const h = argsHash(keys);
-      let a = GroupMerger.find(s, keys, h);
+      let a = variantIn(s.byArgs.get(h), keys, frames);
       const sameKey = a !== undefined;
       if (a === undefined) {
         let fold: string | null = null;
