@@ -146,6 +146,8 @@ export class GraphView {
     }
     this.sizeSettings();
     this.applyLayout(this.layoutKind);
+    // The tree layouts have sigma index the graph (for the settings above); ForceAtlas2 does not.
+    if (this.layoutKind === "fa2") this.renderer.refresh({ schedule: true });
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
   }
 
@@ -251,6 +253,9 @@ export class GraphView {
         this.graph.addDirectedEdge(nodeId, id, { size: 1 });
       });
     }
+    // The layout and sigma's indexing of the grown graph in a task of their own.
+    await new Promise((r) => setTimeout(r, 0));
+    if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
     this.relayout();
   }
 
@@ -293,7 +298,7 @@ export class GraphView {
     return inn[0] ?? null;
   }
 
-  /** Settings that depend on how many nodes are drawn. */
+  /** Settings that depend on how many nodes are drawn (every caller then has sigma index the graph). */
   private sizeSettings(): void {
     const big = this.graph.order > BIG_GRAPH;
     const wanted = {
@@ -306,11 +311,11 @@ export class GraphView {
       // Small trees offer every label to the collision pass (labels.ts), which keeps all that fit.
       labelDensity: this.graph.order <= 150 ? 100 : 0.6,
     };
-    // Sigma indexes the whole graph again on every settings change: the changed ones in one call.
+    // Sigma would index the whole graph on every settings change; each caller has it done once after.
     const changed = Object.fromEntries(
       Object.entries(wanted).filter(([k, v]) => this.renderer.getSetting(k as keyof typeof wanted) !== v),
     );
-    if (Object.keys(changed).length > 0) this.renderer.setSettings(changed);
+    if (Object.keys(changed).length > 0) this.layers.setSettingsQuietly(changed);
   }
 
   private relayout(): void {

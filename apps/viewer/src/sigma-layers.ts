@@ -32,6 +32,8 @@ interface SigmaInternals {
   renderHighlightedNodes(): void;
   hoveredNode: string | null;
   highlightedNodes: Set<string>;
+  /** Indexes the whole graph again and schedules a frame (every settings change calls it). */
+  scheduleRefresh(): unknown;
   /** Sigma's listeners to the graph's events (each drop re-indexes the whole graph). */
   bindGraphHandlers(): void;
   unbindGraphHandlers(): void;
@@ -355,6 +357,22 @@ export class SigmaLayers {
       change();
     } finally {
       r.bindGraphHandlers();
+    }
+  }
+
+  /**
+   * Changes sigma's settings without the whole-graph indexing sigma does on every change, for a
+   * caller that has sigma index the graph afterwards (`refresh`): the settings changed here
+   * (label and edge switches) are read when the graph is indexed or drawn.
+   */
+  setSettingsQuietly(settings: Parameters<Sigma<NodeAttrs, EdgeAttrs>["setSettings"]>[0]): void {
+    const r = this.internals();
+    const refresh = r.scheduleRefresh;
+    r.scheduleRefresh = () => this.renderer;
+    try {
+      this.renderer.setSettings(settings);
+    } finally {
+      r.scheduleRefresh = refresh;
     }
   }
 
