@@ -153,14 +153,13 @@ export class FrameStage {
 
   /** Ends the drawing of a staged frame: it is shown once the GPU side has finished it. */
   end(): void {
-    for (const f of this.flat) this.canvas2d[f.id] = f.real;
     for (const { gl } of this.gl) {
       const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
       if (sync) this.fences.push({ gl, sync });
       gl.flush();
     }
-    // Between the frame's end and its showing, 2D draws (a hovered node) must go to the twins too.
-    for (const f of this.flat) this.canvas2d[f.id] = f.twin;
+    // Until the frame is shown, draws between frames (a hovered node) go off screen too: the 2D
+    // twins stay swapped in (`show` swaps sigma's own back).
     this.watch();
   }
 
