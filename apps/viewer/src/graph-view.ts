@@ -220,8 +220,18 @@ export class GraphView {
   ): Promise<void> {
     const { members, total } = entry;
     const parent = this.graph.getNodeAttributes(nodeId);
+    // The layout measures every label; the new ones are measured (and remembered) with their slice.
+    let added: string[] = [];
+    const measureAdded = () => {
+      labelWidths(
+        added.map((id) => this.graph.getNodeAttribute(id, "label")),
+        this.renderer.getSetting("labelFont"),
+      );
+      added = [];
+    };
     for (let i = 0; i < members.length; i++) {
       if (i > 0 && i % EXPAND_SLICE === 0) {
+        measureAdded();
         await new Promise((r) => setTimeout(r, 0));
         if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
       }
@@ -232,6 +242,7 @@ export class GraphView {
       // once the nodes are in (and an expansion cut short is followed by a collapse or a new tree,
       // which index it too).
       this.layers.quietly(() => this.addMember(nodeId, id, m, parent));
+      added.push(id);
     }
     if (total > members.length) {
       const id = moreNodeId(nodeId);
@@ -252,7 +263,9 @@ export class GraphView {
         });
         this.graph.addDirectedEdge(nodeId, id, { size: 1 });
       });
+      added.push(id);
     }
+    measureAdded();
     // The layout and sigma's indexing of the grown graph in a task of their own.
     await new Promise((r) => setTimeout(r, 0));
     if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
