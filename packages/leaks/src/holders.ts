@@ -106,10 +106,8 @@ export interface HeldWait {
   line: number;
 }
 
-/** A signature's last stack: its argument texts, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
+/** A signature's last stack: the distinct pointers it holds, and goroutines in a row with it not yet counted. */
 interface SigStack {
-  /** The argument texts that hold its pointers (see HoldEvidence.add). */
-  texts: string[];
   seen: number[];
   exact: boolean[];
   runs: number;
@@ -144,8 +142,6 @@ export interface HoldPartial {
  */
 export class HoldEvidence {
   private readonly sketch = new Int32Array(2 * SKETCH_SIZE);
-  /** The cells counted in, each once (a partial carries these and their counts, not the whole sketch). */
-  private readonly touched = new Growable(Int32Array);
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
   // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
   // `?`): cheap to keep, and a partial moves to another thread as one buffer.
@@ -168,7 +164,6 @@ export class HoldEvidence {
   private readonly userParents = new Growable(Float64Array);
   /** Goroutines printed with a parent id (Go 1.21 and later). */
   withParents = 0;
-  private readonly texts: string[] = [];
   // Pointers read from argument texts, reused.
   private readonly values = doubles();
   private readonly exact = flags();
@@ -183,9 +178,7 @@ export class HoldEvidence {
   private count(v: number, n: number): void {
     const [a, b] = cells(v);
     const sk = this.sketch;
-    if (sk[a] === 0) this.touched.push(a);
     sk[a]! += n;
-    if (sk[b] === 0) this.touched.push(b);
     sk[b]! += n;
   }
 
@@ -274,54 +267,52 @@ export class HoldEvidence {
     // Neither the object nor a candidate printed: nothing to tie it to anything.
     if (wait === undefined && (waitGroup || candidates.length === 0)) return;
     this.locations[sig] ??= { fn: frame.fn.full, file: frame.file, line: frame.line };
-    const r = this.records;
-    r.push(sig);
-    r.push(site);
-    r.push(g.id);
-    r.push(parent);
-    r.push((waitGroup ? 1 : 0) | (userStart ? 2 : 0));
-    r.push(wait ?? Number.NaN);
-    r.push(candidates.length);
-    for (const c of candidates) r.push(c);
     const seen = held.seen;
     const seenExact = held.exact;
-    r.push(seen.length);
-    for (let i = 0; i < seen.length; i++) r.push(seenExact[i] ? seen[i]! : -seen[i]!);
+    // One check for room, then the record written in place.
+    const r = this.records;
+    const end = r.length + 8 + candidates.length + seen.length;
+    if (end > r.data.length) r.reserve(Math.max(end, Math.ceil(r.data.length * 1.5)));
+    const d = r.data;
+    let k = r.length;
+    d[k++] = sig;
+    d[k++] = site;
+    d[k++] = g.id;
+    d[k++] = parent;
+    d[k++] = (waitGroup ? 1 : 0) | (userStart ? 2 : 0);
+    d[k++] = wait ?? Number.NaN;
+    d[k++] = candidates.length;
+    for (let i = 0; i < candidates.length; i++) d[k++] = candidates[i]!;
+    d[k++] = seen.length;
+    for (let i = 0; i < seen.length; i++) d[k++] = seenExact[i] ? seen[i]! : -seen[i]!;
+    r.length = k;
     this.waitCount++;
     this.decoded = undefined;
   }
 
   /**
-   * Counts a stack that is not its signature's last goroutine's frames; returns the signature's record, which
-   * then holds this stack's texts and pointers.
+   * Reads the pointers of a stack that is not its signature's last goroutine's frames; returns the
+   * signature's record, which then holds them.
    */
   private readStack(frames: readonly Frame[], sig: number, last: SigStack | undefined): SigStack {
+    // The signature's last stack is counted for the goroutines that had it, then its arrays are reused:
+    // only the last stack of each signature is kept.
+    if (last !== undefined && last.runs > 0) {
+      const held = last.seen;
+      for (let i = 0; i < held.length; i++) this.count(held[i]!, last.runs);
+    }
     // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
-    // a text equal to the frame before it (recursion) adds none: the list of such texts decides what a
-    // stack holds. When it equals the last stack of the signature's (the parser often shares the very
-    // strings), that stack's pointers are counted again without reading them. Only the texts are kept
-    // besides the frames of the last goroutine.
-    const texts = this.texts;
-    texts.length = 0;
-    let prev = "";
-    for (let i = 0; i < frames.length; i++) {
-      const args = frames[i]!.args;
-      if (args.length >= 8 && args !== prev) texts.push(args);
-      prev = args;
-    }
-    let same = last !== undefined && last.texts.length === texts.length;
-    for (let i = 0; same && i < texts.length; i++) same = last!.texts[i] === texts[i];
-    if (same) {
-      if (last!.runs++ === 0) this.pending.push(last!);
-      return last!;
-    }
-    // The signature's arrays are reused: only the last stack of each signature is kept.
-    if (last && last.runs > 0) for (const v of last.seen) this.count(v, last.runs);
+    // a text equal to the frame before it (recursion) adds none.
     const values = this.values;
     const exact = this.exact;
     values.length = 0;
     exact.length = 0;
-    for (let i = 0; i < texts.length; i++) scan(texts[i]!, values, exact);
+    let prev = "";
+    for (let i = 0; i < frames.length; i++) {
+      const args = frames[i]!.args;
+      if (args.length >= 8 && args !== prev) scan(args, values, exact);
+      prev = args;
+    }
     // Each distinct pointer once per goroutine, exact when printed so anywhere.
     const seen = last?.seen ?? doubles();
     const seenExact = last?.exact ?? flags();
@@ -338,16 +329,12 @@ export class HoldEvidence {
       // optimised would throw the optimised code away).
       seenExact[k] = seenExact[k]! || exact[i]!;
     }
-    if (last) {
-      // Refilled, not resized, so the array keeps its packed elements.
-      const kept = last.texts;
-      kept.length = 0;
-      for (let i = 0; i < texts.length; i++) kept.push(texts[i]!);
+    if (last !== undefined) {
       if (last.runs === 0) this.pending.push(last);
       last.runs = 1;
       return last;
     }
-    const made = { texts: texts.slice(), seen, exact: seenExact, runs: 1 };
+    const made = { seen, exact: seenExact, runs: 1 };
     this.lastOfSig[sig] = made;
     this.pending.push(made);
     return made;
@@ -411,9 +398,18 @@ export class HoldEvidence {
   /** This evidence as plain data (its buffers are views: once moved to another thread, use it no more). */
   partial(): HoldPartial {
     this.settle();
-    const cellsOf = this.touched.view();
-    const counts = new Int32Array(cellsOf.length);
-    for (let i = 0; i < cellsOf.length; i++) counts[i] = this.sketch[cellsOf[i]!]!;
+    // The cells that count anything, found when the part is done (one pass over the sketch) rather than
+    // noted at each count.
+    const sk = this.sketch;
+    let n = 0;
+    for (let i = 0; i < sk.length; i++) if (sk[i] !== 0) n++;
+    const cellsOf = new Int32Array(n);
+    const counts = new Int32Array(n);
+    for (let i = 0, k = 0; i < sk.length; i++)
+      if (sk[i] !== 0) {
+        cellsOf[k] = i;
+        counts[k++] = sk[i]!;
+      }
     return {
       cells: cellsOf,
       counts,
@@ -431,11 +427,7 @@ export class HoldEvidence {
     const sk = this.sketch;
     const at = p.cells;
     const n = p.counts;
-    for (let i = 0; i < at.length; i++) {
-      const c = at[i]!;
-      if (sk[c] === 0) this.touched.push(c);
-      sk[c]! += n[i]!;
-    }
+    for (let i = 0; i < at.length; i++) sk[at[i]!]! += n[i]!;
     this.overflowed ||= p.overflow;
     p.locations.forEach((l, i) => {
       if (l) this.locations[sig[i]!] ??= l;
