@@ -43,29 +43,14 @@ export interface RangePlan {
 }
 
 /**
- * From this size on, `auto` takes two threads on a machine of two cores: the second thread's fixed cost
- * (its isolate compiles the parser again) is paid back only on big files.
+ * `--threads`: a number, or `auto` (default): one thread on a machine of one or two cores, else one
+ * fewer than the cores, at most 4. Each parsing thread is a V8 isolate that compiles the parser again
+ * and collects its own heap on V8's background threads; with as many parsing threads as cores those
+ * background threads take cores from the parsers: on two cores two threads cost about half again the
+ * CPU time of one and finished no sooner (tooling/bench/README.md). `cores` is for the tests.
  */
-const AUTO_TWO_CORES_MIN_BYTES = 512 * 1024 * 1024;
-
-/**
- * `--threads`: a number, or `auto` (default): one fewer than the cores, at most 4, on machines of three
- * cores or more; on two cores, two threads for files of 512 MB and more, else one; one on one core.
- * Each parsing thread is a V8 isolate that compiles the parser again and collects its own heap on V8's
- * background threads; with as many parsing threads as cores those take cores from the parsers: on two
- * cores two threads cost about half again the CPU time of one and finished no sooner on the 216k dump,
- * while on the 1.5 GB dump they finished about a quarter sooner on the idle machine (tooling/bench/README.md).
- * `bytes` is the input's size (null when unknown: one thread on two cores); `cores` is for the tests.
- */
-export function threadCount(
-  opt: string | undefined,
-  bytes: number | null = null,
-  cores = availableParallelism(),
-): number {
-  if (opt === undefined || opt === "auto") {
-    if (cores >= 3) return Math.min(4, cores - 1);
-    return cores === 2 && bytes !== null && bytes >= AUTO_TWO_CORES_MIN_BYTES ? 2 : 1;
-  }
+export function threadCount(opt: string | undefined, cores = availableParallelism()): number {
+  if (opt === undefined || opt === "auto") return cores >= 3 ? Math.min(4, cores - 1) : 1;
   const n = Number(opt);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new CliError(
@@ -317,10 +302,10 @@ export async function consumeInput<K extends PartialKind>(
   opts: { threads?: string; fetch: FetchOptions; options?: RangeOptions },
 ): Promise<{ consumer: ConsumerOf<K>; info: DumpInfo; name: string }> {
   const options = opts.options ?? {};
-  const fileSize = localFileSize(input);
-  const threads = threadCount(opts.threads, fileSize);
+  const threads = threadCount(opts.threads);
   // Bounded heap growth keeps a big file's peak memory down on one thread too (stacks on the 1.5 GB
   // dump peaked above 300 MB without it).
+  const fileSize = localFileSize(input);
   if (fileSize !== null) boundHeapGrowth(fileSize);
   const size =
     threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
