@@ -9,7 +9,8 @@ import { createNormalizationFunction, graphExtent } from "sigma/utils";
 import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
 import { labelRoom, labelWidths } from "./label-room.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
-import { levelRoom, treeLayout } from "./layout.ts";
+import { type LayoutInput, levelRoom, type Point, treeLayout } from "./layout.ts";
+import { LayoutClient } from "./layout-client.ts";
 import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
 import { createSigma, type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
@@ -48,6 +49,10 @@ export class GraphView {
   private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
   private readonly labels = collisionFreeLabels();
   private readonly layers: SigmaLayers;
+  /** Runs an expansion's layout off the main thread. */
+  private readonly layoutWorker = new LayoutClient();
+  /** Bumped by every layout: a worker's answer applies only if no layout was started after it. */
+  private layoutGen = 0;
 
   constructor(
     private readonly container: HTMLElement,
@@ -78,6 +83,7 @@ export class GraphView {
     });
     this.renderer = renderer;
     this.layers = new SigmaLayers(renderer, this.graph, registrations);
+    this.layoutWorker.start();
     // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
     this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
@@ -266,10 +272,25 @@ export class GraphView {
       added.push(id);
     }
     measureAdded();
-    // The layout and sigma's indexing of the grown graph in a task of their own.
+    // The layout runs in its worker; the main thread only applies the positions (and has sigma index
+    // the grown graph on the next frame).
+    const stale = () => this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId);
     await new Promise((r) => setTimeout(r, 0));
-    if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
-    this.relayout();
+    if (stale()) return;
+    this.sizeSettings();
+    const kind = this.layoutKind;
+    if (kind === "fa2") {
+      this.renderer.refresh();
+      return;
+    }
+    const gen = ++this.layoutGen;
+    const input = this.layoutInput();
+    const laid = await this.layoutWorker.layout(input, kind);
+    // A layout started meanwhile (a collapse, a new tree, another expansion, a layout change) placed
+    // the graph as it is now.
+    if (stale() || gen !== this.layoutGen) return;
+    if (laid) this.placeNodes(kind, laid.pos, laid.room);
+    else this.applyLayout(kind);
   }
 
   private addMember(nodeId: string, id: string, m: MemberView, parent: NodeAttrs): void {
@@ -348,17 +369,32 @@ export class GraphView {
   /** Positions the nodes with the tree layouts, or starts ForceAtlas2 in its worker from the current positions. */
   applyLayout(kind: LayoutKind): void {
     this.layoutKind = kind;
+    this.layoutGen++;
     if (kind === "fa2") {
       this.startFa2();
       return;
     }
     this.stopFa2();
-    const input: { id: string; parent: string | null; weight: number }[] = [];
+    const pos = treeLayout(this.layoutInput(), kind);
+    this.placeNodes(kind, pos, levelRoom(pos, kind));
+  }
+
+  /** The tree layouts' input: every node with its parent, siblings ordered by size ("+N more" last). */
+  private layoutInput(): LayoutInput[] {
+    const input: LayoutInput[] = [];
     this.graph.forEachNode((id, a) => {
       const p = this.graph.inNeighbors(id)[0] ?? null;
       input.push({ id, parent: p, weight: a.kind === "more" ? -1 : a.count });
     });
-    const pos = treeLayout(input, kind);
+    return input;
+  }
+
+  /** Moves the nodes to a tree layout's positions and frames the drawing with room for the labels. */
+  private placeNodes(
+    kind: "tree" | "radial",
+    pos: ReadonlyMap<string, Point>,
+    room: Map<string, number>,
+  ): void {
     // Sigma's answer to the update (every node through the reducers, twice) is redone by the refresh below.
     this.layers.quietly(() =>
       this.graph.updateEachNodeAttributes(
@@ -385,7 +421,7 @@ export class GraphView {
       this.renderer.getDimensions().width,
     );
     this.renderer.setCustomBBox(box);
-    this.room = levelRoom(pos, kind);
+    this.room = room;
     if (box) {
       const { width, height } = this.renderer.getDimensions();
       this.pxPerUnit = Math.min(width / (box.x[1] - box.x[0] || 1), height / (box.y[1] - box.y[0] || 1));
@@ -529,6 +565,7 @@ export class GraphView {
 
   kill(): void {
     this.stopFa2();
+    this.layoutWorker.kill();
     this.renderer.kill();
   }
 }
