@@ -11,8 +11,13 @@ const LOCATION_TABLE_MAX = 100_000;
  * many after each further table of misses (each table's entries outlive young-generation GCs).
  */
 const UNCACHED_RUN = 500_000;
-/** Header tails whose first pair is remembered before that table is emptied (a dump has few tails). */
+/** Header tails whose first pairs are remembered before that table is emptied (a dump has few tails). */
 const FIRST_MAX = 10_000;
+/**
+ * First pairs remembered per header tail, latest first: goroutines of several kinds share a state
+ * (`chan receive`), and their kinds alternate in a dump.
+ */
+const FIRST_PER_HEAD = 4;
 
 type FileParts = ReturnType<typeof fileParts>;
 
@@ -36,10 +41,11 @@ export class FrameTable {
   private readonly after = new Map<Frame, { key: string; frame: Frame }>();
   /**
    * The same for a goroutine's first pair, keyed by what came before it: the header's shared tail
-   * entry (goroutines in one state are mostly of one kind, so they often start with the same pair).
-   * Emptied with `frames` too, and when it holds FIRST_MAX keys (header tails come and go).
+   * entry (goroutines in one state are of a few kinds, so they often start with a pair seen lately
+   * after the same tail): up to FIRST_PER_HEAD pairs, the latest first. Emptied with `frames` too,
+   * and when it holds FIRST_MAX keys (header tails come and go).
    */
-  private readonly first = new Map<object, { key: string; frame: Frame }>();
+  private readonly first = new Map<object, { key: string; frame: Frame }[]>();
   /**
    * File lines seen (unsliced copies as keys), split once: frames that differ only in their arguments,
    * and the `created by` lines of siblings, share one location.
@@ -115,7 +121,18 @@ export class FrameTable {
   /** `following` for a goroutine's first pair, by the header tail entry `head` (see `first`). */
   firstAfter(head: object, text: string, pos: number): { key: string; frame: Frame } | undefined {
     if (this.uncachedLeft > 0) return undefined;
-    return this.matches(this.first.get(head), text, pos);
+    const list = this.first.get(head);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const s = this.matches(list[i], text, pos);
+      if (s !== undefined) {
+        // The latest first: move the one found to the front.
+        for (let j = i; j > 0; j--) list[j] = list[j - 1]!;
+        list[0] = s;
+        return s;
+      }
+    }
+    return undefined;
   }
 
   private matches(
@@ -146,8 +163,16 @@ export class FrameTable {
   rememberFirst(head: object, key: string, next: Frame): void {
     if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
       return;
-    if (this.first.size >= FIRST_MAX) this.first.clear();
-    this.first.set(head, { key: unsliced(key), frame: next });
+    let list = this.first.get(head);
+    if (list === undefined) {
+      if (this.first.size >= FIRST_MAX) this.first.clear();
+      list = [];
+      this.first.set(head, list);
+    }
+    const e = { key: unsliced(key), frame: next };
+    if (list.length < FIRST_PER_HEAD) list.push(e);
+    for (let j = list.length - 1; j > 0; j--) list[j] = list[j - 1]!;
+    list[0] = e;
   }
 
   /** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */
