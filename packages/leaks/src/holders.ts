@@ -35,12 +35,33 @@ export interface HeldPointer {
 
 /** Pointer arguments of a frame's argument text (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`), in order. */
 export function pointersOf(args: string, out: HeldPointer[] = []): HeldPointer[] {
-  scan(args, (value, exact) => out.push({ value, exact }));
+  const values: number[] = [];
+  const exact: boolean[] = [];
+  scan(args, values, exact);
+  for (let i = 0; i < values.length; i++) out.push({ value: values[i]!, exact: exact[i]! });
   return out;
 }
 
-/** Calls `each` with every pointer argument in `args` (no allocation: this runs for every frame of a dump). */
-function scan(args: string, each: (value: number, exact: boolean) => void): void {
+/**
+ * An empty array of numbers that holds doubles from the start: pointers are beyond small integers, and an
+ * array that changes its kind of elements when the first one is pushed gets a new map, which throws away
+ * the optimised code that saw the old one.
+ */
+function doubles(): number[] {
+  const a = [0.5];
+  a.length = 0;
+  return a;
+}
+
+/** An empty array that holds objects (booleans) from the start (see doubles). */
+function flags(): boolean[] {
+  const a = [false];
+  a.length = 0;
+  return a;
+}
+
+/** Appends every pointer argument in `args` to `values`, and whether it was printed without `?` to `exact`. */
+function scan(args: string, values: number[], exact: boolean[]): void {
   let at = args.indexOf("0x");
   while (at >= 0) {
     let end = at + 2;
@@ -52,7 +73,10 @@ function scan(args: string, each: (value: number, exact: boolean) => void): void
       value = value * 16 + d;
     }
     const digits = end - at - 2;
-    if (digits >= 6 && digits <= 13) each(value, args.charCodeAt(end) !== 63);
+    if (digits >= 6 && digits <= 13) {
+      values.push(value);
+      exact.push(end === args.length || args.charCodeAt(end) !== 63);
+    }
     at = args.indexOf("0x", end);
   }
 }
@@ -82,10 +106,8 @@ export interface HeldWait {
   line: number;
 }
 
-/** A signature's last stack: its argument texts, the distinct pointers they hold, and goroutines in a row with it not yet counted. */
+/** A signature's last stack: the distinct pointers it holds, and goroutines in a row with it not yet counted. */
 interface SigStack {
-  /** The argument texts that hold its pointers (see HoldEvidence.add). */
-  texts: string[];
   seen: number[];
   exact: boolean[];
   runs: number;
@@ -120,8 +142,6 @@ export interface HoldPartial {
  */
 export class HoldEvidence {
   private readonly sketch = new Int32Array(2 * SKETCH_SIZE);
-  /** The cells counted in, each once (a partial carries these and their counts, not the whole sketch). */
-  private readonly touched = new Growable(Int32Array);
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
   // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
   // `?`): cheap to keep, and a partial moves to another thread as one buffer.
@@ -129,41 +149,36 @@ export class HoldEvidence {
   private waitCount = 0;
   private readonly locations: (BlockLocation | null)[] = [];
   private decoded: HeldWait[] | undefined;
+  /** Waiters seen past the cap (see overflow). */
+  private refused = 0;
+  /** A merged part had more waiters than kept. */
+  private overflowed = false;
   /**
    * More waiters than kept. The searches stay sound (a waiter not kept still counts in the sketch, so what it
    * holds is never taken for held by the kept ones alone), they only find less.
    */
-  overflow = false;
+  get overflow(): boolean {
+    return this.overflowed || this.refused > 0;
+  }
   /** The parent id of every live goroutine started in the program's own code (one that could call Done). */
   private readonly userParents = new Growable(Float64Array);
   /** Goroutines printed with a parent id (Go 1.21 and later). */
   withParents = 0;
-  private seen: number[] = [];
-  private seenExact: boolean[] = [];
-  private readonly texts: string[] = [];
+  // Pointers read from argument texts, reused.
+  private readonly values = doubles();
+  private readonly exact = flags();
   // Per signature, the last stack seen and its distinct pointers, and how many goroutines in a row held
   // those (counted into the sketch when the stack changes or the sketch is read: one pass per run of
   // goroutines with one stack instead of one per goroutine).
   private readonly lastOfSig: (SigStack | undefined)[] = [];
+  /** Per signature, the frames of its last goroutine (the array itself, not a copy). */
+  private readonly framesOfSig: (readonly Frame[] | undefined)[] = [];
   private readonly pending: SigStack[] = [];
-  /** Notes one pointer of the goroutine being added (each distinct pointer is kept once per goroutine). */
-  private readonly hold = (value: number, exact: boolean): void => {
-    const k = this.seen.indexOf(value);
-    if (k >= 0) {
-      if (exact) this.seenExact[k] = true;
-      return;
-    }
-    this.seen.push(value);
-    this.seenExact.push(exact);
-  };
-
   /** Adds `n` to both cells of `v`. */
   private count(v: number, n: number): void {
     const [a, b] = cells(v);
     const sk = this.sketch;
-    if (sk[a] === 0) this.touched.push(a);
     sk[a]! += n;
-    if (sk[b] === 0) this.touched.push(b);
     sk[b]! += n;
   }
 
@@ -190,85 +205,139 @@ export class HoldEvidence {
       if (userStart) this.userParents.push(parent);
     }
     const frames = g.frames;
-    // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
-    // a text equal to the frame before it (recursion) adds none: the list of such texts decides what a
-    // stack holds. When it equals the last stack of the signature's (the parser often shares the very
-    // strings), that stack's pointers are counted again without reading them. Only the texts are kept,
-    // not the frames: a deep stack of frames kept until the signature's next goroutine would outlive
-    // the young generation.
     const last = this.lastOfSig[sig];
-    const texts = this.texts;
-    texts.length = 0;
-    let prev = "";
-    for (let i = 0; i < frames.length; i++) {
-      const args = frames[i]!.args;
-      if (args.length >= 8 && args !== prev) texts.push(args);
-      prev = args;
-    }
-    let same = last !== undefined && last.texts.length === texts.length;
-    for (let i = 0; same && i < texts.length; i++) same = last!.texts[i] === texts[i];
-    let seen: number[];
-    let seenExact: boolean[];
+    // The parser shares frame objects between goroutines whose frames print the same text, so a stack of
+    // the very frames of its signature's last goroutine holds what that one held: counted again with one
+    // comparison per frame, without reading any argument text (most goroutines of a big dump).
+    const lastFrames = this.framesOfSig[sig];
+    let same = last !== undefined && lastFrames !== undefined && lastFrames.length === frames.length;
+    for (let i = 0; same && i < frames.length; i++) same = lastFrames![i] === frames[i];
+    let held: SigStack;
     if (same) {
-      seen = last!.seen;
-      seenExact = last!.exact;
-      if (last!.runs++ === 0) this.pending.push(last!);
+      held = last!;
+      if (held.runs++ === 0) this.pending.push(held);
     } else {
-      // The signature's arrays are reused: only the last stack of each signature is kept.
-      if (last && last.runs > 0) for (const v of last.seen) this.count(v, last.runs);
-      seen = this.seen = last?.seen ?? [];
-      seenExact = this.seenExact = last?.exact ?? [];
-      seen.length = 0;
-      seenExact.length = 0;
-      for (let i = 0; i < texts.length; i++) scan(texts[i]!, this.hold);
-      if (last) {
-        const kept = last.texts;
-        kept.length = texts.length;
-        for (let i = 0; i < texts.length; i++) kept[i] = texts[i]!;
-        if (last.runs === 0) this.pending.push(last);
-        last.runs = 1;
-      } else
-        this.pending.push((this.lastOfSig[sig] = { texts: texts.slice(), seen, exact: seenExact, runs: 1 }));
+      this.framesOfSig[sig] = frames;
+      held = this.readStack(frames, sig, last);
     }
     const cls = g.stateClass;
-    const kind =
-      cls === "chan-send" || cls === "chan-receive" ? "chan" : cls === "waitgroup" ? "waitgroup" : null;
-    if (!kind) return;
-    if (this.waitCount >= this.maxWaits) {
-      this.overflow = true;
-      return;
-    }
+    if (cls !== "chan-send" && cls !== "chan-receive" && cls !== "waitgroup") return;
+    // Counted for every waiter, kept or not, so that no branch of this function first runs after it is
+    // optimised (a store there would throw the optimised code away).
+    const full = this.waitCount >= this.maxWaits;
+    this.refused += full ? 1 : 0;
+    if (!full) this.keep(g, sig, site, parent ?? -1, userStart, cls === "waitgroup", held);
+  }
+
+  /** Keeps a waiter when its stack prints what it waits on, or candidates for it. */
+  private keep(
+    g: Goroutine,
+    sig: number,
+    site: number,
+    parent: number,
+    userStart: boolean,
+    waitGroup: boolean,
+    held: SigStack,
+  ): void {
     let b = this.blockAt[sig];
     if (b === undefined) this.blockAt[sig] = b = blockingFrameIndex(g.frames);
     let at = this.waitAt[sig];
     if (at === undefined) {
-      const re = kind === "chan" ? CHAN_FUNCTIONS : WAITGROUP_WAIT;
+      const re = waitGroup ? WAITGROUP_WAIT : CHAN_FUNCTIONS;
       this.waitAt[sig] = at = g.frames.findIndex((f) => !f.inlined && re.test(f.fn.full));
     }
     const frame: Frame | undefined = g.frames[b];
     if (!frame) return;
-    const first = at >= 0 ? pointersOf(g.frames[at]!.args)[0] : undefined;
-    const wait = first?.exact ? first.value : undefined;
-    const candidates =
-      wait !== undefined || frame.inlined
-        ? []
-        : pointersOf(frame.args).flatMap((p) => (p.exact ? [p.value] : []));
+    const values = this.values;
+    const exact = this.exact;
+    let wait: number | undefined;
+    if (at >= 0) {
+      values.length = 0;
+      exact.length = 0;
+      scan(g.frames[at]!.args, values, exact);
+      if (values.length > 0 && exact[0]) wait = values[0];
+    }
+    const candidates: number[] = [];
+    if (wait === undefined && !frame.inlined) {
+      values.length = 0;
+      exact.length = 0;
+      scan(frame.args, values, exact);
+      for (let i = 0; i < values.length; i++) if (exact[i]) candidates.push(values[i]!);
+    }
     // Neither the object nor a candidate printed: nothing to tie it to anything.
-    if (wait === undefined && (kind === "waitgroup" || candidates.length === 0)) return;
+    if (wait === undefined && (waitGroup || candidates.length === 0)) return;
     this.locations[sig] ??= { fn: frame.fn.full, file: frame.file, line: frame.line };
+    const seen = held.seen;
+    const seenExact = held.exact;
+    // One check for room, then the record written in place.
     const r = this.records;
-    r.push(sig);
-    r.push(site);
-    r.push(g.id);
-    r.push(parent ?? -1);
-    r.push((kind === "waitgroup" ? 1 : 0) | (userStart ? 2 : 0));
-    r.push(wait ?? Number.NaN);
-    r.push(candidates.length);
-    for (const c of candidates) r.push(c);
-    r.push(seen.length);
-    for (let i = 0; i < seen.length; i++) r.push(seenExact[i] ? seen[i]! : -seen[i]!);
+    const end = r.length + 8 + candidates.length + seen.length;
+    if (end > r.data.length) r.reserve(Math.max(end, Math.ceil(r.data.length * 1.5)));
+    const d = r.data;
+    let k = r.length;
+    d[k++] = sig;
+    d[k++] = site;
+    d[k++] = g.id;
+    d[k++] = parent;
+    d[k++] = (waitGroup ? 1 : 0) | (userStart ? 2 : 0);
+    d[k++] = wait ?? Number.NaN;
+    d[k++] = candidates.length;
+    for (let i = 0; i < candidates.length; i++) d[k++] = candidates[i]!;
+    d[k++] = seen.length;
+    for (let i = 0; i < seen.length; i++) d[k++] = seenExact[i] ? seen[i]! : -seen[i]!;
+    r.length = k;
     this.waitCount++;
     this.decoded = undefined;
+  }
+
+  /**
+   * Reads the pointers of a stack that is not its signature's last goroutine's frames; returns the
+   * signature's record, which then holds them.
+   */
+  private readStack(frames: readonly Frame[], sig: number, last: SigStack | undefined): SigStack {
+    // The signature's last stack is counted for the goroutines that had it, then its arrays are reused:
+    // only the last stack of each signature is kept.
+    if (last !== undefined && last.runs > 0) {
+      const held = last.seen;
+      for (let i = 0; i < held.length; i++) this.count(held[i]!, last.runs);
+    }
+    // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
+    // a text equal to the frame before it (recursion) adds none.
+    const values = this.values;
+    const exact = this.exact;
+    values.length = 0;
+    exact.length = 0;
+    let prev = "";
+    for (let i = 0; i < frames.length; i++) {
+      const args = frames[i]!.args;
+      if (args.length >= 8 && args !== prev) scan(args, values, exact);
+      prev = args;
+    }
+    // Each distinct pointer once per goroutine, exact when printed so anywhere.
+    const seen = last?.seen ?? doubles();
+    const seenExact = last?.exact ?? flags();
+    seen.length = 0;
+    seenExact.length = 0;
+    for (let i = 0; i < values.length; i++) {
+      let k = seen.indexOf(values[i]!);
+      if (k < 0) {
+        k = seen.length;
+        seen.push(values[i]!);
+        seenExact.push(false);
+      }
+      // One store for a new pointer and for one seen before (a branch first taken once this function is
+      // optimised would throw the optimised code away).
+      seenExact[k] = seenExact[k]! || exact[i]!;
+    }
+    if (last !== undefined) {
+      if (last.runs === 0) this.pending.push(last);
+      last.runs = 1;
+      return last;
+    }
+    const made = { seen, exact: seenExact, runs: 1 };
+    this.lastOfSig[sig] = made;
+    this.pending.push(made);
+    return made;
   }
 
   /** The waiters kept. */
@@ -329,9 +398,18 @@ export class HoldEvidence {
   /** This evidence as plain data (its buffers are views: once moved to another thread, use it no more). */
   partial(): HoldPartial {
     this.settle();
-    const cellsOf = this.touched.view();
-    const counts = new Int32Array(cellsOf.length);
-    for (let i = 0; i < cellsOf.length; i++) counts[i] = this.sketch[cellsOf[i]!]!;
+    // The cells that count anything, found when the part is done (one pass over the sketch) rather than
+    // noted at each count.
+    const sk = this.sketch;
+    let n = 0;
+    for (let i = 0; i < sk.length; i++) if (sk[i] !== 0) n++;
+    const cellsOf = new Int32Array(n);
+    const counts = new Int32Array(n);
+    for (let i = 0, k = 0; i < sk.length; i++)
+      if (sk[i] !== 0) {
+        cellsOf[k] = i;
+        counts[k++] = sk[i]!;
+      }
     return {
       cells: cellsOf,
       counts,
@@ -349,12 +427,8 @@ export class HoldEvidence {
     const sk = this.sketch;
     const at = p.cells;
     const n = p.counts;
-    for (let i = 0; i < at.length; i++) {
-      const c = at[i]!;
-      if (sk[c] === 0) this.touched.push(c);
-      sk[c]! += n[i]!;
-    }
-    this.overflow ||= p.overflow;
+    for (let i = 0; i < at.length; i++) sk[at[i]!]! += n[i]!;
+    this.overflowed ||= p.overflow;
     p.locations.forEach((l, i) => {
       if (l) this.locations[sig[i]!] ??= l;
     });
@@ -365,7 +439,7 @@ export class HoldEvidence {
       const nh = r[i + 7 + nc]!;
       const end = i + 8 + nc + nh;
       if (this.waitCount >= this.maxWaits) {
-        this.overflow = true;
+        this.overflowed = true;
         break;
       }
       this.records.push(sig[r[i]!]!);

@@ -35,33 +35,64 @@ function probe(table: Int32Array, column: ArrayLike<number>, v: number): number 
 /** Numbers kept once each, iterated in the order they were first added (as a Set iterates). */
 export class IdSet {
   private list: Float64Array;
-  /** Positions in `list` (see probe). */
-  private table: Int32Array;
+  /** Positions in `list` (see probe) of its first `hashed` numbers. */
+  private table = new Int32Array(16);
+  /**
+   * How many of the numbers are in the table. A number above every one before it is new without a lookup
+   * and is only appended: ids often come in increasing order (a group's parents in a dump sorted by id), and
+   * then no number is hashed until a smaller one asks for a lookup.
+   */
+  private hashed = 0;
+  private max = Number.NEGATIVE_INFINITY;
   size = 0;
 
   constructor(values?: ArrayLike<number>) {
     const n = values?.length ?? 0;
     this.list = new Float64Array(Math.max(8, n));
-    this.table = new Int32Array(tableSize(n));
     if (values) for (let i = 0; i < n; i++) this.add(values[i]!);
   }
 
   has(v: number): boolean {
+    if (v > this.max) return false;
+    this.catchUp();
     return this.table[probe(this.table, this.list, v)] !== 0;
   }
 
   add(v: number): this {
+    if (v > this.max) {
+      this.max = v;
+      this.append(v);
+      return this;
+    }
+    this.catchUp();
     const s = probe(this.table, this.list, v);
     if (this.table[s] !== 0) return this;
+    this.append(v);
+    this.table[s] = this.size;
+    this.hashed = this.size;
+    if (this.size * 2 > this.table.length) this.rehash(this.table.length * 2);
+    return this;
+  }
+
+  private append(v: number): void {
     if (this.size === this.list.length) {
       const l = new Float64Array(Math.ceil(this.list.length * 1.5));
       l.set(this.list);
       this.list = l;
     }
     this.list[this.size++] = v;
-    this.table[s] = this.size;
-    if (this.size * 2 > this.table.length) this.rehash(this.table.length * 2);
-    return this;
+  }
+
+  /** Puts the numbers appended without a lookup into the table. */
+  private catchUp(): void {
+    if (this.hashed === this.size) return;
+    if (this.size * 2 > this.table.length) {
+      this.rehash(tableSize(this.size));
+      return;
+    }
+    for (let i = this.hashed; i < this.size; i++)
+      this.table[probe(this.table, this.list, this.list[i]!)] = i + 1;
+    this.hashed = this.size;
   }
 
   private rehash(cap: number): void {
@@ -69,6 +100,7 @@ export class IdSet {
     // The numbers are distinct, so each probe ends at an empty slot.
     for (let i = 0; i < this.size; i++) table[probe(table, this.list, this.list[i]!)] = i + 1;
     this.table = table;
+    this.hashed = this.size;
   }
 
   /** The numbers in the order first added (a copy: plain data that can cross threads). */

@@ -47,6 +47,28 @@ describe("IdSet", () => {
     expect(s.has(3 * 1024 + 1)).toBe(false);
     expect([...new IdSet(s.toArray())]).toEqual([...ref]);
   });
+
+  it("finds a number appended without a lookup (ids in increasing order) when it comes again", () => {
+    const s = new IdSet();
+    const ref = new Set<number>();
+    // Increasing runs (appended without hashing) broken by repeats and smaller ids, past several table sizes.
+    for (let i = 0; i < 3000; i++) {
+      const v = i % 5 === 4 ? Math.floor(i / 3) : i * 7;
+      s.add(v);
+      ref.add(v);
+      if (i % 500 === 0) expect(s.has(i * 7)).toBe(true);
+    }
+    expect(s.size).toBe(ref.size);
+    expect([...s]).toEqual([...ref]);
+    expect(s.has(7 * 2998)).toBe(true);
+    expect(s.has(7 * 2998 + 1)).toBe(false);
+    expect(s.has(-1)).toBe(false);
+    const sorted = new IdSet(Float64Array.from({ length: 100 }, (_, i) => i * 3));
+    expect(sorted.size).toBe(100);
+    expect(sorted.add(297).size).toBe(100);
+    expect(sorted.has(150)).toBe(true);
+    expect(sorted.has(151)).toBe(false);
+  });
 });
 
 describe("LastPositions", () => {
