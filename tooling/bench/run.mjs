@@ -5,8 +5,9 @@
 // targets, and the same ratio of CPU time (all threads; steadier on a shared machine). Exits 1, loudly, when a command's goroutine count differs from the file's header lines.
 // Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone),
 // --runs=N (best time of N, highest peak RSS of N; default 1).
-// The CLI parses files of 64 MB and more on several threads (--threads auto); the "1 thread" rows
-// run the same command with --threads 1.
+// The CLI parses files of 64 MB and more on several threads when the machine has three cores or more
+// (--threads auto: one on two cores); the "1 thread" rows run the same command with --threads 1 and the
+// "2 threads" rows with --threads 2, so both paths are timed on any machine.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import {
@@ -129,7 +130,7 @@ const SHORT = {
   [dump216kU]: "216k, unique args",
   [dump15gU]: "1.5GB, unique args",
 };
-/** summary (threads auto and one), tree and leaks on one file. */
+/** summary (threads auto, one and two), tree and leaks on one file. */
 const perFile = (file, large, extra = {}) => {
   const n = SHORT[file];
   return [
@@ -146,6 +147,13 @@ const perFile = (file, large, extra = {}) => {
       file,
       argv: ["summary", file, "--json", "--threads", "1"],
       target: "reference: one parsing thread, <300 MB RSS",
+      large,
+    },
+    {
+      name: `summary ${n}, 2 threads`,
+      file,
+      argv: ["summary", file, "--json", "--threads", "2"],
+      target: "reference: two parsing threads, <300 MB RSS",
       large,
     },
     {

@@ -42,9 +42,15 @@ export interface RangePlan {
   edges: number[];
 }
 
-/** `--threads`: a number, or `auto` (default): the machine's cores, at most 4. */
-export function threadCount(opt: string | undefined): number {
-  if (opt === undefined || opt === "auto") return Math.min(4, availableParallelism());
+/**
+ * `--threads`: a number, or `auto` (default): one thread on a machine of one or two cores, else one
+ * fewer than the cores, at most 4. Each parsing thread is a V8 isolate that compiles the parser again
+ * and collects its own heap on V8's background threads; with as many parsing threads as cores those
+ * background threads take cores from the parsers: on two cores two threads cost about half again the
+ * CPU time of one and finished no sooner (tooling/bench/README.md). `cores` is for the tests.
+ */
+export function threadCount(opt: string | undefined, cores = availableParallelism()): number {
+  if (opt === undefined || opt === "auto") return cores >= 3 ? Math.min(4, cores - 1) : 1;
   const n = Number(opt);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new CliError(
@@ -55,20 +61,26 @@ export function threadCount(opt: string | undefined): number {
   return n;
 }
 
+/** The size of `file` when it is a local regular file, else null. */
+function localFileSize(file: string): number | null {
+  if (file === "-" || /^https?:\/\//i.test(file)) return null;
+  try {
+    const st = statSync(file);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null; // the one-thread path reports the error
+  }
+}
+
 /**
  * The size of `file` when it is a regular file big enough to be worth several threads (any size when
  * the thread count was given explicitly), else null.
  */
 export function parallelCandidate(file: string, explicit: boolean): number | null {
-  if (file === "-" || /^https?:\/\//i.test(file)) return null;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) return null;
-    const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
-    return explicit || st.size >= minBytes ? st.size : null;
-  } catch {
-    return null; // the one-thread path reports the error
-  }
+  const size = localFileSize(file);
+  if (size === null) return null;
+  const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
+  return explicit || size >= minBytes ? size : null;
 }
 
 /**
@@ -291,10 +303,13 @@ export async function consumeInput<K extends PartialKind>(
 ): Promise<{ consumer: ConsumerOf<K>; info: DumpInfo; name: string }> {
   const options = opts.options ?? {};
   const threads = threadCount(opts.threads);
+  // Bounded heap growth keeps a big file's peak memory down on one thread too (stacks on the 1.5 GB
+  // dump peaked above 300 MB without it).
+  const fileSize = localFileSize(input);
+  if (fileSize !== null) boundHeapGrowth(fileSize);
   const size =
     threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
   if (size !== null) {
-    boundHeapGrowth(size);
     // The workers start (load, build and warm up the parser) while this thread plans the cuts.
     const workers = startWorkers(threads - 1);
     if (process.env.GOSLEUTH_DEBUG)

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fixture } from "@gosleuth/fixtures";
 import { describe, expect, it } from "vitest";
+import { threadCount } from "../src/parallel.ts";
 import { run } from "./helpers.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "gosleuth-threads-"));
@@ -90,6 +91,20 @@ describe("summary --threads", () => {
     const s = await run(["summary", "-", "--json", "--threads", "2"], { env, input: readFileSync(caddy) });
     expect(JSON.parse(s.stdout).goroutines).toBe(2711);
     expect(s.stderr).not.toContain("threads");
+  });
+
+  it("parses on as many threads as auto picks for this machine's cores (one on two cores or fewer)", async () => {
+    const caddy = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
+    const one = await run(["summary", caddy, "--json", "--threads", "1"], { env });
+    // Any file size is big enough here, so only the core count decides.
+    const auto = await run(["summary", caddy, "--json"], {
+      env: { ...env, GOSLEUTH_PARALLEL_MIN_BYTES: "1" },
+    });
+    expect(auto.code).toBe(0);
+    const n = threadCount("auto");
+    if (n >= 2) expect(auto.stderr).toMatch(new RegExp(`parsed on ${n} threads in \\d+ ranges \\(merged\\)`));
+    else expect(auto.stderr).not.toContain("threads");
+    expect(JSON.parse(auto.stdout)).toEqual(JSON.parse(one.stdout));
   });
 
   it("rejects a bad --threads with exit code 2", async () => {

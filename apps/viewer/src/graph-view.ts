@@ -146,6 +146,8 @@ export class GraphView {
     }
     this.sizeSettings();
     this.applyLayout(this.layoutKind);
+    // The tree layouts have sigma index the graph (for the settings above); ForceAtlas2 does not.
+    if (this.layoutKind === "fa2") this.renderer.refresh({ schedule: true });
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
   }
 
@@ -169,7 +171,7 @@ export class GraphView {
 
   setAppearance(a: Appearance): void {
     this.appearance = { ...a, hovered: this.appearance.hovered };
-    this.syncHoverLayers();
+    this.syncHoverLayers(true);
     this.renderer.refresh({ skipIndexation: true, schedule: true });
   }
 
@@ -177,10 +179,11 @@ export class GraphView {
   private hovering = false;
 
   /** The hover layers are shown while they have something on them: the hovered node, or highlighted ones (nodeLook). */
-  private syncHoverLayers(): void {
+  private syncHoverLayers(withNextFrame = false): void {
     const a = this.appearance;
     this.layers.showHoverLayers(
       this.hovering || a.selected !== null || a.searchHits.size > 0 || a.outlined.size > 0,
+      withNextFrame,
     );
   }
 
@@ -217,49 +220,74 @@ export class GraphView {
   ): Promise<void> {
     const { members, total } = entry;
     const parent = this.graph.getNodeAttributes(nodeId);
+    // The layout measures every label; the new ones are measured (and remembered) with their slice.
+    let added: string[] = [];
+    const measureAdded = () => {
+      labelWidths(
+        added.map((id) => this.graph.getNodeAttribute(id, "label")),
+        this.renderer.getSetting("labelFont"),
+      );
+      added = [];
+    };
     for (let i = 0; i < members.length; i++) {
       if (i > 0 && i % EXPAND_SLICE === 0) {
+        measureAdded();
         await new Promise((r) => setTimeout(r, 0));
         if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
       }
       const m = members[i]!;
       const id = goroutineNodeId(m.id);
       if (this.graph.hasNode(id)) continue;
-      this.graph.addNode(id, {
-        x: parent.x,
-        y: parent.y,
-        size: 3,
-        color: stateColor(m.stateClass),
-        label: `#${m.id} ${m.state}${m.waitMinutes > 0 ? `, ${m.waitMinutes} min` : ""}`,
-        kind: "goroutine",
-        count: 1,
-        stateClass: m.stateClass,
-        ghost: false,
-        orphan: false,
-        type: "circle",
-        borderColor: NODE_BACKGROUND,
-      });
-      this.graph.addDirectedEdge(nodeId, id, { size: 1 });
+      // Sigma indexes each node and edge as it is added; `relayout` has it index the whole graph
+      // once the nodes are in (and an expansion cut short is followed by a collapse or a new tree,
+      // which index it too).
+      this.layers.quietly(() => this.addMember(nodeId, id, m, parent));
+      added.push(id);
     }
     if (total > members.length) {
       const id = moreNodeId(nodeId);
-      this.graph.addNode(id, {
-        x: parent.x,
-        y: parent.y,
-        size: nodeSize(total - members.length),
-        color: MORE_COLOR,
-        label: `+${(total - members.length).toLocaleString("en-US")} more`,
-        kind: "more",
-        count: total - members.length,
-        stateClass: parent.stateClass,
-        ghost: false,
-        orphan: false,
-        type: "ring",
-        borderColor: NODE_BACKGROUND,
+      this.layers.quietly(() => {
+        this.graph.addNode(id, {
+          x: parent.x,
+          y: parent.y,
+          size: nodeSize(total - members.length),
+          color: MORE_COLOR,
+          label: `+${(total - members.length).toLocaleString("en-US")} more`,
+          kind: "more",
+          count: total - members.length,
+          stateClass: parent.stateClass,
+          ghost: false,
+          orphan: false,
+          type: "ring",
+          borderColor: NODE_BACKGROUND,
+        });
+        this.graph.addDirectedEdge(nodeId, id, { size: 1 });
       });
-      this.graph.addDirectedEdge(nodeId, id, { size: 1 });
+      added.push(id);
     }
+    measureAdded();
+    // The layout and sigma's indexing of the grown graph in a task of their own.
+    await new Promise((r) => setTimeout(r, 0));
+    if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
     this.relayout();
+  }
+
+  private addMember(nodeId: string, id: string, m: MemberView, parent: NodeAttrs): void {
+    this.graph.addNode(id, {
+      x: parent.x,
+      y: parent.y,
+      size: 3,
+      color: stateColor(m.stateClass),
+      label: `#${m.id} ${m.state}${m.waitMinutes > 0 ? `, ${m.waitMinutes} min` : ""}`,
+      kind: "goroutine",
+      count: 1,
+      stateClass: m.stateClass,
+      ghost: false,
+      orphan: false,
+      type: "circle",
+      borderColor: NODE_BACKGROUND,
+    });
+    this.graph.addDirectedEdge(nodeId, id, { size: 1 });
   }
 
   collapse(nodeId: string): void {
@@ -283,17 +311,24 @@ export class GraphView {
     return inn[0] ?? null;
   }
 
-  /** Settings that depend on how many nodes are drawn. */
+  /** Settings that depend on how many nodes are drawn (every caller then has sigma index the graph). */
   private sizeSettings(): void {
     const big = this.graph.order > BIG_GRAPH;
-    // Edges are left out while the camera moves on every graph: their layer is a full-pane readback
-    // and blend per frame on software GL (sigma-layers.ts), whatever the number of edges.
-    this.renderer.setSetting("hideEdgesOnMove", true);
-    this.renderer.setSetting("hideLabelsOnMove", big);
-    // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
-    this.renderer.setSetting("labelRenderedSizeThreshold", this.graph.order <= 150 ? 0 : 7);
-    // Small trees offer every label to the collision pass (labels.ts), which keeps all that fit.
-    this.renderer.setSetting("labelDensity", this.graph.order <= 150 ? 100 : 0.6);
+    const wanted = {
+      // Edges are left out while the camera moves on every graph: their layer is a full-pane readback
+      // and blend per frame on software GL (sigma-layers.ts), whatever the number of edges.
+      hideEdgesOnMove: true,
+      hideLabelsOnMove: big,
+      // Small trees get every label; big ones only for nodes drawn large enough (sigma's label grid does the rest).
+      labelRenderedSizeThreshold: this.graph.order <= 150 ? 0 : 7,
+      // Small trees offer every label to the collision pass (labels.ts), which keeps all that fit.
+      labelDensity: this.graph.order <= 150 ? 100 : 0.6,
+    };
+    // Sigma would index the whole graph on every settings change; each caller has it done once after.
+    const changed = Object.fromEntries(
+      Object.entries(wanted).filter(([k, v]) => this.renderer.getSetting(k as keyof typeof wanted) !== v),
+    );
+    if (Object.keys(changed).length > 0) this.layers.setSettingsQuietly(changed);
   }
 
   private relayout(): void {
@@ -324,16 +359,19 @@ export class GraphView {
       input.push({ id, parent: p, weight: a.kind === "more" ? -1 : a.count });
     });
     const pos = treeLayout(input, kind);
-    this.graph.updateEachNodeAttributes(
-      (id, a) => {
-        const p = pos.get(id);
-        if (p) {
-          a.x = p.x;
-          a.y = p.y;
-        }
-        return a;
-      },
-      { attributes: ["x", "y"] },
+    // Sigma's answer to the update (every node through the reducers, twice) is redone by the refresh below.
+    this.layers.quietly(() =>
+      this.graph.updateEachNodeAttributes(
+        (id, a) => {
+          const p = pos.get(id);
+          if (p) {
+            a.x = p.x;
+            a.y = p.y;
+          }
+          return a;
+        },
+        { attributes: ["x", "y"] },
+      ),
     );
     const ids = [...pos.keys()];
     const widths = labelWidths(
@@ -433,8 +471,9 @@ export class GraphView {
     return p ? this.renderer.framedGraphToViewport(p) : null;
   }
 
+  /** The label placer of the frame being drawn (or the last one drawn), by the context sigma draws its labels in. */
   private labelPlacer() {
-    const ctx = this.renderer.getCanvases().labels?.getContext("2d");
+    const ctx = this.layers.labelContext ?? this.renderer.getCanvases().labels?.getContext("2d");
     return ctx ? this.labels.placer(ctx) : null;
   }
 
@@ -485,8 +524,7 @@ export class GraphView {
   }
 
   resize(): void {
-    this.renderer.resize();
-    this.renderer.refresh();
+    this.layers.resize();
   }
 
   kill(): void {

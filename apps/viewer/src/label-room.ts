@@ -1,11 +1,28 @@
 // Room for labels in the tree layouts: each label's drawn width, and the drawing's bounding box grown so labels end inside the pane.
 
+/** Widths measured so far, by font and text: every layout of the tree measures its labels again. */
+const measured = new Map<string, Map<string, number>>();
+/** Texts kept per font before the cache starts over (each expanded node brings up to ~2,000). */
+const MEASURED_MAX = 50_000;
+
 /** Width in pixels of each label as sigma draws it (its default 14 px label font), measured once per text. */
 export function labelWidths(labels: readonly string[], font: string): number[] {
-  const ctx = document.createElement("canvas").getContext("2d");
-  if (!ctx) return labels.map((l) => l.length * 8);
-  ctx.font = `normal 14px ${font}`;
-  return labels.map((l) => ctx.measureText(l).width);
+  let known = measured.get(font);
+  if (!known || known.size > MEASURED_MAX) measured.set(font, (known = new Map()));
+  let ctx: CanvasRenderingContext2D | null | undefined;
+  const out = labels.map((l) => {
+    const w = known.get(l);
+    if (w !== undefined) return w;
+    if (ctx === undefined) {
+      ctx = document.createElement("canvas").getContext("2d");
+      if (ctx) ctx.font = `normal 14px ${font}`;
+    }
+    if (!ctx) return l.length * 8;
+    const width = ctx.measureText(l).width;
+    known.set(l, width);
+    return width;
+  });
+  return out;
 }
 
 /**

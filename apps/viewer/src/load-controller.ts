@@ -179,9 +179,11 @@ export class LoadController {
     if (parserNotes.length > 3)
       notes.appendChild(h("div", null, `… and ${fmt(parserNotes.length - 3)} more parser notes`));
     if (!app.graph || !app.list) return;
-    // The layers' GPU work in this task, the tree in the next (two shorter tasks than one).
+    // The layers' GPU work in this task, the tree after the next frame (two shorter tasks than
+    // one, and the first frame of the tree is then not the one that shows the resized layers:
+    // it can be staged, see frame-stage.ts).
     app.graph.readyForTree();
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     if (app.loaded !== res) return; // another dump arrived meanwhile
     const { filter, selection } = this.c;
     const layout = app.view.layout;

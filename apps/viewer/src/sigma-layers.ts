@@ -5,6 +5,7 @@ import Sigma from "sigma";
 import type { NodeProgramType } from "sigma/rendering";
 import type { CameraState } from "sigma/types";
 import { NODE_BACKGROUND } from "./colors.ts";
+import { FrameStage } from "./frame-stage.ts";
 import type { NodeAttrs } from "./state.ts";
 
 export interface EdgeAttrs {
@@ -31,6 +32,8 @@ interface SigmaInternals {
   renderHighlightedNodes(): void;
   hoveredNode: string | null;
   highlightedNodes: Set<string>;
+  /** Indexes the whole graph again and schedules a frame (every settings change calls it). */
+  scheduleRefresh(): unknown;
   /** Sigma's listeners to the graph's events (each drop re-indexes the whole graph). */
   bindGraphHandlers(): void;
   unbindGraphHandlers(): void;
@@ -173,10 +176,24 @@ export class SigmaLayers {
       }),
     ];
     renderer.on("resize", () => {
+      this.resized = true;
+      // Until this frame's commit (which reads the resized layers back) is over.
+      requestAnimationFrame(() => setTimeout(() => (this.resized = false), 0));
       for (const c of this.outOfLayout) c.style.display = "";
       this.outOfLayout = [];
       this.shrinkIdleLayers();
     });
+    const r = this.internals();
+    this.frames = new FrameStage(
+      r.webGLContexts,
+      r.canvasContexts,
+      ["edges", "nodes", "hoverNodes"],
+      ["labels", "hovers"],
+      () => {
+        this.showFrame(this.edgesOfStagedFrame);
+      },
+      () => this.stageIdle(),
+    );
     // While the graph is dragged, the edge and node layers are shown through one 2D canvas (see `showFrame`).
     renderer.createCanvasContext("picture");
     this.picture = this.internals().canvasContexts.picture!;
@@ -209,15 +226,19 @@ export class SigmaLayers {
       const moving = this.moving();
       edgesDrawn = !(renderer.getSetting("hideEdgesOnMove") && moving);
       this.copying = this.dragging();
+      this.labelContext = r.canvasContexts.labels;
       if (moving) this.skipPicking();
     });
     renderer.on("afterRender", () => {
       this.framesDrawn++;
-      this.showFrame(edgesDrawn);
+      // A staged frame's layers are shown with it, once it is on them.
+      if (this.frames.busy) this.edgesOfStagedFrame = edgesDrawn;
+      else this.showFrame(edgesDrawn);
       this.restorePicking();
     });
     renderer.on("kill", () => {
       this.killed = true;
+      this.frames.kill();
       if (this.pickingTimer !== null) clearTimeout(this.pickingTimer);
     });
     this.skipPickingReadsWhileDragging();
@@ -227,6 +248,22 @@ export class SigmaLayers {
 
   /** Frames sigma drew (not counting those shown by moving the last one, see `shiftWhileDragging`). */
   framesDrawn = 0;
+  /** Frames drawn off screen and shown once the GPU side has finished them (see frame-stage.ts). */
+  private readonly frames: FrameStage;
+  /** Whether the staged frame being finished drew its edges (its layers are shown with it). */
+  private edgesOfStagedFrame = false;
+  /** Sigma resized its layers (which clears them), and the commit that reads them back is not over. */
+  private resized = false;
+  /** The 2D context the frame being drawn, or the last one, drew its labels into. */
+  labelContext: CanvasRenderingContext2D | undefined;
+
+  /** The last staged frame is shown and its commit done: draws the frame asked for meanwhile (in this animation frame). */
+  private stageIdle(): void {
+    if (this.missedFrame && !this.held && !this.killed) {
+      this.missedFrame = false;
+      this.internals().render();
+    }
+  }
   /** The element holding every layer but the mouse one. */
   private readonly stage: HTMLDivElement;
   /** The 2D layer that shows what sigma drew on its edge and node layers while the graph is dragged. */
@@ -252,6 +289,7 @@ export class SigmaLayers {
     if (layers.edges) setShown(layers.edges, !this.copying && edgesDrawn);
     if (layers.nodes) setShown(layers.nodes, !this.copying);
     if (layers.hoverNodes) setShown(layers.hoverNodes, !this.copying && this.hoverShown);
+    if (layers.hovers) setShown(layers.hovers, this.hoverShown);
   }
 
   /**
@@ -308,6 +346,36 @@ export class SigmaLayers {
     }
   }
 
+  /**
+   * Runs `change` on the graph with sigma not listening, for a caller that has sigma index the
+   * whole graph afterwards (`refresh`) before anything is drawn or picked.
+   */
+  quietly(change: () => void): void {
+    const r = this.internals();
+    r.unbindGraphHandlers();
+    try {
+      change();
+    } finally {
+      r.bindGraphHandlers();
+    }
+  }
+
+  /**
+   * Changes sigma's settings without the whole-graph indexing sigma does on every change, for a
+   * caller that has sigma index the graph afterwards (`refresh`): the settings changed here
+   * (label and edge switches) are read when the graph is indexed or drawn.
+   */
+  setSettingsQuietly(settings: Parameters<Sigma<NodeAttrs, EdgeAttrs>["setSettings"]>[0]): void {
+    const r = this.internals();
+    const refresh = r.scheduleRefresh;
+    r.scheduleRefresh = () => this.renderer;
+    try {
+      this.renderer.setSettings(settings);
+    } finally {
+      r.scheduleRefresh = refresh;
+    }
+  }
+
   /** The camera of the last frame sigma drew during the current drag (null when there is none). */
   private drawnCamera: CameraState | null = null;
   /** The translation the drawn layers are shown with (CSS pixels). */
@@ -330,8 +398,8 @@ export class SigmaLayers {
       return this.renderer;
     };
     r.render = () => {
-      if (this.held) {
-        // The frame is drawn when the hold ends (`hold`).
+      if (this.held || this.frames.busy) {
+        // The frame is drawn when the hold ends (`hold`) or the staged frame is shown.
         this.missedFrame = true;
         return skip();
       }
@@ -341,7 +409,20 @@ export class SigmaLayers {
         return skip();
       }
       this.showShifted(0, 0);
-      const out = render();
+      // Frames of a drag are shown at once (copied to 2D layers, see `copyPicture`), and so is
+      // the first frame after the layers were resized (cleared: staged, it would leave them blank
+      // until it is shown, and this frame's commit reads the resized layers back, after the
+      // staged drawing). Sigma's own resize first, so that a frame is staged at the layers' size.
+      this.renderer.resize();
+      const staged =
+        this.frames.available && !this.dragging() && this.outOfLayout.length === 0 && !this.resized;
+      if (staged) this.frames.begin();
+      let out: unknown;
+      try {
+        out = render();
+      } finally {
+        if (staged) this.frames.end();
+      }
       this.drawnCamera = this.dragging() ? this.renderer.getCamera().getState() : null;
       return out;
     };
@@ -445,8 +526,11 @@ export class SigmaLayers {
    * Shows or hides the layer the hovered and highlighted nodes are shown on (see `copyHoverNodes`):
    * empty most of the time, and every layer shown is blended over the pane on every frame.
    */
-  showHoverLayers(on: boolean): void {
+  showHoverLayers(on: boolean, withNextFrame = false): void {
     this.hoverShown = on;
+    // A WebGL layer shown again is read back in the next commit, after a staged frame's drawing:
+    // with a frame to come (or one being finished), the layers change with it (`showFrame`).
+    if (withNextFrame || this.frames.busy) return;
     const { hovers, hoverNodes } = this.renderer.getCanvases();
     if (hovers) setShown(hovers, on);
     if (hoverNodes) setShown(hoverNodes, on && !this.copying);
@@ -502,6 +586,20 @@ export class SigmaLayers {
     }
   }
 
+  /**
+   * Sigma's layers follow their container's size, and the graph is drawn again. While a staged
+   * frame is being finished the layers are resized by the frame drawn after it: resized now, they
+   * would be read back in this frame's commit, after the staged frame's drawing.
+   */
+  resize(): void {
+    if (this.frames.busy) {
+      this.missedFrame = true;
+      return;
+    }
+    this.renderer.resize();
+    this.renderer.refresh();
+  }
+
   /** Makes the renderer ready for a real graph: layers at their size, every program registered. */
   ready(): void {
     // Sigma's resize, forced: the container did not change.
@@ -533,6 +631,9 @@ export class SigmaLayers {
       if (this.graph.order > 0) return; // a dump arrived: its own first frame does the rest
       this.drawOnce(type);
     }
+    await frame();
+    // The copy of a staged frame onto the layers (a blit) is compiled on its first use too.
+    if (!this.killed && this.outOfLayout.length > 0) this.frames.warm();
   }
 
   /** Draws one node of `type` (and an edge) and clears it again. */

@@ -174,6 +174,7 @@ export class ModelBuilder {
     this.flushPendingBeforeBlock();
     const table = this.headerTable;
     const h = table.parse(image);
+    this.head = table.shared;
     const start = this.line;
     if (h.glued !== undefined) {
       this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
@@ -240,6 +241,9 @@ export class ModelBuilder {
     this.line += 2 * pushPairs(image, target, this, this.line);
   }
 
+  /** The header tail entry of the goroutine being built, when it is the table's shared one. */
+  private head: object | undefined;
+
   // The last frame seen repeating and its pair's text REPEAT_BLOCK times over (see frameRun).
   private repeatFrame: Frame | undefined;
   private repeatText = "";
@@ -262,14 +266,28 @@ export class ModelBuilder {
    * starts at `start`.
    */
   frameRun(text: string, start: number): number {
-    let pos = pairEnd(text, start);
-    if (pos === -1) return -1;
     const c = this.cur!;
     const target = c.anc ? c.anc.frames : c.frames;
     const table = this.frameTable;
     const line = this.line;
-    let key = text.substring(start, pos);
-    let prev = table.frame(key);
+    // A goroutine's first pair is first tried against the one that came first after the same header
+    // tail last time (a remembered key is a whole pair, so it ends where pairEnd would).
+    const head = target.length === 0 && c.anc === undefined ? this.head : undefined;
+    const f0 = head === undefined ? undefined : table.firstAfter(head, text, start);
+    let pos: number;
+    let key: string;
+    let prev: Frame;
+    if (f0 !== undefined) {
+      key = f0.key;
+      prev = f0.frame;
+      pos = start + key.length;
+    } else {
+      pos = pairEnd(text, start);
+      if (pos === -1) return -1;
+      key = text.substring(start, pos);
+      prev = table.frame(key);
+      if (head !== undefined) table.rememberFirst(head, key, prev);
+    }
     if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line, key);
     target.push(prev);
     let n = 1;

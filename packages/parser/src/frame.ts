@@ -11,6 +11,13 @@ const LOCATION_TABLE_MAX = 100_000;
  * many after each further table of misses (each table's entries outlive young-generation GCs).
  */
 const UNCACHED_RUN = 500_000;
+/** Header tails whose first pairs are remembered before that table is emptied (a dump has few tails). */
+const FIRST_MAX = 10_000;
+/**
+ * First pairs remembered per header tail, latest first: goroutines of several kinds share a state
+ * (`chan receive`), and their kinds alternate in a dump.
+ */
+const FIRST_PER_HEAD = 4;
 
 type FileParts = ReturnType<typeof fileParts>;
 
@@ -32,6 +39,13 @@ export class FrameTable {
    * found here is always the one `frames` holds for that text.
    */
   private readonly after = new Map<Frame, { key: string; frame: Frame }>();
+  /**
+   * The same for a goroutine's first pair, keyed by what came before it: the header's shared tail
+   * entry (goroutines in one state are of a few kinds, so they often start with a pair seen lately
+   * after the same tail): up to FIRST_PER_HEAD pairs, the latest first. Emptied with `frames` too,
+   * and when it holds FIRST_MAX keys (header tails come and go).
+   */
+  private readonly first = new Map<object, { key: string; frame: Frame }[]>();
   /**
    * File lines seen (unsliced copies as keys), split once: frames that differ only in their arguments,
    * and the `created by` lines of siblings, share one location.
@@ -59,6 +73,7 @@ export class FrameTable {
   clear(): void {
     this.frames.clear();
     this.after.clear();
+    this.first.clear();
     this.locations.clear();
     this.lookups = 0;
     this.hits = 0;
@@ -86,6 +101,7 @@ export class FrameTable {
       } else this.uncachedRun = UNCACHED_RUN;
       this.frames.clear();
       this.after.clear();
+      this.first.clear();
       this.lookups = 0;
       this.hits = 0;
     }
@@ -99,7 +115,31 @@ export class FrameTable {
    */
   following(prev: Frame, text: string, pos: number): { key: string; frame: Frame } | undefined {
     if (this.uncachedLeft > 0) return undefined;
-    const s = this.after.get(prev);
+    return this.matches(this.after.get(prev), text, pos);
+  }
+
+  /** `following` for a goroutine's first pair, by the header tail entry `head` (see `first`). */
+  firstAfter(head: object, text: string, pos: number): { key: string; frame: Frame } | undefined {
+    if (this.uncachedLeft > 0) return undefined;
+    const list = this.first.get(head);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const s = this.matches(list[i], text, pos);
+      if (s !== undefined) {
+        // The latest first: move the one found to the front.
+        for (let j = i; j > 0; j--) list[j] = list[j - 1]!;
+        list[0] = s;
+        return s;
+      }
+    }
+    return undefined;
+  }
+
+  private matches(
+    s: { key: string; frame: Frame } | undefined,
+    text: string,
+    pos: number,
+  ): { key: string; frame: Frame } | undefined {
     if (s === undefined) return undefined;
     // Keys end with their newline: one character rules out most other pairs before the compare.
     const l = s.key.length;
@@ -117,6 +157,22 @@ export class FrameTable {
     if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
       return;
     this.after.set(prev, { key: unsliced(key), frame: next });
+  }
+
+  /** Remembers that the pair `key` (its frame `next`, just returned by `frame`) came first after `head`. */
+  rememberFirst(head: object, key: string, next: Frame): void {
+    if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
+      return;
+    let list = this.first.get(head);
+    if (list === undefined) {
+      if (this.first.size >= FIRST_MAX) this.first.clear();
+      list = [];
+      this.first.set(head, list);
+    }
+    const e = { key: unsliced(key), frame: next };
+    if (list.length < FIRST_PER_HEAD) list.push(e);
+    for (let j = list.length - 1; j > 0; j--) list[j] = list[j - 1]!;
+    list[0] = e;
   }
 
   /** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */

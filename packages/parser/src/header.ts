@@ -56,6 +56,8 @@ export class HeaderTable {
   /** The id (and, when it is no safe integer, its text) of the header `parse` read last. */
   id = 0;
   idText: string | undefined;
+  /** The table's shared entry that `parse` returned last, or undefined when it parsed a header apart. */
+  shared: Readonly<HeaderFields> | undefined;
 
   /**
    * Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (see parseHeader). The id is
@@ -83,12 +85,14 @@ export class HeaderTable {
         }
         this.id = id;
         this.idText = undefined;
+        this.shared = t;
         return t;
       }
     }
     const h = parseHeaderText(lineIn, this.internState);
     this.id = h.id;
     this.idText = h.idText;
+    this.shared = undefined;
     return h;
   }
 }
