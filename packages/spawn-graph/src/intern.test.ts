@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { SignatureInterner } from "./intern.ts";
-import { goroutineSignature } from "./signature.ts";
+import { SignatureInterner, SiteInterner } from "./intern.ts";
+import { creatorSite, goroutineSignature } from "./signature.ts";
 
 describe("SignatureInterner", () => {
   for (const f of [
@@ -48,4 +48,31 @@ describe("SignatureInterner", () => {
     expect(new Set(ids.slice(0, 4)).size).toBe(4);
     expect(ids[4]).toBe(ids[0]); // the elided count is not part of a signature
   });
+});
+
+describe("SiteInterner", () => {
+  for (const f of [
+    "generated/go-versions/go1.26-spawnfarm-stack.txt",
+    "generated/servers/caddy-2.11-t0-debug2.txt",
+    "labeled/leakybank/leakybank-t0320s-debug2.txt",
+  ]) {
+    it(`gives one id per creator site text on ${f}, in file order and shuffled`, () => {
+      const { goroutines } = parseDump(readFileSync(fixture(f), "utf8"));
+      const shuffled = goroutines.map((g, i) => [(i * 7919) % 1013, g] as const).sort((a, b) => a[0] - b[0]);
+      for (const order of [goroutines, shuffled.map(([, g]) => g)]) {
+        const sites = new SiteInterner();
+        const idOfText = new Map<string, number>();
+        for (const g of order) {
+          const id = sites.id(g.createdBy);
+          const text = creatorSite(g.createdBy);
+          const s = sites.sites[id];
+          expect(s ? `${s.function} ${s.file}:${s.line}` : "").toBe(text);
+          if (!idOfText.has(text)) idOfText.set(text, id);
+          expect(id).toBe(idOfText.get(text));
+        }
+        // Not only roots: these dumps have several creator sites.
+        expect(idOfText.size).toBeGreaterThan(2);
+      }
+    });
+  }
 });

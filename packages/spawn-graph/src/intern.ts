@@ -127,18 +127,39 @@ export class SignatureInterner {
   id(g: Goroutine): number {
     const cls = CLASS_INDEX.get(g.stateClass) ?? -1;
     const frames = g.frames;
+    const elided = g.elided;
     const start = frames[frames.length - 1]?.fn;
-    let list = this.recent.get(start);
+    const list = this.recent.get(start);
     if (list !== undefined) {
-      for (const r of list) {
-        if (r.cls === cls && sameLocations(r.frames, frames) && sameElisions(r.elided, g.elided)) return r.id;
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i]!;
+        // The parser shares one empty elision list, so identity settles nearly every stack.
+        if (
+          r.cls === cls &&
+          sameLocations(r.frames, frames) &&
+          (r.elided === elided || sameElisions(r.elided, elided))
+        )
+          return r.id;
       }
-    } else {
+    }
+    return this.miss(g, cls, start, list);
+  }
+
+  // A stack not among the recent ones, in a function of its own: its branches (a new start function,
+  // a full list) first run late in a dump, and inside `id` they would end its optimised code.
+  private miss(
+    g: Goroutine,
+    cls: number,
+    start: FunctionName | undefined,
+    known: RecentStack[] | undefined,
+  ): number {
+    let list = known;
+    if (list === undefined) {
       list = [];
       this.recent.set(start, list);
     }
     const id = this.lookup(g, cls);
-    const r: RecentStack = { cls, frames, elided: g.elided, id };
+    const r: RecentStack = { cls, frames: g.frames, elided: g.elided, id };
     if (list.length < RECENT_PER_START) list.push(r);
     else list[id % RECENT_PER_START] = r;
     return id;
@@ -193,13 +214,30 @@ export class SiteInterner {
 
   id(c: CreatedBy | undefined): number {
     if (!c) return 0;
+    const byLine = this.byFn.get(c.fn);
+    if (byLine !== undefined) {
+      const cands = byLine.get(c.line);
+      if (cands !== undefined) {
+        for (let i = 0; i < cands.length; i++) {
+          const x = cands[i]!;
+          if (x.file === c.file) return x.id;
+        }
+      }
+    }
+    return this.add(c);
+  }
+
+  // A site seen for the first time, in a function of its own: new creator functions keep appearing
+  // late in a dump, and inside `id` their branches would end its optimised code (and its callers').
+  private add(c: CreatedBy): number {
     let byLine = this.byFn.get(c.fn);
-    if (!byLine) this.byFn.set(c.fn, (byLine = new Map()));
-    const cands = byLine.get(c.line);
-    const hit = cands?.find((x) => x.file === c.file);
-    if (hit) return hit.id;
+    if (byLine === undefined) {
+      byLine = new Map();
+      this.byFn.set(c.fn, byLine);
+    }
     const id = this.intern({ function: c.fn.full, file: c.file, line: c.line });
-    if (cands) cands.push({ file: c.file, id });
+    const cands = byLine.get(c.line);
+    if (cands !== undefined) cands.push({ file: c.file, id });
     else byLine.set(c.line, [{ file: c.file, id }]);
     return id;
   }
