@@ -334,12 +334,10 @@ export class SigmaLayers {
    * took seconds in one task.
    */
   batch(change: () => void): void {
-    const r = this.internals();
-    r.unbindGraphHandlers();
     try {
-      change();
+      this.quietly(change);
     } finally {
-      r.bindGraphHandlers();
+      const r = this.internals();
       // The one piece of sigma's per-drop bookkeeping its full index below does not redo.
       if (r.hoveredNode !== null && !this.graph.hasNode(r.hoveredNode)) r.hoveredNode = null;
       if (!this.killed) this.renderer.refresh({ schedule: true });
