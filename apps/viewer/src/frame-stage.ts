@@ -36,6 +36,12 @@ export class FrameStage {
   private readonly flat: FlatTarget[] = [];
   /** Draws go to the off-screen targets: from a staged frame's start until it is shown. */
   private active = false;
+  /**
+   * The staged frame's WebGL drawing goes to the layers themselves, which are hidden (nothing is
+   * shown on them yet): a hidden layer is not read back, so it is staged as it is, without the
+   * off-screen targets and their copy.
+   */
+  private direct = false;
   /** A staged frame was copied onto the layers in this frame: nothing more is drawn before its commit. */
   private settling = false;
   /** A staged frame waits for these fences before it is shown. */
@@ -66,7 +72,7 @@ export class FrameStage {
       const target: GlTarget = { gl, bind, fbo, tex, width: 0, height: 0 };
       // Sigma draws a layer's picture into the default framebuffer (null); its picking pass has its own.
       gl.bindFramebuffer = (t: number, fb: WebGLFramebuffer | null) =>
-        bind(t, fb === null && this.active ? fbo : fb);
+        bind(t, fb === null && this.active && !this.direct ? fbo : fb);
       this.gl.push(target);
     }
     // All or nothing: a frame half staged would show its layers at different times.
@@ -96,24 +102,16 @@ export class FrameStage {
     return this.canvas2d[id];
   }
 
-  /** Starts a staged frame: what sigma draws from now on goes to the off-screen targets. */
-  begin(): void {
-    for (const t of this.gl) {
-      const { gl } = t;
-      const width = gl.drawingBufferWidth;
-      const height = gl.drawingBufferHeight;
-      if (width !== t.width || height !== t.height) {
-        t.width = width;
-        t.height = height;
-        gl.bindTexture(gl.TEXTURE_2D, t.tex);
-        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
-        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-        t.bind(gl.FRAMEBUFFER, t.fbo);
-        gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, t.tex, 0);
-      }
+  /**
+   * Starts a staged frame: what sigma draws from now on goes to the off-screen targets (with
+   * `hidden`, its WebGL drawing goes to the layers, which are hidden until the frame is shown).
+   */
+  begin(hidden = false): void {
+    this.direct = hidden;
+    for (const t of hidden ? [] : this.gl) {
+      this.size(t);
       // Draws that bind nothing themselves (sigma's clear of the hover layer) land off screen too.
-      t.bind(gl.FRAMEBUFFER, t.fbo);
+      t.bind(t.gl.FRAMEBUFFER, t.fbo);
     }
     for (const f of this.flat) {
       const c = f.real.canvas;
@@ -127,6 +125,23 @@ export class FrameStage {
       this.canvas2d[f.id] = f.twin;
     }
     this.active = true;
+  }
+
+  /** Gives a layer's off-screen target the size of the layer's drawing buffer (bound to it). */
+  private size(t: GlTarget): void {
+    const { gl } = t;
+    const width = gl.drawingBufferWidth;
+    const height = gl.drawingBufferHeight;
+    if (width === t.width && height === t.height) return;
+    t.width = width;
+    t.height = height;
+    gl.bindTexture(gl.TEXTURE_2D, t.tex);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    t.bind(gl.FRAMEBUFFER, t.fbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, t.tex, 0);
+    t.bind(gl.FRAMEBUFFER, null);
   }
 
   /**
@@ -181,7 +196,9 @@ export class FrameStage {
   private show(): void {
     for (const { gl, sync } of this.fences) gl.deleteSync(sync);
     this.fences = [];
-    for (const t of this.gl) this.blit(t);
+    const direct = this.direct;
+    if (!direct) for (const t of this.gl) this.blit(t);
+    this.direct = false;
     for (const f of this.flat) {
       this.canvas2d[f.id] = f.real;
       const ctx = f.real;
@@ -197,8 +214,31 @@ export class FrameStage {
     this.poll = requestAnimationFrame(() => {
       this.poll = null;
       this.settling = false;
-      if (!this.killed) this.idle();
+      if (this.killed) return;
+      // A frame drawn on hidden layers left the off-screen targets at their old size: they are
+      // sized in a task of their own once it is shown, not in the next staged frame (a pan's first
+      // still frame, say).
+      if (direct) setTimeout(() => this.sizeIdle(), 0);
+      this.idle();
     });
+  }
+
+  /** Sizes the off-screen targets, unless a frame is being staged (which sized them itself). */
+  private sizeIdle(): void {
+    if (this.killed || this.busy) return;
+    for (const t of this.gl) {
+      this.size(t);
+      // A new texture's memory is only set up (zeroed) on its first use: cleared here, not in the
+      // next staged frame. Sigma clears each layer with its own colour before drawing.
+      const { gl } = t;
+      const clear = gl.getParameter(gl.COLOR_CLEAR_VALUE) as Float32Array;
+      t.bind(gl.FRAMEBUFFER, t.fbo);
+      gl.clearColor(0, 0, 0, 0);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      gl.clearColor(clear[0] ?? 0, clear[1] ?? 0, clear[2] ?? 0, clear[3] ?? 0);
+      t.bind(gl.FRAMEBUFFER, null);
+      gl.flush();
+    }
   }
 
   kill(): void {
@@ -207,6 +247,7 @@ export class FrameStage {
     this.poll = null;
     if (this.active) for (const f of this.flat) this.canvas2d[f.id] = f.real;
     this.active = false;
+    this.direct = false;
     this.settling = false;
   }
 }

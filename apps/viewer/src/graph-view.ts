@@ -24,6 +24,7 @@ import {
   nodeLook,
   nodeSize,
   nodeVisible,
+  sameLook,
 } from "./state.ts";
 
 export interface GraphCallbacks {
@@ -176,8 +177,12 @@ export class GraphView {
   }
 
   setAppearance(a: Appearance): void {
-    this.appearance = { ...a, hovered: this.appearance.hovered };
+    const before = this.appearance;
+    this.appearance = { ...a, hovered: before.hovered };
     this.syncHoverLayers(true);
+    // A frame of the same picture is not drawn again: on software GL each frame drawn is read back
+    // in its commit, and the load's empty filter would otherwise draw the first frame twice.
+    if (sameLook(before, this.appearance)) return;
     this.renderer.refresh({ skipIndexation: true, schedule: true });
   }
 

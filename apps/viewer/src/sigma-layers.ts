@@ -414,7 +414,7 @@ export class SigmaLayers {
       this.renderer.resize();
       const staged =
         this.frames.available && !this.dragging() && this.outOfLayout.length === 0 && !this.resized;
-      if (staged) this.frames.begin();
+      if (staged) this.frames.begin(this.glLayersHidden());
       let out: unknown;
       try {
         out = render();
@@ -424,6 +424,12 @@ export class SigmaLayers {
       this.drawnCamera = this.dragging() ? this.renderer.getCamera().getState() : null;
       return out;
     };
+  }
+
+  /** None of the WebGL layers is shown (before the first frame of a dump): a frame drawn on them is not seen until `showFrame`. */
+  private glLayersHidden(): boolean {
+    const layers = this.renderer.getCanvases();
+    return ["edges", "nodes", "hoverNodes"].every((id) => layers[id]?.style.visibility === "hidden");
   }
 
   private dragging(): boolean {

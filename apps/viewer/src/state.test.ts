@@ -16,6 +16,7 @@ import {
   nodeVisible,
   parseHash,
   pathToRoot,
+  sameLook,
   shortFunction,
 } from "./state.ts";
 
@@ -184,5 +185,26 @@ describe("nodeLook and edgeLook", () => {
   it("pathToRoot stops on a cycle", () => {
     const cyc = (id: string) => (id === "a" ? "b" : "a");
     expect(pathToRoot("a", cyc)).toEqual(["a", "b"]);
+  });
+});
+
+describe("sameLook", () => {
+  it("treats empty sets and maps as the same, whatever the object", () => {
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, context: new Set(), path: new Set() })).toBe(
+      true,
+    );
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, hovered: "n1" })).toBe(true);
+  });
+  it("sees a change in any field that is drawn", () => {
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, selected: "n1" })).toBe(false);
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, match: new Map() })).toBe(false);
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, searchHits: new Set(["n1"]) })).toBe(false);
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, outlined: new Set(["n1"]) })).toBe(false);
+    expect(sameLook(EMPTY_APPEARANCE, { ...EMPTY_APPEARANCE, context: new Set(["n1"]) })).toBe(false);
+  });
+  it("counts a non-empty set as changed even when it is the same object (it may have been refilled)", () => {
+    const path = new Set(["n1"]);
+    const a: Appearance = { ...EMPTY_APPEARANCE, path };
+    expect(sameLook(a, a)).toBe(false);
   });
 });

@@ -139,6 +139,27 @@ export const EMPTY_APPEARANCE: Appearance = {
   outlined: new Set(),
 };
 
+/**
+ * Whether two appearances draw the same picture, hover aside (the graph keeps its own): each field
+ * is the same value, or both are empty. Non-empty sets and maps count as different even when they
+ * are the same object, since a caller may have refilled one in place.
+ */
+export function sameLook(a: Appearance, b: Appearance): boolean {
+  const same = (x: unknown, y: unknown) => {
+    if (x instanceof Set || x instanceof Map)
+      return (y instanceof Set || y instanceof Map) && x.size === 0 && y.size === 0;
+    return x === y;
+  };
+  return (
+    same(a.selected, b.selected) &&
+    same(a.path, b.path) &&
+    same(a.match, b.match) &&
+    same(a.context, b.context) &&
+    same(a.searchHits, b.searchHits) &&
+    same(a.outlined, b.outlined)
+  );
+}
+
 /** The subset of sigma's NodeDisplayData the reducers set (kept structural to test without sigma). */
 export interface NodeLook {
   x: number;
