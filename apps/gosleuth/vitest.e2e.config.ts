@@ -6,6 +6,9 @@ export default defineConfig({
     include: ["e2e/**/*.e2e.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // expect.poll's default of 1 s is shorter than a search or an expansion takes on a loaded 2-core
+    // machine (CI runs beside other jobs); a poll that matches ends at once, so this only waits longer.
+    expect: { poll: { timeout: 15_000 } },
     pool: "forks",
     reporters: ["default", ["json", { outputFile: ".reports/vitest-e2e.json" }]],
   },

@@ -2,12 +2,18 @@
 import { WorkerClient } from "./client.ts";
 import { DrawnTree } from "./drawn-tree.ts";
 import type { GraphView } from "./graph-view.ts";
+import { LayoutClient } from "./layout-client.ts";
 import type { ListView } from "./list-view.ts";
 import type { FilterResult, Loaded } from "./protocol.ts";
 import { type Appearance, EMPTY_APPEARANCE, formatHash, parseHash, type ViewState } from "./state.ts";
 
 export class AppState {
   readonly client = new WorkerClient();
+  /**
+   * The expansion layout's worker. Started with the page, as the parsing worker is: its module is then
+   * fetched before any dump is read, and reading a dump asks nothing of the server.
+   */
+  readonly layout = new LayoutClient();
   /** The dump on show (null until the first load succeeds; a failed later load keeps it). */
   loaded: Loaded | null = null;
   /** The loaded tree as drawn (folded). */

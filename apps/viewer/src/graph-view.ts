@@ -50,14 +50,14 @@ export class GraphView {
   private readonly expanded = new Map<string, { members: readonly MemberView[]; total: number }>();
   private readonly labels = collisionFreeLabels();
   private readonly layers: SigmaLayers;
-  /** Runs an expansion's layout off the main thread. */
-  private readonly layoutWorker = new LayoutClient();
   /** Bumped by every layout: a worker's answer applies only if no layout was started after it. */
   private layoutGen = 0;
 
+  /** `layoutWorker` runs an expansion's layout off the main thread (the page passes the one it started with itself). */
   constructor(
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
+    private readonly layoutWorker: LayoutClient = new LayoutClient(),
   ) {
     // No program is compiled here: sigma's defaults (circle nodes, edges) and the bordered ones
     // come later, one per task (`prepare`).

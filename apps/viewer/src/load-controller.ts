@@ -125,10 +125,14 @@ export class LoadController {
     if (!app.graph && this.body.dataset.state === "error") return null;
     this.ensureViews();
     if (!app.graph) {
-      const graph = new GraphView($("graph"), {
-        onClickNode: (id) => void this.c.selection.select(id),
-        onClickStage: () => {},
-      });
+      const graph = new GraphView(
+        $("graph"),
+        {
+          onClickNode: (id) => void this.c.selection.select(id),
+          onClickStage: () => {},
+        },
+        app.layout,
+      );
       app.graph = graph;
       // The observer's first call reports the size sigma was just created with: skip it (a resize redraws everything).
       let first = true;

@@ -13,6 +13,7 @@ import { DEFAULT_VIEW, parseHash } from "./state.ts";
 $("file-note").hidden = true;
 
 const app = new AppState();
+app.layout.start();
 const filter = new FilterController(app);
 const selection = new SelectionController(app, filter);
 new SearchController(app, selection);
