@@ -150,14 +150,10 @@ export function sameLook(a: Appearance, b: Appearance): boolean {
       return (y instanceof Set || y instanceof Map) && x.size === 0 && y.size === 0;
     return x === y;
   };
-  return (
-    same(a.selected, b.selected) &&
-    same(a.path, b.path) &&
-    same(a.match, b.match) &&
-    same(a.context, b.context) &&
-    same(a.searchHits, b.searchHits) &&
-    same(a.outlined, b.outlined)
-  );
+  // Every field, so that one added to Appearance later is compared too.
+  for (const k of Object.keys(a) as (keyof Appearance)[])
+    if (k !== "hovered" && !same(a[k], b[k])) return false;
+  return true;
 }
 
 /** The subset of sigma's NodeDisplayData the reducers set (kept structural to test without sigma). */
