@@ -9,7 +9,7 @@ import { createNormalizationFunction, graphExtent } from "sigma/utils";
 import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
 import { labelRoom, labelWidths } from "./label-room.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
-import { type LayoutInput, levelRoom, type Point, treeLayout } from "./layout.ts";
+import { type LayoutInput, levelRoom, type Point, type TreeLayoutKind, treeLayout } from "./layout.ts";
 import { LayoutClient } from "./layout-client.ts";
 import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
@@ -395,11 +395,7 @@ export class GraphView {
   }
 
   /** Moves the nodes to a tree layout's positions and frames the drawing with room for the labels. */
-  private placeNodes(
-    kind: "tree" | "radial",
-    pos: ReadonlyMap<string, Point>,
-    room: Map<string, number>,
-  ): void {
+  private placeNodes(kind: TreeLayoutKind, pos: ReadonlyMap<string, Point>, room: Map<string, number>): void {
     // Sigma's answer to the update (every node through the reducers, twice) is redone by the refresh below.
     this.layers.quietly(() =>
       this.graph.updateEachNodeAttributes(

@@ -8,6 +8,9 @@ import { NODE_BACKGROUND } from "./colors.ts";
 import { FrameStage } from "./frame-stage.ts";
 import type { NodeAttrs } from "./state.ts";
 
+/** Sigma's WebGL layers (its other layers are 2D canvases). */
+const GL_LAYERS = ["edges", "nodes", "hoverNodes"] as const;
+
 export interface EdgeAttrs {
   size: number;
 }
@@ -187,7 +190,7 @@ export class SigmaLayers {
     this.frames = new FrameStage(
       r.webGLContexts,
       r.canvasContexts,
-      ["edges", "nodes", "hoverNodes"],
+      GL_LAYERS,
       ["labels", "hovers"],
       () => {
         this.showFrame(this.edgesOfStagedFrame);
@@ -210,7 +213,7 @@ export class SigmaLayers {
     layers.mouse?.before(this.stage);
     this.stage.append(...below);
     // Until sigma draws a frame (see `showFrame`).
-    for (const id of ["edges", "nodes", "hoverNodes"]) {
+    for (const id of GL_LAYERS) {
       const c = layers[id];
       if (c) c.style.visibility = "hidden";
     }
@@ -429,7 +432,7 @@ export class SigmaLayers {
   /** None of the WebGL layers is shown (before the first frame of a dump): a frame drawn on them is not seen until `showFrame`. */
   private glLayersHidden(): boolean {
     const layers = this.renderer.getCanvases();
-    return ["edges", "nodes", "hoverNodes"].every((id) => layers[id]?.style.visibility === "hidden");
+    return GL_LAYERS.every((id) => layers[id]?.style.visibility === "hidden");
   }
 
   private dragging(): boolean {
