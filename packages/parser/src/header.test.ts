@@ -23,7 +23,11 @@ function compareHeaders(text: string): number {
     const b = JSON.stringify({ ...want, id: byLine.id, idText: byLine.idText, kept: !!byLine.shared });
     // A tail kept by the table carries its state's class.
     if (a !== b || (inPlace.shared !== undefined && inPlace.shared.stateClass !== classifyState(got.state))) {
-      expect({ line, got: a, stateClass: inPlace.shared?.stateClass }).toEqual({ line, got: b, stateClass: inPlace.shared && classifyState(got.state) });
+      expect({ line, got: a, stateClass: inPlace.shared?.stateClass }).toEqual({
+        line,
+        got: b,
+        stateClass: inPlace.shared && classifyState(got.state),
+      });
     }
     n++;
   }
