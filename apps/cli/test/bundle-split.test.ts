@@ -72,8 +72,8 @@ describe("the split bundle", () => {
     }
   });
 
-  it("summary and stacks load neither the per-goroutine graph nor the leak analysis; tree leaves the leaks out", () => {
-    for (const c of ["summary", "stacks"]) {
+  it("summary, stacks and fetch load neither the per-goroutine graph nor the leak analysis; tree leaves the leaks out", () => {
+    for (const c of ["summary", "stacks", "fetch"]) {
       const bundled = sources(closure(commandChunk(c)));
       expect(bundled, c).toContain("packages/parser/");
       for (const heavy of ["graphology", "packages/leaks/src/incident.ts", "prom-client"]) {
