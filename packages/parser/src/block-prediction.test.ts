@@ -1,0 +1,178 @@
+// A goroutine's whole body read at once (ModelBuilder.frameRun, FrameTable.bodyAfter): the body that
+// followed the same first pair last time, compared where it lies, must give the model the grammar
+// gives, and only when the text is that body again (up to the parent id).
+import { readFileSync } from "node:fs";
+import { fixture } from "@gosleuth/fixtures";
+import type { Dump } from "@gosleuth/model";
+import { afterEach, describe, expect, it } from "vitest";
+import { modelKey } from "../test/model-key.ts";
+import { parseDump } from "./index.ts";
+import { fastPathStats, setGrammarOnly } from "./parser.ts";
+
+afterEach(() => setGrammarOnly(false));
+
+/** The input parsed by the grammar alone and with the fast path, and the bodies the fast path predicted. */
+function both(
+  input: string | Uint8Array,
+  pieceSize?: number,
+): { grammar: Dump; fast: Dump; predicted: number } {
+  setGrammarOnly(true);
+  const grammar = parseDump(input, { pieceSize });
+  setGrammarOnly(false);
+  const before = fastPathStats.predicted;
+  const fast = parseDump(input, { pieceSize });
+  return { grammar, fast, predicted: fastPathStats.predicted - before };
+}
+
+function expectSame(r: { grammar: Dump; fast: Dump }): void {
+  expect(modelKey(r.fast)).toBe(modelKey(r.grammar));
+}
+
+// Hand-written blocks (built inline): one kind of goroutine whose stack repeats, as a real dump's do.
+const FIRST = "main.(*Server).serveConn(0x0?, 0x275318384070, 0x14)\n\tspawnfarm/main.go:78 +0x153\n";
+const REST =
+  "main.(*Server).handle(...)\n\tspawnfarm/main.go:60\nmain.(*Server).loop(0x1)\n\tspawnfarm/main.go:50 +0x2a\n" +
+  "created by main.(*Server).Serve in goroutine ";
+const TAIL = "\n\tspawnfarm/main.go:84 +0x45\n";
+
+function block(id: number, parent: string | number, rest = REST, tail = TAIL): string {
+  return `goroutine ${id} [chan receive]:\n${FIRST}${rest}${parent}${tail}`;
+}
+
+describe("a goroutine's body predicted from its first pair", () => {
+  it("real dumps: most blocks are read at once, with the grammar's model", () => {
+    // leakybank's goroutines repeat their stacks with the same arguments; caddy's hold pointers that
+    // differ in every goroutine, so none of its bodies repeats.
+    const bank = both(readFileSync(fixture("labeled/leakybank/leakybank-t0180s-debug2.txt")));
+    expectSame(bank);
+    expect(bank.predicted).toBeGreaterThan(4000);
+    // Go 1.19: `created by` without a parent id.
+    const old = both(readFileSync(fixture("generated/go-versions/go1.19-spawnfarm-stack.txt")));
+    expectSame(old);
+    expect(old.predicted).toBeGreaterThan(500);
+    const caddy = both(readFileSync(fixture("generated/servers/caddy-2.11-t0-debug2.txt")));
+    expectSame(caddy);
+    expect(caddy.predicted).toBe(0);
+  });
+
+  it("a hit: the same frames, arrays of its own, the parent id read", () => {
+    const r = both([block(9, 1), block(10, 1), block(11, 2), block(12, 3)].join("\n"));
+    expectSame(r);
+    // The first builds its frames (most lookups missed: not remembered), the second is remembered,
+    // the two after it are read at once.
+    expect(r.predicted).toBe(2);
+    const [, a, b, c] = r.fast.goroutines;
+    expect(b!.createdBy?.parentId).toBe(2);
+    expect(c!.createdBy?.parentId).toBe(3);
+    expect(c!.frames).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
+      expect(b!.frames[i]).toBe(a!.frames[i]);
+      expect(c!.frames[i]).toBe(a!.frames[i]);
+    }
+    expect(b!.frames).not.toBe(a!.frames);
+    expect(c!.frames).not.toBe(b!.frames);
+    expect(c!.createdBy).not.toBe(b!.createdBy);
+    expect(c!.lines).toEqual({ start: 31, end: 39 });
+  });
+
+  it("a miss one byte in, anywhere in the body but the parent id: read pair by pair", () => {
+    const body = `${REST}7${TAIL}`;
+    const idAt = REST.length;
+    const head = `${block(9, 7)}\n${block(10, 7)}\ngoroutine 11 [chan receive]:\n${FIRST}`;
+    expect(both(head + body).predicted).toBe(1);
+    for (let i = 0; i < body.length; i++) {
+      if (i === idAt) continue;
+      const ch = body[i] === "x" ? "y" : "x";
+      const r = both(head + body.slice(0, i) + ch + body.slice(i + 1));
+      expectSame(r);
+      expect(r.predicted, `byte ${i} changed`).toBe(0);
+    }
+  });
+
+  it("parent ids of any length up to 15 digits, longer ones through the slow path", () => {
+    const ids = ["1", "7", "12345", "0012", "123456789012345", "1234567890123456", "99"];
+    const r = both(ids.map((id, i) => block(20 + i, id)).join("\n"));
+    expectSame(r);
+    expect(r.fast.goroutines.map((g) => g.createdBy?.parentId)).toEqual(ids.map(Number));
+    // All but the first two and the 16-digit one.
+    expect(r.predicted).toBe(4);
+  });
+
+  it("`created by` without its file line: never remembered, never predicted, the warning every time", () => {
+    const noFile = (id: number) => `goroutine ${id} [chan receive]:\n${FIRST}${REST}1\n`;
+    const r = both([noFile(1), noFile(2), block(3, 1), noFile(4), block(5, 1)].join("\n"));
+    expectSame(r);
+    const warnings = r.fast.diagnostics.filter((d) => d.message.includes("without its file line"));
+    expect(warnings).toHaveLength(3);
+    // Only goroutine 5 (after 3's body was remembered).
+    expect(r.predicted).toBe(1);
+  });
+
+  it("a body that gave a diagnostic is not remembered: the next one gives it too", () => {
+    const bare = "main.f)(\n\t/app/x.go:1 +0x1\ncreated by main.main in goroutine ";
+    const r = both([block(1, 1, bare), block(2, 1, bare), block(3, 1, bare)].join("\n"));
+    expectSame(r);
+    expect(r.fast.diagnostics.filter((d) => d.message.includes("not a Go call"))).toHaveLength(3);
+    expect(r.predicted).toBe(0);
+  });
+
+  it("what follows a predicted body is not part of it: a frame pair right after `created by`", () => {
+    const stray = "main.x()\n\t/app/x.go:1 +0x1\n";
+    const r = both(`${block(1, 1)}\n${block(2, 1)}\n${block(3, 1)}${stray}\n${block(4, 1)}${stray}`);
+    expectSame(r);
+    expect(r.predicted).toBe(2);
+    expect(r.fast.goroutines.map((g) => g.frames.length)).toEqual([3, 3, 3, 3]);
+  });
+
+  it("elision markers: the same indexes, objects of its own", () => {
+    const rest = `${REST.slice(0, REST.indexOf("created by"))}...12 frames elided...\ncreated by main.main in goroutine `;
+    const r = both([block(1, 1, rest), block(2, 1, rest), block(3, 1, rest)].join("\n"));
+    expectSame(r);
+    expect(r.predicted).toBe(1);
+    const [, a, b] = r.fast.goroutines;
+    expect(b!.elided).toEqual([{ index: 3, count: 12 }]);
+    expect(b!.elided).not.toBe(a!.elided);
+    expect(b!.elided[0]).not.toBe(a!.elided[0]);
+  });
+
+  it("Go before 1.21 (no parent id): the whole `created by` token compared", () => {
+    const old = "main.f()\n\t/app/x.go:1 +0x1\ncreated by main.main";
+    const other = "\n\t/app/m.go:9 +0x2\n";
+    const r = both(
+      [block(1, "", old), block(2, "", old), block(3, "", old), block(4, "", old, other)].join("\n"),
+    );
+    expectSame(r);
+    expect(r.predicted).toBe(1);
+    expect(r.fast.goroutines[3]!.createdBy?.line).toBe(9);
+  });
+
+  it("a block cut anywhere (the input or a piece ends inside it): what the grammar reads", () => {
+    const head = `${block(10, 1)}\n${block(11, 2)}\n`;
+    const last = block(12, 345);
+    expect(both(head + last).predicted).toBe(1);
+    for (let i = 1; i < last.length; i++) {
+      for (const size of [undefined, 256]) {
+        const r = both(head + last.slice(0, i), size);
+        expectSame(r);
+      }
+    }
+  });
+
+  it("predicted pairs count as the lookups they stand for, so the frame table decides as the grammar does", () => {
+    // Each pair of goroutines: one with two pairs never seen before (two lookups that miss), one whose
+    // four pairs repeat (four hits, three of them inside a predicted body). The table fills at 50,000
+    // pairs with 2/3 of its lookups hits and stays in use; counting the predicted pairs as no lookups
+    // would leave 1/3, frames would be built apart after it, and the frame sharing would differ.
+    const parts: string[] = [];
+    for (let i = 0; i < 26_000; i++) {
+      parts.push(
+        `goroutine ${2 * i + 1} [select]:\nmain.u(0x${i.toString(16)})\n\t/app/u.go:2 +0x2\n` +
+          `main.v(0x${i.toString(16)})\n\t/app/v.go:3 +0x3\ncreated by main.main in goroutine 1\n\t/app/m.go:5 +0x5\n`,
+        block(2 * i + 2, i),
+      );
+    }
+    const r = both(parts.join("\n"));
+    expectSame(r);
+    expect(r.predicted).toBeGreaterThan(25_000);
+  }, 120_000);
+});
