@@ -20,6 +20,7 @@ import {
   SiteInterner,
 } from "./intern.ts";
 import { groupKey, startFunction } from "./signature.ts";
+import { StackMemo } from "./stack-memo.ts";
 
 export interface AggNode {
   id: string;
@@ -102,11 +103,20 @@ export class AggregateTreeBuilder {
   private readonly startOf = new Map<number, string>(); // signature id → start function
   private readonly creatorFnOfSite = new Map<number, string>();
 
+  // Signature and creator site of a goroutine whose stack is the very one of an earlier goroutine.
+  private readonly memo = new StackMemo<{ sig: number; site: number }>();
+
   add(g: Goroutine): void {
-    const sig = this.sigs.id(g);
-    if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
-    const site = this.sites.id(g.createdBy);
-    if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
+    let known = this.memo.get(g);
+    if (known === undefined) {
+      const sig = this.sigs.id(g);
+      if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
+      const site = this.sites.id(g.createdBy);
+      if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
+      known = { sig, site };
+      this.memo.set(g, known);
+    }
+    const { sig, site } = known;
     const st = this.stateNames.id(g.state);
     this.ids.push(g.id);
     this.parents.push(g.createdBy ? (g.createdBy.parentId ?? -2) : -1);
