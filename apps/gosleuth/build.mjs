@@ -1,5 +1,5 @@
-// Assembles the publishable `gosleuth` package from what the workspace built: the CLI bundle and its
-// parsing thread (apps/cli/dist, which already holds every workspace package and library it imports,
+// Assembles the publishable `gosleuth` package from what the workspace built: the CLI bundle, its
+// parsing thread and the chunks both import (apps/cli/dist, which already holds every workspace package and library it imports,
 // so the package has no runtime dependencies) and the built viewer (apps/viewer/dist), which `gosleuth
 // view` serves from dist/viewer, and a few real dumps from the fixtures for the README's tour (examples/).
 import {
@@ -8,6 +8,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -44,8 +45,10 @@ if (!bundled.includes(JSON.stringify(version))) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-// Source maps stay out: they would triple the download, and Node ignores them unless asked.
-for (const f of ["gosleuth.mjs", "worker.mjs"]) copyFileSync(resolve(cliDist, f), resolve(out, f));
+// Every module of the CLI (the entry, the worker, the chunks each command loads when it runs). Source maps
+// stay out: they would triple the download, and Node ignores them unless asked.
+for (const f of readdirSync(cliDist))
+  if (f.endsWith(".mjs")) copyFileSync(resolve(cliDist, f), resolve(out, f));
 chmodSync(resolve(out, "gosleuth.mjs"), 0o755);
 cpSync(viewerDist, resolve(out, "viewer"), { recursive: true });
 copyFileSync(resolve(here, "../../LICENSE"), resolve(out, "LICENSE"));

@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import { createGunzip } from "node:zlib";
 import { escapeControl } from "@gosleuth/text";
 import { CliError } from "./errors.ts";
-import type { FetchOptions } from "./input.ts";
+import type { FetchOptions } from "./input-options.ts";
 
 /** Redirects followed before giving up (pprof endpoints behind a proxy add one or two). */
 export const MAX_REDIRECTS = 5;

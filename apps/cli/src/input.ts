@@ -3,35 +3,11 @@ import { createReadStream, statSync } from "node:fs";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
 import { type ParseStream, parseStream } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
-import { openUrl } from "./http-client.ts";
+import { DEFAULT_FETCH, type FetchOptions, isUrl, READ_CHUNK } from "./input-options.ts";
 import { Progress } from "./progress.ts";
 
-export interface FetchOptions {
-  /** Milliseconds before the request is abandoned (connecting and reading the whole body). */
-  timeoutMs: number;
-  /** Largest body accepted, in bytes (checked while streaming). */
-  maxBytes: number;
-  /** Optional Host header (for servers behind name-based routing, or Caddy's admin origin check). */
-  hostHeader?: string;
-  /** Abandons the request (e.g. on Ctrl-C); the body then ends with a CliError. */
-  signal?: AbortSignal;
-}
-
-/**
- * File read size. The parser cuts reads into 64 KiB pieces, whose strings and tokens die young;
- * reads of 256 KiB keep the disk ahead of the parser. Smaller reads leave the parser waiting for the
- * disk; bigger ones were slower, and the pieces they keep alive add to the peak memory.
- */
-export const READ_CHUNK = 256 * 1024;
-
-export const DEFAULT_FETCH: FetchOptions = { timeoutMs: 30_000, maxBytes: 1024 ** 3 };
-
-export function isUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input);
-}
-
 export type { UrlBody } from "./http-client.ts";
-export { openUrl } from "./http-client.ts";
+export { DEFAULT_FETCH, type FetchOptions, isUrl, READ_CHUNK } from "./input-options.ts";
 
 /** Opens a file, `-` or URL as bytes. */
 export async function openInput(
@@ -39,7 +15,11 @@ export async function openInput(
   fetchOpts: FetchOptions = DEFAULT_FETCH,
 ): Promise<{ body: AsyncIterable<Uint8Array>; size?: number; name: string }> {
   if (input === "-") return { body: process.stdin, name: "stdin" };
-  if (isUrl(input)) return { ...(await openUrl(input, fetchOpts)), name: input };
+  if (isUrl(input)) {
+    // node:http, node:https and TLS take a while to load: only a URL input pays for them.
+    const { openUrl } = await import("./http-client.ts");
+    return { ...(await openUrl(input, fetchOpts)), name: input };
+  }
   let size: number;
   try {
     const st = statSync(input);

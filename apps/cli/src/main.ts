@@ -1,7 +1,5 @@
 // `gosleuth`: goroutine dump forensics from a terminal or a pipeline. The entry point: the program, its
 // commands (each defined in commands/<name>.register.ts) and the run.
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerAgent } from "./commands/agent.register.ts";
 import { registerDiff } from "./commands/diff.register.ts";
@@ -17,6 +15,8 @@ import { run } from "./run.ts";
 
 // Set by build.mjs from the published package's package.json.
 declare const __GOSLEUTH_VERSION__: string | undefined;
+// Set by build.mjs: the bundle is only ever run as the program.
+declare const __GOSLEUTH_BUNDLED__: boolean | undefined;
 const VERSION = typeof __GOSLEUTH_VERSION__ === "string" ? __GOSLEUTH_VERSION__ : "0.0.0-dev";
 
 export const program = new Command()
@@ -48,8 +48,8 @@ Exit codes: 0 ok, 1 an incident reached --fail-on, 2 bad usage or input.
 Set GOSLEUTH_DEBUG=1 to get a stack trace for an internal error.`,
   );
 
-// Commands in the order --help lists them; each imports its code only when run, so start-up loads only
-// what the command needs.
+// Commands in the order --help lists them; each imports its code only when run (a chunk of its own in the
+// bundle), so start-up loads only what the command needs.
 registerSummary(program);
 registerParse(program);
 registerTree(program);
@@ -62,9 +62,13 @@ registerView(program);
 registerAgent(program);
 
 /** True when this module is the program being run (not imported by a test that reads the command tree). */
-function isEntry(): boolean {
+async function isEntry(): Promise<boolean> {
+  if (typeof __GOSLEUTH_BUNDLED__ === "boolean") return __GOSLEUTH_BUNDLED__;
   const script = process.argv[1];
   if (!script) return false;
+  // Imported here (never in the bundle): a top-level ESM import of node:fs also loads node:fs/promises,
+  // which every start would pay for.
+  const [{ realpathSync }, { fileURLToPath }] = await Promise.all([import("node:fs"), import("node:url")]);
   try {
     return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
   } catch {
@@ -72,7 +76,7 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) {
+if (await isEntry()) {
   await run(program, process.argv);
   // Everything is written (stdout flushed below): leave now rather than wait for the heap's and any
   // worker thread's teardown, which takes a noticeable while after a big parse.

@@ -2,7 +2,7 @@
 // usage error (exit 2), the URL options (--timeout, --max-bytes, --host-header) and the help texts for inputs
 // and threads.
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_FETCH, type FetchOptions } from "./input.ts";
+import { DEFAULT_FETCH, type FetchOptions } from "./input-options.ts";
 
 export const INPUT_HELP = "a dump file (.gz is read transparently), - for stdin, or an http(s) URL";
 

@@ -15,7 +15,7 @@ import { Progress } from "./progress.ts";
 import {
   type Consumer,
   type ConsumerOf,
-  kind,
+  loadKind,
   type PartialKind,
   type PartialOf,
   parseRange,
@@ -119,13 +119,17 @@ export function planRanges(file: string, size: number, threads: number): RangePl
   }
 }
 
-/** Starts worker threads (they load and warm up the parser while the caller plans). */
-export function startWorkers(count: number): Worker[] {
+/**
+ * Starts worker threads (they load and warm up the parser, and load the kind's consumer, while the caller
+ * plans).
+ */
+export function startWorkers(count: number, k?: PartialKind): Worker[] {
   const out: Worker[] = [];
   for (let t = 0; t < count; t++) {
     out.push(
       new Worker(new URL("./worker.mjs", import.meta.url), {
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+        workerData: { kind: k },
       }),
     );
   }
@@ -164,7 +168,7 @@ export async function runParallel<K extends PartialKind>(
   into: Consumer<PartialOf<K>>,
 ): Promise<{ info: DumpInfo; clean: boolean }> {
   const n = plan.edges.length - 1;
-  const kindOf = kind(k);
+  const kindOf = await loadKind(k);
   const waiting = new Map<number, PartialOf<K>>();
   let delivered = 0;
   let failed: Error | undefined;
@@ -311,13 +315,13 @@ export async function consumeInput<K extends PartialKind>(
     threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
   if (size !== null) {
     // The workers start (load, build and warm up the parser) while this thread plans the cuts.
-    const workers = startWorkers(threads - 1);
+    const workers = startWorkers(threads - 1, k);
     if (process.env.GOSLEUTH_DEBUG)
       process.stderr.write(`gosleuth: workers started at ${performance.now().toFixed(0)} ms\n`);
     const plan = planRanges(input, size, threads);
     if (!plan) await Promise.all(workers.map((w) => w.terminate()));
     else {
-      const consumer = kind(k).make(options);
+      const consumer = (await loadKind(k)).make(options);
       try {
         const r = await runParallel(k, options, plan, workers, consumer);
         if (process.env.GOSLEUTH_DEBUG) {
@@ -334,7 +338,7 @@ export async function consumeInput<K extends PartialKind>(
       }
     }
   }
-  const consumer = kind(k).make(options);
+  const consumer = (await loadKind(k)).make(options);
   const p = await parseInput(input, opts.fetch, (items) => consumer.add(items));
   for await (const batch of p.stream.batches()) consumer.add(batch);
   return { consumer, info: await p.finish(), name: p.name };

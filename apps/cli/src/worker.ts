@@ -1,14 +1,17 @@
 // A parsing thread of the parallel commands (see parallel.ts): parses the byte ranges it is given and
 // sends back each range's partial result and fragment info.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { parseDump } from "@gosleuth/parser";
 import type { FromWorker, ToWorker } from "./parallel.ts";
-import { kind, parseRange } from "./range-parse.ts";
+import { loadKind, type PartialKind, parseRange } from "./range-parse.ts";
 
 const port = parentPort;
 if (!port) throw new Error("worker.mjs runs as a worker thread of gosleuth");
 
-// Build the lexer and grammar now, while the main thread plans the cuts.
+// Load the consumer of the command's kind (a chunk of its own) and build the lexer and grammar now, while
+// the main thread plans the cuts.
+const kindOfRun = (workerData as { kind?: PartialKind } | null)?.kind;
+if (kindOfRun) void loadKind(kindOfRun).catch(() => {}); // a failure shows again where the range needs it
 parseDump("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:1 +0x1\n");
 
 port.on("message", async (m: ToWorker) => {
@@ -23,9 +26,7 @@ port.on("message", async (m: ToWorker) => {
     const done: FromWorker = { type: "done", index: m.index, partial, fragment: r.fragment };
     port.postMessage(
       done,
-      kind(m.kind)
-        .buffers(partial)
-        .map((a) => a.buffer as ArrayBuffer),
+      (await loadKind(m.kind)).buffers(partial).map((a) => a.buffer as ArrayBuffer),
     );
   } catch (e) {
     const failed: FromWorker = { type: "failed", index: m.index, message: (e as Error).message };

@@ -16,7 +16,7 @@ import type {
 import { PROFILE_HEAD } from "./detect.ts";
 import { FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
-import { HeaderTable } from "./header.ts";
+import { type HeaderFields, HeaderTable } from "./header.ts";
 import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
 import { pairEnd } from "./tokens.ts";
@@ -77,7 +77,7 @@ interface Building {
   frames: Frame[];
   elided: Elision[];
   ancestors: Mutable<Ancestor>[];
-  anc?: { frames: Frame[]; a: Mutable<Ancestor> };
+  anc: { frames: Frame[]; a: Mutable<Ancestor> } | undefined;
 }
 
 export class ModelBuilder {
@@ -100,6 +100,13 @@ export class ModelBuilder {
   private seenBlock = false;
   private inRuntimeStack = false;
   private cur: Building | null = null;
+  private readonly building: Building = {
+    g: undefined as unknown as Mutable<Goroutine>,
+    frames: [],
+    elided: [],
+    ancestors: [],
+    anc: undefined,
+  };
 
   diag(severity: DiagnosticSeverity, line: number, message: string, text: string): void {
     if (this.diagnostics.length >= MAX_DIAGNOSTICS) {
@@ -128,13 +135,37 @@ export class ModelBuilder {
   // ---- top-level tokens -------------------------------------------------
 
   private push(l: string): void {
-    if (this.pending.length === 0) this.pendingLine = this.line;
+    if (this.soleBlank) this.keepSoleBlank();
+    else if (this.pending.length === 0) this.pendingLine = this.line;
     this.pending.push(l);
     this.line++;
   }
 
+  /**
+   * Whether the lines gathered since the last block are one empty line (the separator between two
+   * blocks), not yet in `pending`: that array is then left as it is, not pushed to and replaced for
+   * every goroutine.
+   */
+  private soleBlank = false;
+
+  /** Puts the sole empty line into `pending`, where the lines after it go. */
+  private keepSoleBlank(): void {
+    this.soleBlank = false;
+    this.pending.push("");
+  }
+
   blank(image: string): void {
     this.inRuntimeStack = false;
+    if (
+      !this.soleBlank &&
+      this.pending.length === 0 &&
+      (image.length === 0 || (image.length === 1 && image.charCodeAt(0) === 10))
+    ) {
+      this.soleBlank = true;
+      this.pendingLine = this.line;
+      this.line++;
+      return;
+    }
     this.push(rawLine(image));
   }
 
@@ -170,24 +201,46 @@ export class ModelBuilder {
 
   // ---- goroutine blocks -------------------------------------------------
 
+  /** A goroutine header line as a token's image (the grammar's path). */
   startGoroutine(image: string): void {
     this.flushPendingBeforeBlock();
     const table = this.headerTable;
     const h = table.parse(image);
-    this.head = table.shared;
     const start = this.line;
     if (h.glued !== undefined) {
       this.diag("info", start, "goroutine header glued to preceding text", rawLine(image));
     }
     if (h.problem !== undefined) this.diag("warning", start, h.problem, rawLine(image));
+    this.begin(h, h.glued === undefined ? undefined : unsliced(h.glued));
+  }
+
+  /**
+   * The same for the header line that starts at `s` in `text` and ends at `e` (its newline or the
+   * text's end), where `isHeaderAt` found one (the fast path): the line is cut out only for a
+   * diagnostic. Such a line starts with `goroutine `, so it is never glued.
+   */
+  startGoroutineAt(text: string, s: number, e: number): void {
+    this.flushPendingBeforeBlock();
+    const h = this.headerTable.parseAt(text, s, e);
+    if (h.problem !== undefined) this.diag("warning", this.line, h.problem, text.substring(s, e));
+    this.begin(h, undefined);
+  }
+
+  /** The goroutine of header `h` (the table's last parse), being built from here on. */
+  private begin(h: Readonly<HeaderFields>, glued: string | undefined): void {
+    const table = this.headerTable;
+    const tail = table.shared;
+    this.head = tail;
+    const start = this.line;
     // Every goroutine gets the same fields in the same order (one hidden class for V8); empty
     // elision and ancestor lists share one frozen array until something is added.
+    const frames: Frame[] = [];
     const g: Mutable<Goroutine> & { glued?: string } = {
       kind: "goroutine",
       id: table.id,
       idText: table.idText,
       state: h.state,
-      stateClass: classifyState(h.state),
+      stateClass: tail === undefined ? classifyState(h.state) : tail.stateClass,
       waitMinutes: h.waitMinutes,
       lockedToThread: h.lockedToThread,
       leaked: h.leaked,
@@ -200,7 +253,7 @@ export class ModelBuilder {
       m: h.m,
       mp: h.mp,
       extraState: h.extraState,
-      frames: [],
+      frames,
       elided: EMPTY,
       stackUnavailable: false,
       createdBy: undefined,
@@ -208,15 +261,17 @@ export class ModelBuilder {
       lines: { start, end: start },
       leading: this.leading,
       dumpIndex: this.dumpIndex,
-      glued: h.glued === undefined ? undefined : unsliced(h.glued),
+      glued,
     };
     this.leading = undefined;
-    this.cur = {
-      g,
-      frames: g.frames as Frame[],
-      elided: EMPTY as unknown as Elision[],
-      ancestors: EMPTY as unknown as Mutable<Ancestor>[],
-    };
+    // One Building object serves every goroutine of the session (only one is built at a time).
+    const c = this.building;
+    c.g = g;
+    c.frames = frames;
+    c.elided = EMPTY as unknown as Elision[];
+    c.ancestors = EMPTY as unknown as Mutable<Ancestor>[];
+    c.anc = undefined;
+    this.cur = c;
     this.line++;
   }
 
@@ -389,12 +444,19 @@ export class ModelBuilder {
     if (g.createdBy !== undefined) this.sawCreatedBy = true;
     this.out.push(g);
     this.goroutineCount++;
+    c.g = undefined as unknown as Mutable<Goroutine>;
+    c.anc = undefined;
     this.cur = null;
     this.seenBlock = true;
   }
 
   /** Decides what the lines gathered since the last block are: preamble, or lines between blocks. */
   private flushPendingBeforeBlock(): void {
+    if (this.soleBlank) {
+      this.soleBlank = false;
+      if (!this.seenBlock) this.preambleLines.push("");
+      return;
+    }
     const p = this.pending;
     if (!this.seenBlock) {
       for (const l of p) this.preambleLines.push(l);
@@ -417,6 +479,7 @@ export class ModelBuilder {
 
   /** The lines after the last block (or every line when there was no block). */
   finishTrailer(): string[] {
+    if (this.soleBlank) this.keepSoleBlank();
     if (!this.seenBlock) {
       for (const l of this.pending) this.preambleLines.push(l);
       this.pending = [];
@@ -566,15 +629,19 @@ const ROOT_START =
  * filtered dumps often have none).
  */
 export function blockCut(g: Goroutine): string | undefined {
-  const name = `goroutine ${g.idText ?? g.id}`;
+  // The name is made only for a reason returned: most goroutines end with their `created by`.
   const c = g.createdBy;
   if (c !== undefined)
-    return c.file === "" ? `${name} ends at \`created by\` without its file line` : undefined;
+    return c.file === ""
+      ? `goroutine ${g.idText ?? g.id} ends at \`created by\` without its file line`
+      : undefined;
   if (g.stackUnavailable || g.id <= 1) return undefined;
-  if (g.frames.length === 0) return `${NO_CREATOR}${name} ends at its header`;
+  if (g.frames.length === 0) return `${NO_CREATOR}goroutine ${g.idText ?? g.id} ends at its header`;
   if (g.ancestors.length > 0) return undefined;
   const outer = g.frames[g.frames.length - 1]!.fn.full;
-  return ROOT_START.test(outer) ? undefined : `${NO_CREATOR}${name} ends at ${outer} without \`created by\``;
+  return ROOT_START.test(outer)
+    ? undefined
+    : `${NO_CREATOR}goroutine ${g.idText ?? g.id} ends at ${outer} without \`created by\``;
 }
 
 /**

@@ -1,7 +1,9 @@
 // Goroutine header lines (`goroutine N [state, N minutes, locked to thread]:` and their 1.22+ and
 // 1.26+ additions) split into fields.
+import type { StateClass } from "@gosleuth/model";
 import { unsliced } from "./function-name.ts";
 import { parseLabels } from "./labels.ts";
+import { classifyState } from "./state.ts";
 
 export interface HeaderFields {
   id: number;
@@ -35,6 +37,23 @@ function stripLineEnd(line: string): string {
 /** Distinct header tails kept per session; a dump has few (state, minutes, labels). */
 const HEADER_TABLE_MAX = 10_000;
 
+/** Tails up to this length (newline included) are also kept by their length, for `parseAt`. */
+const BY_LENGTH_MAX = 256;
+
+/** A header tail's parse, as the table keeps it: the fields and the state's class, worked out once. */
+export interface HeaderTail {
+  /** The tail's text (what follows the id, its newline included), an unsliced copy. */
+  readonly key: string;
+  readonly fields: Readonly<HeaderFields>;
+  readonly stateClass: StateClass;
+}
+
+/** Whether `text` holds `key` at `i` (compared from the end: tails of one length differ late, in labels). */
+function keyAt(text: string, i: number, key: string): boolean {
+  for (let k = key.length - 1; k >= 0; k--) if (text.charCodeAt(i + k) !== key.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
  * Goroutine headers of one parsing session. What follows the id repeats across goroutines
  * (`[chan receive, 5 minutes]:`), so its parse is kept by that text; only headers carrying a
@@ -42,7 +61,12 @@ const HEADER_TABLE_MAX = 10_000;
  * process never share (or clear) each other's entries.
  */
 export class HeaderTable {
-  private readonly tails = new Map<string, HeaderFields>();
+  private readonly tails = new Map<string, HeaderTail>();
+  /**
+   * The tail last found of each length. A dump has a few states, most of them of different lengths,
+   * so a header's tail is found by a compare where it lies: no substring, no hash.
+   */
+  private readonly byLength: (HeaderTail | undefined)[] = new Array(BY_LENGTH_MAX + 1).fill(undefined);
   private readonly states = new Map<string, string>();
   private readonly internState = (s: string): string => {
     let v = this.states.get(s);
@@ -57,7 +81,7 @@ export class HeaderTable {
   id = 0;
   idText: string | undefined;
   /** The table's shared entry that `parse` returned last, or undefined when it parsed a header apart. */
-  shared: Readonly<HeaderFields> | undefined;
+  shared: HeaderTail | undefined;
 
   /**
    * Parses `goroutine N [gp=.. m=.. mp=..] [STATE, ...] [{labels}]:` (see parseHeader). The id is
@@ -65,30 +89,78 @@ export class HeaderTable {
    * tail (its `id` is then 0): read them, never change them.
    */
   parse(lineIn: string): Readonly<HeaderFields> {
-    let i = 10;
     if (lineIn.startsWith("goroutine ")) {
-      // Up to 15 digits are summed exactly; longer ids go through Number() as parseHeaderText does.
-      let id = 0;
-      for (;;) {
-        const c = lineIn.charCodeAt(i);
-        if (!(c >= 48 && c <= 57)) break;
-        id = id * 10 + (c - 48);
-        i++;
-      }
-      if (i > 10 && i <= 25 && !lineIn.startsWith(" gp=", i)) {
-        const rest = lineIn.substring(i);
-        let t = this.tails.get(rest);
-        if (t === undefined) {
-          t = parseHeaderText(`goroutine 0${rest}`, this.internState);
-          if (this.tails.size >= HEADER_TABLE_MAX) this.tails.clear();
-          this.tails.set(unsliced(rest), t);
-        }
-        this.id = id;
-        this.idText = undefined;
-        this.shared = t;
-        return t;
+      const i = this.idAt(lineIn, 10);
+      if (i !== -1) {
+        this.shared = this.tail(lineIn, i, lineIn.length);
+        return this.shared.fields;
       }
     }
+    return this.apart(lineIn);
+  }
+
+  /**
+   * `parse` of the header line that starts at `s` in `text` and ends at `e` (its newline, or the
+   * text's end), where `isHeaderAt` found one: the same result, without cutting the line out.
+   */
+  parseAt(text: string, s: number, e: number): Readonly<HeaderFields> {
+    const ne = e < text.length ? e + 1 : e;
+    const i = this.idAt(text, s + 10);
+    if (i !== -1) {
+      const l = ne - i;
+      if (l <= BY_LENGTH_MAX) {
+        const t = this.byLength[l];
+        if (t !== undefined && keyAt(text, i, t.key)) {
+          this.shared = t;
+          return t.fields;
+        }
+      }
+      const t = this.tail(text, i, ne);
+      if (l <= BY_LENGTH_MAX) this.byLength[l] = t;
+      this.shared = t;
+      return t.fields;
+    }
+    return this.apart(text.substring(s, ne));
+  }
+
+  /**
+   * Reads the id whose digits start at `d` into `id`; returns where its tail starts, or -1 when the
+   * header is parsed apart: no digits, more than 15 (summed exactly up to 15; longer ids go through
+   * Number() as parseHeaderText does), or a per-goroutine ` gp=`.
+   */
+  private idAt(text: string, d: number): number {
+    let id = 0;
+    let i = d;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (!(c >= 48 && c <= 57)) break;
+      id = id * 10 + (c - 48);
+      i++;
+    }
+    if (i === d || i - d > 15 || text.startsWith(" gp=", i)) return -1;
+    this.id = id;
+    this.idText = undefined;
+    return i;
+  }
+
+  /** The table's entry for the tail text[i, end), parsed when new. */
+  private tail(text: string, i: number, end: number): HeaderTail {
+    const rest = text.substring(i, end);
+    let t = this.tails.get(rest);
+    if (t === undefined) {
+      const fields = parseHeaderText(`goroutine 0${rest}`, this.internState);
+      const key = unsliced(rest);
+      t = { key, fields, stateClass: classifyState(fields.state) };
+      if (this.tails.size >= HEADER_TABLE_MAX) {
+        this.tails.clear();
+        this.byLength.fill(undefined);
+      }
+      this.tails.set(key, t);
+    }
+    return t;
+  }
+
+  private apart(lineIn: string): Readonly<HeaderFields> {
     const h = parseHeaderText(lineIn, this.internState);
     this.id = h.id;
     this.idText = h.idText;

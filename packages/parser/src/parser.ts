@@ -142,12 +142,13 @@ export function parseText(text: string, b: ModelBuilder): void {
   let pos = 0;
   while (pos < n) {
     const c = text.charCodeAt(pos);
+    let le: number;
     if (c === 10) {
       // A Blank token: the lexer's only candidate for an empty line.
       b.blank("\n");
       pos++;
-    } else if (c === 103 /* g */ && isHeaderAt(text, pos, lineEnd(text, pos))) {
-      pos = block(text, pos, b);
+    } else if (c === 103 /* g */ && isHeaderAt(text, pos, (le = lineEnd(text, pos)))) {
+      pos = block(text, pos, le, b);
     } else if ((c === 13 || c === 32 || c === 9) && blankAt(text, pos)) {
       // A line of blanks (CRLF input, a paste's spaces): a Blank token, unless `stack unavailable`
       // (tried first for a space or TAB) would take it, which blankAt rules out.
@@ -179,15 +180,15 @@ function nextHeaderLine(text: string, pos: number): number {
 }
 
 /**
- * The goroutine block whose header line starts at `pos` (the grammar's `block` rule without
- * ancestors): returns where the block ends, at the first token that neither the body nor `created by`
- * takes. Which token starts at a line follows the lexer: the candidates for the line's first character,
- * in ALL_TOKENS order.
+ * The goroutine block whose header line starts at `pos` and ends at `le` (the grammar's `block` rule
+ * without ancestors): returns where the block ends, at the first token that neither the body nor
+ * `created by` takes. Which token starts at a line follows the lexer: the candidates for the line's
+ * first character, in ALL_TOKENS order.
  */
-function block(text: string, pos: number, b: ModelBuilder): number {
+function block(text: string, pos: number, le: number, b: ModelBuilder): number {
   fastPathStats.blocks++;
-  let p = next(text, lineEnd(text, pos));
-  b.startGoroutine(text.substring(pos, p));
+  let p = next(text, le);
+  b.startGoroutineAt(text, pos, le);
   const n = text.length;
   while (p < n) {
     const c = text.charCodeAt(p);

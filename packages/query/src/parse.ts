@@ -8,7 +8,9 @@
 // is:locked, free text) and per node or group (count, severity, is:ghost, is:orphan); match.ts says
 // how the two levels combine.
 
-import { SEVERITIES as LEAK_SEVERITIES, type Severity } from "@gosleuth/leaks";
+// From the settings module alone: the package's index would bring the whole leak analysis into every
+// bundle that filters (the CLI's summary and stacks, the viewer).
+import { SEVERITIES as LEAK_SEVERITIES, type Severity } from "@gosleuth/leaks/settings";
 
 /**
  * The severities leaks assigns (its one list, most severe first), here from least to most severe:

@@ -3,7 +3,7 @@
 import type { WindowScan } from "@gosleuth/leaks";
 import { type GoroutineGroup, type StreamItem, startFunctionName } from "@gosleuth/model";
 import { parseStream } from "@gosleuth/parser";
-import { openUrl } from "../input.ts";
+import { openUrl } from "../http-client.ts";
 
 /** Why a scrape failed, as the `reason` label of gosleuth_target_up (a small fixed set: bounded series). */
 export type FailReason =

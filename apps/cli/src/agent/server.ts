@@ -2,8 +2,8 @@
 // target's current dump. Every request passes the guard first; no request can end the server.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { toJson } from "@gosleuth/leaks";
+import { openUrl } from "../http-client.ts";
 import { allowedHosts, checkRequest, isCrossSite, isRefusal, refuse } from "../http-guard.ts";
-import { openUrl } from "../input.ts";
 import {
   contentType,
   fileUnder,

@@ -1,7 +1,7 @@
 // `gosleuth fetch`: arguments, options and help; the action imports ./fetch.ts when the command runs.
 import { type Command, Option } from "commander";
 import { CliError } from "../errors.ts";
-import { isUrl } from "../input.ts";
+import { isUrl } from "../input-options.ts";
 import { durationMs, fetchOpts, nonNegativeInt, withFetch } from "../options.ts";
 
 export function registerFetch(program: Command): void {

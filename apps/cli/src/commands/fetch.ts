@@ -5,7 +5,8 @@ import { createWriteStream, renameSync, rmSync, utimesSync } from "node:fs";
 import { detectFormat } from "@gosleuth/parser";
 import { CliError } from "../errors.ts";
 import { n } from "../format.ts";
-import { type FetchOptions, openUrl } from "../input.ts";
+import { openUrl } from "../http-client.ts";
+import type { FetchOptions } from "../input-options.ts";
 import { nothingCollected, poll, pollSummary } from "./poll.ts";
 
 /** Reads the profile counts from the `/debug/pprof/` index page (`<td>N</td><td><a href="goroutine?debug=1">goroutine</a>`). */

@@ -3,7 +3,29 @@
 // --count counts attempts, failed ones included; the first Ctrl-C stops collecting (abandoning a fetch under
 // way) and the command ends with what it collected, a second ends at once.
 import { CliError } from "../errors.ts";
-import { backoff, sleep } from "./watch.ts";
+
+/** Longest wait between attempts while the endpoint keeps failing (unless --every is longer). */
+const MAX_BACKOFF_MS = 60_000;
+
+/** Waits `ms`, or less when `signal` aborts; leaves no listener behind. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((ok) => {
+    if (signal.aborted) return ok();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      ok();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Wait after `failing` consecutive failures: doubling from --every, up to a minute (or --every if longer). */
+export function backoff(every: number, failing: number): number {
+  if (failing === 0) return every;
+  return Math.min(every * 2 ** failing, Math.max(every, MAX_BACKOFF_MS));
+}
 
 export interface PollGap {
   at: Date;

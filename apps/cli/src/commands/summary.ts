@@ -1,6 +1,7 @@
 // `gosleuth summary`: what a dump holds, computed while it streams (no goroutine is retained).
 import type { Diagnostic, DumpInfo, StateClass, Truncation } from "@gosleuth/model";
-import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph";
+// From its module alone: the package's index brings graphology (the per-goroutine graph) too.
+import { SPAWN_VIEW_NOTE, spawnView } from "@gosleuth/spawn-graph/spawn-view";
 import {
   buildReport,
   type CrashJson,

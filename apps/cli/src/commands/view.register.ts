@@ -1,7 +1,7 @@
 // `gosleuth view`: arguments, options and help; the action imports ./view.ts when the command runs.
 import { type Command, Option } from "commander";
 import { CliError } from "../errors.ts";
-import { isUrl } from "../input.ts";
+import { isUrl } from "../input-options.ts";
 import { nonNegativeInt } from "../options.ts";
 
 export function registerView(program: Command): void {

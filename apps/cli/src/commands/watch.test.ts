@@ -4,7 +4,8 @@ import { readFixture } from "@gosleuth/fixtures";
 import { analyzeSnapshots } from "@gosleuth/leaks";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { backoff, cutLeft, type FrameState, renderFrame } from "./watch.ts";
+import { backoff } from "./poll.ts";
+import { cutLeft, type FrameState, renderFrame } from "./watch.ts";
 
 const times = [new Date("2026-07-01T12:00:00Z"), new Date("2026-07-01T12:01:00Z")];
 const leaky = [

@@ -7,12 +7,11 @@ import { CliError } from "../errors.ts";
 import { color, colorEnabled, n } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { loadSettings } from "./leaks.ts";
+// In poll.ts, which \`fetch --every\` uses too: fetch then loads no leak analysis.
+import { backoff, sleep } from "./poll.ts";
 
 /** Snapshots kept for the view and the report: their goroutines stay in memory. */
 export const WINDOW = 30;
-
-/** Longest wait between attempts while the endpoint keeps failing (unless --every is longer). */
-const MAX_BACKOFF_MS = 60_000;
 
 export interface WatchOptions {
   every: number;
@@ -220,26 +219,6 @@ export function renderFrame(s: FrameState, screen: Screen): { lines: string[]; o
     fit(`… ${n(rows.length - shown.length)} more groups (the report at the end lists them)`);
   else if (rows.length === 0 && s.report) fit("(no goroutines)");
   return { lines, order: rows.map((r) => r.key) };
-}
-
-/** Waits `ms`, or less when `signal` aborts; leaves no listener behind. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((ok) => {
-    if (signal.aborted) return ok();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      ok();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Wait after `failing` consecutive failures: doubling from --every, up to a minute (or --every if longer). */
-export function backoff(every: number, failing: number): number {
-  if (failing === 0) return every;
-  return Math.min(every * 2 ** failing, Math.max(every, MAX_BACKOFF_MS));
 }
 
 // Alternate screen on, cursor hidden / cursor shown, alternate screen off.
