@@ -21,9 +21,10 @@ export interface SummaryPartial {
   states: Partial<Record<StateClass, number>>;
   /** In order of first appearance (ties in the final sort keep that order). */
   rawStates: [string, number][];
-  creators: [string, number][];
   /** Creator sites by id (0: none), as SiteInterner numbers them. */
   sites: (CreatorSite | null)[];
+  /** Goroutines per creator site id (index 0: those without a creator). */
+  siteCounts: number[];
   /** One record per goroutine: id, parent id (-1: none), creator site id (0: none). */
   ids: Int32Array | Float64Array;
   parents: Int32Array | Float64Array;
@@ -43,20 +44,36 @@ export class SummaryAccumulator {
   maxId = 0;
   readonly states: Partial<Record<StateClass, number>> = {};
   readonly rawStates = new Map<string, number>();
-  readonly creators = new Map<string, number>();
   readonly sites = new SiteInterner();
+  /** Goroutines per creator site id: the creators are counted by site, and by function at the end. */
+  private readonly siteCounts: number[] = [0];
   // Compact per-goroutine numbers in typed arrays (12 bytes a goroutine), so memory stays small
   // even for millions of goroutines.
   readonly recId = new IdColumn();
   readonly recParent = new IdColumn();
   readonly recSite = new Growable(Int32Array);
   waits: WaitEntry[] = [];
-  // Similarity `any`, counts only: leaks' groups, the cheapest grouping, enough to name the largest.
-  readonly stacks = new StackGrouper({ similarity: "any", countsOnly: true });
+  // Similarity `any`, counts only: leaks' groups, the cheapest grouping, enough to name the largest. It
+  // numbers creator sites with this accumulator's interner, and its site id for each goroutine is the
+  // one recorded here (no second lookup).
+  readonly stacks = new StackGrouper({ similarity: "any", countsOnly: true, sites: this.sites });
+
+  /** Goroutines per creator function, in order of first appearance (from the counts per site). */
+  get creators(): Map<string, number> {
+    const out = new Map<string, number>();
+    // Site ids are handed out in order of first appearance, so a function's first site comes first.
+    for (let s = 1; s < this.siteCounts.length; s++) {
+      const c = this.siteCounts[s]!;
+      if (c === 0) continue;
+      const fn = this.sites.sites[s]!.function;
+      out.set(fn, (out.get(fn) ?? 0) + c);
+    }
+    return out;
+  }
 
   add(batch: readonly StreamItem[]): void {
-    this.stacks.add(batch);
     for (const item of batch) {
+      this.stacks.addItem(item);
       if (item.kind === "group") {
         this.groups++;
         this.goroutines += item.count;
@@ -71,11 +88,14 @@ export class SummaryAccumulator {
       this.rawStates.set(g.state, (this.rawStates.get(g.state) ?? 0) + 1);
       if (g.id > this.maxId) this.maxId = g.id;
       const c = g.createdBy;
-      if (c) this.creators.set(c.fn.full, (this.creators.get(c.fn.full) ?? 0) + 1);
-      else this.roots++;
+      if (c === undefined) this.roots++;
+      const site = this.stacks.lastSite;
+      const counts = this.siteCounts;
+      while (counts.length <= site) counts.push(0);
+      counts[site]!++;
       this.recId.push(g.id);
       this.recParent.push(c?.parentId ?? -1);
-      this.recSite.push(this.sites.id(c));
+      this.recSite.push(site);
       const waits = this.waits;
       if (g.waitMinutes > 0 && (waits.length < 5 || g.waitMinutes > waits[waits.length - 1]!.waitMinutes)) {
         waits.push({
@@ -107,13 +127,16 @@ export class SummaryAccumulator {
     for (const [k, v] of Object.entries(p.states) as [StateClass, number][])
       this.states[k] = (this.states[k] ?? 0) + v;
     for (const [k, v] of p.rawStates) this.rawStates.set(k, (this.rawStates.get(k) ?? 0) + v);
-    for (const [k, v] of p.creators) this.creators.set(k, (this.creators.get(k) ?? 0) + v);
+    const siteMap = p.sites.map((s) => this.sites.intern(s));
+    const counts = this.siteCounts;
+    for (let s = 0; s < p.siteCounts.length; s++) {
+      const to = siteMap[s]!;
+      while (counts.length <= to) counts.push(0);
+      counts[to]! += p.siteCounts[s]!;
+    }
     this.recId.append(p.ids);
     this.recParent.append(p.parents);
-    this.recSite.appendMapped(
-      p.siteOf,
-      p.sites.map((s) => this.sites.intern(s)),
-    );
+    this.recSite.appendMapped(p.siteOf, siteMap);
     // Earlier parts first, then a stable sort: equal waits keep input order, as one pass would.
     this.waits = [...this.waits, ...p.waits].sort((a, b) => b.waitMinutes - a.waitMinutes).slice(0, 5);
     this.stacks.merge(p.stacks);
@@ -132,8 +155,8 @@ export class SummaryAccumulator {
       maxId: this.maxId,
       states: this.states,
       rawStates: [...this.rawStates],
-      creators: [...this.creators],
       sites: this.sites.sites,
+      siteCounts: this.siteCounts,
       ids: this.recId.view(),
       parents: this.recParent.view(),
       siteOf: this.recSite.view(),

@@ -8,6 +8,7 @@ import {
   NameTable,
   SignatureInterner,
   SiteInterner,
+  StackMemo,
 } from "@gosleuth/spawn-graph/internal";
 import { HoldEvidence, type HoldPartial } from "./holders.ts";
 import { IdSet, LastPositions } from "./id-set.ts";
@@ -161,11 +162,15 @@ export class Grouper {
   private readonly userStartOfSig: boolean[] = [];
   private lastKey = -1;
   private lastGroup: GroupTally | undefined;
+  private readonly memo = new StackMemo<GroupTally>();
 
   add(g: Goroutine): void {
     this.total++;
-    const sig = this.sigs.id(g);
-    const site = this.sites.id(g.createdBy);
+    // A stack that is the very one of an earlier goroutine (frame objects, state class, elisions, creator
+    // site) has its signature and site: its group's.
+    const known = this.memo.get(g);
+    const sig = known !== undefined ? known.sig : this.sigs.id(g);
+    const site = known !== undefined ? known.site : this.sites.id(g.createdBy);
     const k = groupNumber(site, sig);
     let startFn = this.startOfSig[sig];
     if (startFn === undefined) {
@@ -201,6 +206,7 @@ export class Grouper {
       };
       this.byKey.set(k, a);
     }
+    if (known === undefined) this.memo.set(g, a);
     this.lastKey = k;
     this.lastGroup = a;
     a.count++;

@@ -20,6 +20,7 @@ import {
   SiteInterner,
 } from "./intern.ts";
 import { groupKey, startFunction } from "./signature.ts";
+import { StackMemo } from "./stack-memo.ts";
 
 export interface AggNode {
   id: string;
@@ -102,11 +103,20 @@ export class AggregateTreeBuilder {
   private readonly startOf = new Map<number, string>(); // signature id → start function
   private readonly creatorFnOfSite = new Map<number, string>();
 
+  // Signature and creator site of a goroutine whose stack is the very one of an earlier goroutine.
+  private readonly memo = new StackMemo<{ sig: number; site: number }>();
+
   add(g: Goroutine): void {
-    const sig = this.sigs.id(g);
-    if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
-    const site = this.sites.id(g.createdBy);
-    if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
+    let known = this.memo.get(g);
+    if (known === undefined) {
+      const sig = this.sigs.id(g);
+      if (!this.startOf.has(sig)) this.startOf.set(sig, startFunction(g));
+      const site = this.sites.id(g.createdBy);
+      if (site !== 0 && !this.creatorFnOfSite.has(site)) this.creatorFnOfSite.set(site, g.createdBy!.fn.full);
+      known = { sig, site };
+      this.memo.set(g, known);
+    }
+    const { sig, site } = known;
     const st = this.stateNames.id(g.state);
     this.ids.push(g.id);
     this.parents.push(g.createdBy ? (g.createdBy.parentId ?? -2) : -1);
@@ -176,11 +186,15 @@ export class AggregateTreeBuilder {
     const siteKids = new Map<string, number[]>(); // creator function → children without parent id
     const siteKidsSite = new Map<string, number>();
     const childCount = new Int32Array(n);
+    const parents = this.parents.data;
+    const siteOf = this.siteOf.data;
+    // Indexed loops over the columns throughout: each runs once, much of it before it is optimized, and a
+    // typed array's iterator or a subarray per goroutine costs far more there than an index.
     for (let i = 0; i < n; i++) {
-      const p = this.parents.data[i]!;
+      const p = parents[i]!;
       if (p === -1) roots.push(i);
       else if (p === -2) {
-        const site = this.siteOf.data[i]!;
+        const site = siteOf[i]!;
         const fn = baseFunction(this.creatorFnOfSite.get(site) ?? "");
         let l = siteKids.get(fn);
         if (!l) siteKids.set(fn, (l = []));
@@ -190,7 +204,7 @@ export class AggregateTreeBuilder {
         const pi = index.first(p);
         if (pi === -1) {
           // One ghost per creating function: the children of one exited parent may come from several `go` lines.
-          const site = this.ghostSiteOf(this.siteOf.data[i]!);
+          const site = this.ghostSiteOf(siteOf[i]!);
           let l = ghostKids.get(site);
           if (!l) ghostKids.set(site, (l = []));
           l.push(i);
@@ -226,7 +240,6 @@ export class AggregateTreeBuilder {
       viaSite: boolean;
     };
     const queue: Work[] = [];
-    const siteOf = this.siteOf.data;
     const sigOf = this.sigOf.data;
     // Members are record indexes in typed arrays, split by key in two counting passes (no array
     // growth per goroutine: this loop sees every goroutine once).
@@ -240,14 +253,22 @@ export class AggregateTreeBuilder {
       const slots = new Map<number, number>();
       const counts: number[] = [];
       const slotOf = new Int32Array(members.length);
+      // Siblings of one kind often come in a row: the last key's slot is kept.
+      let lastKey = -1;
+      let lastSlot = 0;
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!;
         const key = siteOf[m]! * 16_777_216 + sigOf[m]!;
-        let slot = slots.get(key);
-        if (slot === undefined) {
-          slot = counts.length;
-          slots.set(key, slot);
-          counts.push(0);
+        let slot = lastSlot;
+        if (key !== lastKey) {
+          const known = slots.get(key);
+          if (known === undefined) {
+            slot = counts.length;
+            slots.set(key, slot);
+            counts.push(0);
+          } else slot = known;
+          lastKey = key;
+          lastSlot = slot;
         }
         counts[slot]!++;
         slotOf[i] = slot;
@@ -290,7 +311,8 @@ export class AggregateTreeBuilder {
       for (; q < queue.length; q++) {
         const w = queue[q]!;
         queue[q] = undefined as unknown as Work; // release members as we go
-        for (const m of w.members) nodeOf[m] = nodes.length;
+        const members = w.members;
+        for (let i = 0; i < members.length; i++) nodeOf[members[i]!] = nodes.length;
         const node = this.makeNode(w.members, w.parent, w.depth, nodes.length);
         if (w.orphan) node.orphan = true;
         if (w.viaSite) node.viaSite = true;
@@ -298,13 +320,16 @@ export class AggregateTreeBuilder {
         if (w.parent) w.parent.childCount++;
         else out.roots.push(node.id);
         let pooledCount = 0;
-        for (const m of w.members) pooledCount += start[m + 1]! - start[m]!;
+        for (let i = 0; i < members.length; i++) {
+          const m = members[i]!;
+          pooledCount += start[m + 1]! - start[m]!;
+        }
         if (pooledCount > 0) {
           const pooled = new Int32Array(pooledCount);
           let o = 0;
-          for (const m of w.members) {
-            pooled.set(kids.subarray(start[m]!, start[m + 1]!), o);
-            o += start[m + 1]! - start[m]!;
+          for (let i = 0; i < members.length; i++) {
+            const m = members[i]!;
+            for (let k = start[m]!; k < start[m + 1]!; k++) pooled[o++] = kids[k]!;
           }
           group(pooled, node, w.depth + 1, false, false);
         }
@@ -370,21 +395,28 @@ export class AggregateTreeBuilder {
     const sig = this.sigOf.data[members[0]!]!;
     const site = this.siteOf.data[members[0]!]!;
     const states: Partial<Record<StateClass, number>> = {};
-    const raw = new Map<number, number>();
+    // Goroutines per raw state (by state number), and the states in order of first appearance: the
+    // first of them with the highest count wins.
+    const raw = new Int32Array(this.stateNames.names.length);
+    const seen: number[] = [];
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
-    for (const m of members) {
-      const w = this.waits.data[m]!;
+    const waits = this.waits.data;
+    const stateOf = this.stateOf.data;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      const w = waits[m]!;
       if (w < min) min = w;
       if (w > max) max = w;
-      const st = this.stateOf.data[m]!;
-      raw.set(st, (raw.get(st) ?? 0) + 1);
+      const st = stateOf[m]!;
+      if (raw[st]!++ === 0) seen.push(st);
     }
     let best = -1;
     let bestCount = -1;
-    for (const [st, c] of raw) {
+    for (let i = 0; i < seen.length; i++) {
+      const c = raw[seen[i]!]!;
       if (c > bestCount) {
-        best = st;
+        best = seen[i]!;
         bestCount = c;
       }
     }

@@ -1,4 +1,5 @@
-// Goroutines found by id without a Map of every goroutine: their ids sorted once, then binary search.
+// Goroutines found by id without a Map of every goroutine: a table with a slot per id when the ids are
+// dense (the usual dump), else their ids sorted once and a binary search.
 //
 // The one place this is done: the aggregated tree finds parents, the spawn view counts orphans, the viewer
 // finds goroutines by id. (Leaks looks up only its groups' parents, through a hash of its start-id column,
@@ -45,44 +46,108 @@ function sortById(ids: ArrayLike<number>): { order: Int32Array; sorted: Float64A
   return { order, sorted };
 }
 
-/** Positions of ids in an id column, found by binary search in the ids sorted once. */
+/**
+ * Ids at most this many times the number of positions (plus DENSE_SLACK) are indexed by a table with a
+ * slot per id instead of a sort: 4 bytes a slot, so never more memory than the sort's 12 bytes a position.
+ * Goroutine ids are handed out in increasing order, so a dump's highest id is usually a small multiple of
+ * its goroutine count; a long-lived process with few live goroutines and large ids gets the sort.
+ */
+const DENSE_FACTOR = 3;
+const DENSE_SLACK = 1024;
+
+/** How many different values a sorted list holds. */
+function distinctSorted(s: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) n++;
+  return n;
+}
+
+/**
+ * For dense ids: each id's first position + 1 (0: absent), filled in one pass, and how many distinct ids.
+ * Null when the ids are not all small non-negative integers.
+ */
+function denseFirst(ids: ArrayLike<number>): { at: Int32Array; distinct: number } | null {
+  const n = ids.length;
+  const bound = DENSE_FACTOR * n + DENSE_SLACK;
+  let max = -1;
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]!;
+    // Integers only (`(v | 0) === v` also rules out NaN and ids from 2^31 on).
+    if (!(v >= 0 && (v | 0) === v && v < bound)) return null;
+    if (v > max) max = v;
+  }
+  const at = new Int32Array(max + 1);
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]!;
+    if (at[v] === 0) {
+      at[v] = i + 1;
+      distinct++;
+    }
+  }
+  return { at, distinct };
+}
+
+/**
+ * Positions of ids in an id column: for dense ids (see DENSE_FACTOR) a table with a slot per id, else the
+ * ids sorted once and a binary search.
+ */
 export class IdIndex {
+  /** Dense ids: last positions + 1 by id, made on the first `last` call (most callers ask only `first`). */
+  private lastAt: Int32Array | null = null;
+
   private constructor(
-    /** Positions in the column, in id order (ties in position order). */
+    private readonly ids: ArrayLike<number>,
+    /** Dense ids: first positions + 1 by id (0: absent); else null. */
+    private readonly firstAt: Int32Array | null,
+    private readonly distinctIds: number,
+    /** Sorted ids: positions in the column, in id order (ties in position order); else empty. */
     private readonly order: Int32Array,
-    /** The ids in that order. */
+    /** Sorted ids: the ids in that order; else empty. */
     private readonly sorted: Float64Array,
   ) {}
 
   /** Indexes a column of ids (goroutine ids, in input order; an id may repeat when dumps were joined). */
   static of(ids: ArrayLike<number>): IdIndex {
+    const dense = denseFirst(ids);
+    if (dense !== null)
+      return new IdIndex(ids, dense.at, dense.distinct, new Int32Array(0), new Float64Array(0));
     const { order, sorted } = sortById(ids);
-    return new IdIndex(order, sorted);
+    return new IdIndex(ids, null, distinctSorted(sorted), order, sorted);
   }
 
   /** How many positions were indexed. */
   get size(): number {
-    return this.sorted.length;
+    return this.ids.length;
   }
 
   /** The position of the first entry with this id, or -1. */
   first(id: number): number {
+    const at = this.firstAt;
+    if (at !== null) return id >= 0 && id < at.length && (id | 0) === id ? at[id]! - 1 : -1;
     const k = this.lowerBound(id);
     return k < this.sorted.length && this.sorted[k] === id ? this.order[k]! : -1;
   }
 
   /** The position of the last entry with this id, or -1. */
   last(id: number): number {
+    const at = this.firstAt;
+    if (at !== null) {
+      if (!(id >= 0 && id < at.length && (id | 0) === id)) return -1;
+      if (this.lastAt === null) {
+        const l = new Int32Array(at.length);
+        for (let i = 0; i < this.ids.length; i++) l[this.ids[i]!] = i + 1;
+        this.lastAt = l;
+      }
+      return this.lastAt[id]! - 1;
+    }
     const k = this.upperBound(id);
     return k > 0 && this.sorted[k - 1] === id ? this.order[k - 1]! : -1;
   }
 
   /** How many different ids there are. */
   distinct(): number {
-    const s = this.sorted;
-    let n = 0;
-    for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) n++;
-    return n;
+    return this.distinctIds;
   }
 
   /** The first sorted slot whose id is not below `id`. */

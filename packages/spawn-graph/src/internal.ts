@@ -8,3 +8,4 @@ export {
   SignatureInterner,
   SiteInterner,
 } from "./intern.ts";
+export { StackMemo } from "./stack-memo.ts";

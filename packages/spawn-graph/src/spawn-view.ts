@@ -69,16 +69,19 @@ export function spawnView(c: SpawnColumns, top = 5): SpawnView {
       p = parentIdx[p]!;
     }
   }
-  const bySite = new Map<number, { children: number; descendants: number }>();
+  // Per creator site, in arrays by site id; `seen` lists the sites in order of first appearance (the
+  // order ties keep in the ranking below).
+  const children = new Int32Array(sites.length);
+  const descendants = new Float64Array(sites.length);
+  const seen: number[] = [];
   let youngUnderOldParent = 0;
   let youngUnderYoungParent = 0;
   for (let i = 0; i < n; i++) {
     const s = siteOf[i]!;
     if (s > 0) {
-      const e = bySite.get(s) ?? { children: 0, descendants: 0 };
-      e.children++;
-      e.descendants += 1 + below[i]!;
-      bySite.set(s, e);
+      if (children[s] === 0) seen.push(s);
+      children[s]!++;
+      descendants[s]! += 1 + below[i]!;
     }
     const p = parents[i]!;
     if (ids[i]! >= 0.9 * maxId && p >= 0) {
@@ -86,12 +89,16 @@ export function spawnView(c: SpawnColumns, top = 5): SpawnView {
       else if (p >= 0.9 * maxId) youngUnderYoungParent++;
     }
   }
-  const topSpawningSites = [...bySite]
-    .sort((a, b) => b[1].descendants - a[1].descendants)
+  const topSpawningSites = seen
+    .sort((a, b) => descendants[b]! - descendants[a]!)
     .slice(0, top)
-    .map(([s, v]) => {
+    .map((s) => {
       const site = sites[s]!;
-      return { site: `${site.function} ${site.file}:${site.line}`, ...v };
+      return {
+        site: `${site.function} ${site.file}:${site.line}`,
+        children: children[s]!,
+        descendants: descendants[s]!,
+      };
     });
   const goroutines = index.distinct();
   return {

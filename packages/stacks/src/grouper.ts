@@ -15,7 +15,7 @@
 // profile-groups.ts takes debug=1/debug=0 records.
 import type { Goroutine, StreamItem } from "@gosleuth/model";
 import { type CompiledFilter, compileFilter, parseFilter } from "@gosleuth/query";
-import { SignatureInterner, SiteInterner } from "@gosleuth/spawn-graph/internal";
+import { SignatureInterner, SiteInterner, StackMemo } from "@gosleuth/spawn-graph/internal";
 import { ArgKeyNumbers } from "./arg-keys.ts";
 import type { Similarity } from "./args.ts";
 import { subjectOf } from "./filter-subject.ts";
@@ -49,6 +49,11 @@ export interface GrouperOptions {
   countsOnly?: boolean;
   /** A query in the filter language (`state:chan wait:>10 created:serveConn`); goroutine terms apply here. */
   filter?: string;
+  /**
+   * The creator-site interner to number sites with, when the caller numbers them too (it then reads each
+   * goroutine's site id from `lastSite` instead of looking it up again).
+   */
+  sites?: SiteInterner;
 }
 
 /**
@@ -71,7 +76,14 @@ export class StackGrouper {
   private first: Goroutine | null = null;
   private readonly running: { id: number; m?: string }[] = [];
   private readonly sigs = new SignatureInterner();
-  private readonly sites = new SiteInterner();
+  private readonly sites: SiteInterner;
+  /**
+   * The group and creator site of a goroutine whose stack is the very one of an earlier goroutine (see
+   * StackMemo).
+   */
+  private readonly memo = new StackMemo<{ group: Group; site: number }>();
+  /** The creator site id (in the `sites` interner) of the last goroutine added and not filtered out. */
+  lastSite = 0;
   /** Every group, in the order of its first goroutine in the input. */
   private readonly order: Group[] = objectList();
   private readonly args: ArgKeyNumbers;
@@ -86,15 +98,19 @@ export class StackGrouper {
     this.args = new ArgKeyNumbers(this.similarity);
     this.local = new LocalGroups(this.args, !this.countsOnly, this.order);
     this.pred = o.filter ? compileFilter(parseFilter(o.filter)).goroutine : null;
+    this.sites = o.sites ?? new SiteInterner();
   }
 
   add(batch: readonly StreamItem[]): void {
-    for (const item of batch) {
-      if (item.kind === "group") {
-        this.goroutines += item.count;
-        this.profiles.add(item);
-      } else this.addGoroutine(item);
-    }
+    for (const item of batch) this.addItem(item);
+  }
+
+  /** Adds one parsed item (a goroutine, or a debug=1/debug=0 record). */
+  addItem(item: StreamItem): void {
+    if (item.kind === "group") {
+      this.goroutines += item.count;
+      this.profiles.add(item);
+    } else this.addGoroutine(item);
   }
 
   private addGoroutine(g: Goroutine): void {
@@ -107,9 +123,17 @@ export class StackGrouper {
       return;
     }
     this.goroutines++;
-    const site = this.sites.id(g.createdBy);
-    const a = this.local.groupOf(g, this.sigs.id(g), site, this.sites.sites[site] ?? null);
-    addGoroutine(a, g, this.countsOnly);
+    // Frames that are the very objects of an earlier goroutine's (with its state class, elisions and
+    // creator site) mean its group: the same signature, site and argument keys, nothing new to merge.
+    let known = this.memo.get(g);
+    if (known === undefined) {
+      const site = this.sites.id(g.createdBy);
+      const group = this.local.groupOf(g, this.sigs.id(g), site, this.sites.sites[site] ?? null);
+      known = { group, site };
+      this.memo.set(g, known);
+    }
+    this.lastSite = known.site;
+    addGoroutine(known.group, g, this.countsOnly);
   }
 
   /** This part as plain data (the grouper is not used afterwards). */
