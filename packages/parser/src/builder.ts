@@ -116,6 +116,11 @@ export class ModelBuilder {
     this.diagnostics.push({ severity, line, message: `@gosleuth/parser: line ${line}: ${message}`, text });
   }
 
+  /** Diagnostics given so far, kept or dropped (a change means a diagnostic came on the way). */
+  private get diagnosticCount(): number {
+    return this.diagnostics.length + this.droppedDiagnostics;
+  }
+
   /**
    * A function line without `(args)`: a C function of a cgo traceback is printed so, but one with
    * parentheses in the wrong places (`main.main)(`) is damaged text. The frame is kept either way.
@@ -344,7 +349,7 @@ export class ModelBuilder {
     // tail last time (a remembered key is a whole pair, so it ends where pairEnd would).
     const atStart = target.length === 0 && c.anc === undefined;
     const head = atStart ? this.head : undefined;
-    const diagnostics = this.diagnostics.length + this.droppedDiagnostics;
+    const diagnostics = this.diagnosticCount;
     const misses = table.missCount;
     const f0 = head === undefined ? undefined : table.firstAfter(head, text, start);
     let pos: number;
@@ -368,7 +373,7 @@ export class ModelBuilder {
     if (atStart && c.elided === (EMPTY as unknown) && !c.g.stackUnavailable) {
       const e = this.predictBody(prev, text, pos, line);
       if (e !== -1) return e;
-      if (!table.uncached && this.diagnostics.length + this.droppedDiagnostics === diagnostics) {
+      if (!table.uncached && this.diagnosticCount === diagnostics) {
         this.bodyFrom = pos;
         this.bodyFirst = prev;
         this.bodyLine = line;
@@ -487,7 +492,7 @@ export class ModelBuilder {
       table.generation !== this.bodyGeneration ||
       table.uncached ||
       c.g.stackUnavailable ||
-      this.diagnostics.length + this.droppedDiagnostics !== this.bodyDiagnostics ||
+      this.diagnosticCount !== this.bodyDiagnostics ||
       !table.wantsBody(this.bodyFirst!, table.missCount === this.bodyMisses)
     )
       return;

@@ -121,21 +121,25 @@ export class FrameTable {
 
   /** Forgets every entry (frames handed out stay valid; only sharing with later frames is lost). */
   clear(): void {
-    this.frames.clear();
-    this.after.clear();
-    this.first.clear();
+    this.emptyFrames();
     this.locations.clear();
-    this.emptyBodies();
-    this.lookups = 0;
-    this.hits = 0;
     this.uncachedLeft = 0;
     this.uncachedRun = UNCACHED_RUN;
   }
 
-  private emptyBodies(): void {
+  /**
+   * Empties the frames and everything keyed by them or holding them (next pairs, first pairs, bodies),
+   * and the lookup counts: one place, so that a table added later is emptied on both paths.
+   */
+  private emptyFrames(): void {
+    this.frames.clear();
+    this.after.clear();
+    this.first.clear();
     this.bodies.clear();
     this.bodyChars = 0;
     this.generation++;
+    this.lookups = 0;
+    this.hits = 0;
   }
 
   /** Frame-table lookups counted since the table was last emptied. */
@@ -171,12 +175,7 @@ export class FrameTable {
         this.uncachedLeft = this.uncachedRun;
         this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
       } else this.uncachedRun = UNCACHED_RUN;
-      this.frames.clear();
-      this.after.clear();
-      this.first.clear();
-      this.emptyBodies();
-      this.lookups = 0;
-      this.hits = 0;
+      this.emptyFrames();
     }
     return f;
   }
