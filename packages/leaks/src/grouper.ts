@@ -182,7 +182,8 @@ export class Grouper {
     this.startIds.push(g.id);
     this.startFns.push(startFn);
     this.startIndex = undefined;
-    let a = k === this.lastKey ? this.lastGroup : this.byKey.get(k);
+    // A remembered stack's group is the one it was added to; else the last group or the key's.
+    let a = known ?? (k === this.lastKey ? this.lastGroup : this.byKey.get(k));
     if (!a) {
       a = {
         key: "",

@@ -26,22 +26,6 @@ function cells(v: number): [number, number] {
   return CELLS;
 }
 
-/** A pointer argument: at least six hex digits (smaller values are lengths, flags and counts). */
-export interface HeldPointer {
-  value: number;
-  /** Printed without `?`: the value is the argument's (a `?` value may be a stale register spill). */
-  exact: boolean;
-}
-
-/** Pointer arguments of a frame's argument text (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`), in order. */
-export function pointersOf(args: string, out: HeldPointer[] = []): HeldPointer[] {
-  const values: number[] = [];
-  const exact: boolean[] = [];
-  scan(args, values, exact);
-  for (let i = 0; i < values.length; i++) out.push({ value: values[i]!, exact: exact[i]! });
-  return out;
-}
-
 /**
  * An empty array of numbers that holds doubles from the start: pointers are beyond small integers, and an
  * array that changes its kind of elements when the first one is pushed gets a new map, which throws away
@@ -60,7 +44,11 @@ function flags(): boolean[] {
   return a;
 }
 
-/** Appends every pointer argument in `args` to `values`, and whether it was printed without `?` to `exact`. */
+/**
+ * Appends every pointer argument in `args` (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`; at least six hex
+ * digits: smaller values are lengths, flags and counts) to `values`, and whether it was printed without `?`
+ * (a `?` value may be a stale register spill) to `exact`.
+ */
 function scan(args: string, values: number[], exact: boolean[]): void {
   let at = args.indexOf("0x");
   while (at >= 0) {
