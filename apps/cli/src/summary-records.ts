@@ -16,7 +16,6 @@ export interface SummaryPartial {
   goroutines: number;
   groups: number;
   frames: number;
-  roots: number;
   maxId: number;
   states: Partial<Record<StateClass, number>>;
   /** In order of first appearance (ties in the final sort keep that order). */
@@ -40,7 +39,10 @@ export class SummaryAccumulator {
   goroutines = 0;
   groups = 0;
   frames = 0;
-  roots = 0;
+  /** Goroutines without `created by` (site 0: no creator). */
+  get roots(): number {
+    return this.siteCounts[0]!;
+  }
   maxId = 0;
   readonly states: Partial<Record<StateClass, number>> = {};
   readonly rawStates = new Map<string, number>();
@@ -56,7 +58,7 @@ export class SummaryAccumulator {
   // Similarity `any`, counts only: leaks' groups, the cheapest grouping, enough to name the largest. It
   // numbers creator sites with this accumulator's interner, and its site id for each goroutine is the
   // one recorded here (no second lookup).
-  readonly stacks = new StackGrouper({ similarity: "any", countsOnly: true, sites: this.sites });
+  readonly stacks = new StackGrouper({ similarity: "any", countsOnly: true }, this.sites);
 
   /** Goroutines per creator function, in order of first appearance (from the counts per site). */
   get creators(): Map<string, number> {
@@ -73,7 +75,7 @@ export class SummaryAccumulator {
 
   add(batch: readonly StreamItem[]): void {
     for (const item of batch) {
-      this.stacks.addItem(item);
+      const site = this.stacks.addItem(item);
       if (item.kind === "group") {
         this.groups++;
         this.goroutines += item.count;
@@ -88,8 +90,6 @@ export class SummaryAccumulator {
       this.rawStates.set(g.state, (this.rawStates.get(g.state) ?? 0) + 1);
       if (g.id > this.maxId) this.maxId = g.id;
       const c = g.createdBy;
-      if (c === undefined) this.roots++;
-      const site = this.stacks.lastSite;
       const counts = this.siteCounts;
       while (counts.length <= site) counts.push(0);
       counts[site]!++;
@@ -122,7 +122,6 @@ export class SummaryAccumulator {
     this.goroutines += p.goroutines;
     this.groups += p.groups;
     this.frames += p.frames;
-    this.roots += p.roots;
     if (p.maxId > this.maxId) this.maxId = p.maxId;
     for (const [k, v] of Object.entries(p.states) as [StateClass, number][])
       this.states[k] = (this.states[k] ?? 0) + v;
@@ -151,7 +150,6 @@ export class SummaryAccumulator {
       goroutines: this.goroutines,
       groups: this.groups,
       frames: this.frames,
-      roots: this.roots,
       maxId: this.maxId,
       states: this.states,
       rawStates: [...this.rawStates],

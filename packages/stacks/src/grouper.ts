@@ -49,11 +49,6 @@ export interface GrouperOptions {
   countsOnly?: boolean;
   /** A query in the filter language (`state:chan wait:>10 created:serveConn`); goroutine terms apply here. */
   filter?: string;
-  /**
-   * The creator-site interner to number sites with, when the caller numbers them too (it then reads each
-   * goroutine's site id from `lastSite` instead of looking it up again).
-   */
-  sites?: SiteInterner;
 }
 
 /**
@@ -82,8 +77,6 @@ export class StackGrouper {
    * StackMemo).
    */
   private readonly memo = new StackMemo<{ group: Group; site: number }>();
-  /** The creator site id (in the `sites` interner) of the last goroutine added and not filtered out. */
-  lastSite = 0;
   /** Every group, in the order of its first goroutine in the input. */
   private readonly order: Group[] = objectList();
   private readonly args: ArgKeyNumbers;
@@ -92,35 +85,44 @@ export class StackGrouper {
   private merger: GroupMerger | null = null;
   private readonly pred: CompiledFilter["goroutine"];
 
-  constructor(o: GrouperOptions = {}) {
+  /**
+   * `sites`: the creator-site interner to number sites with, when the caller numbers them too (it then
+   * takes each goroutine's site id from `addItem` instead of looking it up again).
+   */
+  constructor(o: GrouperOptions = {}, sites: SiteInterner = new SiteInterner()) {
     this.similarity = o.similarity ?? "pointers";
     this.countsOnly = o.countsOnly ?? false;
     this.args = new ArgKeyNumbers(this.similarity);
     this.local = new LocalGroups(this.args, !this.countsOnly, this.order);
     this.pred = o.filter ? compileFilter(parseFilter(o.filter)).goroutine : null;
-    this.sites = o.sites ?? new SiteInterner();
+    this.sites = sites;
   }
 
   add(batch: readonly StreamItem[]): void {
     for (const item of batch) this.addItem(item);
   }
 
-  /** Adds one parsed item (a goroutine, or a debug=1/debug=0 record). */
-  addItem(item: StreamItem): void {
+  /**
+   * Adds one parsed item (a goroutine, or a debug=1/debug=0 record); returns a goroutine's creator site id
+   * (in the `sites` interner), or -1 for a record or a goroutine the filter left out.
+   */
+  addItem(item: StreamItem): number {
     if (item.kind === "group") {
       this.goroutines += item.count;
       this.profiles.add(item);
-    } else this.addGoroutine(item);
+      return -1;
+    }
+    return this.addGoroutine(item);
   }
 
-  private addGoroutine(g: Goroutine): void {
+  private addGoroutine(g: Goroutine): number {
     if (this.first === null && g.dumpIndex === 0) this.first = g;
     if (g.stateClass === "running" && this.running.length < RUNNING_CAP) {
       this.running.push(g.m === undefined ? { id: g.id } : { id: g.id, m: g.m });
     }
     if (this.pred && !this.pred(subjectOf(g))) {
       this.filtered++;
-      return;
+      return -1;
     }
     this.goroutines++;
     // Frames that are the very objects of an earlier goroutine's (with its state class, elisions and
@@ -132,8 +134,8 @@ export class StackGrouper {
       known = { group, site };
       this.memo.set(g, known);
     }
-    this.lastSite = known.site;
     addGoroutine(known.group, g, this.countsOnly);
+    return known.site;
   }
 
   /** This part as plain data (the grouper is not used afterwards). */
