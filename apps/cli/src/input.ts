@@ -6,8 +6,7 @@ import { CliError } from "./errors.ts";
 import { DEFAULT_FETCH, type FetchOptions, isUrl, READ_CHUNK } from "./input-options.ts";
 import { Progress } from "./progress.ts";
 
-export type { UrlBody } from "./http-client.ts";
-export { DEFAULT_FETCH, type FetchOptions, isUrl, READ_CHUNK } from "./input-options.ts";
+export { type FetchOptions, isUrl } from "./input-options.ts";
 
 /** Opens a file, `-` or URL as bytes. */
 export async function openInput(

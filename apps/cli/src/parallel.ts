@@ -10,7 +10,7 @@ import type { DumpInfo } from "@gosleuth/model";
 import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
 import { boundHeapGrowth } from "./heap.ts";
-import { checkInfo, type FetchOptions, parseInput } from "./input.ts";
+import { checkInfo, type FetchOptions, isUrl, parseInput } from "./input.ts";
 import { Progress } from "./progress.ts";
 import {
   type Consumer,
@@ -63,7 +63,7 @@ export function threadCount(opt: string | undefined, cores = availableParallelis
 
 /** The size of `file` when it is a local regular file, else null. */
 function localFileSize(file: string): number | null {
-  if (file === "-" || /^https?:\/\//i.test(file)) return null;
+  if (file === "-" || isUrl(file)) return null;
   try {
     const st = statSync(file);
     return st.isFile() ? st.size : null;
@@ -73,11 +73,10 @@ function localFileSize(file: string): number | null {
 }
 
 /**
- * The size of `file` when it is a regular file big enough to be worth several threads (any size when
- * the thread count was given explicitly), else null.
+ * `size` (a local regular file's, or null: see localFileSize) when it is big enough to be worth several
+ * threads (any size when the thread count was given explicitly), else null.
  */
-export function parallelCandidate(file: string, explicit: boolean): number | null {
-  const size = localFileSize(file);
+function parallelCandidate(size: number | null, explicit: boolean): number | null {
   if (size === null) return null;
   const minBytes = Number(process.env.GOSLEUTH_PARALLEL_MIN_BYTES ?? AUTO_MIN_BYTES);
   return explicit || size >= minBytes ? size : null;
@@ -123,7 +122,7 @@ export function planRanges(file: string, size: number, threads: number): RangePl
  * Starts worker threads (they load and warm up the parser, and load the kind's consumer, while the caller
  * plans).
  */
-export function startWorkers(count: number, k?: PartialKind): Worker[] {
+export function startWorkers(count: number, k: PartialKind): Worker[] {
   const out: Worker[] = [];
   for (let t = 0; t < count; t++) {
     out.push(
@@ -312,7 +311,7 @@ export async function consumeInput<K extends PartialKind>(
   const fileSize = localFileSize(input);
   if (fileSize !== null) boundHeapGrowth(fileSize);
   const size =
-    threads < 2 ? null : parallelCandidate(input, opts.threads !== undefined && opts.threads !== "auto");
+    threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
   if (size !== null) {
     // The workers start (load, build and warm up the parser) while this thread plans the cuts.
     const workers = startWorkers(threads - 1, k);
