@@ -92,5 +92,11 @@ describe("the split bundle", () => {
     for (const heavy of ["graphology", "packages/leaks/", "packages/stacks/", "commander", "cli-progress"]) {
       expect(worker, heavy).not.toContain(heavy);
     }
+    // Each kind's consumer is among what the worker's modules load with import().
+    const loaded = sources(
+      [...closure("worker.mjs")].flatMap(dynamicImports).flatMap((f) => [...closure(f)]),
+    );
+    for (const kind of ["summary", "stacks", "tree", "leaks"])
+      expect(loaded, kind).toContain(`src/kinds/${kind}.ts`);
   });
 });
