@@ -97,11 +97,6 @@ export class FrameStage {
     return this.active || this.settling;
   }
 
-  /** The context sigma draws the 2D layer `id` into now (its twin while staging). */
-  context(id: string): CanvasRenderingContext2D | undefined {
-    return this.canvas2d[id];
-  }
-
   /**
    * Starts a staged frame: what sigma draws from now on goes to the off-screen targets (with
    * `hidden`, its WebGL drawing goes to the layers, which are hidden until the frame is shown).

@@ -10,7 +10,7 @@ import { MORE_COLOR, NODE_BACKGROUND, stateColor } from "./colors.ts";
 import { labelRoom, labelWidths } from "./label-room.ts";
 import { type Box, collisionFreeLabels } from "./labels.ts";
 import { type LayoutInput, levelRoom, type Point, type TreeLayoutKind, treeLayout } from "./layout.ts";
-import { LayoutClient } from "./layout-client.ts";
+import type { LayoutClient } from "./layout-client.ts";
 import { type ExportResult, exportPng } from "./png-export.ts";
 import type { MemberView, TreeNodeView } from "./protocol.ts";
 import { createSigma, type EdgeAttrs, SigmaLayers } from "./sigma-layers.ts";
@@ -57,7 +57,7 @@ export class GraphView {
   constructor(
     private readonly container: HTMLElement,
     cb: GraphCallbacks,
-    private readonly layoutWorker: LayoutClient = new LayoutClient(),
+    private readonly layoutWorker: LayoutClient,
   ) {
     // No program is compiled here: sigma's defaults (circle nodes, edges) and the bordered ones
     // come later, one per task (`prepare`).
@@ -84,7 +84,6 @@ export class GraphView {
     });
     this.renderer = renderer;
     this.layers = new SigmaLayers(renderer, this.graph, registrations);
-    this.layoutWorker.start();
     // Each frame places its labels afresh (see labels.ts); a label it leaves out shows on hover.
     this.renderer.on("beforeRender", () => this.labelPlacer()?.reset());
     this.renderer.on("clickNode", ({ node }) => cb.onClickNode(node));
@@ -208,7 +207,7 @@ export class GraphView {
 
   /**
    * Adds one node per goroutine under an aggregated node (and a "+N more" node for the rest), a
-   * slice per task: sigma processes every node as it is added, and thousands in one task would
+   * slice per task: thousands of nodes in one task (each added, measured and, later, indexed) would
    * freeze the page. Resolves once the nodes are laid out; stops if the node is collapsed or the
    * tree replaced meanwhile.
    */
@@ -240,20 +239,27 @@ export class GraphView {
       );
       added = [];
     };
-    for (let i = 0; i < members.length; i++) {
-      if (i > 0 && i % EXPAND_SLICE === 0) {
+    // A collapse, a new tree or the node gone meanwhile: this expansion stops.
+    const stale = () => this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId);
+    for (let from = 0; from < members.length; from += EXPAND_SLICE) {
+      if (from > 0) {
         measureAdded();
         await new Promise((r) => setTimeout(r, 0));
-        if (this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId)) return;
+        if (stale()) return;
       }
-      const m = members[i]!;
-      const id = goroutineNodeId(m.id);
-      if (this.graph.hasNode(id)) continue;
-      // Sigma indexes each node and edge as it is added; `relayout` has it index the whole graph
-      // once the nodes are in (and an expansion cut short is followed by a collapse or a new tree,
-      // which index it too).
-      this.layers.quietly(() => this.addMember(nodeId, id, m, parent));
-      added.push(id);
+      const to = Math.min(from + EXPAND_SLICE, members.length);
+      // Sigma would index each node and edge as it is added: a slice goes in with sigma not listening,
+      // and the layout below has it index the grown graph on its next frame (an expansion cut short is
+      // followed by a collapse or a new tree, which index it too).
+      this.layers.quietly(() => {
+        for (let i = from; i < to; i++) {
+          const m = members[i]!;
+          const id = goroutineNodeId(m.id);
+          if (this.graph.hasNode(id)) continue;
+          this.addMember(nodeId, id, m, parent);
+          added.push(id);
+        }
+      });
     }
     if (total > members.length) {
       const id = moreNodeId(nodeId);
@@ -279,15 +285,14 @@ export class GraphView {
     measureAdded();
     // The layout runs in its worker; the main thread only applies the positions (and has sigma index
     // the grown graph on the next frame).
-    const stale = () => this.expanded.get(nodeId) !== entry || !this.graph.hasNode(nodeId);
     await new Promise((r) => setTimeout(r, 0));
     if (stale()) return;
-    this.sizeSettings();
     const kind = this.layoutKind;
     if (kind === "fa2") {
-      this.renderer.refresh();
+      this.relayout();
       return;
     }
+    this.sizeSettings();
     const gen = ++this.layoutGen;
     const input = this.layoutInput();
     const laid = await this.layoutWorker.layout(input, kind);
@@ -565,8 +570,8 @@ export class GraphView {
   }
 
   kill(): void {
+    // The layout worker is the page's (AppState.layout), not this view's: it outlives the view.
     this.stopFa2();
-    this.layoutWorker.kill();
     this.renderer.kill();
   }
 }
