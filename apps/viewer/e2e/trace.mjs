@@ -71,7 +71,6 @@ if (out) writeFileSync(out, JSON.stringify({ traceEvents: events }));
 const threadName = new Map();
 for (const e of events)
   if (e.ph === "M" && e.name === "thread_name") threadName.set(`${e.pid}:${e.tid}`, e.args.name);
-const markEvents = events.filter((e) => e.cat?.includes("blink.user_timing") || e.name?.startsWith("bench:"));
 const mainKey = [...threadName].find(
   ([k, n]) =>
     n === "CrRendererMain" &&
@@ -82,7 +81,6 @@ const marks = onMain
   .filter((e) => /^(gosleuth|bench):/.test(e.name) && e.ph !== "M")
   .map((e) => [e.name, e.ts])
   .sort((a, b) => a[1] - b[1]);
-void markEvents;
 const phaseOf = (ts) => {
   let p = "start";
   for (const [n, t] of marks) if (t <= ts) p = n;
@@ -123,6 +121,10 @@ const top = (m, k) =>
     .sort((a, b) => b[1] - a[1])
     .slice(0, k)
     .map(([n, d]) => `${(d / 1000).toFixed(1)} ${n}`);
+// The GPU process (its main thread's name says which).
+const gpuPid = events.find(
+  (e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrGpuMain",
+)?.pid;
 for (const t of tasks) {
   const end = t.ts + t.dur;
   const inside = onMain.filter((e) => e.ph === "X" && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= end && e !== t);
@@ -133,9 +135,6 @@ for (const t of tasks) {
   );
   console.log("  events (ms, inclusive, summed):", top(byName, 18).join(" | "));
   // The GPU process's threads over the same window (the main thread mostly waits for them).
-  const gpuPid = events.find(
-    (e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrGpuMain",
-  )?.pid;
   const gpu = new Map();
   for (const e of events) {
     if (e.pid !== gpuPid || e.ph !== "X" || e.ts + e.dur < t.ts - 30_000 || e.ts > end) continue;
