@@ -249,7 +249,8 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     await expect.poll(async () => (await nodeIds(page)).length).toBe(before + target.count);
     const ids = await nodeIds(page);
     expect(ids.filter((x) => x.startsWith("g:"))).toHaveLength(target.count);
-    expect(page.url()).toContain(`exp=${target.id}`);
+    // The URL records the expansion once it is laid out, which is after its nodes are in the graph.
+    await expect.poll(() => page.url()).toContain(`exp=${target.id}`);
     await page.waitForTimeout(500);
     await page.screenshot({ path: outputPath("05-expanded.png") });
     // A goroutine node opens that goroutine.
