@@ -13,13 +13,14 @@ import type {
   Register,
   SignalInfo,
 } from "@gosleuth/model";
+import type { BodyPrediction } from "./body-prediction.ts";
 import { PROFILE_HEAD } from "./detect.ts";
-import { type Body, creator, FrameTable } from "./frame.ts";
+import { creator, FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
 import { type HeaderFields, HeaderTable } from "./header.ts";
 import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
-import { lineEnd, pairEnd } from "./tokens.ts";
+import { pairEnd } from "./tokens.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -84,6 +85,8 @@ export class ModelBuilder {
   /** This session's interned frames and header tails (never shared with another session). */
   readonly frameTable = new FrameTable();
   readonly headerTable = new HeaderTable();
+  /** The goroutine bodies remembered by their first frame, predicted and watched (see frameRun). */
+  private readonly bodies: BodyPrediction = this.frameTable.bodies;
   /** Line number of the next token. */
   line = 1;
   /** Completed goroutines not yet handed out. */
@@ -309,16 +312,6 @@ export class ModelBuilder {
    * block then ends); cleared by endGoroutine.
    */
   predicted = false;
-  // Where the goroutine's body after its first pair started (-1: it is not one to remember), and the
-  // builder's and the frame table's state there (see createdByAt).
-  private bodyFrom = -1;
-  private bodyFirst: Frame | undefined;
-  private bodyLine = 0;
-  private bodyLookups = 0;
-  private bodyGeneration = 0;
-  private bodyDiagnostics = 0;
-  private bodyMisses = 0;
-
   // The last frame seen repeating and its pair's text REPEAT_BLOCK times over (see frameRun).
   private repeatFrame: Frame | undefined;
   private repeatText = "";
@@ -371,17 +364,13 @@ export class ModelBuilder {
     // A goroutine's first pair (nothing before it in its body): its whole body may be the one that
     // followed this frame last time.
     if (atStart && c.elided === (EMPTY as unknown) && !c.g.stackUnavailable) {
-      const e = this.predictBody(prev, text, pos, line);
-      if (e !== -1) return e;
-      if (!table.uncached && this.diagnosticCount === diagnostics) {
-        this.bodyFrom = pos;
-        this.bodyFirst = prev;
-        this.bodyLine = line;
-        this.bodyLookups = table.lookupCount;
-        this.bodyGeneration = table.generation;
-        this.bodyDiagnostics = diagnostics;
-        this.bodyMisses = misses;
+      const bodies = this.bodies;
+      const e = bodies.predict(prev, text, pos);
+      if (e !== -1) {
+        this.takeBody(line);
+        return e;
       }
+      if (this.diagnosticCount === diagnostics) bodies.watch(prev, pos, line, diagnostics, misses);
     }
     let n = 1;
     for (;;) {
@@ -428,38 +417,13 @@ export class ModelBuilder {
   }
 
   /**
-   * The body that followed `first` last time (FrameTable.bodyAfter), when the text after the first
-   * pair at `pos` is that body again, up to its parent id: reads the id and compares the rest of the
-   * `created by` token, then gives the goroutine what the pair-by-pair path would have (the same frame
-   * objects in an array of its own, fresh elisions and CreatedBy, the same line count and table
-   * counts). Returns the end of the `created by` token, or -1 (nothing changed) when the text differs.
+   * Gives the goroutine being built the body `bodies.predict` just found after its first pair (read at
+   * input line `line`): what the pair-by-pair path would have given it (the same frame objects in an
+   * array of its own, fresh elisions and CreatedBy, the same line count and frame table counts).
    */
-  private predictBody(first: Frame, text: string, pos: number, line: number): number {
-    const table = this.frameTable;
-    const b = table.bodyAfter(first, text, pos);
-    if (b === undefined) return -1;
-    let q = pos + b.text.length;
-    let parentId = b.createdBy.parentId;
-    if (b.parent) {
-      // The id's digits (as Number() reads them: exact up to 15), then the tail right after them.
-      const d = q;
-      let id = 0;
-      for (;;) {
-        const ch = text.charCodeAt(q);
-        if (!(ch >= 48 && ch <= 57)) break;
-        id = id * 10 + (ch - 48);
-        q++;
-      }
-      const t = b.tail;
-      const tl = t.length;
-      if (q === d || q - d > 15 || text.charCodeAt(q + tl - 1) !== 10 || text.substring(q, q + tl) !== t) {
-        b.misses++;
-        return -1;
-      }
-      parentId = id;
-      q += tl;
-    }
-    b.misses = 0;
+  private takeBody(line: number): void {
+    const p = this.bodies;
+    const b = p.body!;
     const c = this.cur!;
     c.frames = b.frames.slice();
     if (b.elided.length > 0) {
@@ -468,58 +432,32 @@ export class ModelBuilder {
       c.elided = elided;
     }
     const t = b.createdBy;
-    c.g.createdBy = creator(t.fn, t.file, t.line, parentId, t.offset, t.indent);
-    table.countHits(b.lookups);
+    c.g.createdBy = creator(t.fn, t.file, t.line, p.parentId, t.offset, t.indent);
+    this.frameTable.countHits(b.lookups);
     this.line = line + 2 + b.lines;
     this.predicted = true;
-    return q;
   }
 
   /**
    * The fast path's `created by` token, [p, e) in `text`: `createdBy`, then the goroutine's body is
-   * remembered for the next goroutine that starts with the same pair, when it is one to predict: read
-   * by frameRun from its first pair on, its frames all from the frame table as it still is, no
-   * diagnostic on the way, and `created by` with its file line, ended by a newline.
+   * remembered for the next goroutine that starts with the same pair when it is one to predict (see
+   * BodyPrediction.remember).
    */
   createdByAt(text: string, p: number, e: number): void {
     this.createdBy(text.substring(p, e));
-    const from = this.bodyFrom;
-    if (from === -1) return;
-    this.bodyFrom = -1;
-    const table = this.frameTable;
     const c = this.cur!;
-    if (
-      table.generation !== this.bodyGeneration ||
-      table.uncached ||
-      c.g.stackUnavailable ||
-      this.diagnosticCount !== this.bodyDiagnostics ||
-      !table.wantsBody(this.bodyFirst!, table.missCount === this.bodyMisses)
-    )
-      return;
-    const l1 = lineEnd(text, p);
-    if (e <= l1 + 1 || text.charCodeAt(e - 1) !== 10) return;
-    // `… in goroutine N` with the id's digits right before the newline: the id is read apart.
-    let d = l1;
-    while (d > p && l1 - d <= 15) {
-      const ch = text.charCodeAt(d - 1);
-      if (!(ch >= 48 && ch <= 57)) break;
-      d--;
-    }
-    const parent = d < l1 && l1 - d <= 15 && text.startsWith(" in goroutine ", d - 14);
-    const body = unsliced(text.substring(from, parent ? d : e));
-    const b: Body = {
-      text: body,
-      last: body.charCodeAt(body.length - 1),
-      parent,
-      tail: parent ? unsliced(text.substring(l1, e)) : "",
-      frames: c.frames.slice(),
-      elided: c.elided.slice(),
-      createdBy: c.g.createdBy!,
-      lookups: table.lookupCount - this.bodyLookups,
-      lines: this.line - this.bodyLine - 2,
-      misses: 0,
-    };
-    table.rememberBody(this.bodyFirst!, b);
+    const g = c.g;
+    this.bodies.remember(
+      text,
+      p,
+      e,
+      c.frames,
+      c.elided,
+      g.createdBy!,
+      g.stackUnavailable,
+      this.line,
+      this.diagnosticCount,
+    );
   }
 
   elision(image: string): void {
@@ -582,7 +520,7 @@ export class ModelBuilder {
     this.cur = null;
     this.seenBlock = true;
     this.predicted = false;
-    this.bodyFrom = -1;
+    this.bodies.stop();
   }
 
   /** Decides what the lines gathered since the last block are: preamble, or lines between blocks. */

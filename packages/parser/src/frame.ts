@@ -1,5 +1,6 @@
 // Frames (`FUNC(ARGS)` + `\tFILE:LINE +0xOFF` pairs) and `created by` lines, built once per distinct text.
-import type { CreatedBy, Elision, Frame } from "@gosleuth/model";
+import type { CreatedBy, Frame } from "@gosleuth/model";
+import { BodyPrediction } from "./body-prediction.ts";
 import { functionName, unsliced } from "./function-name.ts";
 
 /** Pairs kept in a session's frame table before it is cleared. */
@@ -18,47 +19,6 @@ const FIRST_MAX = 10_000;
  * (`chan receive`), and their kinds alternate in a dump.
  */
 const FIRST_PER_HEAD = 4;
-/**
- * Characters of remembered goroutine bodies kept before that table is emptied (a body is a few hundred
- * characters; the 216k bench dump has 13,041 distinct first pairs).
- */
-const BODY_CHARS_MAX = 8_000_000;
-/** A body longer than this is not remembered (one deep recursion would take a large share of the table). */
-const BODY_MAX = 65_536;
-/**
- * Misses in a row after which a remembered body gives way to the next one read: replacing it at every
- * miss copied 115 M characters on the 216k bench dump (bodies after one first pair alternate), for 2%
- * more hits than at four.
- */
-const BODY_MISSES = 4;
-
-/**
- * A goroutine's body after its first pair as the fast path last read it after that pair: the text up to
- * the parent id of its `created by` line (and what follows the id), and what the builder made of it.
- * Only bodies that ended with `created by` and its file line and gave no diagnostic are kept.
- */
-export interface Body {
-  /** From after the first pair up to the parent id (`… in goroutine `), or through the whole `created by` token when `parent` is false. */
-  readonly text: string;
-  /** The last character of `text` (checked before the compare). */
-  readonly last: number;
-  /** Whether a parent id (1–15 digits) follows `text`, then `tail`. */
-  readonly parent: boolean;
-  /** After the parent id: the end of the `created by` line and its file line, newline included. */
-  readonly tail: string;
-  /** Every frame of the goroutine, the first one included (copied for each goroutine). */
-  readonly frames: readonly Frame[];
-  readonly elided: readonly Elision[];
-  /** The `created by` the slow path made (its `parentId` is replaced by the one read when `parent`). */
-  readonly createdBy: CreatedBy;
-  /** Frame-table lookups the pairs after the first cost the slow path (all hits on a repeat). */
-  readonly lookups: number;
-  /** Input lines after the first pair, `created by` included. */
-  readonly lines: number;
-  /** Misses since it last hit (see BODY_MISSES). */
-  misses: number;
-}
-
 type FileParts = ReturnType<typeof fileParts>;
 
 /**
@@ -87,13 +47,10 @@ export class FrameTable {
    */
   private readonly first = new Map<object, { key: string; frame: Frame }[]>();
   /**
-   * For an interned frame, the body that followed it as a goroutine's first pair last time (see Body):
-   * goroutines of one kind repeat their whole stack up to the parent id, so one compare of the body
-   * stands for a compare or lookup a pair and the `created by` line's parse. Emptied with `frames`
-   * (its frames are then the ones `frames` holds) and at BODY_CHARS_MAX characters.
+   * The goroutine bodies remembered by their first frame (see BodyPrediction): emptied with `frames`,
+   * so its frames are always the ones `frames` holds.
    */
-  private readonly bodies = new Map<Frame, Body>();
-  private bodyChars = 0;
+  readonly bodies: BodyPrediction = new BodyPrediction(this);
   /** Counts the emptyings of the frame table: frames remembered in one generation are its own. */
   generation = 0;
   /**
@@ -136,7 +93,6 @@ export class FrameTable {
     this.after.clear();
     this.first.clear();
     this.bodies.clear();
-    this.bodyChars = 0;
     this.generation++;
     this.lookups = 0;
     this.hits = 0;
@@ -232,51 +188,19 @@ export class FrameTable {
   }
 
   /**
-   * The body that followed `first` last time, when its text starts at `pos` in `text` (the parent id
-   * and the tail after it are the caller's to check); otherwise undefined.
+   * Whether something read now may be remembered by the frames it holds (a goroutine's body, see
+   * BodyPrediction): not while frames are built without the table or it was just emptied, and, unless
+   * `known` (every pair of it was in the table already), as `remember`, not while most lookups miss
+   * (arguments that never repeat: it would only cost copies).
    */
-  bodyAfter(first: Frame, text: string, pos: number): Body | undefined {
-    if (this.uncachedLeft > 0) return undefined;
-    const b = this.bodies.get(first);
-    if (b === undefined) return undefined;
-    const l = b.text.length;
-    if (text.charCodeAt(pos + l - 1) !== b.last || text.substring(pos, pos + l) !== b.text) {
-      b.misses++;
-      return undefined;
-    }
-    return b;
-  }
-
-  /**
-   * Whether a body read after `first` would be remembered: none is, or the one kept keeps missing.
-   * `known`: every pair of it was in the table already; otherwise, as `remember`, not while most
-   * lookups miss (arguments that never repeat: the bodies would only cost copies).
-   */
-  wantsBody(first: Frame, known: boolean): boolean {
-    if (this.uncachedLeft > 0 || this.frames.size === 0 || (!known && this.hits * 2 < this.lookups))
-      return false;
-    const b = this.bodies.get(first);
-    return b === undefined || b.misses >= BODY_MISSES;
+  keepsNew(known: boolean): boolean {
+    return !(this.uncachedLeft > 0 || this.frames.size === 0 || (!known && this.hits * 2 < this.lookups));
   }
 
   /** Counts `n` lookups that hit: the ones the pairs of a predicted body would have made. */
   countHits(n: number): void {
     this.lookups += n;
     this.hits += n;
-  }
-
-  /** Remembers `body` as the one that followed the interned frame `first` (see `bodies`, `wantsBody`). */
-  rememberBody(first: Frame, body: Body): void {
-    const l = body.text.length + body.tail.length;
-    if (l > BODY_MAX) return;
-    if (this.bodyChars + l > BODY_CHARS_MAX) {
-      this.bodies.clear();
-      this.bodyChars = 0;
-    }
-    const old = this.bodies.get(first);
-    if (old !== undefined) this.bodyChars -= old.text.length + old.tail.length;
-    this.bodies.set(first, body);
-    this.bodyChars += l;
   }
 
   /** Remembers that the pair `key` (its frame `next`, just returned by `frame`) came first after `head`. */

@@ -1,0 +1,232 @@
+// A goroutine's whole body after its first pair, predicted from the body that followed the same first
+// frame before: goroutines of one kind repeat their stack up to the parent id, so one compare of the
+// body stands for a compare or lookup a pair and the `created by` line's parse.
+import type { CreatedBy, Elision, Frame } from "@gosleuth/model";
+import type { FrameTable } from "./frame.ts";
+import { unsliced } from "./function-name.ts";
+import { lineEnd } from "./tokens.ts";
+
+/**
+ * Characters of remembered goroutine bodies kept before that table is emptied (a body is a few hundred
+ * characters; the 216k bench dump has 13,041 distinct first pairs).
+ */
+const BODY_CHARS_MAX = 8_000_000;
+/** A body longer than this is not remembered (one deep recursion would take a large share of the table). */
+const BODY_MAX = 65_536;
+/**
+ * Misses in a row after which a remembered body gives way to the next one read: replacing it at every
+ * miss copied 115 M characters on the 216k bench dump (bodies after one first pair alternate), for 2%
+ * more hits than at four.
+ */
+const BODY_MISSES = 4;
+
+/**
+ * A goroutine's body after its first pair as the fast path last read it after that pair: the text up to
+ * the parent id of its `created by` line (and what follows the id), and what the builder made of it.
+ * Only bodies that ended with `created by` and its file line and gave no diagnostic are kept.
+ */
+export interface Body {
+  /** From after the first pair up to the parent id (`… in goroutine `), or through the whole `created by` token when `parent` is false. */
+  readonly text: string;
+  /** The last character of `text` (checked before the compare). */
+  readonly last: number;
+  /** Whether a parent id (1–15 digits) follows `text`, then `tail`. */
+  readonly parent: boolean;
+  /** After the parent id: the end of the `created by` line and its file line, newline included. */
+  readonly tail: string;
+  /** Every frame of the goroutine, the first one included (copied for each goroutine). */
+  readonly frames: readonly Frame[];
+  readonly elided: readonly Elision[];
+  /** The `created by` the slow path made (its `parentId` is replaced by the one read when `parent`). */
+  readonly createdBy: CreatedBy;
+  /** Frame-table lookups the pairs after the first cost the slow path (all hits on a repeat). */
+  readonly lookups: number;
+  /** Input lines after the first pair, `created by` included. */
+  readonly lines: number;
+  /** Misses since it last hit (see BODY_MISSES). */
+  misses: number;
+}
+
+/**
+ * The bodies of one parsing session, by the interned frame of their first pair (see Body), and the
+ * goroutine being watched to remember its body. Held by the session's FrameTable: its frames are the
+ * table's, so it is emptied whenever the frame table is (`clear`), and at BODY_CHARS_MAX characters.
+ *
+ * The builder calls `predict` after a goroutine's first pair; on a miss, `watch` when the body that
+ * follows may be remembered, then `remember` at its `created by` token, and `stop` at the goroutine's end.
+ */
+export class BodyPrediction {
+  private readonly bodies = new Map<Frame, Body>();
+  private chars = 0;
+  /** After `predict` found one: the body, and the parent id read after it (its own when `parent` is false). */
+  body: Body | undefined = undefined;
+  parentId: number | undefined = undefined;
+  // Where the watched goroutine's body after its first pair started (-1: none is watched), and the
+  // builder's and the frame table's state there (see remember).
+  private from = -1;
+  private first: Frame | undefined;
+  private line = 0;
+  private lookups = 0;
+  private watchedGeneration = 0;
+  private diagnostics = 0;
+  private misses = 0;
+
+  constructor(private readonly table: FrameTable) {}
+
+  /** Forgets every body (called by the frame table when it is emptied: their frames are no longer its own). */
+  clear(): void {
+    this.bodies.clear();
+    this.chars = 0;
+  }
+
+  /**
+   * Whether the text after the first pair (the interned `first`) at `pos` is the body that followed
+   * `first` last time, up to its parent id: then reads the id and compares the rest of the `created
+   * by` token, sets `body` and `parentId`, and returns the end of that token; otherwise -1.
+   */
+  predict(first: Frame, text: string, pos: number): number {
+    const table = this.table;
+    if (table.uncached) return -1;
+    const b = this.bodies.get(first);
+    if (b === undefined) return -1;
+    const l = b.text.length;
+    // (A body past the text's end is a miss too; checked apart, so that reading past it never happens
+    // in the compiled code.)
+    if (
+      pos + l > text.length ||
+      text.charCodeAt(pos + l - 1) !== b.last ||
+      text.substring(pos, pos + l) !== b.text
+    ) {
+      b.misses++;
+      return -1;
+    }
+    let q = pos + l;
+    let parentId = b.createdBy.parentId;
+    if (b.parent) {
+      // The id's digits (as Number() reads them: exact up to 15), then the tail right after them.
+      const d = q;
+      let id = 0;
+      for (;;) {
+        const ch = text.charCodeAt(q);
+        if (!(ch >= 48 && ch <= 57)) break;
+        id = id * 10 + (ch - 48);
+        q++;
+      }
+      const t = b.tail;
+      const tl = t.length;
+      if (q === d || q - d > 15 || text.charCodeAt(q + tl - 1) !== 10 || text.substring(q, q + tl) !== t) {
+        b.misses++;
+        return -1;
+      }
+      parentId = id;
+      q += tl;
+    }
+    b.misses = 0;
+    this.body = b;
+    this.parentId = parentId;
+    return q;
+  }
+
+  /**
+   * Watches the goroutine whose body after its first pair (`first`, at input line `line`) starts at
+   * `pos`, to remember that body at its `created by`: `diagnostics` and `misses` are the builder's
+   * diagnostic count and the frame table's misses before that pair was read.
+   */
+  watch(first: Frame, pos: number, line: number, diagnostics: number, misses: number): void {
+    const table = this.table;
+    if (table.uncached) return;
+    this.from = pos;
+    this.first = first;
+    this.line = line;
+    this.lookups = table.lookupCount;
+    this.watchedGeneration = table.generation;
+    this.diagnostics = diagnostics;
+    this.misses = misses;
+  }
+
+  /** Forgets the watched goroutine (it ended, or its body is not one to remember). */
+  stop(): void {
+    this.from = -1;
+  }
+
+  /**
+   * At the watched goroutine's `created by` token, [p, e) in `text` (already given to the builder):
+   * remembers its body for the next goroutine that starts with the same pair, when it is one to
+   * predict: read by frameRun from its first pair on, its frames all from the frame table as it still
+   * is, no diagnostic on the way (`diagnostics`: the builder's count now), and `created by` with its
+   * file line, ended by a newline. `line` is the builder's next line.
+   */
+  remember(
+    text: string,
+    p: number,
+    e: number,
+    frames: readonly Frame[],
+    elided: readonly Elision[],
+    createdBy: CreatedBy,
+    stackUnavailable: boolean,
+    line: number,
+    diagnostics: number,
+  ): void {
+    const from = this.from;
+    if (from === -1) return;
+    this.from = -1;
+    const table = this.table;
+    const first = this.first!;
+    if (
+      table.generation !== this.watchedGeneration ||
+      table.uncached ||
+      stackUnavailable ||
+      diagnostics !== this.diagnostics ||
+      !this.wants(first, table.missCount === this.misses)
+    )
+      return;
+    const l1 = lineEnd(text, p);
+    if (e <= l1 + 1 || text.charCodeAt(e - 1) !== 10) return;
+    // `… in goroutine N` with the id's digits right before the newline: the id is read apart.
+    let d = l1;
+    while (d > p && l1 - d <= 15) {
+      const ch = text.charCodeAt(d - 1);
+      if (!(ch >= 48 && ch <= 57)) break;
+      d--;
+    }
+    const parent = d < l1 && l1 - d <= 15 && text.startsWith(" in goroutine ", d - 14);
+    const body = unsliced(text.substring(from, parent ? d : e));
+    const b: Body = {
+      text: body,
+      last: body.charCodeAt(body.length - 1),
+      parent,
+      tail: parent ? unsliced(text.substring(l1, e)) : "",
+      frames: frames.slice(),
+      elided: elided.slice(),
+      createdBy,
+      lookups: table.lookupCount - this.lookups,
+      lines: line - this.line - 2,
+      misses: 0,
+    };
+    this.keep(first, b);
+  }
+
+  /**
+   * Whether a body read after `first` would be remembered: none is, or the one kept keeps missing.
+   * `known`: every pair of it was in the frame table already (see FrameTable.keepsNew).
+   */
+  private wants(first: Frame, known: boolean): boolean {
+    if (!this.table.keepsNew(known)) return false;
+    const b = this.bodies.get(first);
+    return b === undefined || b.misses >= BODY_MISSES;
+  }
+
+  /** Remembers `body` as the one that followed the interned frame `first`. */
+  private keep(first: Frame, body: Body): void {
+    const l = body.text.length + body.tail.length;
+    if (l > BODY_MAX) return;
+    if (this.chars + l > BODY_CHARS_MAX) {
+      this.bodies.clear();
+      this.chars = 0;
+    }
+    const old = this.bodies.get(first);
+    if (old !== undefined) this.chars -= old.text.length + old.tail.length;
+    this.bodies.set(first, body);
+    this.chars += l;
+  }
+}
