@@ -6,6 +6,7 @@ import { fixture } from "@gosleuth/fixtures";
 import type { Dump } from "@gosleuth/model";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelKey } from "../test/model-key.ts";
+import { BODIES_PER_FIRST, setBodyCharsMax } from "./body-prediction.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
 
@@ -175,4 +176,108 @@ describe("a goroutine's body predicted from its first pair", () => {
     expectSame(r);
     expect(r.predicted).toBeGreaterThan(25_000);
   }, 120_000);
+});
+
+describe("several bodies per first frame", () => {
+  // Hand-written blocks (built inline): goroutines that start with the same pair and go on in one of
+  // several ways (the second frame's argument tells them apart).
+  const rest = (i: number) =>
+    `main.(*Server).handle(0x${i.toString(16)})\n\tspawnfarm/main.go:60 +0x1\n` +
+    "main.(*Server).loop(0x1)\n\tspawnfarm/main.go:50 +0x2a\ncreated by main.(*Server).Serve in goroutine ";
+  let id = 100;
+  const kind = (i: number, parent: string | number = 1) => block(id++, parent, rest(i));
+
+  /** Whether each block was read at once: parsed by prefixes (parsing is deterministic and in order). */
+  function predictedEach(blocks: string[]): boolean[] {
+    const out: boolean[] = [];
+    let before = 0;
+    for (let n = 1; n <= blocks.length; n++) {
+      const r = both(blocks.slice(0, n).join("\n"));
+      expectSame(r);
+      out.push(r.predicted > before);
+      before = r.predicted;
+    }
+    return out;
+  }
+
+  it("two bodies after one first frame, alternating: both read at once after the warm-up", () => {
+    const blocks: string[] = [];
+    for (let i = 0; i < 6; i++) blocks.push(kind(0), kind(1));
+    const each = predictedEach(blocks);
+    // The first two of each kind are read pair by pair (the first is not remembered while most lookups
+    // miss); from then on every block of both kinds is read at once.
+    expect(each.slice(4)).toEqual(Array(8).fill(true));
+  }, 60_000);
+
+  it("a full list gives way at its least recently hit body, once it missed BODY_MISSES times since its last hit", () => {
+    const K = BODIES_PER_FIRST;
+    const blocks: string[] = [];
+    // Each kind read twice: the second time at the latest it is remembered.
+    for (let i = 0; i < K; i++) blocks.push(kind(i), kind(i));
+    const warm = blocks.length;
+    // Kinds 1..K-1 hit (each moves to the front): kind 0 is now the least recently hit.
+    for (let i = 1; i < K; i++) blocks.push(kind(i));
+    // A new kind: kind 0 missed every kind read first after it (more than BODY_MISSES times since it
+    // was remembered), so the new kind takes its place at its first read, then is read at once.
+    for (let n = 0; n < 5; n++) blocks.push(kind(K));
+    // Kind 0 dropped out; it takes the place of kind 1 (now the least recently hit, and missed by the
+    // hits of kinds 2..K-1), so kind 1 misses and kind 0 hits.
+    blocks.push(kind(0), kind(1), kind(0));
+    const each = predictedEach(blocks);
+    expect(each.slice(warm)).toEqual([
+      ...Array(K - 1).fill(true),
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
+  }, 120_000);
+
+  it("a miss one byte in with a full list of candidates: read pair by pair", () => {
+    const K = BODIES_PER_FIRST;
+    const warm: string[] = [];
+    for (let i = 0; i < K; i++) warm.push(kind(i), kind(i));
+    const head = `${warm.join("\n")}\ngoroutine 9 [chan receive]:\n${FIRST}`;
+    // The body of kind 3 (a candidate in the middle of the list).
+    const body = `${rest(3)}7${TAIL}`;
+    const idAt = rest(3).length;
+    const base = both(warm.join("\n")).predicted;
+    expect(both(head + body).predicted - base).toBe(1);
+    for (let i = 0; i < body.length; i++) {
+      if (i === idAt) continue;
+      const ch = body[i] === "x" ? "y" : "x";
+      const r = both(head + body.slice(0, i) + ch + body.slice(i + 1));
+      expectSame(r);
+      expect(r.predicted - base, `byte ${i} changed`).toBe(0);
+    }
+  }, 120_000);
+
+  it("parent ids of another length than the remembered one's, behind the front of the list", () => {
+    const blocks = [kind(0, 7), kind(0, 7), kind(1, 7), kind(1, 7)];
+    const ids = ["12", "123456789012345", "3", "99999"];
+    for (const p of ids) blocks.push(kind(0, p));
+    const r = both(blocks.join("\n"));
+    expectSame(r);
+    expect(r.fast.goroutines.slice(4).map((g) => g.createdBy?.parentId)).toEqual(ids.map(Number));
+    expect(predictedEach(blocks).slice(4)).toEqual([true, true, true, true]);
+  }, 60_000);
+
+  it("the character cap reached: every body is forgotten, then remembered again", () => {
+    // Room for two of these bodies (each the text up to the parent id and the tail after it).
+    const size = rest(0).length + TAIL.length;
+    setBodyCharsMax(2 * size + 1);
+    try {
+      const blocks = [kind(0), kind(0), kind(1), kind(1), kind(0), kind(2), kind(2), kind(0), kind(2)];
+      const each = predictedEach(blocks);
+      // Kinds 0 and 1 are remembered (two bodies fit) and hit; kind 2's body empties the table when it
+      // is remembered, so kind 0 misses after it (and is remembered again beside kind 2).
+      expect(each).toEqual([false, false, false, true, true, false, true, false, true]);
+    } finally {
+      setBodyCharsMax(undefined);
+    }
+  }, 60_000);
 });

@@ -7,16 +7,30 @@ import { unsliced } from "./function-name.ts";
 import { lineEnd } from "./tokens.ts";
 
 /**
- * Characters of remembered goroutine bodies kept before that table is emptied (a body is a few hundred
- * characters; the 216k bench dump has 13,041 distinct first pairs).
+ * Characters of remembered goroutine bodies kept before that table is emptied: the 216k bench dump's
+ * bodies that repeat take about 19 M characters at most (25,852 distinct bodies after 13,041 distinct
+ * first pairs, most a few hundred characters, deep recursions several thousand).
  */
-const BODY_CHARS_MAX = 8_000_000;
+const BODY_CHARS_MAX = 24_000_000;
+/**
+ * Bodies remembered per first frame, the latest hit first: goroutines of one kind that start alike end
+ * differently (a request handler's stack under several callers), and the long bodies (deep recursions)
+ * alternate most.
+ */
+export const BODIES_PER_FIRST = 8;
+let bodyCharsMax = BODY_CHARS_MAX;
+
+/** Sets the character cap of remembered bodies (tests; undefined: the default). */
+export function setBodyCharsMax(n: number | undefined): void {
+  bodyCharsMax = n ?? BODY_CHARS_MAX;
+}
+
 /** A body longer than this is not remembered (one deep recursion would take a large share of the table). */
 const BODY_MAX = 65_536;
 /**
- * Misses in a row after which a remembered body gives way to the next one read: replacing it at every
- * miss copied 115 M characters on the 216k bench dump (bodies after one first pair alternate), for 2%
- * more hits than at four.
+ * Misses in a row after which the last of a first frame's full list of bodies gives way to the next one
+ * read: replacing it at every miss copied 115 M characters on the 216k bench dump with one body per
+ * first frame (bodies after one first pair alternate), for 2% more hits than at four.
  */
 const BODY_MISSES = 4;
 
@@ -28,8 +42,9 @@ const BODY_MISSES = 4;
 export interface Body {
   /** From after the first pair up to the parent id (`… in goroutine `), or through the whole `created by` token when `parent` is false. */
   readonly text: string;
-  /** The last character of `text` (checked before the compare). */
+  /** The last character of `text` and the one in its middle (checked before the compare). */
   readonly last: number;
+  readonly mid: number;
   /** Whether a parent id (1–15 digits) follows `text`, then `tail`. */
   readonly parent: boolean;
   /** After the parent id: the end of the `created by` line and its file line, newline included. */
@@ -56,7 +71,8 @@ export interface Body {
  * follows may be remembered, then `remember` at its `created by` token, and `stop` at the goroutine's end.
  */
 export class BodyPrediction {
-  private readonly bodies = new Map<Frame, Body>();
+  /** Per first frame, up to BODIES_PER_FIRST bodies, the latest hit (or the latest read) first. */
+  private readonly bodies = new Map<Frame, Body[]>();
   private chars = 0;
   /** After `predict` found one: the body, and the parent id read after it (its own when `parent` is false). */
   body: Body | undefined = undefined;
@@ -80,26 +96,49 @@ export class BodyPrediction {
   }
 
   /**
-   * Whether the text after the first pair (the interned `first`) at `pos` is the body that followed
-   * `first` last time, up to its parent id: then reads the id and compares the rest of the `created
-   * by` token, sets `body` and `parentId`, and returns the end of that token; otherwise -1.
+   * Whether the text after the first pair (the interned `first`) at `pos` is one of the bodies that
+   * followed `first` before (the latest hit first), up to its parent id: then reads the id and compares
+   * the rest of the `created by` token, sets `body` and `parentId`, and returns the end of that token;
+   * otherwise -1.
    */
   predict(first: Frame, text: string, pos: number): number {
     const table = this.table;
     if (table.uncached) return -1;
-    const b = this.bodies.get(first);
-    if (b === undefined) return -1;
+    const list = this.bodies.get(first);
+    if (list === undefined) return -1;
+    const n = list.length;
+    for (let i = 0; i < n; i++) {
+      const b = list[i]!;
+      const q = this.match(b, text, pos);
+      if (q === -1) {
+        b.misses++;
+        continue;
+      }
+      b.misses = 0;
+      // The latest hit first: the ones before it move down one place (no body is copied).
+      for (let j = i; j > 0; j--) list[j] = list[j - 1]!;
+      list[0] = b;
+      this.body = b;
+      return q;
+    }
+    return -1;
+  }
+
+  /**
+   * Whether the body `b` is the text at `pos`, its parent id and the tail after it included: the end of
+   * its `created by` token (and the id read in `parentId`), or -1.
+   */
+  private match(b: Body, text: string, pos: number): number {
     const l = b.text.length;
-    // (A body past the text's end is a miss too; checked apart, so that reading past it never happens
-    // in the compiled code.)
+    // The last character, then one in the middle, rule out most other bodies before the compare (a
+    // body past the text's end is a miss too: checked apart, so that no read past it is compiled).
     if (
       pos + l > text.length ||
       text.charCodeAt(pos + l - 1) !== b.last ||
+      text.charCodeAt(pos + (l >> 1)) !== b.mid ||
       text.substring(pos, pos + l) !== b.text
-    ) {
-      b.misses++;
+    )
       return -1;
-    }
     let q = pos + l;
     let parentId = b.createdBy.parentId;
     if (b.parent) {
@@ -114,15 +153,11 @@ export class BodyPrediction {
       }
       const t = b.tail;
       const tl = t.length;
-      if (q === d || q - d > 15 || text.charCodeAt(q + tl - 1) !== 10 || text.substring(q, q + tl) !== t) {
-        b.misses++;
+      if (q === d || q - d > 15 || text.charCodeAt(q + tl - 1) !== 10 || text.substring(q, q + tl) !== t)
         return -1;
-      }
       parentId = id;
       q += tl;
     }
-    b.misses = 0;
-    this.body = b;
     this.parentId = parentId;
     return q;
   }
@@ -194,6 +229,7 @@ export class BodyPrediction {
     const b: Body = {
       text: body,
       last: body.charCodeAt(body.length - 1),
+      mid: body.charCodeAt(body.length >> 1),
       parent,
       tail: parent ? unsliced(text.substring(l1, e)) : "",
       frames: frames.slice(),
@@ -207,26 +243,39 @@ export class BodyPrediction {
   }
 
   /**
-   * Whether a body read after `first` would be remembered: none is, or the one kept keeps missing.
-   * `known`: every pair of it was in the frame table already (see FrameTable.keepsNew).
+   * Whether a body read after `first` would be remembered: its list of bodies is not full, or the last
+   * one keeps missing. `known`: every pair of it was in the frame table already (see FrameTable.keepsNew).
    */
   private wants(first: Frame, known: boolean): boolean {
     if (!this.table.keepsNew(known)) return false;
-    const b = this.bodies.get(first);
-    return b === undefined || b.misses >= BODY_MISSES;
+    const list = this.bodies.get(first);
+    return (
+      list === undefined ||
+      list.length < BODIES_PER_FIRST ||
+      list[BODIES_PER_FIRST - 1]!.misses >= BODY_MISSES
+    );
   }
 
-  /** Remembers `body` as the one that followed the interned frame `first`. */
+  /** Remembers `body` as the latest one that followed the interned frame `first` (the last one drops out). */
   private keep(first: Frame, body: Body): void {
     const l = body.text.length + body.tail.length;
     if (l > BODY_MAX) return;
-    if (this.chars + l > BODY_CHARS_MAX) {
+    if (this.chars + l > bodyCharsMax) {
       this.bodies.clear();
       this.chars = 0;
     }
-    const old = this.bodies.get(first);
-    if (old !== undefined) this.chars -= old.text.length + old.tail.length;
-    this.bodies.set(first, body);
+    let list = this.bodies.get(first);
+    if (list === undefined) {
+      list = [];
+      this.bodies.set(first, list);
+    }
+    if (list.length < BODIES_PER_FIRST) list.push(body);
+    else {
+      const old = list[BODIES_PER_FIRST - 1]!;
+      this.chars -= old.text.length + old.tail.length;
+    }
+    for (let j = list.length - 1; j > 0; j--) list[j] = list[j - 1]!;
+    list[0] = body;
     this.chars += l;
   }
 }
