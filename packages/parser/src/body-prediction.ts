@@ -7,11 +7,11 @@ import { unsliced } from "./function-name.ts";
 import { lineEnd } from "./tokens.ts";
 
 /**
- * Characters of remembered goroutine bodies kept before that table is emptied: the 216k bench dump's
- * bodies that repeat take about 19 M characters at most (25,852 distinct bodies after 13,041 distinct
- * first pairs, most a few hundred characters, deep recursions several thousand).
+ * Characters of remembered goroutine bodies kept before that table is emptied. The table is emptied with
+ * the frame table too (every 50,000 distinct pairs), so it stays far below this: at most 1.2 M characters
+ * on the 216k bench dump, 1.5 M on the 1.5 GB one (eight bodies per first frame).
  */
-const BODY_CHARS_MAX = 24_000_000;
+const BODY_CHARS_MAX = 8_000_000;
 /**
  * Bodies remembered per first frame, the latest hit first: goroutines of one kind that start alike end
  * differently (a request handler's stack under several callers), and the long bodies (deep recursions)
