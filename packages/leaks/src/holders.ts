@@ -45,11 +45,13 @@ function flags(): boolean[] {
 }
 
 /**
- * Appends every pointer argument in `args` (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`; at least six hex
- * digits: smaller values are lengths, flags and counts) to `values`, and whether it was printed without `?`
- * (a `?` value may be a stale register spill) to `exact`.
+ * Writes every pointer argument in `args` (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`; at least six hex
+ * digits: smaller values are lengths, flags and counts) into `values` from position `n` on, and whether it
+ * was printed without `?` (a `?` value may be a stale register spill) into `exact`; returns the position
+ * after the last one written. The lists are reused and never shortened (setting an array's length is a
+ * call into the runtime, once per changed stack and list).
  */
-function scan(args: string, values: number[], exact: boolean[]): void {
+function scan(args: string, values: number[], exact: boolean[], n: number): number {
   let at = args.indexOf("0x");
   while (at >= 0) {
     let end = at + 2;
@@ -62,11 +64,13 @@ function scan(args: string, values: number[], exact: boolean[]): void {
     }
     const digits = end - at - 2;
     if (digits >= 6 && digits <= 13) {
-      values.push(value);
-      exact.push(end === args.length || args.charCodeAt(end) !== 63);
+      values[n] = value;
+      exact[n] = end === args.length || args.charCodeAt(end) !== 63;
+      n++;
     }
     at = args.indexOf("0x", end);
   }
+  return n;
 }
 
 /** One goroutine waiting on a channel (send or receive, not select) or in `WaitGroup.Wait`. */
@@ -94,10 +98,14 @@ export interface HeldWait {
   line: number;
 }
 
-/** A signature's last stack: the distinct pointers it holds, and goroutines in a row with it not yet counted. */
+/**
+ * A signature's last stack: the distinct pointers it holds (the first `size` of `seen`, whether each was
+ * printed exactly anywhere in `exact`), and goroutines in a row with it not yet counted.
+ */
 interface SigStack {
   seen: number[];
   exact: boolean[];
+  size: number;
   runs: number;
 }
 
@@ -173,7 +181,7 @@ export class HoldEvidence {
   /** Counts the goroutines not yet counted into the sketch. */
   private settle(): void {
     for (const l of this.pending) {
-      if (l.runs > 0) for (const v of l.seen) this.count(v, l.runs);
+      if (l.runs > 0) for (let i = 0; i < l.size; i++) this.count(l.seen[i]!, l.runs);
       l.runs = 0;
     }
     this.pending.length = 0;
@@ -239,27 +247,21 @@ export class HoldEvidence {
     const values = this.values;
     const exact = this.exact;
     let wait: number | undefined;
-    if (at >= 0) {
-      values.length = 0;
-      exact.length = 0;
-      scan(g.frames[at]!.args, values, exact);
-      if (values.length > 0 && exact[0]) wait = values[0];
-    }
+    if (at >= 0 && scan(g.frames[at]!.args, values, exact, 0) > 0 && exact[0]) wait = values[0];
     const candidates: number[] = [];
     if (wait === undefined && !frame.inlined) {
-      values.length = 0;
-      exact.length = 0;
-      scan(frame.args, values, exact);
-      for (let i = 0; i < values.length; i++) if (exact[i]) candidates.push(values[i]!);
+      const n = scan(frame.args, values, exact, 0);
+      for (let i = 0; i < n; i++) if (exact[i]) candidates.push(values[i]!);
     }
     // Neither the object nor a candidate printed: nothing to tie it to anything.
     if (wait === undefined && (waitGroup || candidates.length === 0)) return;
     this.locations[sig] ??= { fn: frame.fn.full, file: frame.file, line: frame.line };
     const seen = held.seen;
     const seenExact = held.exact;
+    const size = held.size;
     // One check for room, then the record written in place.
     const r = this.records;
-    const end = r.length + 8 + candidates.length + seen.length;
+    const end = r.length + 8 + candidates.length + size;
     if (end > r.data.length) r.reserve(Math.max(end, Math.ceil(r.data.length * 1.5)));
     const d = r.data;
     let k = r.length;
@@ -271,8 +273,8 @@ export class HoldEvidence {
     d[k++] = wait ?? Number.NaN;
     d[k++] = candidates.length;
     for (let i = 0; i < candidates.length; i++) d[k++] = candidates[i]!;
-    d[k++] = seen.length;
-    for (let i = 0; i < seen.length; i++) d[k++] = seenExact[i] ? seen[i]! : -seen[i]!;
+    d[k++] = size;
+    for (let i = 0; i < size; i++) d[k++] = seenExact[i] ? seen[i]! : -seen[i]!;
     r.length = k;
     this.waitCount++;
     this.decoded = undefined;
@@ -287,31 +289,31 @@ export class HoldEvidence {
     // only the last stack of each signature is kept.
     if (last !== undefined && last.runs > 0) {
       const held = last.seen;
-      for (let i = 0; i < held.length; i++) this.count(held[i]!, last.runs);
+      for (let i = 0; i < last.size; i++) this.count(held[i]!, last.runs);
     }
     // Pointers come only from argument texts of eight characters or more ("0x" and six hex digits), and
     // a text equal to the frame before it (recursion) adds none.
     const values = this.values;
     const exact = this.exact;
-    values.length = 0;
-    exact.length = 0;
+    let n = 0;
     let prev = "";
     for (let i = 0; i < frames.length; i++) {
       const args = frames[i]!.args;
-      if (args.length >= 8 && args !== prev) scan(args, values, exact);
+      if (args.length >= 8 && args !== prev) n = scan(args, values, exact, n);
       prev = args;
     }
     // Each distinct pointer once per goroutine, exact when printed so anywhere.
     const seen = last?.seen ?? doubles();
     const seenExact = last?.exact ?? flags();
-    seen.length = 0;
-    seenExact.length = 0;
-    for (let i = 0; i < values.length; i++) {
-      let k = seen.indexOf(values[i]!);
-      if (k < 0) {
-        k = seen.length;
-        seen.push(values[i]!);
-        seenExact.push(false);
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      let k = 0;
+      while (k < size && seen[k] !== v) k++;
+      if (k === size) {
+        seen[size] = v;
+        seenExact[size] = false;
+        size++;
       }
       // One store for a new pointer and for one seen before (a branch first taken once this function is
       // optimised would throw the optimised code away).
@@ -319,10 +321,11 @@ export class HoldEvidence {
     }
     if (last !== undefined) {
       if (last.runs === 0) this.pending.push(last);
+      last.size = size;
       last.runs = 1;
       return last;
     }
-    const made = { seen, exact: seenExact, runs: 1 };
+    const made = { seen, exact: seenExact, size, runs: 1 };
     this.lastOfSig[sig] = made;
     this.pending.push(made);
     return made;
