@@ -32,3 +32,4 @@ export function searchPath(page: Page, term: string): Promise<void>;
 export function expandSelected(page: Page): Promise<void>;
 export function collapseSelected(page: Page): Promise<void>;
 export function settle(page: Page, opts?: { timeout?: number; fallbackMs?: number }): Promise<void>;
+export function rendererRss(profile: string): { peak: number; now: number };

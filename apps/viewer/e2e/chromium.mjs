@@ -1,7 +1,7 @@
 // Debian's Chromium for the browser tests and the developer tools (bench, trace, profile, same-picture):
 // one launch with the project's flags, one PNG decode (in the page), and the bench's steps on a page
 // (load a dump, search, expand, collapse). Plain JS so that the tools run under node without a build.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -45,6 +45,30 @@ export async function launchWithProfile({ prefix = "gosleuth-chromium-", viewpor
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Peak and current RSS (bytes) of the tab's renderer (the page and its workers live there) of the
+ * browser with this profile directory, found in /proc by its command line.
+ */
+export function rendererRss(profile) {
+  let peak = 0;
+  let now = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let status = "";
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
+      if (!cmd.includes(profile) || !cmd.includes("--type=renderer") || cmd.includes("--top-chrome-webui"))
+        continue;
+      status = readFileSync(`/proc/${d}/status`, "utf8");
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+    now = Math.max(now, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
+  }
+  return { peak, now };
 }
 
 /**
