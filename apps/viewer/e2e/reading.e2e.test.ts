@@ -17,6 +17,7 @@ import {
   waitReady,
   waitSettled,
 } from "./browser.ts";
+import { pngQuery } from "./chromium.mjs";
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
 type Hook = {
@@ -439,27 +440,13 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     expect(width).toBeGreaterThanOrEqual(Math.floor(pane!.width));
     expect(height).toBeGreaterThanOrEqual(Math.floor(pane!.height));
     // Nothing runs off the image: its edges are background, and the drawing is in it.
-    const edges = await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement("canvas");
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext("2d")!;
-      ctx.drawImage(img, 0, 0);
-      const inked = (x: number, y: number, w: number, h: number) => {
-        const px = ctx.getImageData(x, y, w, h).data;
-        let n = 0;
-        for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) n++;
-        return n;
-      };
-      return {
-        right: inked(img.width - 4, 0, 4, img.height),
-        bottom: inked(0, img.height - 4, img.width, 4),
-        all: inked(0, 0, img.width, img.height),
-      };
-    }, png.toString("base64"));
+    const inked = async (rect?: { x: number; y: number; width: number; height: number }) =>
+      (await pngQuery(page, [png], rect ? { op: "inked", rect } : { op: "inked" })).inked;
+    const edges = {
+      right: await inked({ x: width - 4, y: 0, width: 4, height }),
+      bottom: await inked({ x: 0, y: height - 4, width, height: 4 }),
+      all: await inked(),
+    };
     // Every node's label is in the image, whole, and none on another.
     const drawn = await page.evaluate(() => (window as unknown as Hook).gosleuth.lastExport());
     const nodes = await page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
