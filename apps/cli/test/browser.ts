@@ -38,6 +38,14 @@ export async function openViewer(href: string): Promise<ViewerOutcome> {
       null,
       { timeout: 60_000 },
     );
+    // "ready" is said once the tree is drawn; the group list (the page's text) and the counts come
+    // with the load's filter, a worker answer later: the page's settled() hook says when that is done.
+    if ((await tab.evaluate(state)) === "ready")
+      await tab.waitForFunction(
+        () => (globalThis as unknown as { gosleuth: { settled(): boolean } }).gosleuth.settled(),
+        null,
+        { timeout: 60_000, polling: 50 },
+      );
     return { state: await tab.evaluate(state), errors, text: (await tab.textContent("body")) ?? "" };
   } finally {
     await browser.close();

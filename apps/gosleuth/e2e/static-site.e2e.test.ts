@@ -6,11 +6,12 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fixture } from "@gosleuth/fixtures";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The viewer's Chromium launcher: Debian's chromium with the project's flags.
+import { CHROMIUM_PATH, launch } from "../../viewer/e2e/chromium.mjs";
 import { ROOT } from "../test/global-setup.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SITE = resolve(ROOT, "apps", "viewer", "dist");
 const PREFIX = "/tools/gosleuth/";
 const TYPES: Record<string, string> = {
@@ -48,17 +49,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+  if (existsSync(CHROMIUM_PATH)) browser = await launch();
 });
 
 afterAll(async () => {
@@ -66,7 +57,7 @@ afterAll(async () => {
   await new Promise<void>((ok) => server.close(() => ok()));
 });
 
-describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(SITE, "index.html")))(
+describe.skipIf(!existsSync(CHROMIUM_PATH) || !existsSync(join(SITE, "index.html")))(
   "the viewer as a static site",
   () => {
     it("opens a dump from the file picker and a pasted one, and asks nothing of any server after loading", async () => {

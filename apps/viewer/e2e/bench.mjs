@@ -5,11 +5,19 @@
 // Usage: node e2e/bench.mjs [dump]   (default: the shared corpus's go1.26-spawnfarm-216k.txt.gz; build the viewer first)
 //        node e2e/bench.mjs --rows N  (a generated dump with N distinct stacks: N list rows and N tree nodes; scroll test)
 //        --dist DIR                   (another build of the viewer, e.g. to compare two versions)
+//        --search TERM                (the function searched and expanded; default readLoop, worker7 with --rows)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import {
+  collapseSelected,
+  expandSelected,
+  launchWithProfile,
+  openDump,
+  rendererRss,
+  searchPath,
+} from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +26,7 @@ const rowsArg = process.argv.indexOf("--rows");
 const rows = rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 0;
 const distArg = process.argv.indexOf("--dist");
 const dist = distArg >= 0 ? resolve(process.argv[distArg + 1]) : join(viewer, "dist");
+const searchArg = process.argv.indexOf("--search");
 const positional = process.argv
   .slice(2)
   .filter((a, i, all) => !a.startsWith("--") && !all[i - 1]?.startsWith("--"));
@@ -63,28 +72,6 @@ if (!existsSync(join(dist, "index.html"))) {
   process.exit(2);
 }
 
-/** Peak and current RSS of this browser's tab renderer (the page and its workers live there), found by its profile dir. */
-function rendererMemory(profileDir) {
-  let peak = 0;
-  let now = 0;
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    let cmd = "";
-    let status = "";
-    try {
-      cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
-      if (!cmd.includes(profileDir) || !cmd.includes("--type=renderer") || cmd.includes("--top-chrome-webui"))
-        continue;
-      status = readFileSync(`/proc/${d}/status`, "utf8");
-    } catch {
-      continue;
-    }
-    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
-    now = Math.max(now, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024);
-  }
-  return { peak, now };
-}
-
 const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
 
 /**
@@ -125,22 +112,12 @@ function findBrowser(profileDir) {
 const cpuDelta = (a, b) => ({ renderer: b.renderer - a.renderer, gpu: b.gpu - a.gpu, all: b.all - a.all });
 
 const server = await serve({ dist, dump });
-const profile = mkdtempSync(join(tmpdir(), "gosleuth-bench-"));
-const context = await chromium.launchPersistentContext(profile, {
+const browser = await launchWithProfile({
+  prefix: "gosleuth-bench-",
   viewport: { width: 1500, height: 900 },
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
 });
+const { page, profile } = browser;
 findBrowser(profile);
-const page = context.pages()[0] ?? (await context.newPage());
 await page.addInitScript(() => {
   const w = window;
   w.__bench = { longest: 0, longTasks: 0, progressEvents: 0, firstProgress: 0 };
@@ -163,7 +140,7 @@ await page.addInitScript(() => {
 
 let memPeak = 0;
 const memTimer = setInterval(() => {
-  memPeak = Math.max(memPeak, rendererMemory(profile).peak);
+  memPeak = Math.max(memPeak, rendererRss(profile).peak);
 }, 250);
 
 /**
@@ -200,25 +177,17 @@ function referenceWall() {
 await page.goto(`${server.url}/`);
 await page.waitForTimeout(1000);
 const refBefore = await reference();
-const idleMem = rendererMemory(profile).now;
+const idleMem = rendererRss(profile).now;
 const t0 = Date.now();
-await page.goto(`${server.url}/?src=/dump`);
-await page.waitForFunction(
-  () => document.body.dataset.state === "ready" || document.body.dataset.state === "error",
-  null,
-  {
-    timeout: 600_000,
-  },
-);
+const state = await openDump(page, server.url);
 // First frame: sigma draws on the next animation frame after the data arrives.
 await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const firstFrameMs = Date.now() - t0;
-const state = await page.evaluate(() => document.body.dataset.state);
 if (state !== "ready") {
   console.error(`@gosleuth/viewer bench: the page failed: ${await page.textContent("#load-error")}`);
   process.exit(1);
 }
-const loadedMem = rendererMemory(profile).now;
+const loadedMem = rendererRss(profile).now;
 const summary = await page.textContent("#dump-summary");
 const nodes = await page.getAttribute("#node-count", "data-nodes");
 const afterLoad = await page.evaluate(() => ({ ...window.__bench }));
@@ -296,25 +265,21 @@ const lsorted = [...listFrames].sort((a, b) => a - b);
 // Path to the root: search the deepest kind of goroutine and time until the panel lists its path.
 await page.evaluate(() => performance.mark("bench:search"));
 const tPath = Date.now();
-await page.fill("#search", rows > 0 ? "worker7" : "readLoop");
-await page.press("#search", "Enter");
-await page.waitForSelector('[data-testid="path"] li', { timeout: 60_000 });
+await searchPath(page, searchArg >= 0 ? process.argv[searchArg + 1] : rows > 0 ? "worker7" : "readLoop");
 const pathMs = Date.now() - tPath;
 // Expanding the biggest node into its goroutines (per-goroutine mode).
 await page.evaluate(() => performance.mark("bench:expand"));
 const tExp = Date.now();
 const before = await page.evaluate(() => window.gosleuth.nodeIds().length);
-await page.click('[data-testid="expand-btn"]');
 // Done when the node is in the view's expanded list (the page adds the nodes a slice per task first).
-await page.waitForFunction(() => window.gosleuth.view().exp.length > 0, null, { timeout: 60_000 });
+await expandSelected(page);
 const expandMs = Date.now() - tExp;
 const expandedNodes = (await page.evaluate(() => window.gosleuth.nodeIds().length)) - before;
 // The expanded graph's frames land in the expansion's phase; then the node is collapsed back.
 await page.waitForTimeout(1000);
 await page.evaluate(() => performance.mark("bench:collapse"));
 const tCol = Date.now();
-await page.click('[data-testid="expand-btn"]');
-await page.waitForFunction(() => window.gosleuth.view().exp.length === 0, null, { timeout: 60_000 });
+await collapseSelected(page);
 const collapseMs = Date.now() - tCol;
 await page.waitForTimeout(1000);
 const final = await page.evaluate(() => ({ ...window.__bench }));
@@ -342,9 +307,8 @@ const allMarks = await page.evaluate(() =>
 const refAfter = await reference();
 
 clearInterval(memTimer);
-memPeak = Math.max(memPeak, rendererMemory(profile).peak);
-await context.close();
-rmSync(profile, { recursive: true, force: true });
+memPeak = Math.max(memPeak, rendererRss(profile).peak);
+await browser.close();
 if (rows > 0) rmSync(dirname(dump), { recursive: true, force: true });
 await server.close();
 

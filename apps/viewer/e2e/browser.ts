@@ -2,15 +2,14 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { build } from "vite";
+import { CHROMIUM_PATH, pngQuery } from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
 export const VIEWER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUTPUT_DIR = join(VIEWER_DIR, "e2e", "output");
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export const hasChromium = existsSync(CHROMIUM);
+export const hasChromium = existsSync(CHROMIUM_PATH);
 
 /** Builds dist/ from the current source so the tests never run a stale bundle. */
 export async function buildViewer(): Promise<void> {
@@ -26,20 +25,8 @@ export function serveViewer(dump: string | null): Promise<Served> {
   return serve({ dist: join(VIEWER_DIR, "dist"), dump });
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+/** Debian's Chromium with the project's flags (shared with the developer tools). */
+export { launch } from "./chromium.mjs";
 
 export function outputPath(name: string): string {
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -62,21 +49,8 @@ export async function waitReady(page: Page, timeout = 120_000): Promise<string> 
  */
 export async function drawnShare(page: Page): Promise<number> {
   const png = await page.locator("#graph").screenshot();
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement("canvas");
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext("2d");
-    if (!ctx) return 0;
-    ctx.drawImage(img, 0, 0);
-    const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    let drawn = 0;
-    for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) drawn++;
-    return drawn / (px.length / 4);
-  }, png.toString("base64"));
+  const { inked, total } = await pngQuery(page, [png], { op: "inked" });
+  return inked / total;
 }
 
 /** Colours (r, g, b) of pixels of the graph pane (pane coordinates), read from a real screenshot. */
@@ -85,28 +59,29 @@ export async function paneColors(
   points: readonly { x: number; y: number }[],
 ): Promise<[number, number, number][]> {
   const png = await page.locator("#graph").screenshot();
-  return page.evaluate(
-    async ([b64, pts]) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement("canvas");
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext("2d");
-      if (!ctx) return [];
-      ctx.drawImage(img, 0, 0);
-      return pts.map((p) => {
-        const [r, g, b] = ctx.getImageData(Math.round(p.x), Math.round(p.y), 1, 1).data;
-        return [r!, g!, b!] as [number, number, number];
-      });
-    },
-    [png.toString("base64"), points] as const,
+  return pngQuery(page, [png], { op: "colors", points });
+}
+
+/**
+ * Waits until the page has done what it was asked and drawn it: no camera animation, no frame, layout
+ * or worker answer on its way, the picking pass (what a click reads) drawn. Wait first for the effect
+ * of the action itself (a selection, a count): just after an action the page may not have begun yet.
+ */
+export async function waitSettled(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () => (window as unknown as { gosleuth: { settled(): boolean } }).gosleuth.settled(),
+    null,
+    { timeout, polling: 50 },
   );
 }
 
-/** Clicks the centre of a graph node, found through the page's read-only test hook. */
+/**
+ * Clicks the centre of a graph node, found through the page's read-only test hook, once nothing moves:
+ * during a camera animation the node is not where it will be, and sigma's picking pass (what a click
+ * reads) is left out of the frames drawn meanwhile.
+ */
 export async function clickNode(page: Page, id: string): Promise<void> {
+  await waitSettled(page);
   const pos = await page.evaluate(
     (nid) =>
       (

@@ -16,6 +16,7 @@ import {
   type Served,
   serveViewer,
   waitReady,
+  waitSettled,
 } from "./browser.ts";
 
 // The server sends the .gz as it is: the page gunzips it, as it does for a dropped .txt.gz.
@@ -97,8 +98,8 @@ describe.skipIf(!hasChromium)("incidents in Chromium (abba-t0150s-debug2)", () =
     expect(await page.textContent('[data-testid="incident-root"]')).toBe(inversion.rootCause);
     const reasons = await page.locator('[data-testid="incident-reasons"] li').allTextContents();
     expect(reasons).toEqual(inversion.reasons);
-    // The camera animation takes 400 ms; then every member is inside the graph pane.
-    await page.waitForTimeout(700);
+    // Once the camera's animation is over, every member is inside the graph pane.
+    await waitSettled(page);
     const size = await page.evaluate(() => (window as unknown as Hook).gosleuth.canvasSize());
     for (const id of inversion.nodeIds) {
       const p = await page.evaluate((nid) => (window as unknown as Hook).gosleuth.nodePosition(nid), id);

@@ -1,21 +1,21 @@
 // Developer tool: where the page's main thread spends its long tasks while loading a big dump, and what the worker holds.
-// Usage: node e2e/profile.mjs [dist] [dump]   (build an unminified copy first: npx vite build --minify false --outDir /tmp/dist-prof)
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+// Usage: node e2e/profile.mjs [dist] [dump] [out.cpuprofile]   (the page's CPU profile is written there when given)
+//        (build an unminified copy first: npx vite build --minify false --outDir /tmp/dist-prof)
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { launchWithProfile, openDump, rendererRss } from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
 const dist = resolve(process.argv[2] ?? "dist");
 const dump = resolve(process.argv[3] ?? "/work/shared/corpus/generated/large/go1.26-spawnfarm-216k.txt.gz");
+const out = process.argv[4];
 const server = await serve({ dist, dump });
-const profile = mkdtempSync(join(tmpdir(), "gosleuth-prof-"));
-const context = await chromium.launchPersistentContext(profile, {
+const browser = await launchWithProfile({
+  prefix: "gosleuth-prof-",
   viewport: { width: 1500, height: 900 },
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--js-flags=--expose-gc"],
+  args: ["--js-flags=--expose-gc"],
 });
-const page = context.pages()[0] ?? (await context.newPage());
+const { context, page, profile } = browser;
 await page.addInitScript(() => {
   window.__tasks = [];
   new PerformanceObserver((l) => {
@@ -41,27 +41,17 @@ page.on("worker", (w) => {
   }, 300);
 });
 const rss = [];
-const rssOf = () => {
-  let now = 0;
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
-      if (!cmd.includes(profile) || !cmd.includes("--type=renderer") || cmd.includes("--top-chrome-webui"))
-        continue;
-      now = Math.max(
-        now,
-        Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, "utf8"))?.[1] ?? 0) * 1024,
-      );
-    } catch {}
-  }
-  return now;
-};
 const navStart = Date.now();
-const rssTimer = setInterval(() => rss.push([Date.now() - navStart, rssOf()]), 250);
+const rssTimer = setInterval(() => rss.push([Date.now() - navStart, rendererRss(profile).now]), 250);
 const origin = await page.evaluate(() => performance.timeOrigin);
-await page.goto(`${server.url}/?src=/dump`);
-await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 600_000 });
+const state = await openDump(page, server.url);
+if (state !== "ready") {
+  clearInterval(rssTimer);
+  console.error(`@gosleuth/viewer profile: ${dist} did not load ${dump} (page state: ${state})`);
+  await browser.close();
+  await server.close();
+  process.exit(2);
+}
 await page.waitForTimeout(2500);
 const { profile: prof } = await cdp.send("Profiler.stop");
 const origin2 = await page.evaluate(() => performance.timeOrigin);
@@ -70,7 +60,7 @@ const marks = await page.evaluate(() =>
   performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)]),
 );
 const pageHeap = await page.evaluate(() => performance.memory.usedJSHeapSize);
-writeFileSync("/tmp/prof/page.cpuprofile", JSON.stringify(prof));
+if (out) writeFileSync(out, JSON.stringify(prof));
 // Samples: timeDeltas in µs from startTime (µs, monotonic). Map to page time via the first long task is hard;
 // instead report the top stacks per 100 ms window where samples are non-idle.
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -141,6 +131,5 @@ console.log(
     .map(([a, b]) => `${(a / 1000).toFixed(1)}s:${(b / 1048576).toFixed(0)}`)
     .join(" "),
 );
-await context.close();
-rmSync(profile, { recursive: true, force: true });
+await browser.close();
 await server.close();

@@ -15,7 +15,9 @@ import {
   type Served,
   serveViewer,
   waitReady,
+  waitSettled,
 } from "./browser.ts";
+import { pngQuery } from "./chromium.mjs";
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
 type Hook = {
@@ -46,7 +48,7 @@ async function open(browser: Browser, server: Served, query = "?src=/dump") {
 
 /** The selected node's position, once the camera's animation has ended, and the canvas size. */
 async function selectedOnScreen(page: Page) {
-  await page.waitForTimeout(700);
+  await waitSettled(page);
   return page.evaluate(() => {
     const g = (window as unknown as Hook).gosleuth;
     const sel = g.view().sel;
@@ -61,6 +63,24 @@ function expectInside(r: Awaited<ReturnType<typeof selectedOnScreen>>) {
   expect(r.pos!.x).toBeLessThanOrEqual(r.size.width);
   expect(r.pos!.y).toBeGreaterThanOrEqual(0);
   expect(r.pos!.y).toBeLessThanOrEqual(r.size.height);
+}
+
+/**
+ * Zooms out by `steps` wheel steps over the pane's middle and waits until the camera has moved (a
+ * node's position changed) and then settled (sigma animates each step).
+ */
+async function zoomOut(page: Page, steps: number) {
+  const position = () =>
+    page.evaluate(() => {
+      const g = (window as unknown as Hook).gosleuth;
+      const id = g.nodeIds()[0];
+      return id === undefined ? null : g.nodePosition(id);
+    });
+  const before = await position();
+  await page.mouse.move(900, 450);
+  for (let i = 0; i < steps; i++) await page.mouse.wheel(0, 400);
+  await expect.poll(position).not.toEqual(before);
+  await waitSettled(page);
 }
 
 const overlapping = (boxes: Box[]) => {
@@ -104,9 +124,14 @@ describe.skipIf(!hasChromium)("the camera keeps the selection in sight (leakyban
   });
 
   it("clicking a row of the group list does the same", async () => {
+    const before = await page.getAttribute("#panel", "data-node");
     await page.click("#fit-btn");
     await page.click(".list-row >> nth=1");
-    await expect.poll(() => page.getAttribute("#panel", "data-node")).toMatch(/./);
+    // The panel was open on the search's node: wait for the row's, which is another.
+    await expect.poll(() => page.getAttribute("#panel", "data-node")).not.toBe(before);
+    expect(await page.getAttribute("#panel", "data-node")).toBe(
+      await page.evaluate(() => (window as unknown as Hook).gosleuth.view().sel),
+    );
     expectInside(await selectedOnScreen(page));
     expect(await drawnShare(page)).toBeGreaterThan(0.01);
   });
@@ -114,7 +139,8 @@ describe.skipIf(!hasChromium)("the camera keeps the selection in sight (leakyban
   it("a filter keeps the graph drawn and the legend chips it matches on", async () => {
     await page.fill("#filter", "state:chan wait:>1");
     await expect.poll(() => page.textContent("#match-count")).toMatch(/ of 9,217 goroutines match$/);
-    await page.waitForTimeout(600);
+    // The camera follows the filter (an animation started with the counts).
+    await waitSettled(page);
     expect(await drawnShare(page)).toBeGreaterThan(0.005);
     // The selection (a select-state node) is filtered out: the camera shows every node still drawn.
     const shown = await page.evaluate(() => {
@@ -213,7 +239,8 @@ describe.skipIf(!hasChromium)("a GOTRACEBACK=single panic (go1.26-crash-nil)", (
     expect(await page.textContent('[data-testid="crash-message"]')).toBe(`${lines[0]}\n${lines[1]}`);
     const id = /^goroutine (\d+) \[/m.exec(text)![1]!;
     expect(await page.textContent('[data-testid="crash-goroutine"]')).toBe(`#${id}`);
-    // The stack is open, frames as the dump prints them.
+    // The stack is open, frames as the dump prints them (asked of the worker once the banner is drawn).
+    await page.waitForSelector('[data-testid="crash-stack"] .frame-fn');
     const frames = await page.locator('[data-testid="crash-stack"] .frame-fn').allTextContents();
     expect(frames[0]).toBe("main.(*Account).OwnerName");
     expect(frames).toHaveLength(3);
@@ -258,6 +285,8 @@ describe.skipIf(!hasChromium)("a SIGQUIT dump (go1.26-spawnfarm-sigquit-all)", (
     );
     expect(await page.textContent('[data-testid="crash-goroutine"]')).toBe(`#${named}`);
     expect(await page.textContent('[data-testid="crash"]')).toContain("took the signal");
+    // Asked of the worker once the banner is drawn.
+    await page.waitForSelector('[data-testid="crash-stack"] .frame-fn');
     const frames = await page.locator('[data-testid="crash-stack"] .frame-fn').allTextContents();
     expect(frames[0]).toBe(dump.goroutines[0]!.frames[0]!.fn?.full);
     expect(errors).toEqual([]);
@@ -349,7 +378,8 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     browser = await launch();
     ({ page } = await open(browser, server));
     expect(await waitReady(page)).toBe("ready");
-    await page.waitForTimeout(800);
+    // The label boxes are those of the last frame drawn: the tree's first frame comes after "ready".
+    await waitSettled(page);
   });
 
   afterAll(async () => {
@@ -363,9 +393,7 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     expect(boxes.length).toBeGreaterThan(15);
     expect(overlapping(boxes)).toEqual([]);
     // Zoomed out, siblings are a few pixels apart: fewer labels, still none on another.
-    await page.mouse.move(900, 450);
-    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 400);
-    await page.waitForTimeout(900);
+    await zoomOut(page, 4);
     const out = await page.evaluate(() => (window as unknown as Hook).gosleuth.labelBoxes());
     expect(out.length).toBeGreaterThan(0);
     expect(overlapping(out)).toEqual([]);
@@ -375,10 +403,8 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
   it("shows a label the collision pass left out when the pointer is on its node", async () => {
     // Zoomed out, siblings are closer than a label's height: some labels are left out.
     await page.click("#fit-btn");
-    await page.waitForTimeout(600);
-    await page.mouse.move(900, 450);
-    for (let i = 0; i < 2; i++) await page.mouse.wheel(0, 400);
-    await page.waitForTimeout(900);
+    await waitSettled(page);
+    await zoomOut(page, 2);
     const boxes = await page.evaluate(() => (window as unknown as Hook).gosleuth.labelBoxes());
     const ids = await page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());
     const positions = await page.evaluate(
@@ -395,10 +421,8 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     const region = { x: pane.x + at.x + 12, y: pane.y + at.y - 8, width: 120, height: 16 };
     const before = await page.screenshot({ clip: region });
     await page.mouse.move(pane.x + at.x, pane.y + at.y);
-    await page.waitForTimeout(400);
-    const after = await page.screenshot({ clip: region });
     // The hover layer draws the label (on its white box) where nothing was drawn before.
-    expect(after.equals(before)).toBe(false);
+    await expect.poll(async () => (await page.screenshot({ clip: region })).equals(before)).toBe(false);
     await page.screenshot({ path: outputPath("r06b-hover-hidden-label.png") });
     await page.mouse.move(pane.x + 5, pane.y + 5);
   });
@@ -416,27 +440,13 @@ describe.skipIf(!hasChromium)("labels on a tree with many siblings (go1.26-spawn
     expect(width).toBeGreaterThanOrEqual(Math.floor(pane!.width));
     expect(height).toBeGreaterThanOrEqual(Math.floor(pane!.height));
     // Nothing runs off the image: its edges are background, and the drawing is in it.
-    const edges = await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement("canvas");
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext("2d")!;
-      ctx.drawImage(img, 0, 0);
-      const inked = (x: number, y: number, w: number, h: number) => {
-        const px = ctx.getImageData(x, y, w, h).data;
-        let n = 0;
-        for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) n++;
-        return n;
-      };
-      return {
-        right: inked(img.width - 4, 0, 4, img.height),
-        bottom: inked(0, img.height - 4, img.width, 4),
-        all: inked(0, 0, img.width, img.height),
-      };
-    }, png.toString("base64"));
+    const inked = async (rect?: { x: number; y: number; width: number; height: number }) =>
+      (await pngQuery(page, [png], rect ? { op: "inked", rect } : { op: "inked" })).inked;
+    const edges = {
+      right: await inked({ x: width - 4, y: 0, width: 4, height }),
+      bottom: await inked({ x: 0, y: height - 4, width, height: 4 }),
+      all: await inked(),
+    };
     // Every node's label is in the image, whole, and none on another.
     const drawn = await page.evaluate(() => (window as unknown as Hook).gosleuth.lastExport());
     const nodes = await page.evaluate(() => (window as unknown as Hook).gosleuth.nodeIds());

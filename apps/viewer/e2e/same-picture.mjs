@@ -1,29 +1,33 @@
 // Developer tool: do two builds of the viewer draw the same picture? Screenshots of the graph pane
-// after the bench's steps (the dump loaded, `readLoop` searched, its node expanded), one browser per
+// after the bench's steps (the dump loaded, a function searched, its node expanded), one browser per
 // build, and how many pixels differ at each step (decoded and compared by the page itself).
-// Usage: node e2e/same-picture.mjs DIST_A DIST_B [dump] [--keep DIR]   (exit code 1 when any differ)
+// Usage: node e2e/same-picture.mjs DIST_A DIST_B [dump] [--search TERM] [--keep DIR]
+//        (TERM defaults to readLoop; exit code 1 when any pixel differs, 2 on a usage or load error)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { expandSelected, launch, openDump, pngQuery, searchPath, settle } from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
 const args = process.argv.slice(2);
-const keepArg = args.indexOf("--keep");
-const keep = keepArg >= 0 ? resolve(args.splice(keepArg, 2)[1]) : null;
+/** Takes `--name VALUE` out of the arguments. */
+const option = (name) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const keepArg = option("--keep");
+const keep = keepArg ? resolve(keepArg) : null;
+const term = option("--search") ?? "readLoop";
 const [distA, distB, dumpArg] = args;
 if (!distA || !distB) {
-  console.error("usage: node e2e/same-picture.mjs DIST_A DIST_B [dump] [--keep DIR]");
+  console.error("usage: node e2e/same-picture.mjs DIST_A DIST_B [dump] [--search TERM] [--keep DIR]");
   process.exit(2);
 }
 const dump = resolve(dumpArg ?? "/work/shared/corpus/generated/large/go1.26-spawnfarm-216k.txt.gz");
 const dir = keep ?? mkdtempSync(join(tmpdir(), "gosleuth-same-picture-"));
 const steps = ["loaded", "searched", "expanded"];
-const launch = () =>
-  chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
+
+class LoadError extends Error {}
 
 /** Screenshots of the graph pane after each step, for one build, as `${name}-${step}.png`. */
 async function shoot(dist, name) {
@@ -33,19 +37,16 @@ async function shoot(dist, name) {
     const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
     page.on("pageerror", (e) => console.error(`${name}: page error: ${e.message}`));
     const shot = async (step) => {
-      // Long enough for any frame in flight (an animation, a staged frame) to be shown.
-      await page.waitForTimeout(2500);
+      // Every frame asked for drawn and shown, the camera still (a build without that hook: a pause).
+      await settle(page);
       writeFileSync(join(dir, `${name}-${step}.png`), await page.locator("#graph").screenshot());
     };
-    await page.goto(`${server.url}/?src=/dump`);
-    await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 300_000 });
+    const state = await openDump(page, server.url, { timeout: 300_000 });
+    if (state !== "ready") throw new LoadError(`${dist} did not load ${dump} (page state: ${state})`);
     await shot("loaded");
-    await page.fill("#search", "readLoop");
-    await page.press("#search", "Enter");
-    await page.waitForSelector('[data-testid="path"] li', { timeout: 60_000 });
+    await searchPath(page, term);
     await shot("searched");
-    await page.click('[data-testid="expand-btn"]');
-    await page.waitForFunction(() => window.gosleuth.view().exp.length > 0, null, { timeout: 60_000 });
+    await expandSelected(page);
     await shot("expanded");
   } finally {
     await browser.close();
@@ -53,41 +54,20 @@ async function shoot(dist, name) {
   }
 }
 
-await shoot(distA, "a");
-await shoot(distB, "b");
+try {
+  await shoot(distA, "a");
+  await shoot(distB, "b");
+} catch (e) {
+  if (!(e instanceof LoadError)) throw e;
+  console.error(`@gosleuth/viewer same-picture: ${e.message}`);
+  process.exit(2);
+}
 const browser = await launch();
 const page = await browser.newPage();
 let differ = false;
 for (const step of steps) {
-  const png = (name) => readFileSync(join(dir, `${name}-${step}.png`)).toString("base64");
-  const result = await page.evaluate(
-    async ([a, b]) => {
-      const pixels = async (data) => {
-        const img = new Image();
-        img.src = `data:image/png;base64,${data}`;
-        await img.decode();
-        const canvas = document.createElement("canvas");
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext("2d");
-        ctx.drawImage(img, 0, 0);
-        return ctx.getImageData(0, 0, img.width, img.height);
-      };
-      const [pa, pb] = [await pixels(a), await pixels(b)];
-      if (pa.width !== pb.width || pa.height !== pb.height)
-        return { size: `${pa.width}×${pa.height} against ${pb.width}×${pb.height}`, n: -1, max: 0 };
-      let n = 0;
-      let max = 0;
-      for (let i = 0; i < pa.data.length; i += 4) {
-        let d = 0;
-        for (let k = 0; k < 4; k++) d = Math.max(d, Math.abs(pa.data[i + k] - pb.data[i + k]));
-        if (d > 0) n++;
-        max = Math.max(max, d);
-      }
-      return { size: `${pa.width}×${pa.height}`, n, max };
-    },
-    [png("a"), png("b")],
-  );
+  const png = (name) => readFileSync(join(dir, `${name}-${step}.png`));
+  const result = await pngQuery(page, [png("a"), png("b")], { op: "diff" });
   if (result.n !== 0) differ = true;
   console.log(
     result.n < 0

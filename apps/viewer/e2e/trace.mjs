@@ -1,25 +1,25 @@
 // Developer tool: a Chromium trace of the bench's steps (load, search, expansion), and what each long
 // main-thread task is made of: its trace events by name (script, GPU waits, paint, commit) and the
 // JavaScript functions sampled in it.
-// Usage: node e2e/trace.mjs [dist] [dump] [out.json]
+// Usage: node e2e/trace.mjs [dist] [dump] [out.json] [--search TERM]   (TERM defaults to readLoop)
 //        (an unminified build names the functions: npx vite build --minify false --outDir /tmp/dist-prof)
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { expandSelected, launchWithProfile, openDump, searchPath } from "./chromium.mjs";
 import { serve } from "./server.mjs";
 
-const dist = resolve(process.argv[2] ?? "dist");
-const dump = resolve(process.argv[3] ?? "/work/shared/corpus/generated/large/go1.26-spawnfarm-216k.txt.gz");
-const out = process.argv[4];
+const args = process.argv.slice(2);
+const searchAt = args.indexOf("--search");
+const term = searchAt >= 0 ? args.splice(searchAt, 2)[1] : "readLoop";
+const dist = resolve(args[0] ?? "dist");
+const dump = resolve(args[1] ?? "/work/shared/corpus/generated/large/go1.26-spawnfarm-216k.txt.gz");
+const out = args[2];
 const server = await serve({ dist, dump });
-const profile = mkdtempSync(join(tmpdir(), "gosleuth-trace-"));
-const context = await chromium.launchPersistentContext(profile, {
+const browser = await launchWithProfile({
+  prefix: "gosleuth-trace-",
   viewport: { width: 1500, height: 900 },
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
 });
-const page = context.pages()[0] ?? (await context.newPage());
+const { context, page } = browser;
 const cdp = await context.newCDPSession(page);
 const events = [];
 cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
@@ -46,24 +46,26 @@ await cdp.send("Tracing.start", {
   transferMode: "ReportEvents",
 });
 const mark = (name) => page.evaluate((n) => performance.mark(n), name);
-await page.goto(`${server.url}/?src=/dump`);
-await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 600_000 });
+const state = await openDump(page, server.url);
+if (state !== "ready") {
+  console.error(`@gosleuth/viewer trace: ${dist} did not load ${dump} (page state: ${state})`);
+  await browser.close();
+  await server.close();
+  process.exit(2);
+}
+// The pauses keep each step's trailing frames (and their GPU work) in the step's part of the trace.
 await page.waitForTimeout(1500);
 await mark("bench:search");
-await page.fill("#search", "readLoop");
-await page.press("#search", "Enter");
-await page.waitForSelector('[data-testid="path"] li', { timeout: 60_000 });
+await searchPath(page, term);
 await page.waitForTimeout(500);
 await mark("bench:expand");
-await page.click('[data-testid="expand-btn"]');
-await page.waitForFunction(() => window.gosleuth.view().exp.length > 0, null, { timeout: 60_000 });
+await expandSelected(page);
 await page.waitForTimeout(1000);
 await mark("bench:end");
 const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
 await cdp.send("Tracing.end");
 await done;
-await context.close();
-rmSync(profile, { recursive: true, force: true });
+await browser.close();
 await server.close();
 if (out) writeFileSync(out, JSON.stringify({ traceEvents: events }));
 

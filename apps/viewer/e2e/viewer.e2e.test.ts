@@ -23,6 +23,7 @@ import {
   serveViewer,
   VIEWER_DIR,
   waitReady,
+  waitSettled,
 } from "./browser.ts";
 
 const DUMP = fixture("generated/servers/caddy-2.11-t0-debug2.txt");
@@ -74,7 +75,8 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
       .poll(() => page.textContent("#dump-summary"))
       .toBe(`debug=2 · ${fmt(headers.length)} goroutines`);
     expect(headers.length).toBe(2711);
-    await page.waitForTimeout(500);
+    // The tree's first frame is drawn (and shown, when staged) after the page says it is ready.
+    await waitSettled(page);
     await page.screenshot({ path: outputPath("01-loaded.png") });
     const share = await drawnShare(page);
     // Nodes, edges and labels cover a few percent of the pane; a blank canvas is 0.
@@ -88,7 +90,10 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     expect(expectedNodes.map((n) => n.id).sort()).toEqual(pkg.nodes.map((n) => n.id).sort());
     const drawn = await nodeIds(page);
     expect(drawn.sort()).toEqual(expectedNodes.map((n) => n.id).sort());
-    expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(expectedNodes.length));
+    // The counts are written once the load's filter has answered, after the page says it is ready.
+    await expect
+      .poll(() => page.getAttribute("#node-count", "data-nodes"))
+      .toBe(String(expectedNodes.length));
   });
 
   it("after dragging the stage, a click picks the node now under the pointer", async () => {
@@ -96,7 +101,7 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     // after the drag must draw it again, or this click would read the nodes where they were.
     const [, second] = [...expectedNodes].sort((a, b) => b.count - a.count);
     await page.click("#fit-btn");
-    await page.waitForTimeout(500);
+    await waitSettled(page);
     const pane = (await page.locator("#graph").boundingBox())!;
     const start = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
     const before = await page.evaluate(
@@ -107,7 +112,8 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     await page.mouse.down();
     await page.mouse.move(start.x - 160, start.y - 90, { steps: 12 });
     await page.mouse.up();
-    await page.waitForTimeout(300);
+    // Sigma carries the camera on a little after a quick drag (inertia), then draws a still frame.
+    await waitSettled(page);
     const after = await page.evaluate(
       (id) => (window as unknown as Hook).gosleuth.nodePosition(id),
       second!.id,
@@ -122,7 +128,7 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     // sees must be the same: the biggest node's disc is where the pointer took it.
     const [big] = [...expectedNodes].sort((a, b) => b.count - a.count);
     await page.click("#fit-btn");
-    await page.waitForTimeout(500);
+    await waitSettled(page);
     const pane = (await page.locator("#graph").boundingBox())!;
     const at = (await page.evaluate((id) => (window as unknown as Hook).gosleuth.nodePosition(id), big!.id))!;
     const [disc] = await paneColors(page, [at]);
@@ -158,19 +164,22 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
   });
 
   it("searches a function, zooms to it and opens the panel", async () => {
+    // The panel is open on the node the test before clicked: closed first, so that the panel shown
+    // below is the search's (the search selects its hit once the worker has answered).
+    await page.keyboard.press("Escape");
+    expect(await page.isHidden("#panel")).toBe(true);
     await page.fill("#search", "persistConn");
     await page.press("#search", "Enter");
     await page.waitForSelector("#panel:not([hidden])");
     const fn = await page.textContent('[data-testid="node-function"]');
     expect(fn).toContain("persistConn");
-    await page.waitForTimeout(600);
+    await waitSettled(page);
     await page.screenshot({ path: outputPath("02-search.png") });
   });
 
   it("clicks a node and shows its stack with file:line", async () => {
     const big = [...expectedNodes].sort((a, b) => b.count - a.count)[0]!;
     await page.click("#fit-btn");
-    await page.waitForTimeout(500);
     await clickNode(page, big.id);
     await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(big.id);
     const stack = await page.locator('[data-testid="stack"] li').allTextContents();
@@ -218,7 +227,6 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     const node = expectedNodes.find((n) => n.id === nodeId)!;
     expect(await page.locator(`.legend-item[data-severity="${f.severity}"]`).count()).toBe(1);
     await page.click("#fit-btn");
-    await page.waitForTimeout(500);
     await clickNode(page, nodeId);
     await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(nodeId);
     expect(await page.textContent("#panel")).toContain(`Leak finding · ${f.severity}`);
@@ -251,13 +259,12 @@ describe.skipIf(!hasChromium)("viewer in Chromium (caddy-2.11-t0-debug2)", () =>
     expect(ids.filter((x) => x.startsWith("g:"))).toHaveLength(target.count);
     // The URL records the expansion once it is laid out, which is after its nodes are in the graph.
     await expect.poll(() => page.url()).toContain(`exp=${target.id}`);
-    await page.waitForTimeout(500);
+    await waitSettled(page);
     await page.screenshot({ path: outputPath("05-expanded.png") });
     // A goroutine node opens that goroutine.
     const gnode = ids.find((x) => x.startsWith("g:"))!;
     // 300 siblings are a pixel apart at fit: zoom onto one before clicking it, as a user would.
     await page.evaluate((id) => (window as unknown as Hook).gosleuth.focus(id, 0.01), gnode);
-    await page.waitForTimeout(700);
     await clickNode(page, gnode);
     await expect.poll(() => page.getAttribute("#panel", "data-node")).toBe(gnode);
     expect(await page.textContent(".panel-title")).toContain(`goroutine ${gnode.slice(2)}`);
@@ -412,7 +419,7 @@ describe.skipIf(!hasChromium)("viewer state in the URL", () => {
     await expect
       .poll(async () => (await nodeIds(page)).filter((x) => x.startsWith("g:")).length)
       .toBe(target.count);
-    await page.waitForTimeout(500);
+    await waitSettled(page);
     await page.screenshot({ path: outputPath("06-shared-link.png") });
     await page.close();
   });
@@ -491,8 +498,11 @@ describe.skipIf(!hasChromium || !existsSync(CLI))("viewer served by `gosleuth vi
     expect(await waitReady(page)).toBe("ready");
     expect(await page.textContent("#dump-summary")).toBe(`debug=2 · ${fmt(headers.length)} goroutines`);
     expect(await page.textContent("#dump-name")).toBe("caddy-2.11-t0-debug2.txt");
-    expect(await page.getAttribute("#node-count", "data-nodes")).toBe(String(built!.dataset.nodes.length));
-    await page.waitForTimeout(500);
+    // Written once the load's filter has answered, after the page says it is ready.
+    await expect
+      .poll(() => page.getAttribute("#node-count", "data-nodes"))
+      .toBe(String(built!.dataset.nodes.length));
+    await waitSettled(page);
     expect(await drawnShare(page)).toBeGreaterThan(0.005);
     await page.screenshot({ path: outputPath("07-gosleuth-view.png") });
     expect(errors).toEqual([]);

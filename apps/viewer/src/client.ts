@@ -70,6 +70,11 @@ export class WorkerClient {
     this.post({ type: "cancel" });
   }
 
+  /** No load and no query is waiting for the worker's answer. */
+  get idle(): boolean {
+    return this.load === null && this.pending.size === 0;
+  }
+
   query<Q extends Query>(query: Q): Promise<QueryResults[Q["kind"]]> {
     const qid = this.nextQid++;
     return new Promise((resolve, reject) => {

@@ -13,7 +13,10 @@ export class FilterController {
   constructor(private readonly app: AppState) {
     $("filter").addEventListener("input", () => {
       clearTimeout(this.typingTimer);
-      this.typingTimer = window.setTimeout(() => this.run(($("filter") as HTMLInputElement).value), 200);
+      this.typingTimer = window.setTimeout(() => {
+        this.typingTimer = 0;
+        this.run(($("filter") as HTMLInputElement).value);
+      }, 200);
     });
     $("min-wait").addEventListener("change", (e) => {
       const v = (e.target as HTMLInputElement).value.trim();
@@ -27,6 +30,11 @@ export class FilterController {
       const v = (e.target as HTMLSelectElement).value;
       this.editQuery("severity", v || null);
     });
+  }
+
+  /** Text typed in the query box waits out its pause before it runs. */
+  get typing(): boolean {
+    return this.typingTimer !== 0;
   }
 
   /** Runs a query: graph appearance, camera, list and counts follow it. */

@@ -157,6 +157,14 @@ export class GraphView {
     this.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
   }
 
+  /**
+   * Nothing moves or is on its way (see `SigmaLayers.settled`; an expansion holds frames until it is
+   * laid out), and ForceAtlas2 is not running (it moves the nodes until it is paused).
+   */
+  get settled(): boolean {
+    return this.layers.settled && !this.fa2Running();
+  }
+
   /** Frames sigma has drawn so far (for the benchmark). */
   get framesDrawn(): number {
     return this.layers.framesDrawn;

@@ -49,6 +49,9 @@ Object.assign(window, {
     shownNodeIds: () => (app.graph ? app.graph.visibleNodes(null) : []),
     aggNodeCount: () => app.graph?.aggNodeCount ?? 0,
     framesDrawn: () => app.graph?.framesDrawn ?? 0,
+    // The page has done what it was asked: no worker answer, typed query or layout on its way, the
+    // camera still and the last frame asked for drawn and shown (the tests wait for it).
+    settled: () => app.client.idle && !filter.typing && (app.graph?.settled ?? true),
     outlined: () => [...app.appearance.outlined],
     view: () => ({ ...app.view, default: DEFAULT_VIEW }),
   },

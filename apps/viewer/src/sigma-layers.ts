@@ -35,6 +35,8 @@ interface SigmaInternals {
   renderHighlightedNodes(): void;
   hoveredNode: string | null;
   highlightedNodes: Set<string>;
+  /** The animation frame of a scheduled hover-layer draw. */
+  renderHighlightedNodesFrame: number | null;
   /** Indexes the whole graph again and schedules a frame (every settings change calls it). */
   scheduleRefresh(): unknown;
   /** Sigma's listeners to the graph's events (each drop re-indexes the whole graph). */
@@ -251,6 +253,25 @@ export class SigmaLayers {
 
   /** Frames sigma drew (not counting those shown by moving the last one, see `shiftWhileDragging`). */
   framesDrawn = 0;
+
+  /**
+   * Nothing is in motion or on its way: the camera is still, no frame is asked for and not yet
+   * drawn (scheduled, held, missed or staged and not shown), and the last frame drew the picking
+   * pass (what a click reads). What the browser tests wait for before reading positions, pixels or
+   * label boxes, and before clicking a node.
+   */
+  get settled(): boolean {
+    const r = this.internals();
+    return (
+      !this.moving() &&
+      r.renderFrame === null &&
+      r.renderHighlightedNodesFrame === null &&
+      !this.held &&
+      !this.missedFrame &&
+      !this.frames.busy &&
+      !this.pickingStale
+    );
+  }
   /** Frames drawn off screen and shown once the GPU side has finished them (see frame-stage.ts). */
   private readonly frames: FrameStage;
   /** Whether the staged frame being finished drew its edges (its layers are shown with it). */
