@@ -18,7 +18,17 @@ export interface ViewerOutcome {
 export async function openViewer(href: string): Promise<ViewerOutcome> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    // The project's flags (apps/viewer/e2e/chromium.mjs): nothing that talks to the network or updates
+    // itself while a test runs.
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     const tab = await browser.newPage();
