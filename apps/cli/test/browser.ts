@@ -1,9 +1,9 @@
 // The built viewer opened in Debian's Chromium, for the end-to-end tests of `view` and the agent's viewer link.
 import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
+// The viewer's Chromium launcher: Debian's chromium with the project's flags.
+import { CHROMIUM_PATH, launch } from "../../viewer/e2e/chromium.mjs";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const hasChromium = existsSync(CHROMIUM);
+export const hasChromium = existsSync(CHROMIUM_PATH);
 
 export interface ViewerOutcome {
   /** The page's `data-state` once it settled: `ready`, or `error`. */
@@ -16,20 +16,7 @@ export interface ViewerOutcome {
 
 /** Opens `href`, waits (up to a minute) until the viewer is ready or has failed, and says what it showed. */
 export async function openViewer(href: string): Promise<ViewerOutcome> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // The project's flags (apps/viewer/e2e/chromium.mjs): nothing that talks to the network or updates
-    // itself while a test runs.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launch();
   try {
     const tab = await browser.newPage();
     const errors: string[] = [];
