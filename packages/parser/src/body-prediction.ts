@@ -260,10 +260,7 @@ export class BodyPrediction {
   private keep(first: Frame, body: Body): void {
     const l = body.text.length + body.tail.length;
     if (l > BODY_MAX) return;
-    if (this.chars + l > bodyCharsMax) {
-      this.bodies.clear();
-      this.chars = 0;
-    }
+    if (this.chars + l > bodyCharsMax) this.clear();
     let list = this.bodies.get(first);
     if (list === undefined) {
       list = [];
