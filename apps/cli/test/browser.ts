@@ -1,7 +1,7 @@
 // The built viewer opened in Debian's Chromium, for the end-to-end tests of `view` and the agent's viewer link.
 import { existsSync } from "node:fs";
 // The viewer's Chromium launcher: Debian's chromium with the project's flags.
-import { CHROMIUM_PATH, launch } from "../../viewer/e2e/chromium.mjs";
+import { CHROMIUM_PATH, launch, settle } from "../../viewer/e2e/chromium.mjs";
 
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
@@ -37,12 +37,7 @@ export async function openViewer(href: string): Promise<ViewerOutcome> {
     );
     // "ready" is said once the tree is drawn; the group list (the page's text) and the counts come
     // with the load's filter, a worker answer later: the page's settled() hook says when that is done.
-    if ((await tab.evaluate(state)) === "ready")
-      await tab.waitForFunction(
-        () => (globalThis as unknown as { gosleuth: { settled(): boolean } }).gosleuth.settled(),
-        null,
-        { timeout: 60_000, polling: 50 },
-      );
+    if ((await tab.evaluate(state)) === "ready") await settle(tab);
     return { state: await tab.evaluate(state), errors, text: (await tab.textContent("body")) ?? "" };
   } finally {
     await browser.close();
