@@ -102,6 +102,14 @@ const decodeBytes: Decode = nodeBuffer
     }
   : (b) => textDecoder.decode(b);
 
+/**
+ * A copy of bytes a read handed over. Not `chunk.slice()`: on a Node Buffer `slice` is a view, and the
+ * source may reuse its buffer for the next read (the CLI reads files into one buffer).
+ */
+export function copyBytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
 function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
@@ -128,7 +136,8 @@ export function firstByteBoundary(b: Uint8Array): number {
  * ASCII, so no multi-byte character is ever cut, wherever the reads happen to split the input.
  * A read chunk holding boundaries gives two pieces: what is pending up to its first boundary (one
  * goroutine, usually), then the chunk from its first to its last boundary, decoded straight from the
- * chunk without being copied into a joined buffer first.
+ * chunk without being copied into a joined buffer first. Nothing of a chunk is kept after `push` returns
+ * but copies, so a source may read into one buffer again and again.
  */
 export class ByteSplitter {
   private parts: Uint8Array[] = [];
@@ -140,12 +149,12 @@ export class ByteSplitter {
     if (chunk.length === 0) return;
     this.size += chunk.length;
     if (this.size < this.pieceSize) {
-      this.parts.push(chunk);
+      this.parts.push(copyBytes(chunk));
       return;
     }
     const last = lastByteBoundary(chunk);
     if (last <= 0) {
-      this.parts.push(chunk);
+      this.parts.push(copyBytes(chunk));
       return;
     }
     const first = firstByteBoundary(chunk);
@@ -163,7 +172,7 @@ export class ByteSplitter {
     }
     if (last > start) emit(decodeBytes(chunk.subarray(start, last)));
     // Copy the tail: the caller may reuse the chunk's buffer.
-    const tail = chunk.slice(last);
+    const tail = copyBytes(chunk.subarray(last));
     this.parts = [tail];
     this.size = tail.length;
   }
@@ -207,13 +216,14 @@ export async function* gunzip(
   maxBytes: number,
 ): AsyncGenerator<Uint8Array> {
   const input = new ReadableStream<Uint8Array>({
+    // Copies: the decompressor may still hold a chunk when the source reads its next one into the same buffer.
     start(controller) {
-      controller.enqueue(first);
+      controller.enqueue(copyBytes(first));
     },
     async pull(controller) {
       const n = await rest.next();
       if (n.done) controller.close();
-      else controller.enqueue(typeof n.value === "string" ? new TextEncoder().encode(n.value) : n.value);
+      else controller.enqueue(typeof n.value === "string" ? new TextEncoder().encode(n.value) : copyBytes(n.value));
     },
   });
   const reader = input

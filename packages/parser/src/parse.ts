@@ -9,6 +9,10 @@ import { Session } from "./session.ts";
 /** How much of a text head detectFormat parses to tell a panic, a signal dump and debug=2 apart. */
 const FORMAT_HEAD_BYTES = 64 * 1024;
 
+/**
+ * Bytes or text, in chunks. A source may read every chunk into the same buffer: the parser keeps nothing of a
+ * chunk once it asks for the next one but copies (the CLI reads files that way).
+ */
 export type ParseSource =
   | AsyncIterable<Uint8Array | string>
   | ReadableStream<Uint8Array>

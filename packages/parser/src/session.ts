@@ -2,7 +2,7 @@
 // DumpInfo (or a fragment's raw results) at the end. Every entry point of the package runs one.
 import type { DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
 import { ModelBuilder } from "./builder.ts";
-import { ByteSplitter, PieceSplitter } from "./chunker.ts";
+import { ByteSplitter, copyBytes, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0 } from "./debug0.ts";
 import { parseDebug1 } from "./debug1.ts";
 import { detect } from "./detect.ts";
@@ -80,15 +80,16 @@ export class Session {
   feedBytes(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.endedWithNewline = chunk[chunk.length - 1] === 10;
+    // What is kept past this call is copied: the source may read its next chunk into the same buffer.
     if (this.mode === "debug0") {
-      this.protoBytes.push(chunk);
+      this.protoBytes.push(copyBytes(chunk));
       return;
     }
     if (this.mode === "detect") {
-      this.headBytes.push(chunk);
+      this.headBytes.push(copyBytes(chunk));
       const n = this.headBytes.reduce((a, c) => a + c.length, 0);
       if (n < HEAD_BYTES && (n < HEAD_MIN_LINE || this.headBytes.every((c) => c.indexOf(10) === -1))) return;
-      const head = this.withoutBom(this.headBytes.length === 1 ? chunk : concat(this.headBytes));
+      const head = this.withoutBom(this.headBytes.length === 1 ? this.headBytes[0]! : concat(this.headBytes));
       this.headBytes = [];
       this.mode = modeOf(head);
       if (this.mode === "debug0") this.protoBytes.push(head);

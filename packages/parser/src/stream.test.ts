@@ -166,6 +166,36 @@ describe("streaming", () => {
   });
 });
 
+/** A source like the CLI's file reader: every chunk is read into the same buffer, overwritten by the next read. */
+async function* reusedBuffer(data: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  const buf = Buffer.allocUnsafe(size);
+  for (let i = 0; i < data.length; i += size) {
+    const n = Math.min(size, data.length - i);
+    buf.set(data.subarray(i, i + n));
+    yield buf.subarray(0, n);
+  }
+}
+
+describe("a source that reuses its buffer", () => {
+  it("parses every family as fresh chunks do (text, debug=1, gzip, debug=0 protobuf, long goroutines)", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const inputs = [
+      ...SAMPLES,
+      UTF8,
+      gzipSync(SAMPLES[1]!),
+      readFileSync(fixture("generated/servers/caddy-2.11-t0-debug0.pb.gz")),
+    ];
+    for (const data of inputs) {
+      const want = summary(await parseDumpAsync([Buffer.from(data)]));
+      // Reads shorter than a line, than a goroutine, than a piece, and longer than a piece.
+      for (const size of [7, 100, 4096, 100_000]) {
+        const got = summary(await parseDumpAsync(reusedBuffer(data, size), { pieceSize: 4096 }));
+        expect(got, `read size ${size}`).toEqual(want);
+      }
+    }
+  });
+});
+
 describe("stream consumers", () => {
   it("batches() yields the same goroutines as the item iterator, and info settles after an early stop", async () => {
     const { parseStream } = await import("./index.ts");
