@@ -1,9 +1,10 @@
 // Opens what the user named (file, `-`, URL) as a byte stream and runs it through the streaming parser with progress.
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import type { DumpInfo, StreamItem } from "@gosleuth/model";
 import { type ParseStream, parseStream } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
-import { DEFAULT_FETCH, type FetchOptions, isUrl, READ_CHUNK } from "./input-options.ts";
+import { fileChunks } from "./file-chunks.ts";
+import { DEFAULT_FETCH, type FetchOptions, isUrl } from "./input-options.ts";
 import { Progress } from "./progress.ts";
 
 export { type FetchOptions, isUrl } from "./input-options.ts";
@@ -31,7 +32,7 @@ export async function openInput(
     if (code === "EACCES") throw new CliError(`${input}: permission denied`);
     throw new CliError(`${input}: ${(e as Error).message}`);
   }
-  return { body: createReadStream(input, { highWaterMark: READ_CHUNK }), size, name: input };
+  return { body: fileChunks(input), size, name: input };
 }
 
 export interface ParsedInput {

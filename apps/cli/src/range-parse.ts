@@ -1,12 +1,11 @@
 // What each command folds a dump into (one-thread or per byte range), and one byte range of a dump file
 // parsed into such a partial (run on the main thread and on workers). A partial is plain data whose
 // typed arrays are transferred, not copied, between threads.
-import { createReadStream } from "node:fs";
 import type { PartialLeakSettings } from "@gosleuth/leaks";
 import type { StreamItem } from "@gosleuth/model";
 import { type FragmentInfo, parseFragment } from "@gosleuth/parser";
 import type { GrouperOptions } from "@gosleuth/stacks";
-import { READ_CHUNK } from "./input-options.ts";
+import { fileChunks } from "./file-chunks.ts";
 
 /** Progress is reported every this many bytes (and at the end of the range). */
 const PROGRESS_STEP = 4 * 1024 * 1024;
@@ -68,7 +67,7 @@ export async function parseRange<K extends PartialKind>(
   const acc = into ?? (await loadKind(k)).make(options);
   let sentBytes = 0;
   let sentCount = 0;
-  const f = parseFragment(createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }), {
+  const f = parseFragment(fileChunks(file, start, end), {
     onPiece: (items) => acc.add(items),
     onProgress: (b) => {
       if (b - sentBytes >= PROGRESS_STEP) {
