@@ -122,8 +122,9 @@ export class Grouper {
   }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
   // an index built when first needed: far smaller and cheaper than a Map of every goroutine.
-  private readonly startIds = new Growable(Float64Array);
-  private readonly startFns = new Growable(Int32Array);
+  // Grown by four (see Growable): a column a goroutine, filled while the parser runs.
+  private readonly startIds = new Growable(Float64Array, 1024, 4);
+  private readonly startFns = new Growable(Int32Array, 1024, 4);
   private readonly startNames = new NameTable();
   private startIndex: LastPositions | undefined;
 
