@@ -11,10 +11,9 @@ export class Growable<T extends Numeric> {
   /**
    * `growth`: the factor by which a full column grows. By half (the default) leaves less slack than doubling
    * when millions of goroutines are recorded. A column that needs no thrift can grow faster: each growth
-   * copies the column into fresh memory, and a page's first touch costs more than anything done with it
-   * after (on the bench machine, growing three columns of 216,017 numbers by half took 35–49 ms, of which
-   * next to nothing was the copying, against 6 ms growing by four: `tooling/bench/README.md`, s11-leaks),
-   * while room never written costs no memory.
+   * copies the column into fresh memory, and a page's first touch is dear (on the bench machine, growing
+   * three columns of 216,017 numbers by half took 35–49 ms in `reserve`, with no collection, against 6 ms
+   * growing by four: `tooling/bench/README.md`, s11-leaks), while room never written costs no memory.
    */
   constructor(
     private readonly Type: { new (n: number): T },
