@@ -183,11 +183,15 @@ export function findStuckWaitGroups(
   for (const w of ev.waits) if (w.kind === "waitgroup" && w.wait !== undefined) push(byWg, w.wait, w);
   const stuck: HeldWait[] = [];
   const wgs = new Map<string, Set<number>>();
+  // Held by no goroutine but its waiters, first: that test is one sketch read, while the children of the
+  // waiters and their parents are counted in a pass over every user goroutine's parent, done only when a
+  // WaitGroup passes it and only for those ids.
+  const held = [...byWg].filter(([x, ws]) => ev.holders(x) === ws.length);
+  if (held.length === 0) return [];
   const ids = new Set<number>();
-  for (const ws of byWg.values()) for (const w of ws) ids.add(w.id).add(w.parent);
+  for (const [, ws] of held) for (const w of ws) ids.add(w.id).add(w.parent);
   const children = ev.userChildren(ids);
-  for (const [x, ws] of byWg) {
-    if (ev.holders(x) !== ws.length) continue;
+  for (const [x, ws] of held) {
     if (ws.some((w) => children.has(w.id))) continue;
     if (ws.some((w) => w.parent < 0 || alive(w.parent))) continue;
     const perParent = new Map<number, number>();

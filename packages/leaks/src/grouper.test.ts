@@ -28,6 +28,32 @@ describe("Grouper counts", () => {
     ]);
     expect([...a.parents]).toEqual([1, 2]);
   });
+  it("tells a group's missing parents and its first parent started as a request handler", () => {
+    const serving = (id: number, fn: string, file: string) =>
+      `goroutine ${id} [IO wait]:\nmain.handle()\n\t/app/main.go:20 +0x1\n${fn}(0xc000123456)\n\t${file}:100 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x1\n`;
+    const child = (id: number, parent: number) =>
+      `goroutine ${id} [chan receive]:\nmain.worker()\n\t/app/main.go:9 +0x1\ncreated by main.handle in goroutine ${parent}\n\t/app/main.go:21 +0x1\n`;
+    const text = [
+      serving(5, "net/http.(*conn).serve", "/go/src/net/http/server.go"),
+      serving(6, "google.golang.org/grpc.(*Server).handleStream", "/mod/grpc/server.go"),
+      // Parents in the order first seen: 99 (not in the dump), 6 (grpc), 5 (net/http), 98 (not in the dump).
+      child(10, 99),
+      child(11, 6),
+      child(12, 5),
+      child(13, 6),
+      child(14, 98),
+    ].join("\n");
+    const gr = new Grouper();
+    for (const x of parseDump(text).goroutines) gr.add(x);
+    const workers = [...gr.groups.values()].find((a) => a.count === 5)!;
+    expect([...workers.parents]).toEqual([99, 6, 5, 98]);
+    expect(gr.parentStarts(workers)).toEqual({
+      missing: 2,
+      handler: "google.golang.org/grpc.(*Server).handleStream",
+    });
+    const servers = [...gr.groups.values()].filter((a) => a !== workers);
+    for (const a of servers) expect(gr.parentStarts(a)).toEqual({ missing: 1, handler: undefined });
+  });
   for (const f of [
     "labeled/leakybank/leakybank-t0320s-debug2.txt",
     "generated/servers/caddy-2.11-t0-debug2.txt",

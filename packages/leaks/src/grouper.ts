@@ -14,6 +14,7 @@ import { HoldEvidence, type HoldPartial } from "./holders.ts";
 import { IdSet, LastPositions } from "./id-set.ts";
 import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
 import { LockWaits, type LockWaitsPartial } from "./lock-waits.ts";
+import { REQUEST_HANDLERS } from "./rules.ts";
 import { isUserFunction } from "./std.ts";
 
 // Distinct parents kept per group: enough to tell one creator from many, bounded so that a group with a
@@ -122,8 +123,9 @@ export class Grouper {
   }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
   // an index built when first needed: far smaller and cheaper than a Map of every goroutine.
-  private readonly startIds = new Growable(Float64Array);
-  private readonly startFns = new Growable(Int32Array);
+  // Grown by four (see Growable): a column a goroutine, filled while the parser runs.
+  private readonly startIds = new Growable(Float64Array, 1024, 4);
+  private readonly startFns = new Growable(Int32Array, 1024, 4);
   private readonly startNames = new NameTable();
   private startIndex: LastPositions | undefined;
 
@@ -133,6 +135,33 @@ export class Grouper {
     // When an id repeats (dumps joined), the last goroutine seen with it wins.
     const at = this.startIndex.last(id);
     return at === -1 ? undefined : this.startNames.names[this.startFns.data[at]!];
+  }
+  /** Per start function (index into startNames): a request handler (see REQUEST_HANDLERS). */
+  private readonly handlerStart: boolean[] = [];
+
+  /**
+   * Of a group's parents: how many are not in the dump, and the start function of the first one (in the
+   * order first seen) started as a request handler. Scoring asks this of every group, for every parent
+   * (88,854 on the 216k dump): one pass by index over the parents' column, the handler test once per start
+   * function, not a Set of start names built per group.
+   */
+  parentStarts(a: GroupTally): { missing: number; handler: string | undefined } {
+    this.startIndex ??= new LastPositions(this.startIds.view());
+    const index = this.startIndex;
+    const names = this.startNames.names;
+    const fns = this.startFns.data;
+    const handlerStart = this.handlerStart;
+    for (let i = handlerStart.length; i < names.length; i++)
+      handlerStart.push(REQUEST_HANDLERS.includes(names[i]!));
+    const parents = a.parents.view();
+    let missing = 0;
+    let handler: string | undefined;
+    for (let i = 0; i < parents.length; i++) {
+      const at = index.last(parents[i]!);
+      if (at === -1) missing++;
+      else if (handler === undefined && handlerStart[fns[at]!]) handler = names[fns[at]!];
+    }
+    return { missing, handler };
   }
   total = 0;
 

@@ -157,7 +157,7 @@ export class HoldEvidence {
     return this.overflowed || this.refused > 0;
   }
   /** The parent id of every live goroutine started in the program's own code (one that could call Done). */
-  private readonly userParents = new Growable(Float64Array);
+  private readonly userParents = new Growable(Float64Array, 1024, 4);
   /** Goroutines printed with a parent id (Go 1.21 and later). */
   withParents = 0;
   // Pointers read from argument texts, reused.

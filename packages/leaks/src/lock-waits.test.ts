@@ -69,6 +69,55 @@ describe("IdSet", () => {
     expect(sorted.has(150)).toBe(true);
     expect(sorted.has(151)).toBe(false);
   });
+  it("keeps dense ids in a bitmap once big enough, and goes back to hashing for an id out of its bounds", () => {
+    // Ids in no order below 20,000 (as a big group's parents in allgs order): the set turns dense at a
+    // table growth, then grows its bitmap, then meets ids a bitmap cannot hold (negative, fractional, huge).
+    const s = new IdSet();
+    const ref = new Set<number>();
+    const add = (v: number) => {
+      s.add(v);
+      ref.add(v);
+    };
+    for (let i = 0; i < 6000; i++) add((i * 7919) % 20_000);
+    expect((s as unknown as { bits: Int32Array | null }).bits).not.toBeNull();
+    expect(s.has(7919)).toBe(true);
+    expect(s.has(7920)).toBe(false);
+    expect(s.has(20_000 * 40)).toBe(false);
+    expect(s.has(-1)).toBe(false);
+    expect(s.has(0.5)).toBe(false);
+    // Beyond the bitmap but within its bound: a bigger bitmap.
+    for (let i = 0; i < 3000; i++) add(30_000 + ((i * 104_729) % 3000));
+    expect((s as unknown as { bits: Int32Array | null }).bits).not.toBeNull();
+    expect([...s]).toEqual([...ref]);
+    // Repeats of ids already kept add nothing.
+    for (let i = 0; i < 6000; i += 7) add((i * 7919) % 20_000);
+    expect(s.size).toBe(ref.size);
+    for (const v of [-3, 2.5, 2 ** 40, 2 ** 31, -0]) add(v);
+    expect((s as unknown as { bits: Int32Array | null }).bits).toBeNull();
+    for (const v of [7919, 30_001, -3, 2.5, 2 ** 40, 2 ** 31, 0]) expect(s.has(v)).toBe(true);
+    expect(s.has(7920)).toBe(false);
+    add(7920);
+    add(7919);
+    expect(s.size).toBe(ref.size);
+    expect([...s]).toEqual([...ref]);
+    expect([...s.view()]).toEqual([...ref]);
+    expect([...new IdSet(s.toArray())]).toEqual([...ref]);
+  });
+
+  it("stays hashed when its ids are too sparse for a bitmap", () => {
+    const s = new IdSet();
+    const ref = new Set<number>();
+    for (let i = 0; i < 5000; i++) {
+      const v = ((i * 7919) % 5000) * 1000;
+      s.add(v);
+      ref.add(v);
+    }
+    expect((s as unknown as { bits: Int32Array | null }).bits).toBeNull();
+    expect(s.size).toBe(ref.size);
+    expect([...s]).toEqual([...ref]);
+    expect(s.has(1000)).toBe(true);
+    expect(s.has(1001)).toBe(false);
+  });
 });
 
 describe("LastPositions", () => {
@@ -80,5 +129,22 @@ describe("LastPositions", () => {
     expect(p.last(5)).toBe(ids.lastIndexOf(5));
     expect(p.last(1023)).toBe(-1);
     expect(new LastPositions(new Float64Array(0)).last(0)).toBe(-1);
+  });
+
+  it("finds the last position of dense ids through a slot per id, and nothing for ids outside them", () => {
+    // Ids below 4,000 in no order, a quarter of them missing, some repeated (dumps joined): dense.
+    const ids = Float64Array.from({ length: 3000 }, (_, i) => (i * 7919) % 4000);
+    for (let i = 0; i < ids.length; i += 10) ids[i] = ids[(i * 31) % ids.length]!;
+    const p = new LastPositions(ids);
+    expect((p as unknown as { dense: boolean }).dense).toBe(true);
+    for (let v = 0; v < 4000; v++) expect(p.last(v)).toBe(ids.lastIndexOf(v));
+    for (const v of [-1, 4000, 10 ** 9, 2.5, Number.NaN, -0]) expect(p.last(v)).toBe(ids.lastIndexOf(v));
+    // A negative id, a fraction or one far beyond the count: hashed as before.
+    for (const odd of [-5, 0.5, 10 ** 7]) {
+      const q = new LastPositions(Float64Array.from([...ids, odd]));
+      expect((q as unknown as { dense: boolean }).dense).toBe(false);
+      expect(q.last(odd)).toBe(ids.length);
+      expect(q.last(ids[5]!)).toBe(ids.lastIndexOf(ids[5]!));
+    }
   });
 });

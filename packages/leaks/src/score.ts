@@ -3,7 +3,7 @@ import { formatCount as fmt, type StateClass, startFunctionName } from "@gosleut
 import { blockingFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
-import { BENIGN, CATEGORY, isStartupCreator, REQUEST_HANDLERS, STATE_WORDS } from "./rules.ts";
+import { BENIGN, CATEGORY, isStartupCreator, STATE_WORDS } from "./rules.ts";
 import { type LeakSettings, matches, type Severity } from "./settings.ts";
 
 type Weights = LeakSettings["weights"];
@@ -190,15 +190,8 @@ export function scoreGroup(
   factors.size = sizeFactor(count, w);
   factors.wait = waitFactor(waitMax, w);
 
-  const parentStarts = new Set<string>();
-  let missingParents = 0;
-  for (const p of a.parents) {
-    const s = grouper.startOf(p);
-    if (s === undefined) missingParents++;
-    else parentStarts.add(s);
-  }
+  const { missing: missingParents, handler: handlerParent } = grouper.parentStarts(a);
   const parents = a.parents.size;
-  const handlerParent = [...parentStarts].find((s) => REQUEST_HANDLERS.includes(s));
   const creation = creationFactor(
     { creatorFn, parents, missingParents, handlerParent, count },
     settings,

@@ -2,8 +2,9 @@
 // dense (the usual dump), else their ids sorted once and a binary search.
 //
 // The one place this is done: the aggregated tree finds parents, the spawn view counts orphans, the viewer
-// finds goroutines by id. (Leaks looks up only its groups' parents, through a hash of its start-id column,
-// `LastPositions` in @gosleuth/leaks, which costs less than sorting every id.)
+// finds goroutines by id. (Leaks looks up only its groups' parents, through `LastPositions` in
+// @gosleuth/leaks: a slot per id for dense ids as here, else a hash of its start-id column, which costs less
+// than sorting every id.)
 
 /**
  * Indexes of `ids` sorted by id (ties in index order), and the ids in that order. When ids are
