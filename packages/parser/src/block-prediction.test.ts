@@ -6,7 +6,7 @@ import { fixture } from "@gosleuth/fixtures";
 import type { Dump } from "@gosleuth/model";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelKey } from "../test/model-key.ts";
-import { BODIES_PER_FIRST, setBodyCharsMax } from "./body-prediction.ts";
+import { BODIES_PER_FIRST, setBodyCharsMax, setFreezeShared } from "./body-prediction.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
 
@@ -56,7 +56,7 @@ describe("a goroutine's body predicted from its first pair", () => {
     expect(caddy.predicted).toBe(0);
   });
 
-  it("a hit: the same frames, arrays of its own, the parent id read", () => {
+  it("a hit: the same frames in the one array of the goroutine it was read from, the parent id read", () => {
     const r = both([block(9, 1), block(10, 1), block(11, 2), block(12, 3)].join("\n"));
     expectSame(r);
     // The first builds its frames (most lookups missed: not remembered), the second is remembered,
@@ -70,8 +70,12 @@ describe("a goroutine's body predicted from its first pair", () => {
       expect(b!.frames[i]).toBe(a!.frames[i]);
       expect(c!.frames[i]).toBe(a!.frames[i]);
     }
-    expect(b!.frames).not.toBe(a!.frames);
-    expect(c!.frames).not.toBe(b!.frames);
+    // No copy per goroutine: the remembered goroutine's array is shared (no one may write it: a push
+    // would change every goroutine that repeats the body).
+    expect(b!.frames).toBe(a!.frames);
+    expect(c!.frames).toBe(a!.frames);
+    // The first goroutine's was never remembered: its own.
+    expect(r.fast.goroutines[0]!.frames).not.toBe(a!.frames);
     expect(c!.createdBy).not.toBe(b!.createdBy);
     expect(c!.lines).toEqual({ start: 31, end: 39 });
   });
@@ -125,15 +129,45 @@ describe("a goroutine's body predicted from its first pair", () => {
     expect(r.fast.goroutines.map((g) => g.frames.length)).toEqual([3, 3, 3, 3]);
   });
 
-  it("elision markers: the same indexes, objects of its own", () => {
+  it("shared arrays frozen on request: no step of the parser writes one", () => {
+    // The stray pair after a predicted body must not go into the shared array (it would throw here).
+    const stray = "main.x()\n\t/app/x.go:1 +0x1\n";
+    const rest = `${REST.slice(0, REST.indexOf("created by"))}...12 frames elided...\ncreated by main.main in goroutine `;
+    setFreezeShared(true);
+    try {
+      const r = both(
+        `${block(1, 1)}\n${block(2, 1)}\n${block(3, 1)}${stray}\n${block(4, 1)}${stray}\n${block(5, 1, rest)}\n${block(6, 1, rest)}\n${block(7, 1, rest)}`,
+      );
+      expectSame(r);
+      const [, a, b, c, , e, f] = r.fast.goroutines;
+      expect(b!.frames).toBe(a!.frames);
+      expect(c!.frames).toBe(a!.frames);
+      expect(Object.isFrozen(a!.frames)).toBe(true);
+      expect(() => (a!.frames as unknown[]).push(a!.frames[0])).toThrow(TypeError);
+      expect(f!.elided).toBe(e!.elided);
+      expect(Object.isFrozen(e!.elided)).toBe(true);
+      expect(Object.isFrozen(e!.elided[0])).toBe(true);
+      const bank = both(readFileSync(fixture("labeled/leakybank/leakybank-t0180s-debug2.txt")));
+      expectSame(bank);
+      expect(bank.fast.goroutines.filter((g) => Object.isFrozen(g.frames)).length).toBeGreaterThan(4000);
+    } finally {
+      setFreezeShared(false);
+    }
+    // Off (the default): nothing frozen.
+    const r = both([block(1, 1), block(2, 1), block(3, 1)].join("\n"));
+    expect(r.fast.goroutines[2]!.frames).toBe(r.fast.goroutines[1]!.frames);
+    expect(Object.isFrozen(r.fast.goroutines[1]!.frames)).toBe(false);
+  });
+
+  it("elision markers: the same indexes, the remembered goroutine's list shared", () => {
     const rest = `${REST.slice(0, REST.indexOf("created by"))}...12 frames elided...\ncreated by main.main in goroutine `;
     const r = both([block(1, 1, rest), block(2, 1, rest), block(3, 1, rest)].join("\n"));
     expectSame(r);
     expect(r.predicted).toBe(1);
     const [, a, b] = r.fast.goroutines;
     expect(b!.elided).toEqual([{ index: 3, count: 12 }]);
-    expect(b!.elided).not.toBe(a!.elided);
-    expect(b!.elided[0]).not.toBe(a!.elided[0]);
+    expect(b!.elided).toBe(a!.elided);
+    expect(b!.frames).toBe(a!.frames);
   });
 
   it("Go before 1.21 (no parent id): the whole `created by` token compared", () => {

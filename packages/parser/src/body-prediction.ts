@@ -25,6 +25,24 @@ export function setBodyCharsMax(n: number | undefined): void {
   bodyCharsMax = n ?? BODY_CHARS_MAX;
 }
 
+/**
+ * Whether the frames and elision arrays of remembered bodies, which every goroutine repeating the body
+ * shares, are frozen, so that a write to one throws (ES modules are strict) instead of changing other
+ * goroutines' stacks: set by GOSLEUTH_FREEZE_SHARED=1 (the CLI's shared-frames test runs every command
+ * so) or setFreezeShared. Off by default: freezing cost 7.9% more instructions (callgrind, `summary
+ * --json --threads 1` on the first 20 MB of the 216k bench dump: 3,265 M frozen against 3,026 M not;
+ * not taken apart, but a frozen array has another elements kind, so the consumers' loads over frames
+ * see two).
+ */
+let freezeShared =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.GOSLEUTH_FREEZE_SHARED === "1";
+
+/** Sets whether remembered bodies' arrays are frozen (tests; see freezeShared). */
+export function setFreezeShared(on: boolean): void {
+  freezeShared = on;
+}
+
 /** A body longer than this is not remembered (one deep recursion would take a large share of the table). */
 const BODY_MAX = 65_536;
 /**
@@ -49,8 +67,9 @@ export interface Body {
   readonly parent: boolean;
   /** After the parent id: the end of the `created by` line and its file line, newline included. */
   readonly tail: string;
-  /** Every frame of the goroutine, the first one included (copied for each goroutine). */
+  /** Every frame of the goroutine, the first one included (the same array for each goroutine: never written). */
   readonly frames: readonly Frame[];
+  /** Its elisions (the same array for each goroutine: never written). */
   readonly elided: readonly Elision[];
   /** The `created by` the slow path made (its `parentId` is replaced by the one read when `parent`). */
   readonly createdBy: CreatedBy;
@@ -232,8 +251,11 @@ export class BodyPrediction {
       mid: body.charCodeAt(body.length >> 1),
       parent,
       tail: parent ? unsliced(text.substring(l1, e)) : "",
-      frames: frames.slice(),
-      elided: elided.slice(),
+      // The goroutine's own arrays, not copies: its block ends at this `created by` (nothing is pushed
+      // to them after it), and from now on every goroutine that repeats the body shares them. Frozen
+      // only when asked (see freezeShared).
+      frames: freezeShared ? Object.freeze(frames) : frames,
+      elided: freezeShared ? freezeElisions(elided) : elided,
       createdBy,
       lookups: table.lookupCount - this.lookups,
       lines: line - this.line - 2,
@@ -275,4 +297,11 @@ export class BodyPrediction {
     list[0] = body;
     this.chars += l;
   }
+}
+
+/** `elided` and its elisions frozen (shared as the frames are); the empty list is frozen already. */
+function freezeElisions(elided: readonly Elision[]): readonly Elision[] {
+  if (Object.isFrozen(elided)) return elided;
+  for (const e of elided) Object.freeze(e);
+  return Object.freeze(elided);
 }

@@ -241,8 +241,8 @@ export class ModelBuilder {
     this.head = tail;
     const start = this.line;
     // Every goroutine gets the same fields in the same order (one hidden class for V8); empty
-    // elision and ancestor lists share one frozen array until something is added.
-    const frames: Frame[] = [];
+    // frame, elision and ancestor lists share one frozen array until something is added (most
+    // goroutines of a large dump take a remembered body's frames array: see takeBody).
     const g: Mutable<Goroutine> & { glued?: string } = {
       kind: "goroutine",
       id: table.id,
@@ -261,7 +261,7 @@ export class ModelBuilder {
       m: h.m,
       mp: h.mp,
       extraState: h.extraState,
-      frames,
+      frames: EMPTY,
       elided: EMPTY,
       stackUnavailable: false,
       createdBy: undefined,
@@ -275,7 +275,7 @@ export class ModelBuilder {
     // One Building object serves every goroutine of the session (only one is built at a time).
     const c = this.building;
     c.g = g;
-    c.frames = frames;
+    c.frames = EMPTY as unknown as Frame[];
     c.elided = EMPTY as unknown as Elision[];
     c.ancestors = EMPTY as unknown as Mutable<Ancestor>[];
     c.anc = undefined;
@@ -300,7 +300,7 @@ export class ModelBuilder {
   /** A run of frame pairs. */
   frame(image: string): void {
     const c = this.cur!;
-    const target = c.anc ? c.anc.frames : c.frames;
+    const target = c.anc ? c.anc.frames : c.frames === (EMPTY as unknown) ? (c.frames = []) : c.frames;
     this.line += 2 * pushPairs(image, target, this, this.line);
   }
 
@@ -335,7 +335,7 @@ export class ModelBuilder {
    */
   frameRun(text: string, start: number): number {
     const c = this.cur!;
-    const target = c.anc ? c.anc.frames : c.frames;
+    let target = c.anc ? c.anc.frames : c.frames;
     const table = this.frameTable;
     const line = this.line;
     // A goroutine's first pair is first tried against the one that came first after the same header
@@ -360,9 +360,9 @@ export class ModelBuilder {
       if (head !== undefined) table.rememberFirst(head, key, prev);
     }
     if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line, key);
-    target.push(prev);
     // A goroutine's first pair (nothing before it in its body): its whole body may be the one that
-    // followed this frame last time.
+    // followed this frame last time. Tried before the pair is pushed: on a hit the goroutine takes
+    // the body's frames array and never gets one of its own.
     if (atStart && c.elided === (EMPTY as unknown) && !c.g.stackUnavailable) {
       const bodies = this.bodies;
       const e = bodies.predict(prev, text, pos);
@@ -372,6 +372,8 @@ export class ModelBuilder {
       }
       if (this.diagnosticCount === diagnostics) bodies.watch(prev, pos, line, diagnostics, misses);
     }
+    if (target === (EMPTY as unknown)) target = c.frames = [];
+    target.push(prev);
     let n = 1;
     for (;;) {
       // A pair equal to the previous one (recursion) is a pair the lexer takes too: same lines. The
@@ -418,19 +420,21 @@ export class ModelBuilder {
 
   /**
    * Gives the goroutine being built the body `bodies.predict` just found after its first pair (read at
-   * input line `line`): what the pair-by-pair path would have given it (the same frame objects in an
-   * array of its own, fresh elisions and CreatedBy, the same line count and frame table counts).
+   * input line `line`): what the pair-by-pair path would have given it (the same frames and elisions,
+   * a fresh CreatedBy with the parent id read, the same line count and frame table counts).
+   *
+   * The frames and elision arrays are the body's own, shared by every goroutine that repeats it (and
+   * by the goroutine it was read from): nothing writes them once the body is remembered. The block
+   * ends here (parser.ts `block`), so the builder pushes nothing more to this goroutine; the model's
+   * arrays are readonly to every consumer (GOSLEUTH_FREEZE_SHARED=1 freezes the shared ones: see
+   * BodyPrediction's freezeShared and apps/cli/test/shared-frames.test.ts).
    */
   private takeBody(line: number): void {
     const p = this.bodies;
     const b = p.body!;
     const c = this.cur!;
-    c.frames = b.frames.slice();
-    if (b.elided.length > 0) {
-      const elided: Elision[] = [];
-      for (const e of b.elided) elided.push({ index: e.index, count: e.count });
-      c.elided = elided;
-    }
+    c.frames = b.frames as Frame[];
+    c.elided = b.elided as Elision[];
     const t = b.createdBy;
     c.g.createdBy = creator(t.fn, t.file, t.line, p.parentId, t.offset, t.indent);
     this.frameTable.countHits(b.lookups);
