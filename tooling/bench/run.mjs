@@ -307,7 +307,9 @@ for (const c of cases) {
   let maxRss = 0;
   let cpu = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
-    const r = c.cmd ? await runChild(c.cmd, c.argv) : await runChild(node[0], [...node.slice(1), CLI, ...c.argv]);
+    const r = c.cmd
+      ? await runChild(c.cmd, c.argv)
+      : await runChild(node[0], [...node.slice(1), CLI, ...c.argv]);
     if (!best || r.seconds < best.seconds) best = r;
     maxRss = Math.max(maxRss, r.maxRssMB);
     cpu = Math.min(cpu, r.cpuSeconds);

@@ -2,14 +2,18 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { READ_CHUNK } from "./input-options.ts";
 
-/** The event loop turns once every this many reads, so timers, the progress bar and worker messages run. */
+/**
+ * The event loop turns after the first read and then once every this many reads, so timers, the progress bar
+ * and worker messages run (a parsing thread's finished range is taken in even when the main thread's own
+ * ranges are one read each).
+ */
 const READS_PER_TURN = 16;
 
 /**
  * Yields views of one reused buffer; each is overwritten by the next read, which the parser allows (it copies
  * what it keeps, see ParseSource). A stream of fresh buffers made every read fault in new memory: on the 216k
  * dump one reused buffer took `summary` from 1.15–1.24 s to 1.07–1.11 s (tooling/bench/README.md).
- * Reads are synchronous, so the loop is given a turn every READS_PER_TURN reads.
+ * Reads are synchronous, so the loop is given turns (READS_PER_TURN).
  */
 export async function* fileChunks(
   path: string,
@@ -26,7 +30,7 @@ export async function* fileChunks(
       if (n === 0) return;
       pos += n;
       yield buf.subarray(0, n);
-      if (reads % READS_PER_TURN === 0) await new Promise((r) => setImmediate(r));
+      if (reads % READS_PER_TURN === 1) await new Promise((r) => setImmediate(r));
     }
   } finally {
     closeSync(fd);

@@ -223,7 +223,10 @@ export async function* gunzip(
     async pull(controller) {
       const n = await rest.next();
       if (n.done) controller.close();
-      else controller.enqueue(typeof n.value === "string" ? new TextEncoder().encode(n.value) : copyBytes(n.value));
+      else
+        controller.enqueue(
+          typeof n.value === "string" ? new TextEncoder().encode(n.value) : copyBytes(n.value),
+        );
     },
   });
   const reader = input
