@@ -9,6 +9,7 @@ import { modelKey } from "../test/model-key.ts";
 import { BODIES_PER_FIRST, setBodyCharsMax, setFreezeShared } from "./body-prediction.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
+import { Session } from "./session.ts";
 
 afterEach(() => setGrammarOnly(false));
 
@@ -314,4 +315,26 @@ describe("several bodies per first frame", () => {
       setBodyCharsMax(undefined);
     }
   }, 60_000);
+
+  it("nothing is remembered after a frame seen for the first time; from its second sight on it is", () => {
+    // First pairs with arguments that differ in every goroutine (the 216k bench dump has 27,553 such),
+    // then one of them again and again.
+    const first = (n: number) => `main.wait(0x${n.toString(16)}?)\n\tspawnfarm/main.go:20 +0x11\n`;
+    const g = (id: number, n: number) => `goroutine ${id} [chan receive]:\n${first(n)}${REST}1${TAIL}`;
+    const unique = Array.from({ length: 40 }, (_, i) => g(10 + i, 1000 + i));
+    const s = new Session();
+    s.feed(unique.join("\n"));
+    s.collect();
+    expect(s.builder.frameTable.bodies.rememberedChars).toBe(0);
+    // The first of them again (goroutine 10's first frame): its body is remembered at this second
+    // sight (goroutine 60), and goroutines 61 and 62 are read at once.
+    const repeated = [...unique, g(60, 1000), g(61, 1000), g(62, 1000)];
+    const r = both(repeated.join("\n"));
+    expectSame(r);
+    expect(r.predicted).toBe(2);
+    const t = new Session();
+    t.feed(repeated.join("\n"));
+    t.collect();
+    expect(t.builder.frameTable.bodies.rememberedChars).toBeGreaterThan(0);
+  });
 });

@@ -108,6 +108,11 @@ export class BodyPrediction {
 
   constructor(private readonly table: FrameTable) {}
 
+  /** Characters of the bodies remembered now (tests). */
+  get rememberedChars(): number {
+    return this.chars;
+  }
+
   /** Forgets every body (called by the frame table when it is emptied: their frames are no longer its own). */
   clear(): void {
     this.bodies.clear();
