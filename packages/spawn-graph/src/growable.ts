@@ -63,8 +63,12 @@ export class Growable<T extends Numeric> {
  * (real ids do), 8 once one does not (ids beyond 2^31 in damaged or synthetic input), never rounded.
  */
 export class IdColumn {
-  private col: Growable<Int32Array> | Growable<Float64Array> = new Growable(Int32Array);
+  private col: Growable<Int32Array> | Growable<Float64Array>;
   private wide = false;
+  /** `growth`: as Growable's. */
+  constructor(private readonly growth = 1.5) {
+    this.col = new Growable(Int32Array, 1024, growth);
+  }
   get length(): number {
     return this.col.length;
   }
@@ -74,7 +78,7 @@ export class IdColumn {
   }
   private widen(): void {
     const old = this.col;
-    const wide = new Growable(Float64Array, Math.max(4096, old.data.length));
+    const wide = new Growable(Float64Array, Math.max(4096, old.data.length), this.growth);
     wide.append(old.view());
     this.col = wide;
     this.wide = true;
