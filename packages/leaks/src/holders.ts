@@ -205,9 +205,11 @@ export class HoldEvidence {
     // The parser shares frame objects between goroutines whose frames print the same text, so a stack of
     // the very frames of its signature's last goroutine holds what that one held: counted again with one
     // comparison per frame, without reading any argument text (most goroutines of a big dump).
+    // The very array is the common case: goroutines whose body the parser predicted share it.
     const lastFrames = this.framesOfSig[sig];
     let same = last !== undefined && lastFrames !== undefined && lastFrames.length === frames.length;
-    for (let i = 0; same && i < frames.length; i++) same = lastFrames![i] === frames[i];
+    if (lastFrames !== frames)
+      for (let i = 0; same && i < frames.length; i++) same = lastFrames![i] === frames[i];
     let held: SigStack;
     if (same) {
       held = last!;
