@@ -1,7 +1,13 @@
 // What `gosleuth summary` keeps of each goroutine while a dump streams: counts, and three numbers a
 // goroutine in typed arrays (id, parent id, creator site), foldable across threads.
 import { type StateClass, type StreamItem, startFunctionName } from "@gosleuth/model";
-import { type CreatorSite, Growable, IdColumn, SiteInterner } from "@gosleuth/spawn-graph/internal";
+import {
+  type CreatorSite,
+  FAST_GROWTH,
+  Growable,
+  IdColumn,
+  SiteInterner,
+} from "@gosleuth/spawn-graph/internal";
 import { StackGrouper, type StacksPartial } from "@gosleuth/stacks";
 
 export interface WaitEntry {
@@ -34,9 +40,6 @@ export interface SummaryPartial {
   stacks: StacksPartial;
 }
 
-/** How much a full record column grows (see SummaryAccumulator's records). */
-const RECORD_GROWTH = 4;
-
 /** Folds parsed items into a SummaryPartial; no goroutine is retained. */
 export class SummaryAccumulator {
   goroutines = 0;
@@ -53,13 +56,10 @@ export class SummaryAccumulator {
   /** Goroutines per creator site id: the creators are counted by site, and by function at the end. */
   private readonly siteCounts: number[] = [0];
   // Compact per-goroutine numbers in typed arrays (12 bytes a goroutine), so memory stays small
-  // even for millions of goroutines. They grow by four, not by half: on one thread nothing reserves
-  // room ahead, and `summary --threads 1` of the 216k bench dump spent 21.7 ms in `reserve` growing
-  // them by half, 3.5 ms growing them by four (--cpu-prof, idle machine), copying into fresh memory;
-  // room never written costs no memory.
-  readonly recId = new IdColumn(RECORD_GROWTH);
-  readonly recParent = new IdColumn(RECORD_GROWTH);
-  readonly recSite = new Growable(Int32Array, 1024, RECORD_GROWTH);
+  // even for millions of goroutines (on one thread nothing reserves their room ahead: FAST_GROWTH).
+  readonly recId = new IdColumn(FAST_GROWTH);
+  readonly recParent = new IdColumn(FAST_GROWTH);
+  readonly recSite = new Growable(Int32Array, 1024, FAST_GROWTH);
   waits: WaitEntry[] = [];
   // Similarity `any`, counts only: leaks' groups, the cheapest grouping, enough to name the largest. It
   // numbers creator sites with this accumulator's interner, and its site id for each goroutine is the

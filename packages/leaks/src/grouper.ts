@@ -3,6 +3,7 @@ import { type Goroutine, type StateClass, startFunctionName } from "@gosleuth/mo
 import { groupKey } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
+  FAST_GROWTH,
   Growable,
   type InternedSignatures,
   NameTable,
@@ -123,9 +124,9 @@ export class Grouper {
   }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
   // an index built when first needed: far smaller and cheaper than a Map of every goroutine.
-  // Grown by four (see Growable): a column a goroutine, filled while the parser runs.
-  private readonly startIds = new Growable(Float64Array, 1024, 4);
-  private readonly startFns = new Growable(Int32Array, 1024, 4);
+  // A column a goroutine, filled while the parser runs (FAST_GROWTH).
+  private readonly startIds = new Growable(Float64Array, 1024, FAST_GROWTH);
+  private readonly startFns = new Growable(Int32Array, 1024, FAST_GROWTH);
   private readonly startNames = new NameTable();
   private startIndex: LastPositions | undefined;
 

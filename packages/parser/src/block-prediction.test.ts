@@ -317,8 +317,8 @@ describe("several bodies per first frame", () => {
   }, 60_000);
 
   it("nothing is remembered after a frame seen for the first time; from its second sight on it is", () => {
-    // First pairs with arguments that differ in every goroutine (the 216k bench dump has 27,553 such),
-    // then one of them again and again.
+    // First pairs with arguments that differ in every goroutine (27,119 of the 216k bench dump's
+    // distinct function lines appear once), then one of them again and again.
     const first = (n: number) => `main.wait(0x${n.toString(16)}?)\n\tspawnfarm/main.go:20 +0x11\n`;
     const g = (id: number, n: number) => `goroutine ${id} [chan receive]:\n${first(n)}${REST}1${TAIL}`;
     const unique = Array.from({ length: 40 }, (_, i) => g(10 + i, 1000 + i));

@@ -348,12 +348,11 @@ export class ModelBuilder {
     let pos: number;
     let key: string;
     let prev: Frame;
-    // Whether `prev` was first seen just now (built, not found). What follows such a frame is not
-    // remembered (the pair after it, the goroutine's body, the first pair after the header tail): most
-    // frames first seen late in a dump are never seen again (arguments that differ in every goroutine:
-    // 27,119 of the 216k bench dump's 44,801 distinct function lines appear once), and every
-    // remembered text is a copy that outlives young-generation GCs. A frame seen again is remembered
-    // from its second sight on.
+    // Whether `prev` was seen for the first time just now (FrameTable.firstSight). What follows such a
+    // frame is not remembered (the pair after it, the goroutine's body, the first pair after the header
+    // tail): a frame may never come again (arguments that differ in every goroutine: 27,119 of the 216k
+    // bench dump's 44,801 distinct function lines appear once), and every remembered text is a copy
+    // that outlives young-generation GCs. A frame seen again is remembered from its second sight on.
     let fresh = false;
     if (f0 !== undefined) {
       key = f0.key;
@@ -364,7 +363,7 @@ export class ModelBuilder {
       if (pos === -1) return -1;
       key = text.substring(start, pos);
       prev = table.frame(key);
-      fresh = table.missCount !== misses;
+      fresh = table.firstSight;
       if (head !== undefined && !fresh) table.rememberFirst(head, key, prev);
     }
     if ((prev as { bare?: boolean }).bare === true) this.bareFrame(prev, line, key);
@@ -413,10 +412,9 @@ export class ModelBuilder {
         const e = pairEnd(text, pos);
         if (e === -1) break;
         const k = text.substring(pos, e);
-        const m = table.missCount;
         const f = table.frame(k);
         if (!fresh) table.remember(prev, k, f);
-        fresh = table.missCount !== m;
+        fresh = table.firstSight;
         key = k;
         prev = f;
         pos = e;

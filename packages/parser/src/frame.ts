@@ -108,6 +108,12 @@ export class FrameTable {
     return this.lookups - this.hits;
   }
 
+  /**
+   * Whether the last `frame` call built and interned a new frame: the first sight of that pair (a
+   * frame built in an uncached run is not one; nothing is remembered then anyway).
+   */
+  firstSight = false;
+
   /** Whether frames are being built without the table (then nothing is remembered or predicted). */
   get uncached(): boolean {
     return this.uncachedLeft > 0;
@@ -117,14 +123,17 @@ export class FrameTable {
   frame(image: string): Frame {
     if (this.uncachedLeft > 0) {
       this.uncachedLeft--;
+      this.firstSight = false;
       return this.build(image, false);
     }
     this.lookups++;
     let f = this.frames.get(image);
     if (f !== undefined) {
       this.hits++;
+      this.firstSight = false;
       return f;
     }
+    this.firstSight = true;
     f = this.build(image, true);
     if (this.frames.size >= FRAME_TABLE_MAX) {
       if (this.hits * 2 < this.lookups) {

@@ -10,7 +10,7 @@
 //   run the creating function (the creator-site fallback); if no node runs it they hang under a ghost
 //   node for their site.
 import type { Goroutine, StateClass } from "@gosleuth/model";
-import { Growable, IdColumn } from "./growable.ts";
+import { FAST_GROWTH, Growable, IdColumn } from "./growable.ts";
 import { IdIndex } from "./id-index.ts";
 import {
   type CreatorSite,
@@ -89,22 +89,16 @@ export function baseFunction(fn: string): string {
   return fn.replace(/(\.(func|gowrap|deferwrap)\d+(\.\d+)*)+$/, "");
 }
 
-/** How much a full per-goroutine column of AggregateTreeBuilder grows. */
-const COLUMN_GROWTH = 4;
-
 /** Feeds goroutines one by one (e.g. from parseStream) and builds the aggregated tree at the end. */
 export class AggregateTreeBuilder {
   private readonly sigs = new SignatureInterner();
   private readonly sites = new SiteInterner();
-  // The columns grow by four, not by half: on the 216k bench dump, `tree --threads 1` spent 47.7 ms in
-  // `reserve` growing them by half and 9.7 ms growing them by four (--cpu-prof, idle machine), copying
-  // into fresh memory; room never written costs no memory.
-  private readonly ids = new IdColumn(COLUMN_GROWTH);
-  private readonly parents = new IdColumn(COLUMN_GROWTH); // parent id, -1 none, -2 created by without parent id
-  private readonly sigOf = new Growable(Int32Array, 1024, COLUMN_GROWTH);
-  private readonly siteOf = new Growable(Int32Array, 1024, COLUMN_GROWTH);
-  private readonly waits = new Growable(Float32Array, 1024, COLUMN_GROWTH);
-  private readonly stateOf = new Growable(Int32Array, 1024, COLUMN_GROWTH);
+  private readonly ids = new IdColumn(FAST_GROWTH);
+  private readonly parents = new IdColumn(FAST_GROWTH); // parent id, -1 none, -2 created by without parent id
+  private readonly sigOf = new Growable(Int32Array, 1024, FAST_GROWTH);
+  private readonly siteOf = new Growable(Int32Array, 1024, FAST_GROWTH);
+  private readonly waits = new Growable(Float32Array, 1024, FAST_GROWTH);
+  private readonly stateOf = new Growable(Int32Array, 1024, FAST_GROWTH);
   private readonly stateNames = new NameTable();
   private readonly startOf = new Map<number, string>(); // signature id → start function
   private readonly creatorFnOfSite = new Map<number, string>();

@@ -1,6 +1,6 @@
 // @gosleuth/spawn-graph/internal: the column-store building blocks that leaks, the CLI and the viewer
 // share with the tree builder. Not a stable API: they change with the tree builder's needs.
-export { Growable, IdColumn } from "./growable.ts";
+export { FAST_GROWTH, Growable, IdColumn } from "./growable.ts";
 export {
   type CreatorSite,
   type InternedSignatures,
