@@ -13,7 +13,14 @@ import {
 } from "@gosleuth/spawn-graph/internal";
 import { HoldEvidence, type HoldPartial } from "./holders.ts";
 import { IdSet, LastPositions } from "./id-set.ts";
-import { blockingFrameIndex, type LockWait, lockWaitOf, objectFrameIndex, waitObject } from "./lock-order.ts";
+import {
+  blockingFrameIndex,
+  type LockWait,
+  type LockWaitTable,
+  lockWaitOf,
+  objectFrameIndex,
+  waitObject,
+} from "./lock-order.ts";
 import { LockWaits, type LockWaitsPartial } from "./lock-waits.ts";
 import { REQUEST_HANDLERS } from "./rules.ts";
 import { isUserFunction } from "./std.ts";
@@ -171,9 +178,13 @@ export class Grouper {
   private readonly waits = new LockWaits();
   private readonly lockFrameOfSig: number[] = [];
 
-  /** Goroutines waiting for a lock (up to the limit), for the lock-order search: built on each read. */
+  /** Goroutines waiting for a lock (up to the limit), as objects: built on each read. */
   get lockWaits(): LockWait[] {
     return this.waits.toArray();
+  }
+  /** The same as columns (views, no copy), for the lock-order search (see findInversionsIn). */
+  get lockWaitTable(): LockWaitTable {
+    return this.waits.partial();
   }
   /** Who holds which pointers, and the goroutines waiting on channels and WaitGroups. */
   readonly holds: HoldEvidence;

@@ -9,7 +9,7 @@ import {
 } from "./cycles.ts";
 import type { Finding, Location } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
-import { describeInversion, findInversions, type Inversion } from "./lock-order.ts";
+import { describeInversion, findInversionsIn, type Inversion } from "./lock-order.ts";
 import { PAIRINGS } from "./pairings.ts";
 import { STATE_WORDS } from "./rules.ts";
 import type { LeakSettings, Severity } from "./settings.ts";
@@ -214,7 +214,7 @@ export function buildIncidents(input: IncidentInput): Incident[] {
   // Lock-order inversion: goroutines each waiting for a lock another of them holds.
   let inversion: Inversion | undefined;
   if (grouper) {
-    inversion = findInversions(grouper.lockWaits);
+    inversion = findInversionsIn(grouper.lockWaitTable);
     if (inversion) {
       const keyOf = (sig: number, site: number) =>
         [...grouper.groups.values()].find((a) => a.sig === sig && a.site === site);

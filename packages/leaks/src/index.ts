@@ -4,7 +4,14 @@ export { blockingFrame } from "./blocking-frame.ts";
 export type { Category, Finding, Growth, LeakReport, Location, SnapshotTimes } from "./finding.ts";
 export type { GrouperPartial } from "./grouper.ts";
 export { buildIncidents, type Incident, type IncidentKind } from "./incident.ts";
-export { describeInversion, findInversions, type Inversion, type LockWait } from "./lock-order.ts";
+export {
+  describeInversion,
+  findInversions,
+  findInversionsIn,
+  type Inversion,
+  type LockWait,
+  type LockWaitTable,
+} from "./lock-order.ts";
 export { PAIRINGS, type Pairing } from "./pairings.ts";
 export { analyzeProfiles, type ProfileSnapshot, profileLimits } from "./profile.ts";
 export {

@@ -129,6 +129,21 @@ export function describeInversion(v: Inversion): string {
 }
 
 /**
+ * Lock waits as columns (what LockWaits keeps): wait i asked for its lock in `frames[frame[i]]`, waits on
+ * the pointer numbered `wait[i]` and has the pointer arguments `args[argEnd[i-1] .. argEnd[i])` (from 0 for
+ * i = 0). Pointers are numbers here: equal numbers for equal pointer texts, different for different ones.
+ */
+export interface LockWaitTable {
+  readonly sig: ArrayLike<number>;
+  readonly site: ArrayLike<number>;
+  readonly frame: ArrayLike<number>;
+  readonly frames: readonly { readonly fn: string; readonly file: string; readonly line: number }[];
+  readonly wait: ArrayLike<number>;
+  readonly argEnd: ArrayLike<number>;
+  readonly args: ArrayLike<number>;
+}
+
+/**
  * Finds goroutines that each wait for a mutex another of them holds (a cycle), and the goroutines
  * queued on the mutexes they hold. What a goroutine holds is read from its own frame: a goroutine
  * waiting at a later Lock line of its function than others holds the lock of the earlier line, which
@@ -136,58 +151,102 @@ export function describeInversion(v: Inversion): string {
  * waits on is a candidate); goroutines at the first Lock line seen hold nothing.
  */
 export function findInversions(waits: readonly LockWait[]): Inversion | undefined {
-  if (waits.length < 2) return undefined;
-  const byFn = new Map<string, LockWait[]>();
+  // Pointer texts numbered in order of first sight; each wait is its own frame.
+  const ids = new Map<string, number>();
+  const id = (p: string) => {
+    let n = ids.get(p);
+    if (n === undefined) ids.set(p, (n = ids.size));
+    return n;
+  };
+  const argEnd: number[] = [];
+  const args: number[] = [];
   for (const w of waits) {
-    let l = byFn.get(w.fn);
-    if (!l) byFn.set(w.fn, (l = []));
-    l.push(w);
+    for (const a of w.args) args.push(id(a));
+    argEnd.push(args.length);
   }
-  const held = new Map<LockWait, string[]>();
+  return findInversionsIn({
+    sig: waits.map((w) => w.sig),
+    site: waits.map((w) => w.site),
+    frame: waits.map((_, i) => i),
+    frames: waits,
+    wait: waits.map((w) => id(w.wait)),
+    argEnd,
+    args,
+  });
+}
+
+/**
+ * findInversions over columns, with no object per wait: a big dump has tens of thousands of lock waits
+ * (30,834 in the 216k bench dump), and making them objects with pointer strings took longer than the search.
+ */
+export function findInversionsIn(t: LockWaitTable): Inversion | undefined {
+  const n = t.sig.length;
+  if (n < 2) return undefined;
+  const fnOf = (i: number) => t.frames[t.frame[i]!]!.fn;
+  const lineOf = (i: number) => t.frames[t.frame[i]!]!.line;
+  const argStart = (i: number) => (i === 0 ? 0 : t.argEnd[i - 1]!);
+  const byFn = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const fn = fnOf(i);
+    let l = byFn.get(fn);
+    if (!l) byFn.set(fn, (l = []));
+    l.push(i);
+  }
+  const held = new Map<number, number[]>();
   const heldLine = new Map<string, number>();
   for (const [fn, list] of byFn) {
-    const first = Math.min(...list.map((w) => w.line));
+    let first = Number.POSITIVE_INFINITY;
+    for (const i of list) first = Math.min(first, lineOf(i));
     // The argument position the first Lock line locks, by majority of the goroutines waiting there.
     const votes = new Map<number, number>();
-    for (const w of list) {
-      if (w.line !== first) continue;
-      const p = w.args.indexOf(w.wait);
-      if (p >= 0) votes.set(p, (votes.get(p) ?? 0) + 1);
+    for (const i of list) {
+      if (lineOf(i) !== first) continue;
+      const s = argStart(i);
+      const e = t.argEnd[i]!;
+      for (let k = s; k < e; k++)
+        if (t.args[k] === t.wait[i]) {
+          votes.set(k - s, (votes.get(k - s) ?? 0) + 1);
+          break;
+        }
     }
     let pos = -1;
     let best = 0;
     for (const [p, c] of votes) if (c > best) [pos, best] = [p, c];
     if (pos >= 0) heldLine.set(fn, first);
-    for (const w of list) {
+    for (const i of list) {
       // Goroutines at the first Lock line seen in their function are taken to hold nothing yet.
-      if (w.line === first) continue;
+      if (lineOf(i) === first) continue;
+      const s = argStart(i);
+      const e = t.argEnd[i]!;
+      const w = t.wait[i]!;
       if (pos >= 0) {
-        if (w.args[pos] !== undefined && w.args[pos] !== w.wait) held.set(w, [w.args[pos]!]);
+        if (s + pos < e && t.args[s + pos] !== w) held.set(i, [t.args[s + pos]!]);
       } else {
-        const h = w.args.filter((a) => a !== w.wait);
-        if (h.length > 0) held.set(w, h);
+        const h: number[] = [];
+        for (let k = s; k < e; k++) if (t.args[k] !== w) h.push(t.args[k]!);
+        if (h.length > 0) held.set(i, h);
       }
     }
   }
-  const holders = new Map<string, LockWait[]>();
-  for (const [w, hs] of held)
+  const holders = new Map<number, number[]>();
+  for (const [i, hs] of held)
     for (const h of hs) {
       let l = holders.get(h);
       if (!l) holders.set(h, (l = []));
-      l.push(w);
+      l.push(i);
     }
   // Following "waits on a lock held by" from a goroutine that holds a lock: when the chain comes back on
   // itself, every goroutine on it waits forever while holding its lock (the cycle, and the ones holding a
   // lock while waiting on the cycle).
-  const dead = new Set<LockWait>();
-  for (const w of held.keys()) {
-    if (dead.has(w)) continue;
-    const path: LockWait[] = [w];
-    const seen = new Set<LockWait>([w]);
-    let cur = w;
+  const dead = new Set<number>();
+  for (const i of held.keys()) {
+    if (dead.has(i)) continue;
+    const path: number[] = [i];
+    const seen = new Set<number>([i]);
+    let cur = i;
     for (let step = 0; step < 64; step++) {
-      const next = (holders.get(cur.wait) ?? []).find((x) => x !== cur);
-      if (!next) break;
+      const next = (holders.get(t.wait[cur]!) ?? []).find((x) => x !== cur);
+      if (next === undefined) break;
       if (seen.has(next) || dead.has(next)) {
         for (const x of path) dead.add(x);
         break;
@@ -198,22 +257,23 @@ export function findInversions(waits: readonly LockWait[]): Inversion | undefine
     }
   }
   if (dead.size === 0) return undefined;
-  const locks = new Set<string>();
+  const locks = new Set<number>();
   for (const d of dead) for (const h of held.get(d) ?? []) locks.add(h);
-  const groupOf = (w: LockWait) => `${w.sig}:${w.site}`;
+  const groupOf = (i: number) => `${t.sig[i]}:${t.site[i]}`;
   const dGroups = new Map<string, Inversion["deadlocked"][number]>();
   for (const d of dead) {
     const k = groupOf(d);
     const g = dGroups.get(k);
     if (g) g.count++;
     else {
-      const hl = heldLine.get(d.fn);
+      const f = t.frames[t.frame[d]!]!;
+      const hl = heldLine.get(f.fn);
       dGroups.set(k, {
-        sig: d.sig,
-        site: d.site,
-        fn: d.fn,
-        file: d.file,
-        line: d.line,
+        sig: t.sig[d]!,
+        site: t.site[d]!,
+        fn: f.fn,
+        file: f.file,
+        line: f.line,
         ...(hl !== undefined ? { heldLine: hl } : {}),
         count: 1,
       });
@@ -221,13 +281,13 @@ export function findInversions(waits: readonly LockWait[]): Inversion | undefine
   }
   const qGroups = new Map<string, Inversion["queued"][number]>();
   let queuedCount = 0;
-  for (const w of waits) {
-    if (dead.has(w) || !locks.has(w.wait)) continue;
+  for (let i = 0; i < n; i++) {
+    if (dead.has(i) || !locks.has(t.wait[i]!)) continue;
     queuedCount++;
-    const k = groupOf(w);
+    const k = groupOf(i);
     const g = qGroups.get(k);
     if (g) g.count++;
-    else qGroups.set(k, { sig: w.sig, site: w.site, count: 1 });
+    else qGroups.set(k, { sig: t.sig[i]!, site: t.site[i]!, count: 1 });
   }
   const deadlocked = [...dGroups.values()].sort((a, b) => b.count - a.count || (a.fn < b.fn ? -1 : 1));
   return {
