@@ -4,7 +4,7 @@
 import type { CreatedBy, Elision, Frame } from "@gosleuth/model";
 import type { FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
-import { lineEnd } from "./tokens.ts";
+import { lineEnd } from "./line-matchers.ts";
 
 /**
  * Characters of remembered goroutine bodies kept before that table is emptied. The table is emptied with

@@ -18,9 +18,9 @@ import { PROFILE_HEAD } from "./detect.ts";
 import { creator, FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
 import { type HeaderFields, HeaderTable } from "./header.ts";
+import { pairEnd } from "./line-matchers.ts";
 import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
-import { pairEnd } from "./tokens.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -5,8 +5,8 @@ import { gunzipSync } from "node:zlib";
 import { fixture, listFixtures } from "@gosleuth/fixtures";
 import { describe, expect, it } from "vitest";
 import { HeaderTable } from "./header.ts";
+import { isHeaderAt, lineEnd, next } from "./line-matchers.ts";
 import { classifyState } from "./state.ts";
-import { isHeaderAt, lineEnd, next } from "./tokens.ts";
 
 /** Every header line of `text` read both ways, each way with its own table; returns how many. */
 function compareHeaders(text: string): number {
