@@ -25,6 +25,31 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * The dump grammar (packages/parser/src/grammar.ts: Chevrotain, its lexer and parser) is loaded the first
+ * time the parser's fast path hands it text, not at start-up: most big dumps never need it (pprof dumps
+ * with no preamble), and `summary` of a one-goroutine dump took 0.19 s with it, 0.17 s without
+ * (tooling/bench/README.md). The parser imports it statically (the viewer and the tests load it so); in the
+ * CLI that import becomes a stand-in that requires dist/grammar.cjs, built below as its own bundle.
+ */
+const lazyGrammar = {
+  name: "lazy-grammar",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/grammar\.ts$/ }, (args) =>
+      /[\\/]packages[\\/]parser[\\/]src[\\/]parser\.ts$/.test(args.importer)
+        ? { path: "grammar", namespace: "lazy-grammar" }
+        : undefined,
+    );
+    // Left to Node: the stand-in's require, relative to the chunk it lands in (dist/).
+    b.onResolve({ filter: /^\.\/grammar\.cjs$/ }, () => ({ path: "./grammar.cjs", external: true }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-grammar" }, () => ({
+      contents:
+        'let grammar; export function parseWithGrammar(text, b) { grammar ??= require("./grammar.cjs"); return grammar.parseWithGrammar(text, b); }',
+      loader: "js",
+    }));
+  },
+};
+
 // Chunk names carry a hash: stale ones from an earlier build must not ship.
 rmSync("dist", { recursive: true, force: true });
 
@@ -45,7 +70,19 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __gsCreateRequire } from 'node:module'; const require = __gsCreateRequire(import.meta.url);",
   },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, lazyGrammar],
   logLevel: "warning",
 });
 chmodSync("dist/gosleuth.mjs", 0o755);
+// The grammar the stand-in requires: CommonJS, so that it loads synchronously from inside a parse.
+await build({
+  entryPoints: { grammar: "../../packages/parser/src/grammar.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  sourcemap: true,
+  logLevel: "warning",
+});

@@ -45,10 +45,10 @@ if (!bundled.includes(JSON.stringify(version))) {
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-// Every module of the CLI (the entry, the worker, the chunks each command loads when it runs). Source maps
-// stay out: they would triple the download, and Node ignores them unless asked.
+// Every module of the CLI (the entry, the worker, the chunks each command loads when it runs, the grammar the parser
+// loads when a dump needs it). Source maps stay out: they would triple the download, and Node ignores them unless asked.
 for (const f of readdirSync(cliDist))
-  if (f.endsWith(".mjs")) copyFileSync(resolve(cliDist, f), resolve(out, f));
+  if (f.endsWith(".mjs") || f.endsWith(".cjs")) copyFileSync(resolve(cliDist, f), resolve(out, f));
 chmodSync(resolve(out, "gosleuth.mjs"), 0o755);
 cpSync(viewerDist, resolve(out, "viewer"), { recursive: true });
 copyFileSync(resolve(here, "../../LICENSE"), resolve(out, "LICENSE"));

@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fixture } from "@gosleuth/fixtures";
 import { describe, expect, it } from "vitest";
+import { run } from "./helpers.ts";
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const source = (f: string) => readFileSync(join(DIST, f), "utf8");
@@ -98,5 +100,27 @@ describe("the split bundle", () => {
     );
     for (const kind of ["summary", "stacks", "tree", "leaks"])
       expect(loaded, kind).toContain(`src/kinds/${kind}.ts`);
+  });
+
+  it("the dump grammar (Chevrotain) is its own file, loaded only when a dump needs it", async () => {
+    // Nothing a command or the parsing thread loads at start-up holds it; dist/grammar.cjs does.
+    for (const file of [commandChunk("summary"), commandChunk("leaks"), "worker.mjs"]) {
+      const bundled = sources(closure(file));
+      expect(bundled, file).toContain("packages/parser/src/parser.ts");
+      expect(bundled, file).not.toContain("chevrotain");
+      expect(bundled, file).not.toContain("packages/parser/src/grammar.ts");
+    }
+    const grammar = source("grammar.cjs");
+    expect(grammar).toContain("packages/parser/src/grammar.ts");
+    expect(grammar).toContain("chevrotain");
+    // Node's module log names every CommonJS file it loads: a pprof dump is read without the grammar, a
+    // crash (its `panic:` lines) with it.
+    const loads = async (file: string) => {
+      const r = await run(["summary", "--json", file], { env: { NODE_DEBUG: "module" } });
+      expect(r.code, r.stderr).toBe(0);
+      return /load "[^"]*grammar\.cjs"/.test(r.stderr);
+    };
+    expect(await loads(fixture("generated/servers/caddy-2.11-t0-debug2.txt"))).toBe(false);
+    expect(await loads(fixture("generated/go-versions/go1.23-crash-nil.txt"))).toBe(true);
   });
 });

@@ -60,7 +60,13 @@ describe("the packed tarball", () => {
     // The private workspace packages it bundles are not on npm: the published manifest does not name them.
     expect(manifest.devDependencies).toBeUndefined();
     expect(manifest.engines.node).toBe(">=20.19");
-    for (const f of ["dist/gosleuth.mjs", "dist/worker.mjs", "dist/viewer/index.html", "dist/LICENSE"]) {
+    for (const f of [
+      "dist/gosleuth.mjs",
+      "dist/worker.mjs",
+      "dist/grammar.cjs",
+      "dist/viewer/index.html",
+      "dist/LICENSE",
+    ]) {
       expect(statSync(join(pkgDir, f)).isFile(), f).toBe(true);
     }
     expect(readdirSync(join(pkgDir, "examples")).length).toBeGreaterThanOrEqual(5);
@@ -69,9 +75,10 @@ describe("the packed tarball", () => {
   });
 
   it("imports no workspace package at run time, and none is reachable from the install", () => {
-    // The entry, the worker and the chunks the commands load when they run.
-    const modules = readdirSync(join(pkgDir, "dist")).filter((f) => f.endsWith(".mjs"));
-    expect(modules).toEqual(expect.arrayContaining(["gosleuth.mjs", "worker.mjs"]));
+    // The entry, the worker, the chunks the commands load when they run, and the grammar the parser loads
+    // when a dump needs it.
+    const modules = readdirSync(join(pkgDir, "dist")).filter((f) => f.endsWith(".mjs") || f.endsWith(".cjs"));
+    expect(modules).toEqual(expect.arrayContaining(["gosleuth.mjs", "worker.mjs", "grammar.cjs"]));
     for (const f of modules) {
       const code = readFileSync(join(pkgDir, "dist", f), "utf8");
       expect(code).not.toMatch(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["']@gosleuth\//);
