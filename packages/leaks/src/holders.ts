@@ -1,7 +1,7 @@
 // Who holds what: pointer arguments of every goroutine counted in a fixed-size sketch, and the goroutines waiting
 // on a channel or a WaitGroup with the pointers they hold, for the channel-cycle and WaitGroup searches.
 import type { Frame, Goroutine } from "@gosleuth/model";
-import { FAST_GROWTH, Growable } from "@gosleuth/spawn-graph/internal";
+import { FAST_GROWTH, Growable, IdColumn } from "@gosleuth/spawn-graph/internal";
 import { blockingFrameIndex } from "./lock-order.ts";
 
 /**
@@ -128,7 +128,7 @@ export interface HoldPartial {
   locations: (BlockLocation | null)[];
   overflow: boolean;
   /** Parent ids of the live goroutines started in the program's own code, one per goroutine. */
-  userParents: Float64Array;
+  userParents: Int32Array | Float64Array;
   withParents: number;
 }
 
@@ -157,7 +157,8 @@ export class HoldEvidence {
     return this.overflowed || this.refused > 0;
   }
   /** The parent id of every live goroutine started in the program's own code (one that could call Done). */
-  private readonly userParents = new Growable(Float64Array, 1024, FAST_GROWTH);
+  // 4 bytes a parent id while they fit (IdColumn).
+  private readonly userParents = new IdColumn(FAST_GROWTH);
   /** Goroutines printed with a parent id (Go 1.21 and later). */
   withParents = 0;
   // Pointers read from argument texts, reused.
