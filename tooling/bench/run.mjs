@@ -259,45 +259,38 @@ if (!only || only.some((o) => "graph 216k".startsWith(o))) {
     target: `${j.aggregateNodes} nodes (<2,000)`,
   });
 }
-/** Per file: the newline scan's MB/s and the count of `goroutine N [` header lines (what no parse may lose). */
-const reference = new Map();
-/** Per file: every newline scan run (the reference is the fastest of them, taken again after the cases ran). */
+/** Per file: the count of `goroutine N [` header lines (what no parse may lose). */
+const headers = new Map();
+/**
+ * Per file: every newline scan run. The reference is the fastest of all of them, taken after the cases
+ * ran: a scan runs before each run of a case, so the machine's slow spells weigh on the reference as on
+ * the cases (the scans all ran first before 2026-12-02, and two runs of the bench minutes apart gave
+ * `summary` 0.199× and 0.255× from scans of 0.23 and 0.28 s).
+ */
 const scansOf = new Map();
 const fastest = (xs) => xs.reduce((x, y) => (y.seconds < x.seconds ? y : x));
+const fastestCpu = (xs) => Math.min(...xs.map((x) => x.cpuSeconds));
 for (const file of new Set(cases.map((c) => c.file))) {
-  // The fastest of several scans: the first may read a cold page cache, and a scan of the 216k dump
-  // lasts a fifth of a second, so one busy moment on a shared machine moved the best of two by half.
+  // Several scans first: the first may read a cold page cache, and a scan of the 216k dump lasts a fifth
+  // of a second, so one busy moment on a shared machine moved the best of two by half.
   const mb = statSync(file).size / 1e6;
   const tries = mb < 512 ? 5 : 3;
   const scans = [];
   for (let i = 0; i < tries; i++) scans.push(await newlineBaseline(file));
   scansOf.set(file, scans);
-  const b = fastest(scans);
-  const cpuBest = Math.min(...scans.map((x) => x.cpuSeconds));
-  reference.set(file, { mbps: mb / b.seconds, cpuSeconds: cpuBest, goroutines: await countHeaders(file) });
-  rows.push({
-    case: `newline scan ${SHORT[file]}`,
-    MB: mb,
-    s: b.seconds,
-    "MB/s": mb / b.seconds,
-    "× scan": 1,
-    "CPU s": cpuBest,
-    "× scan CPU": 1,
-    "goroutines/s": "",
-    "peak RSS MB": Math.round(Math.max(...scans.map((x) => x.maxRssMB))),
-    target: `reference: a new process (${reference.get(file).goroutines} goroutine headers)`,
-  });
+  headers.set(file, await countHeaders(file));
+  // Its time, speed and ratios are filled in once every scan has run (below the cases).
+  rows.push({ reference: file, case: `newline scan ${SHORT[file]}`, MB: mb });
   const warm = [];
   for (let i = 0; i < tries; i++) warm.push(await warmLoopScan(file));
   const w = fastest(warm);
   rows.push({
+    file,
     case: `newline scan ${SHORT[file]}, warm loop`,
     MB: mb,
     s: w.seconds,
     "MB/s": mb / w.seconds,
-    "× scan": mb / w.seconds / (mb / b.seconds),
-    "CPU s": Math.min(...warm.map((x) => x.cpuSeconds)),
-    "× scan CPU": cpuBest / Math.min(...warm.map((x) => x.cpuSeconds)),
+    "CPU s": fastestCpu(warm),
     "goroutines/s": "",
     "peak RSS MB": "",
     target: "the reference until 2026-12-01: the same scan repeated in the bench's process",
@@ -310,9 +303,7 @@ for (const c of cases) {
   let maxRss = 0;
   let cpu = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
-    // A scan before each run: the machine's slow spells then weigh on the reference as on the cases (the
-    // scans all ran first before 2026-12-02, and two runs of the bench minutes apart gave `summary` 0.199×
-    // and 0.255× from scans of 0.23 and 0.28 s).
+    // A scan before each run (see scansOf).
     scansOf.get(c.file).push(await newlineBaseline(c.file));
     const r = c.cmd
       ? await runChild(c.cmd, c.argv)
@@ -332,50 +323,44 @@ for (const c of cases) {
       j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ??
       Number.NaN;
   } catch {}
-  const ref = reference.get(c.file);
+  const expected = headers.get(c.file);
   // The peer's losses are its own and shown in its row; only gosleuth's commands must count every goroutine.
-  if (!c.noCount && !c.peer && goroutines !== ref.goroutines)
-    mismatches.push(`${c.name}: ${goroutines} goroutines, the file has ${ref.goroutines}`);
+  if (!c.noCount && !c.peer && goroutines !== expected)
+    mismatches.push(`${c.name}: ${goroutines} goroutines, the file has ${expected}`);
   if (c.peer)
-    c.target = `peer, one thread: ${(ref.goroutines - goroutines).toLocaleString("en-US")} goroutines lost`;
+    c.target = `peer, one thread: ${(expected - goroutines).toLocaleString("en-US")} goroutines lost`;
   rows.push({
     file: c.file,
     case: c.name,
     MB: mb,
     s: best.seconds,
     "MB/s": mb / best.seconds,
-    "× scan": mb / best.seconds / ref.mbps,
-    // CPU time of all the command's threads against the scan's: steadier than wall time on a shared
-    // machine, and it counts what extra threads cost.
+    // CPU time of all the command's threads (its ratio to the scan's: steadier than wall time on a shared
+    // machine, and it counts what extra threads cost).
     "CPU s": cpu,
-    "× scan CPU": ref.cpuSeconds / cpu,
     "goroutines/s": Number.isFinite(goroutines) ? Math.round(goroutines / best.seconds) : "",
     "peak RSS MB": Math.round(maxRss),
     target: c.target,
   });
 }
 
-// The reference again, now the fastest of every scan of its file, and the ratios against it.
+// The reference rows, now that every scan has run, and every row's ratios to its file's reference.
 for (const [file, scans] of scansOf) {
-  const mb = statSync(file).size / 1e6;
-  const ref = reference.get(file);
-  ref.mbps = mb / fastest(scans).seconds;
-  ref.cpuSeconds = Math.min(...scans.map((x) => x.cpuSeconds));
-  const row = rows.find((r) => r.case === `newline scan ${SHORT[file]}`);
-  const warm = rows.find((r) => r.case === `newline scan ${SHORT[file]}, warm loop`);
-  row.s = fastest(scans).seconds;
-  row["MB/s"] = ref.mbps;
-  row["CPU s"] = ref.cpuSeconds;
-  row["peak RSS MB"] = Math.round(Math.max(...scans.map((x) => x.maxRssMB)));
-  row.target = `${row.target.replace(/\)$/, "")}; fastest of ${scans.length} scans, one before each run below)`;
-  warm["× scan"] = warm["MB/s"] / ref.mbps;
-  warm["× scan CPU"] = ref.cpuSeconds / warm["CPU s"];
-  for (const r of rows.filter((r) => r.file === file)) {
-    r["× scan"] = r["MB/s"] / ref.mbps;
-    r["× scan CPU"] = ref.cpuSeconds / r["CPU s"];
+  const row = rows.find((r) => r.reference === file);
+  const b = fastest(scans);
+  Object.assign(row, {
+    s: b.seconds,
+    "MB/s": row.MB / b.seconds,
+    "CPU s": fastestCpu(scans),
+    "goroutines/s": "",
+    "peak RSS MB": Math.round(Math.max(...scans.map((x) => x.maxRssMB))),
+    target: `reference: a new process (${headers.get(file)} goroutine headers; fastest of ${scans.length} scans, one before each run below)`,
+  });
+  for (const r of rows.filter((r) => r.file === file || r.reference === file)) {
+    r["× scan"] = r["MB/s"] / row["MB/s"];
+    r["× scan CPU"] = row["CPU s"] / r["CPU s"];
   }
 }
-for (const r of rows) delete r.file;
 
 console.log(`\ngosleuth bench · node ${process.version} · ${new Date().toISOString()}`);
 // Columns in one order for every row (console.table takes them from the first row, and the graph rows,
