@@ -180,11 +180,7 @@ export class Grouper {
   private readonly waits = new LockWaits();
   private readonly lockFrameOfSig: number[] = [];
 
-  /** Goroutines waiting for a lock (up to the limit), as objects: built on each read. */
-  get lockWaits(): LockWait[] {
-    return this.waits.toArray();
-  }
-  /** The same as columns (views, no copy), for the lock-order search (see findInversionsIn). */
+  /** Goroutines waiting for a lock (up to the limit) as columns (views, no copy), for the lock-order search. */
   get lockWaitTable(): LockWaitTable {
     return this.waits.partial();
   }
