@@ -28,8 +28,8 @@ const lazyChildProcess = {
 /**
  * The dump grammar (packages/parser/src/grammar.ts: Chevrotain, its lexer and parser) is loaded the first
  * time the parser's fast path hands it text, not at start-up: most big dumps never need it (pprof dumps
- * with no preamble), and `summary` of a one-goroutine dump took 0.19 s with it, 0.17 s without
- * (tooling/bench/README.md). The parser imports it statically (the viewer and the tests load it so); in the
+ * with no preamble), and `summary` of a one-goroutine dump took 0.18 s with it, 0.16 s without (fastest of
+ * 20: tooling/bench/README.md). The parser imports it statically (the viewer and the tests load it so); in the
  * CLI that import becomes a stand-in that requires dist/grammar.cjs, built below as its own bundle.
  */
 const lazyGrammar = {

@@ -19,10 +19,9 @@ export class Growable<T extends Numeric> {
 
   /**
    * `growth`: the factor by which a full column grows. By half (the default) leaves less slack than doubling
-   * when millions of goroutines are recorded. A column that needs no thrift can grow faster (FAST_GROWTH): each growth
-   * copies the column into fresh memory, and a page's first touch is dear (on the bench machine, growing
-   * three columns of 216,017 numbers by half took 35–49 ms in `reserve`, with no collection, against 6 ms
-   * growing by four: `tooling/bench/README.md`, s11-leaks), while room never written costs no memory.
+   * when millions of goroutines are recorded; a column that needs no thrift grows by FAST_GROWTH (growing
+   * three of `leaks`' columns of 216,017 numbers by half took 35–49 ms in `reserve` on the bench machine,
+   * against 6 ms by four: `tooling/bench/README.md`, s11-leaks).
    */
   constructor(
     private readonly Type: { new (n: number): T },
