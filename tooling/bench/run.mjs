@@ -259,6 +259,37 @@ if (!only || only.some((o) => "graph 216k".startsWith(o))) {
     target: `${j.aggregateNodes} nodes (<2,000)`,
   });
 }
+// What summary, tree and leaks do with each goroutine, apart from parsing (consumer-bench.ts): in one warm
+// process, the fastest of several rounds over the same parsed batches; far steadier than whole commands on
+// a shared machine, so a change to a consumer shows here first.
+if (!only || only.some((o) => "consumers 216k".startsWith(o))) {
+  const { build } = await import("esbuild");
+  const out = join(DATA_DIR, "consumer-bench.mjs");
+  await build({
+    entryPoints: [join(BENCH_DIR, "consumer-bench.ts")],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "warning",
+    banner: {
+      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
+    },
+  });
+  const r = await runChild(process.execPath, [out, dump216k, "7"]);
+  const ms = JSON.parse(r.stdout);
+  for (const k of ["summary", "tree", "leaks"]) {
+    rows.push({
+      case: `consumer ${k} 216k (warm, in process)`,
+      MB: statSync(dump216k).size / 1e6,
+      s: ms[k] / 1000,
+      "MB/s": Number.NaN,
+      "goroutines/s": Math.round(ms.goroutines / (ms[k] / 1000)),
+      "peak RSS MB": "",
+      target: `${k}'s consumer alone, fastest of 7 rounds over the parsed dump`,
+    });
+  }
+}
 /** Per file: the count of `goroutine N [` header lines (what no parse may lose). */
 const headers = new Map();
 /**
@@ -297,21 +328,26 @@ for (const file of new Set(cases.map((c) => c.file))) {
   });
 }
 const mismatches = [];
-for (const c of cases) {
-  let best;
-  // Time: the fastest run; memory: the highest peak of all runs (a limit must hold in every run).
-  let maxRss = 0;
-  let cpu = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    // A scan before each run (see scansOf).
+// Runs go round the cases (round 1 of every case, then round 2, ...), each after a scan: a slow spell of
+// the machine then weighs on every case and on the reference alike, where runs of one case after another
+// let a spell fall on one case (two runs of `--quick --runs=5` minutes apart gave `tree` 135% and 64% of
+// `summary`, with `summary` and `summary --threads 1`, the same command on two cores, 1.03 s and 1.19 s).
+// Time: the fastest run; memory: the highest peak of all runs (a limit must hold in every run).
+const results = cases.map(() => ({ best: undefined, maxRss: 0, cpu: Number.POSITIVE_INFINITY }));
+for (let i = 0; i < runs; i++) {
+  for (const [k, c] of cases.entries()) {
     scansOf.get(c.file).push(await newlineBaseline(c.file));
     const r = c.cmd
       ? await runChild(c.cmd, c.argv)
       : await runChild(node[0], [...node.slice(1), CLI, ...c.argv]);
-    if (!best || r.seconds < best.seconds) best = r;
-    maxRss = Math.max(maxRss, r.maxRssMB);
-    cpu = Math.min(cpu, r.cpuSeconds);
+    const t = results[k];
+    if (!t.best || r.seconds < t.best.seconds) t.best = r;
+    t.maxRss = Math.max(t.maxRss, r.maxRssMB);
+    t.cpu = Math.min(t.cpu, r.cpuSeconds);
   }
+}
+for (const [k, c] of cases.entries()) {
+  const { best, maxRss, cpu } = results[k];
   const mb = statSync(c.file).size / 1e6;
   let goroutines = Number.NaN;
   try {
