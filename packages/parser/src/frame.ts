@@ -180,7 +180,13 @@ export class FrameTable {
     if (s === undefined) return undefined;
     // Keys end with their newline: one character rules out most other pairs before the compare.
     const l = s.key.length;
-    if (text.charCodeAt(pos + l - 1) !== 10 || text.substring(pos, pos + l) !== s.key) return undefined;
+    // (Past the text's end: a miss, checked apart so that no read past it is compiled.)
+    if (
+      pos + l > text.length ||
+      text.charCodeAt(pos + l - 1) !== 10 ||
+      text.substring(pos, pos + l) !== s.key
+    )
+      return undefined;
     this.lookups++;
     this.hits++;
     return s;
