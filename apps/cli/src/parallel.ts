@@ -20,6 +20,8 @@ import {
   type PartialOf,
   parseRange,
   type RangeOptions,
+  wantsWarmUp,
+  warmUpKind,
 } from "./range-parse.ts";
 
 /**
@@ -323,7 +325,10 @@ export async function consumeInput<K extends PartialKind>(
     const plan = planRanges(input, size, threads);
     if (!plan) await Promise.all(workers.map((w) => w.terminate()));
     else {
-      const consumer = (await loadKind(k)).make(options);
+      const kind = await loadKind(k);
+      // This thread parses ranges too (the workers warm up as they start).
+      if (wantsWarmUp(fileSize)) warmUpKind(kind, options);
+      const consumer = kind.make(options);
       try {
         const r = await runParallel(k, options, plan, workers, consumer);
         if (process.env.GOSLEUTH_DEBUG) {
@@ -340,7 +345,9 @@ export async function consumeInput<K extends PartialKind>(
       }
     }
   }
-  const consumer = (await loadKind(k)).make(options);
+  const kind = await loadKind(k);
+  if (wantsWarmUp(fileSize)) warmUpKind(kind, options);
+  const consumer = kind.make(options);
   const p = await parseInput(input, opts.fetch, (items) => consumer.add(items));
   for await (const batch of p.stream.batches()) consumer.add(batch);
   return { consumer, info: await p.finish(), name: p.name };

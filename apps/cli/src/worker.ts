@@ -1,21 +1,27 @@
 // A parsing thread of the parallel commands (see parallel.ts): parses the byte ranges it is given and
 // sends back each range's partial result and fragment info.
 import { parentPort, workerData } from "node:worker_threads";
-import { parseDump } from "@gosleuth/parser";
 import type { FromWorker, ToWorker } from "./parallel.ts";
-import { loadKind, type PartialKind, parseRange } from "./range-parse.ts";
+import { loadKind, type PartialKind, parseRange, wantsWarmUp, warmUpKind } from "./range-parse.ts";
 
 const port = parentPort;
 if (!port) throw new Error("worker.mjs runs as a worker thread of gosleuth");
 
-// Load the consumer of the command's kind (a chunk of its own) and build the lexer and grammar now, while
-// the main thread plans the cuts.
+// Load the consumer of the command's kind (a chunk of its own) and warm the parser and the consumer up
+// (warmUpKind) now, while the main thread plans the cuts: workers only ever parse big files.
 const kindOfRun = (workerData as { kind?: PartialKind } | null)?.kind;
-if (kindOfRun) void loadKind(kindOfRun).catch(() => {}); // a failure shows again where the range needs it
-parseDump("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:1 +0x1\n");
+const ready = kindOfRun
+  ? loadKind(kindOfRun).then(
+      (kind) => {
+        if (wantsWarmUp(Number.POSITIVE_INFINITY)) warmUpKind(kind, {});
+      },
+      () => {}, // a failure shows again where the range needs it
+    )
+  : Promise.resolve();
 
 port.on("message", async (m: ToWorker) => {
   try {
+    await ready;
     // Fault injection for the tests: this range fails as a broken thread would.
     if (process.env.GOSLEUTH_FAIL_RANGE === String(m.index)) throw new Error("injected failure");
     const r = await parseRange(m.kind, m.options, m.file, m.start, m.end, (bytes, goroutines) => {

@@ -16,3 +16,4 @@ export {
   splitDumps,
 } from "./parse.ts";
 export { classifyState } from "./state.ts";
+export { warmUp, warmUpText } from "./warm-up.ts";
