@@ -223,12 +223,12 @@ for (const file of new Set(cases.map((c) => c.file))) {
 
 const rows = [];
 
-// The per-goroutine graph and the aggregated tree, timed apart from parsing (bundled from graph-bench.ts).
-if (!only || only.some((o) => "graph 216k".startsWith(o))) {
+/** Bundles a TypeScript bench program (it imports the workspace's sources) into .data; returns its path. */
+async function bundle(name) {
   const { build } = await import("esbuild");
-  const out = join(DATA_DIR, "graph-bench.mjs");
+  const out = join(DATA_DIR, `${name}.mjs`);
   await build({
-    entryPoints: [join(BENCH_DIR, "graph-bench.ts")],
+    entryPoints: [join(BENCH_DIR, `${name}.ts`)],
     outfile: out,
     bundle: true,
     platform: "node",
@@ -238,6 +238,12 @@ if (!only || only.some((o) => "graph 216k".startsWith(o))) {
       js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
     },
   });
+  return out;
+}
+
+// The per-goroutine graph and the aggregated tree, timed apart from parsing (bundled from graph-bench.ts).
+if (!only || only.some((o) => "graph 216k".startsWith(o))) {
+  const out = await bundle("graph-bench");
   const r = await runChild(process.execPath, ["--import", join(BENCH_DIR, "rss-probe.mjs"), out, dump216k]);
   const j = JSON.parse(r.stdout);
   rows.push({
@@ -263,19 +269,7 @@ if (!only || only.some((o) => "graph 216k".startsWith(o))) {
 // process, the fastest of several rounds over the same parsed batches; far steadier than whole commands on
 // a shared machine, so a change to a consumer shows here first.
 if (!only || only.some((o) => "consumers 216k".startsWith(o))) {
-  const { build } = await import("esbuild");
-  const out = join(DATA_DIR, "consumer-bench.mjs");
-  await build({
-    entryPoints: [join(BENCH_DIR, "consumer-bench.ts")],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "warning",
-    banner: {
-      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
-    },
-  });
+  const out = await bundle("consumer-bench");
   const r = await runChild(process.execPath, [out, dump216k, "7"]);
   const ms = JSON.parse(r.stdout);
   for (const k of ["summary", "tree", "leaks"]) {
