@@ -121,10 +121,10 @@ export function planRanges(file: string, size: number, threads: number): RangePl
 }
 
 /**
- * Starts worker threads (they load and warm up the parser, and load the kind's consumer, while the caller
- * plans).
+ * Starts worker threads (they load the kind's consumer while the caller plans and, given `warmUp`, the
+ * command's options, warm up: see warmUpKind).
  */
-export function startWorkers(count: number, k: PartialKind): Worker[] {
+export function startWorkers(count: number, k: PartialKind, warmUp: RangeOptions | null = null): Worker[] {
   // Loaded here, not imported: a run on one thread never needs node:worker_threads (about 2.5 ms of
   // start-up).
   const { Worker } = process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
@@ -133,7 +133,7 @@ export function startWorkers(count: number, k: PartialKind): Worker[] {
     out.push(
       new Worker(new URL("./worker.mjs", import.meta.url), {
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-        workerData: { kind: k },
+        workerData: { kind: k, warmUp },
       }),
     );
   }
@@ -317,18 +317,24 @@ export async function consumeInput<K extends PartialKind>(
   if (fileSize !== null) boundHeapGrowth(fileSize);
   const size =
     threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
+  // This thread warms up once (warmUpKind), before its first range or the one-thread parse: a parallel
+  // parse that falls back to one thread does not warm up again.
+  let warm = wantsWarmUp(fileSize);
+  const makeConsumer = async () => {
+    const kind = await loadKind(k);
+    if (warm) warmUpKind(kind, options);
+    warm = false;
+    return kind.make(options);
+  };
   if (size !== null) {
-    // The workers start (load, build and warm up the parser) while this thread plans the cuts.
-    const workers = startWorkers(threads - 1, k);
+    // The workers start (load the kind, warm up) while this thread plans the cuts.
+    const workers = startWorkers(threads - 1, k, warm ? options : null);
     if (process.env.GOSLEUTH_DEBUG)
       process.stderr.write(`gosleuth: workers started at ${performance.now().toFixed(0)} ms\n`);
     const plan = planRanges(input, size, threads);
     if (!plan) await Promise.all(workers.map((w) => w.terminate()));
     else {
-      const kind = await loadKind(k);
-      // This thread parses ranges too (the workers warm up as they start).
-      if (wantsWarmUp(fileSize)) warmUpKind(kind, options);
-      const consumer = kind.make(options);
+      const consumer = await makeConsumer();
       try {
         const r = await runParallel(k, options, plan, workers, consumer);
         if (process.env.GOSLEUTH_DEBUG) {
@@ -345,9 +351,7 @@ export async function consumeInput<K extends PartialKind>(
       }
     }
   }
-  const kind = await loadKind(k);
-  if (wantsWarmUp(fileSize)) warmUpKind(kind, options);
-  const consumer = kind.make(options);
+  const consumer = await makeConsumer();
   const p = await parseInput(input, opts.fetch, (items) => consumer.add(items));
   for await (const batch of p.stream.batches()) consumer.add(batch);
   return { consumer, info: await p.finish(), name: p.name };

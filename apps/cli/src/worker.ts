@@ -2,18 +2,18 @@
 // sends back each range's partial result and fragment info.
 import { parentPort, workerData } from "node:worker_threads";
 import type { FromWorker, ToWorker } from "./parallel.ts";
-import { loadKind, type PartialKind, parseRange, wantsWarmUp, warmUpKind } from "./range-parse.ts";
+import { loadKind, type PartialKind, parseRange, type RangeOptions, warmUpKind } from "./range-parse.ts";
 
 const port = parentPort;
 if (!port) throw new Error("worker.mjs runs as a worker thread of gosleuth");
 
-// Load the consumer of the command's kind (a chunk of its own) and warm the parser and the consumer up
-// (warmUpKind) now, while the main thread plans the cuts: workers only ever parse big files.
-const kindOfRun = (workerData as { kind?: PartialKind } | null)?.kind;
-const ready = kindOfRun
-  ? loadKind(kindOfRun).then(
+// Load the consumer of the command's kind (a chunk of its own) and, for a big file, warm the parser and the
+// consumer up (warmUpKind, with the command's options) now, while the main thread plans the cuts.
+const data = workerData as { kind?: PartialKind; warmUp?: RangeOptions | null } | null;
+const ready = data?.kind
+  ? loadKind(data.kind).then(
       (kind) => {
-        if (wantsWarmUp(Number.POSITIVE_INFINITY)) warmUpKind(kind, {});
+        if (data.warmUp) warmUpKind(kind, data.warmUp);
       },
       () => {}, // a failure shows again where the range needs it
     )

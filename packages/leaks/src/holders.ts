@@ -349,7 +349,7 @@ export class HoldEvidence {
     const size =
       n <= LINEAR_MAX
         ? distinctLinear(values, exact, n, seen, seenExact)
-        : this.distinctHashed(n, seen, seenExact);
+        : this.distinctHashed(values, exact, n, seen, seenExact);
     if (last !== undefined) {
       if (last.runs === 0) this.pending.push(last);
       last.size = size;
@@ -366,14 +366,18 @@ export class HoldEvidence {
   private slots = new Int32Array(256);
 
   /**
-   * distinctLinear's result for the `n` pointers in `values` and `exact`, by an open-addressing table:
+   * distinctLinear's result, by an open-addressing table:
    * a stack of hundreds of pointers (deep recursion whose arguments are all pointers, as in a dump
    * where they all differ) made the linear search quadratic (the 216k unique-arguments dump: 4.08 M
    * pointers in 209k stacks, 1.34 s of readStack's own time in `leaks`).
    */
-  private distinctHashed(n: number, seen: number[], seenExact: boolean[]): number {
-    const values = this.values;
-    const exact = this.exact;
+  private distinctHashed(
+    values: number[],
+    exact: boolean[],
+    n: number,
+    seen: number[],
+    seenExact: boolean[],
+  ): number {
     let cap = 64;
     while (cap < 2 * n) cap *= 2;
     if (this.slots.length < cap) this.slots = new Int32Array(cap);

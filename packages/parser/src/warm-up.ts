@@ -12,17 +12,15 @@ import type { StreamItem } from "@gosleuth/model";
 import { fastPathStats } from "./parser.ts";
 import { Session } from "./session.ts";
 
-/** One goroutine block of the sample. */
+/** One goroutine block of the sample: frame pairs (function line, file line) and, as plain strings, other body lines. */
 function block(
   id: number,
   state: string,
-  frames: readonly [string, string][],
+  body: readonly ([string, string] | string)[],
   createdBy: string | undefined,
-  extra: readonly string[] = [],
 ): string {
   let s = `goroutine ${id} [${state}]:\n`;
-  for (const [call, at] of frames) s += `${call}\n\t${at}\n`;
-  for (const l of extra) s += `${l}\n`;
+  for (const l of body) s += typeof l === "string" ? `${l}\n` : `${l[0]}\n\t${l[1]}\n`;
   if (createdBy !== undefined) s += `${createdBy}\n`;
   return `${s}\n`;
 }
@@ -115,22 +113,20 @@ export function warmUpText(rounds = 60): string {
       ),
     );
     // Elided frames: at the end, and in the middle (frames read again after the marker).
-    const sleep = block(
-      id++,
-      "sleep",
-      [
-        ["time.Sleep(0x3b9aca00)", "/usr/local/go/src/runtime/time.go:300 +0x116"],
-        ["main.poll(...)", "/app/poll.go:12"],
-      ],
-      "created by main.main in goroutine 1\n\t/app/main.go:50 +0x99",
-      ["...additional frames elided..."],
-    );
+    const sleep: [string, string] = [
+      "time.Sleep(0x3b9aca00)",
+      "/usr/local/go/src/runtime/time.go:300 +0x116",
+    ];
+    const poll: [string, string] = ["main.poll(...)", "/app/poll.go:12"];
     parts.push(
-      r % 2 === 0
-        ? sleep
-        : sleep
-            .replace("main.poll(...)", "...7 frames elided...\nmain.poll(...)")
-            .replace("...additional frames elided...\n", ""),
+      block(
+        id++,
+        "sleep",
+        r % 2 === 0
+          ? [sleep, poll, "...additional frames elided..."]
+          : [sleep, "...7 frames elided...", poll],
+        "created by main.main in goroutine 1\n\t/app/main.go:50 +0x99",
+      ),
     );
     if (r % 10 === 9) {
       parts.push(
