@@ -61,3 +61,43 @@ it("hundreds of pointers, repeated and with and without ?, give the same as the 
   expect(got.held.length).toBe(1 + 37 + 53);
   expect(got).toEqual(want);
 });
+
+/** One goroutine holding `args` in a frame of its own (each call parses anew: frames never shared). */
+function holding(args: string) {
+  return parseDump(waiter([args])).goroutines[0]!;
+}
+
+it("counts every holder of a pointer past 65,535 (cells of 16 bits keep larger counts apart)", () => {
+  const p = 0xc000300000;
+  const g = holding(`0x${p.toString(16)}, 0x1`);
+  const h = new HoldEvidence();
+  // The very same frames again and again: counted in one run when the sketch is read.
+  for (let i = 0; i < 70_000; i++) h.add(g, 0, 0, true);
+  expect(h.holders(p)).toBe(70_000);
+  // A part moved to another evidence, twice: the counts add up there too.
+  const merged = new HoldEvidence();
+  merged.merge(h.partial(), [0], [0]);
+  expect(merged.holders(p)).toBe(70_000);
+  const again = new HoldEvidence();
+  for (let i = 0; i < 70_000; i++) again.add(g, 0, 0, true);
+  merged.merge(again.partial(), [0], [0]);
+  expect(merged.holders(p)).toBe(140_000);
+  expect(merged.holders(0xc000300040)).toBe(0);
+});
+
+it("counts each goroutine once however its stacks alternate (a signature whose stacks stop repeating, then repeat)", () => {
+  const p = 0xc000400000;
+  const h = new HoldEvidence();
+  // Stacks that differ every time (the last frames are then kept only now and then), then one stack
+  // repeated, then different ones again, all holding p, some twice in one stack.
+  let n = 0;
+  for (let i = 0; i < 40; i++, n++)
+    h.add(holding(`0x${p.toString(16)}, 0x${(0xc000500000 + i * 16).toString(16)}`), 0, 0, true);
+  const same = holding(`0x${p.toString(16)}, 0x${p.toString(16)}?`);
+  for (let i = 0; i < 100; i++, n++) h.add(same, 0, 0, true);
+  for (let i = 0; i < 40; i++, n++)
+    h.add(holding(`0x${p.toString(16)}, 0x${(0xc000600000 + i * 16).toString(16)}`), 0, 0, true);
+  expect(h.holders(p)).toBe(n);
+  expect(h.holders(0xc000500000)).toBe(1);
+  expect(h.holders(0xc000600000 + 39 * 16)).toBe(1);
+});
