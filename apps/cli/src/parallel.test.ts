@@ -1,5 +1,5 @@
-// How many parsing threads `--threads` asks for: `auto` leaves a core for V8's background threads and
-// uses one thread on machines of two cores or fewer; a number is taken as given.
+// How many parsing threads `--threads` asks for: `auto` leaves a core for V8's background threads, uses
+// two threads on two cores only for big files, one on one core; a number is taken as given.
 import { describe, expect, it } from "vitest";
 import { CliError } from "./errors.ts";
 import { threadCount } from "./parallel.ts";
@@ -10,6 +10,22 @@ describe("threadCount", () => {
     expect(auto).toEqual([1, 1, 2, 3, 4, 4, 4, 4]);
     expect(threadCount(undefined, 2)).toBe(1);
     expect(threadCount(undefined, 16)).toBe(4);
+  });
+
+  it("auto on two cores: two threads for a file of 512 MiB or more, one below it and for other inputs", () => {
+    const MiB = 1024 * 1024;
+    expect(threadCount("auto", 2, 512 * MiB)).toBe(2);
+    expect(threadCount(undefined, 2, 1500 * 1e6)).toBe(2);
+    expect(threadCount("auto", 2, 512 * MiB - 1)).toBe(1);
+    expect(threadCount("auto", 2, 158 * 1e6)).toBe(1);
+    // Standard input, URLs: no size.
+    expect(threadCount("auto", 2, null)).toBe(1);
+    // One core stays one thread; three or more do not depend on the size.
+    expect(threadCount("auto", 1, 2000 * MiB)).toBe(1);
+    expect(threadCount("auto", 4, 10 * MiB)).toBe(3);
+    expect(threadCount("auto", 4, 2000 * MiB)).toBe(3);
+    // An explicit number wins.
+    expect(threadCount("1", 2, 2000 * MiB)).toBe(1);
   });
 
   it("takes an explicit number as given, whatever the cores", () => {

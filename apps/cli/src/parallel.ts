@@ -45,14 +45,33 @@ export interface RangePlan {
 }
 
 /**
- * `--threads`: a number, or `auto` (default): one thread on a machine of one or two cores, else one
- * fewer than the cores, at most 4. Each parsing thread is a V8 isolate that compiles the parser again
- * and collects its own heap on V8's background threads; with as many parsing threads as cores those
- * background threads take cores from the parsers: on two cores two threads cost about half again the
- * CPU time of one and finished no sooner (tooling/bench/README.md). `cores` is for the tests.
+ * On a machine of two cores, files from this size on are parsed on two threads under `--threads auto`.
+ * The second thread's fixed costs (its start, its warm-up, its own heap collected on V8's background
+ * threads, which then share the two cores with the parsers) are paid off only over a long parse: on
+ * 2026-12-02's 2-core machine two threads finished a 316 MB dump no sooner, a 475 MB one 6% sooner for
+ * `summary` and 3% later for `leaks`, and from 791 MB on every command sooner (`summary` 12–19%,
+ * `leaks` 6–20%), at about half again the CPU (tooling/bench/README.md).
  */
-export function threadCount(opt: string | undefined, cores = availableParallelism()): number {
-  if (opt === undefined || opt === "auto") return cores >= 3 ? Math.min(4, cores - 1) : 1;
+const TWO_CORE_MIN_BYTES = 512 * 1024 * 1024;
+
+/**
+ * `--threads`: a number, or `auto` (default): one fewer than the cores, at most 4, on a machine of three
+ * cores or more; on two cores two threads for a file of TWO_CORE_MIN_BYTES or more (`size`: a local
+ * regular file's, else null), else one; one on one core. Each parsing thread is a V8 isolate that
+ * compiles the parser again and collects its own heap on V8's background threads; with as many parsing
+ * threads as cores those background threads take cores from the parsers: on two cores two threads cost
+ * about half again the CPU time of one, and on the 216k dump (158 MB) finished later. `cores` is for the
+ * tests.
+ */
+export function threadCount(
+  opt: string | undefined,
+  cores = availableParallelism(),
+  size: number | null = null,
+): number {
+  if (opt === undefined || opt === "auto") {
+    if (cores >= 3) return Math.min(4, cores - 1);
+    return cores === 2 && size !== null && size >= TWO_CORE_MIN_BYTES ? 2 : 1;
+  }
   const n = Number(opt);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new CliError(
@@ -155,8 +174,12 @@ export type FromWorker =
   | { type: "done"; index: number; partial: PartialOf<PartialKind>; fragment: FragmentInfo }
   | { type: "failed"; index: number; message: string };
 
-/** Young generation of a worker thread, capped so that memory stays low (GOSLEUTH_WORKER_YOUNG_MB overrides). */
-const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 16);
+/**
+ * Young generation of a worker thread, capped so that memory stays low (GOSLEUTH_WORKER_YOUNG_MB
+ * overrides). 8 rather than 16: on the 1.5 GB dump with unique arguments, two threads peaked at 220–262 MB
+ * instead of 238–288, 0–2% slower; on the plain dumps no slower (2026-12-02).
+ */
+const WORKER_YOUNG_MB = Number(process.env.GOSLEUTH_WORKER_YOUNG_MB ?? 8);
 
 /**
  * Parses every range of a plan on this thread and the given workers, each taking the next range when
@@ -310,11 +333,11 @@ export async function consumeInput<K extends PartialKind>(
   opts: { threads?: string; fetch: FetchOptions; options?: RangeOptions },
 ): Promise<{ consumer: ConsumerOf<K>; info: DumpInfo; name: string }> {
   const options = opts.options ?? {};
-  const threads = threadCount(opts.threads);
   // Bounded heap growth keeps a big file's peak memory down on one thread too (stacks on the 1.5 GB
   // dump peaked above 300 MB without it).
   const fileSize = localFileSize(input);
   if (fileSize !== null) boundHeapGrowth(fileSize);
+  const threads = threadCount(opts.threads, undefined, fileSize);
   const size =
     threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
   // This thread warms up once (warmUpKind), before its first range or the one-thread parse: a parallel
