@@ -34,6 +34,38 @@ describe("SignatureInterner", () => {
       }
     });
   }
+  it("gives the same ids while its frame cache shrinks where frames never come back and grows again (synthetic)", () => {
+    // Goroutines parsed one by one have frames of their own (a cache of them only misses), then one parse
+    // of many goroutines shares its frames (the cache hits again); a tiny cache of each size.
+    // Forty stacks (five workers, eight depths) under one start function: more than the interner's recent
+    // stacks, so most goroutines go through the frame cache.
+    const block = (i: number, args: string) =>
+      `goroutine ${i} [chan receive]:\nmain.worker${i % 5}(${args})\n\t/app/w.go:${10 + (i % 5)} +0x1\n` +
+      Array.from({ length: i % 8 }, (_, k) => `main.step${k}(${args})\n\t/app/step.go:${k} +0x4\n`).join("") +
+      "main.run(0x1)\n\t/app/run.go:3 +0x2\ncreated by main.main in goroutine 1\n\t/app/main.go:9 +0x3\n\n";
+    const alone = Array.from(
+      { length: 200 },
+      (_, i) => parseDump(block(i, `0xc${i.toString(16).padStart(9, "0")}`)).goroutines[0]!,
+    );
+    const shared = parseDump(
+      Array.from({ length: 200 }, (_, i) => block(i, "0xc000000000")).join(""),
+    ).goroutines;
+    for (const sigs of [
+      new SignatureInterner({ frameCacheCap: 64, missingCap: 16 }),
+      new SignatureInterner(),
+    ]) {
+      const idOfText = new Map<string, number>();
+      for (const g of [...alone, ...shared, ...alone]) {
+        const id = sigs.id(g);
+        const text = goroutineSignature(g);
+        expect(sigs.text(id)).toBe(text);
+        if (!idOfText.has(text)) idOfText.set(text, id);
+        expect(id).toBe(idOfText.get(text));
+      }
+      expect(idOfText.size).toBe(40);
+    }
+  });
+
   it("tells apart stacks that differ only in an elision's place or the state class (synthetic)", () => {
     const frames = (n: number) => "main.f(0x1)\n\t/a.go:1 +0x1\n".repeat(n);
     const text = [
