@@ -54,12 +54,12 @@ export function nonNegativeInt(v: string): number {
 }
 
 export const THREADS_HELP =
-  "parsing threads for a big plain-text dump file: a number, or auto (one fewer than the cores, at most 4, for files of 64 MB and more; on two cores two threads for files of 512 MiB and more; one thread on one core)";
+  "parsing threads for a big plain-text dump file: a number, or auto (one fewer than the cores, at most 4, for files of 64 MB and more; on two cores two threads for files of 512 MiB and more, one in stacks; one thread on one core)";
 export const THREADS_NOTE = `A dump file of 64 MB or more is cut at goroutine boundaries and parsed on several threads when the
 machine has three cores or more (each thread needs V8's compiler and garbage collector beside it). On two
 cores a second thread costs about half again the CPU and pays off only on long parses: auto takes it for
-files of 512 MiB or more (--threads 2 forces it, --threads 1 refuses it). The result is the same as on
-one thread (--threads 1).
+files of 512 MiB or more, except in stacks, whose two threads need more memory (--threads 2 forces it,
+--threads 1 refuses it). The result is the same as on one thread (--threads 1).
 Standard input, URLs, .gz files and debug=1/debug=0 profiles are parsed on one thread.`;
 
 /** Options every command that reads a URL accepts. */
