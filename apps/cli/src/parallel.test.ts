@@ -14,18 +14,23 @@ describe("threadCount", () => {
 
   it("auto on two cores: two threads for a file of 512 MiB or more, one below it and for other inputs", () => {
     const MiB = 1024 * 1024;
-    expect(threadCount("auto", 2, 512 * MiB)).toBe(2);
-    expect(threadCount(undefined, 2, 1500 * 1e6)).toBe(2);
-    expect(threadCount("auto", 2, 512 * MiB - 1)).toBe(1);
-    expect(threadCount("auto", 2, 158 * 1e6)).toBe(1);
+    expect(threadCount("auto", 2, 512 * MiB, "summary")).toBe(2);
+    expect(threadCount(undefined, 2, 1500 * 1e6, "leaks")).toBe(2);
+    expect(threadCount(undefined, 2, 1500 * 1e6, "tree")).toBe(2);
+    expect(threadCount("auto", 2, 512 * MiB - 1, "summary")).toBe(1);
+    expect(threadCount("auto", 2, 158 * 1e6, "summary")).toBe(1);
     // Standard input, URLs: no size.
-    expect(threadCount("auto", 2, null)).toBe(1);
-    // One core stays one thread; three or more do not depend on the size.
-    expect(threadCount("auto", 1, 2000 * MiB)).toBe(1);
-    expect(threadCount("auto", 4, 10 * MiB)).toBe(3);
-    expect(threadCount("auto", 4, 2000 * MiB)).toBe(3);
+    expect(threadCount("auto", 2, null, "summary")).toBe(1);
+    // `stacks` keeps one thread there (memory); with no kind named, one as well.
+    expect(threadCount("auto", 2, 2000 * MiB, "stacks")).toBe(1);
+    expect(threadCount("auto", 2, 2000 * MiB)).toBe(1);
+    // One core stays one thread; three or more do not depend on the size or the kind.
+    expect(threadCount("auto", 1, 2000 * MiB, "summary")).toBe(1);
+    expect(threadCount("auto", 4, 10 * MiB, "summary")).toBe(3);
+    expect(threadCount("auto", 4, 2000 * MiB, "stacks")).toBe(3);
     // An explicit number wins.
-    expect(threadCount("1", 2, 2000 * MiB)).toBe(1);
+    expect(threadCount("1", 2, 2000 * MiB, "summary")).toBe(1);
+    expect(threadCount("2", 2, 10 * MiB, "stacks")).toBe(2);
   });
 
   it("takes an explicit number as given, whatever the cores", () => {

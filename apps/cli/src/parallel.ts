@@ -48,29 +48,38 @@ export interface RangePlan {
  * On a machine of two cores, files from this size on are parsed on two threads under `--threads auto`.
  * The second thread's fixed costs (its start, its warm-up, its own heap collected on V8's background
  * threads, which then share the two cores with the parsers) are paid off only over a long parse: on
- * 2026-12-02's 2-core machine two threads finished a 316 MB dump no sooner, a 475 MB one 6% sooner for
- * `summary` and 3% later for `leaks`, and from 791 MB on every command sooner (`summary` 12–19%,
- * `leaks` 6–20%), at about half again the CPU (tooling/bench/README.md).
+ * 2026-12-02's 2-core machine two threads finished a 316 MB dump no sooner, a 475 MB one 8% sooner for
+ * `summary` and 3% later for `leaks`, and from 576 MB (unique arguments) and 791 MB on every command
+ * sooner (fastest runs: `summary` 9–18%, `tree` 14–22%, `leaks` 4–20%), at about half again the CPU
+ * (tooling/bench/README.md).
  */
 const TWO_CORE_MIN_BYTES = 512 * 1024 * 1024;
 
 /**
+ * The kinds that take that second thread: not `stacks`, whose two threads peaked at 276–289 MB on the
+ * 1.5 GB dump against 247 MB on one, for 5.46–6.48 s against 5.80 s (2026-12-02).
+ */
+const TWO_CORE_KINDS: ReadonlySet<PartialKind> = new Set<PartialKind>(["summary", "tree", "leaks"]);
+
+/**
  * `--threads`: a number, or `auto` (default): one fewer than the cores, at most 4, on a machine of three
  * cores or more; on two cores two threads for a file of TWO_CORE_MIN_BYTES or more (`size`: a local
- * regular file's, else null; null for `stacks`, see consumeInput), else one; one on one core. Each parsing thread is a V8 isolate that
- * compiles the parser again and collects its own heap on V8's background threads; with as many parsing
- * threads as cores those background threads take cores from the parsers: on two cores two threads cost
- * about half again the CPU time of one, and on the 216k dump (158 MB) finished later. `cores` is for the
- * tests.
+ * regular file's, else null) when the command's `kind` is one of TWO_CORE_KINDS, else one; one on one
+ * core. Each parsing thread is a V8 isolate that compiles the parser again and collects its own heap on
+ * V8's background threads; with as many parsing threads as cores those background threads take cores
+ * from the parsers: on two cores two threads cost about half again the CPU time of one, and on the 216k
+ * dump (158 MB) finished later. `cores` is for the tests.
  */
 export function threadCount(
   opt: string | undefined,
   cores = availableParallelism(),
   size: number | null = null,
+  kind?: PartialKind,
 ): number {
   if (opt === undefined || opt === "auto") {
     if (cores >= 3) return Math.min(4, cores - 1);
-    return cores === 2 && size !== null && size >= TWO_CORE_MIN_BYTES ? 2 : 1;
+    const big = size !== null && size >= TWO_CORE_MIN_BYTES;
+    return cores === 2 && big && kind !== undefined && TWO_CORE_KINDS.has(kind) ? 2 : 1;
   }
   const n = Number(opt);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
@@ -337,9 +346,7 @@ export async function consumeInput<K extends PartialKind>(
   // dump peaked above 300 MB without it).
   const fileSize = localFileSize(input);
   if (fileSize !== null) boundHeapGrowth(fileSize);
-  // `stacks` stays on one thread on two cores: on the 1.5 GB dump two threads peaked at 276–289 MB
-  // against 247 MB on one, for 5.46–6.48 s against 5.80 s (2026-12-02).
-  const threads = threadCount(opts.threads, undefined, k === "stacks" ? null : fileSize);
+  const threads = threadCount(opts.threads, undefined, fileSize, k);
   const size =
     threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
   // This thread warms up once (warmUpKind), before its first range or the one-thread parse: a parallel
