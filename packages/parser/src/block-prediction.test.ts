@@ -4,14 +4,21 @@
 import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import type { Dump } from "@gosleuth/model";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { modelKey } from "../test/model-key.ts";
 import { BODIES_PER_FIRST, setBodyCharsMax, setFreezeShared } from "./body-prediction.ts";
+import { setPromoteHits } from "./frame.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
 import { Session } from "./session.ts";
 
-afterEach(() => setGrammarOnly(false));
+// The counts of blocks read at once below assume a frame enters the frame table at its second sight; the
+// default waits for more hits (PROMOTE_HITS), which only moves when predictions start: tested apart below.
+beforeEach(() => setPromoteHits(1));
+afterEach(() => {
+  setGrammarOnly(false);
+  setPromoteHits(undefined);
+});
 
 /** The input parsed by the grammar alone and with the fast path, and the bodies the fast path predicted. */
 function both(
@@ -211,6 +218,86 @@ describe("a goroutine's body predicted from its first pair", () => {
     expectSame(r);
     expect(r.predicted).toBeGreaterThan(25_000);
   }, 120_000);
+});
+
+describe("a body holding a frame seen once (young, not yet in the frame table)", () => {
+  // Goroutines of one kind whose body after the first pair repeats, so that the table's hits are most
+  // of its lookups; then bodies whose middle pair X is new when the body is remembered.
+  const Y = "main.(*Server).handle(0x1)\n\tspawnfarm/main.go:60 +0x1\n";
+  const X = "main.(*Server).work(0xc000abc)\n\tspawnfarm/main.go:61 +0x2\n";
+  const end = "created by main.(*Server).Serve in goroutine 1\n\tspawnfarm/main.go:84 +0x45\n";
+  let id = 1000;
+  const g = (middle: string) => `goroutine ${id++} [chan receive]:\n${FIRST}${middle}${end}`;
+  // Goroutines whose only pair is new each time (first pairs are never remembered after them).
+  const unique = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `goroutine ${id++} [select]:\nmain.u(0x${(0x100000 + i).toString(16)})\n\t/app/u.go:2 +0x2\n${end}`,
+    );
+  const framesOf = (d: Dump, i: number) => d.goroutines[i]!.frames;
+
+  it("predicting it takes that frame into the table, as the grammar's lookup does", () => {
+    // After the bodies with X, 600 new pairs empty the table of pairs seen once (512): X, in the frame
+    // table by then, is still the one frame for its text, also after another first pair.
+    const other = `goroutine ${id++} [select]:\nmain.other()\n\t/app/o.go:1 +0x1\n${X}${end}`;
+    const blocks = [...Array.from({ length: 8 }, () => g(Y)), g(X), g(X), g(X), ...unique(600), other];
+    const r = both(blocks.join("\n"));
+    expectSame(r);
+    const x = framesOf(r.fast, 8)[1];
+    expect(framesOf(r.fast, 9)[1]).toBe(x);
+    expect(framesOf(r.fast, 10)[1]).toBe(x);
+    expect(framesOf(r.fast, 11 + 600)[1]).toBe(x);
+    // The bodies with X were read at once after the first.
+    const noX = both(blocks.slice(0, 9).join("\n")).predicted;
+    expect(both(blocks.slice(0, 11).join("\n")).predicted - noX).toBe(2);
+  });
+
+  it("by default a young frame enters the table at its fourth hit, counted alike on both paths", () => {
+    setPromoteHits(undefined);
+    // X seen once then `hits` more times in predicted or read bodies, 600 new pairs (the young table
+    // is emptied), then X after another first pair: the same frame only when X was interned by then.
+    for (const [hits, interned] of [
+      [3, false],
+      [4, true],
+    ] as const) {
+      const other = `goroutine ${id++} [select]:\nmain.other()\n\t/app/o.go:1 +0x1\n${X}${end}`;
+      const blocks = [
+        ...Array.from({ length: 8 }, () => g(Y)),
+        ...Array.from({ length: 1 + hits }, () => g(X)),
+        ...unique(600),
+        other,
+      ];
+      const r = both(blocks.join("\n"));
+      expectSame(r);
+      const x = framesOf(r.fast, 8)[1];
+      const last = framesOf(r.fast, blocks.length - 1)[1];
+      expect(last).toEqual(x);
+      if (interned) expect(last).toBe(x);
+      else expect(last).not.toBe(x);
+      // The bodies with X after the first were read at once (X's hits counted by the prediction).
+      const noX = both(blocks.slice(0, 9).join("\n")).predicted;
+      expect(both(blocks.slice(0, 9 + hits).join("\n")).predicted - noX).toBe(hits);
+    }
+  });
+
+  it("once that frame was dropped with the pairs seen once, the body is not used: read pair by pair", () => {
+    // 600 new pairs after the first body with X: the table of pairs seen once (512) was emptied, so
+    // a lookup of X builds another frame; the remembered body's X is not it.
+    const blocks = [...Array.from({ length: 8 }, () => g(Y)), g(X), ...unique(600), g(X), g(X)];
+    const r = both(blocks.join("\n"));
+    expectSame(r);
+    const at = 8 + 1 + 600;
+    const first = framesOf(r.fast, 8)[1];
+    const again = framesOf(r.fast, at)[1];
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    // The next one repeats the body read pair by pair just before it: read at once, the same frame.
+    expect(framesOf(r.fast, at + 1)[1]).toBe(again);
+    const upTo = both(blocks.slice(0, at).join("\n")).predicted;
+    const withOne = both(blocks.slice(0, at + 1).join("\n")).predicted;
+    expect(withOne - upTo).toBe(0);
+  });
 });
 
 describe("several bodies per first frame", () => {

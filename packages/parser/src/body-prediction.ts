@@ -79,6 +79,12 @@ export interface Body {
   readonly lines: number;
   /** Misses since it last hit (see BODY_MISSES). */
   misses: number;
+  /**
+   * Its frames that were young when it was read (not yet in the frame table, see FrameTable.young), one
+   * entry per lookup, and their pairs' texts, until a prediction found them all interned; undefined when
+   * none is young.
+   */
+  young: { keys: string[]; frames: Frame[] } | undefined;
 }
 
 /**
@@ -105,6 +111,9 @@ export class BodyPrediction {
   private watchedGeneration = 0;
   private diagnostics = 0;
   private misses = 0;
+  // The young frames of the watched body, one per lookup (see FrameTable.young), and their texts.
+  private youngKeys: string[] = [];
+  private youngFrames: Frame[] = [];
 
   constructor(private readonly table: FrameTable) {}
 
@@ -130,12 +139,20 @@ export class BodyPrediction {
     if (table.uncached) return -1;
     const list = this.bodies.get(first);
     if (list === undefined) return -1;
-    const n = list.length;
+    let n = list.length;
     for (let i = 0; i < n; i++) {
       const b = list[i]!;
       const q = this.match(b, text, pos);
       if (q === -1) {
         b.misses++;
+        continue;
+      }
+      if (b.young !== undefined && !this.claimYoung(b)) {
+        // A frame of it was dropped with the young table: read pair by pair, as the grammar would.
+        this.chars -= b.text.length + b.tail.length;
+        list.splice(i, 1);
+        n--;
+        i--;
         continue;
       }
       b.misses = 0;
@@ -146,6 +163,30 @@ export class BodyPrediction {
       return q;
     }
     return -1;
+  }
+
+  /**
+   * Whether every young frame of `b` is still the one a lookup of its pair would find (FrameTable.holds);
+   * then counts the hits those lookups would be (FrameTable.claim). Once all are interned, the body holds
+   * no young frame any more.
+   */
+  private claimYoung(b: Body): boolean {
+    const y = b.young!;
+    const table = this.table;
+    const n = y.keys.length;
+    // All checked before any is counted: a body refused is read pair by pair, whose lookups count then.
+    for (let k = 0; k < n; k++) if (!table.holds(y.keys[k]!, y.frames[k]!)) return false;
+    let all = true;
+    for (let k = 0; k < n; k++) if (!table.claim(y.keys[k]!, y.frames[k]!)) all = false;
+    if (all) b.young = undefined;
+    return true;
+  }
+
+  /** A young frame the table just returned for `key`: noted when a body is watched (see Body.young). */
+  noteYoung(key: string, f: Frame): void {
+    if (this.from === -1) return;
+    this.youngKeys.push(key);
+    this.youngFrames.push(f);
   }
 
   /**
@@ -201,11 +242,18 @@ export class BodyPrediction {
     this.watchedGeneration = table.generation;
     this.diagnostics = diagnostics;
     this.misses = misses;
+    if (this.youngKeys.length > 0) this.forgetYoung();
   }
 
   /** Forgets the watched goroutine (it ended, or its body is not one to remember). */
   stop(): void {
     this.from = -1;
+    if (this.youngKeys.length > 0) this.forgetYoung();
+  }
+
+  private forgetYoung(): void {
+    this.youngKeys = [];
+    this.youngFrames = [];
   }
 
   /**
@@ -229,6 +277,9 @@ export class BodyPrediction {
     const from = this.from;
     if (from === -1) return;
     this.from = -1;
+    const youngKeys = this.youngKeys;
+    const youngFrames = this.youngFrames;
+    if (youngKeys.length > 0) this.forgetYoung();
     const table = this.table;
     const first = this.first!;
     if (
@@ -265,6 +316,7 @@ export class BodyPrediction {
       lookups: table.lookupCount - this.lookups,
       lines: line - this.line - 2,
       misses: 0,
+      young: youngKeys.length === 0 ? undefined : { keys: youngKeys, frames: youngFrames },
     };
     this.keep(first, b);
   }

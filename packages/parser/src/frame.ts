@@ -3,13 +3,33 @@ import type { CreatedBy, Frame } from "@gosleuth/model";
 import { BodyPrediction } from "./body-prediction.ts";
 import { functionName, unsliced } from "./function-name.ts";
 
-/** Pairs kept in a session's frame table before it is cleared. */
+/**
+ * Misses (pairs built) after which a session's frame table is cleared, or, when most lookups missed,
+ * frames are built without it for a while: the table never holds more pairs than that.
+ */
 const FRAME_TABLE_MAX = 50_000;
+/**
+ * Pairs seen once kept before that table (`young`) is cleared. A pair enters the frame table when seen
+ * PROMOTE_HITS more times before then: a pair seen once stays young and dies young.
+ */
+const YOUNG_MAX = 512;
+/**
+ * Lookups that find a young frame before it enters the frame table. Measured against entering it at the
+ * second sight (1), `summary` on the 216k bench dump was 2% faster at 4 and 8 (paired runs, ×24): a table
+ * of the frames that keep coming back stays small (tooling/bench/README.md, session 18).
+ */
+const PROMOTE_HITS = 4;
+let promoteHits = PROMOTE_HITS;
+
+/** Sets the hits after which a young frame is interned (tests; undefined: the default). */
+export function setPromoteHits(n: number | undefined): void {
+  promoteHits = n ?? PROMOTE_HITS;
+}
 /** Distinct file lines kept before that table is cleared (distinct file lines are distinct PCs: few). */
 const LOCATION_TABLE_MAX = 100_000;
 /**
- * Frames built without the table after a full table was found to be mostly misses, at first; twice as
- * many after each further table of misses (each table's entries outlive young-generation GCs).
+ * Frames built without the table after FRAME_TABLE_MAX misses that were most of the lookups, at first;
+ * twice as many after each further run of misses (each table's entries outlive young-generation GCs).
  */
 const UNCACHED_RUN = 500_000;
 /** Header tails whose first pairs are remembered before that table is emptied (a dump has few tails). */
@@ -26,12 +46,32 @@ type FileParts = ReturnType<typeof fileParts>;
  * frame objects (what keeps a big model small, and what lets the spawn graph key locations by object).
  * Each session has its own tables: two parsers in one process never share or clear each other's.
  *
- * When pointer arguments differ in every goroutine, nearly every pair is new: a table that fills up
- * with misses only costs time and memory (each entry survives into the old generation), so frames are
- * then built without it for a while, and the table is tried again after.
+ * A pair enters the table once it has been seen again a few times: until then its frame waits in a small
+ * table of young frames (`young`), so that a pair with pointer arguments no other goroutine has (a
+ * connection, a WaitGroup) costs no entry that outlives young-generation GCs and no room in a table that
+ * then no longer fits the processor's caches (on the 216k bench dump 45,235 of the 103,965 pairs looked
+ * up here missed, nearly all of them such pairs; the frame table held them all). A young frame is the
+ * same object at every sight while it stays young; a pair seen again after the young table was emptied
+ * gets a new frame.
+ *
+ * When pointer arguments differ in every goroutine, nearly every pair is new: frames are then built
+ * without any table for a while (after FRAME_TABLE_MAX misses, most lookups having missed), and the
+ * table is tried again after.
  */
 export class FrameTable {
   private readonly frames = new Map<string, Frame>();
+  /**
+   * Young frames by their pair's text (copies), with the lookups that found each: cleared when it holds
+   * YOUNG_MAX, and with `frames`. A young frame becomes an interned one, the same object, at its
+   * PROMOTE_HITS-th hit: through `frame`, or through `claim` when a remembered body that holds it is
+   * predicted (next pairs and first pairs never hold one, see `remember`).
+   */
+  private readonly young = new Map<string, { frame: Frame; hits: number }>();
+  /**
+   * Whether the last `frame` call returned a young frame (new, or seen again but not yet in the table):
+   * the next pairs and first pairs remembered never hold one (see `remember`).
+   */
+  lastYoung = false;
   /**
    * For an interned frame, the pair that followed it last time (its text, an unsliced copy, and its
    * frame): goroutines of one kind repeat their stacks, so the next pair is most often that one, found
@@ -90,6 +130,7 @@ export class FrameTable {
    */
   private emptyFrames(): void {
     this.frames.clear();
+    this.young.clear();
     this.after.clear();
     this.first.clear();
     this.bodies.clear();
@@ -109,7 +150,7 @@ export class FrameTable {
   }
 
   /**
-   * Whether the last `frame` call built and interned a new frame: the first sight of that pair (a
+   * Whether the last `frame` call built a new frame, kept as young: the first sight of that pair (a
    * frame built in an uncached run is not one; nothing is remembered then anyway).
    */
   firstSight = false;
@@ -124,6 +165,7 @@ export class FrameTable {
     if (this.uncachedLeft > 0) {
       this.uncachedLeft--;
       this.firstSight = false;
+      this.lastYoung = false;
       return this.build(image, false);
     }
     this.lookups++;
@@ -131,11 +173,35 @@ export class FrameTable {
     if (f !== undefined) {
       this.hits++;
       this.firstSight = false;
+      this.lastYoung = false;
       return f;
     }
+    const young = this.young;
+    const e = young.get(image);
+    if (e !== undefined) {
+      this.hits++;
+      this.firstSight = false;
+      const key = unsliced(image);
+      if (++e.hits >= promoteHits) {
+        // Interned from now on (under a copy of the text, as the young frame's strings are slices of
+        // another copy).
+        young.delete(image);
+        this.frames.set(key, e.frame);
+        this.lastYoung = false;
+      } else {
+        this.lastYoung = true;
+        this.bodies.noteYoung(key, e.frame);
+      }
+      return e.frame;
+    }
     this.firstSight = true;
-    f = this.build(image, true);
-    if (this.frames.size >= FRAME_TABLE_MAX) {
+    this.lastYoung = true;
+    const key = unsliced(image);
+    f = this.build(key, true);
+    if (young.size >= YOUNG_MAX) young.clear();
+    young.set(key, { frame: f, hits: 0 });
+    this.bodies.noteYoung(key, f);
+    if (this.lookups - this.hits >= FRAME_TABLE_MAX) {
       if (this.hits * 2 < this.lookups) {
         this.uncachedLeft = this.uncachedRun;
         this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
@@ -194,10 +260,17 @@ export class FrameTable {
 
   /** Remembers that the pair `key` (its frame `next`, just returned by `frame`) followed `prev`. */
   remember(prev: Frame, key: string, next: Frame): void {
-    // `next` is the table's own frame for `key` unless the table is empty: `frame` just emptied it, or
-    // is in an uncached run (which starts by emptying it and interns nothing).
+    // `next` is the table's own frame for `key` unless it is young or the table is empty: `frame` just
+    // emptied it, or is in an uncached run (which starts by emptying it and interns nothing). A young
+    // frame predicted here would skip the lookup that counts its hits (and would have been found by
+    // the lexer's path, which makes that lookup, until dropped with the young table).
     // Not while most lookups miss (arguments that never repeat): the entries would only cost memory.
-    if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
+    if (
+      this.lastYoung ||
+      this.frames.size === 0 ||
+      this.hits * 2 < this.lookups ||
+      key.charCodeAt(key.length - 1) !== 10
+    )
       return;
     this.after.set(prev, { key: unsliced(key), frame: next });
   }
@@ -212,6 +285,29 @@ export class FrameTable {
     return !(this.uncachedLeft > 0 || this.frames.size === 0 || (!known && this.hits * 2 < this.lookups));
   }
 
+  /**
+   * Whether `f`, the frame a remembered body got for the pair `key` when it was young, is still the
+   * frame `frame(key)` would return (young or interned since). False when it was dropped with the young
+   * table: a lookup would build another frame, so the body must not be used.
+   */
+  holds(key: string, f: Frame): boolean {
+    return this.young.get(key)?.frame === f || this.frames.get(key) === f;
+  }
+
+  /**
+   * Counts the hit a lookup of `key` would be, for `f` (which `holds`), as that lookup would: a predicted
+   * body stands for its pairs' lookups. Whether `f` is interned now (no longer young).
+   */
+  claim(key: string, f: Frame): boolean {
+    const young = this.young;
+    const e = young.get(key);
+    if (e === undefined || e.frame !== f) return true;
+    if (++e.hits < promoteHits) return false;
+    young.delete(key);
+    this.frames.set(key, f);
+    return true;
+  }
+
   /** Counts `n` lookups that hit: the ones the pairs of a predicted body would have made. */
   countHits(n: number): void {
     this.lookups += n;
@@ -220,7 +316,12 @@ export class FrameTable {
 
   /** Remembers that the pair `key` (its frame `next`, just returned by `frame`) came first after `head`. */
   rememberFirst(head: object, key: string, next: Frame): void {
-    if (this.frames.size === 0 || this.hits * 2 < this.lookups || key.charCodeAt(key.length - 1) !== 10)
+    if (
+      this.lastYoung ||
+      this.frames.size === 0 ||
+      this.hits * 2 < this.lookups ||
+      key.charCodeAt(key.length - 1) !== 10
+    )
       return;
     let list = this.first.get(head);
     if (list === undefined) {
@@ -234,11 +335,12 @@ export class FrameTable {
     list[0] = e;
   }
 
-  /** Builds the Frame of a pair; `intern`: keep it in the table (under a copy of the text). */
-  private build(image: string, intern: boolean): Frame {
-    // Interned, the frame's strings are slices of one copy of the text; otherwise only the arguments
-    // are copied (a slice would keep the whole piece of input alive), the rest comes from shared tables.
-    const key = intern ? unsliced(image) : image;
+  /**
+   * Builds the Frame of a pair; `owned`: `key` is a copy of the text (kept by the caller), so the frame's
+   * strings may be slices of it. Otherwise only the arguments are copied (a slice would keep the whole
+   * piece of input alive), the rest comes from shared tables.
+   */
+  private build(key: string, owned: boolean): Frame {
     const nl = key.indexOf("\n");
     let e1 = nl === -1 ? key.length : nl;
     e1 = endWithoutBlanks(key, e1);
@@ -252,7 +354,7 @@ export class FrameTable {
     if (e1 > 0 && key.charCodeAt(e1 - 1) === 41 && lp > 0) {
       fn = key.slice(0, lp);
       args = key.slice(lp + 1, e1 - 1);
-      if (!intern) args = unsliced(args);
+      if (!owned) args = unsliced(args);
     } else {
       fn = key.slice(0, e1);
       bare = true;
@@ -264,7 +366,6 @@ export class FrameTable {
       ...loc,
     };
     if (bare) frame.bare = true;
-    if (intern) this.frames.set(key, frame);
     return frame;
   }
 
