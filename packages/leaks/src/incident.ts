@@ -117,7 +117,14 @@ const KIND_RANK: Partial<Record<IncidentKind, number>> = {
 /** Union-find over finding indices, with the reasons each union was made for. */
 class Components {
   private readonly up: number[];
+  /**
+   * Per root, the reasons of its component's unions in order (a root's own, then those of each
+   * component joined to it), and the same as a set for the check that a reason is new. Both are
+   * extended in place, the smaller set into the larger: copying a root's list at every union was
+   * quadratic (1,049 unions into one component on the 216k bench dump: 6.9 ms).
+   */
   readonly why = new Map<number, string[]>();
+  private readonly whySet = new Map<number, Set<string>>();
   readonly kinds = new Map<number, IncidentKind>();
   constructor(n: number) {
     this.up = Array.from({ length: n }, (_, i) => i);
@@ -138,17 +145,39 @@ class Components {
       // The smaller index (the stronger finding) stays the root.
       const [keep, drop] = r < root ? [r, root] : [root, r];
       this.up[drop] = keep;
-      const w = [...(this.why.get(keep) ?? []), ...(this.why.get(drop) ?? [])];
-      this.why.set(keep, w);
-      this.why.delete(drop);
+      const dw = this.why.get(drop);
+      if (dw !== undefined) {
+        const kw = this.why.get(keep);
+        if (kw === undefined) this.why.set(keep, dw);
+        else for (const x of dw) kw.push(x);
+        this.why.delete(drop);
+        const ds = this.whySet.get(drop)!;
+        const ks = this.whySet.get(keep);
+        if (ks === undefined) this.whySet.set(keep, ds);
+        else if (ks.size >= ds.size) for (const x of ds) ks.add(x);
+        else {
+          for (const x of ks) ds.add(x);
+          this.whySet.set(keep, ds);
+        }
+        this.whySet.delete(drop);
+      }
       const k = this.kinds.get(drop);
       if (k && !this.kinds.has(keep)) this.kinds.set(keep, k);
       this.kinds.delete(drop);
       root = keep;
     }
-    const w = this.why.get(root) ?? [];
-    if (!w.includes(reason)) w.push(reason);
-    this.why.set(root, w);
+    let w = this.why.get(root);
+    let set = this.whySet.get(root);
+    if (w === undefined || set === undefined) {
+      w = [];
+      set = new Set();
+      this.why.set(root, w);
+      this.whySet.set(root, set);
+    }
+    if (!set.has(reason)) {
+      set.add(reason);
+      w.push(reason);
+    }
     if (kind) {
       const cur = this.kinds.get(root);
       if (!cur || (KIND_RANK[kind] ?? 0) > (KIND_RANK[cur] ?? 0)) this.kinds.set(root, kind);
