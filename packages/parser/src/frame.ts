@@ -15,8 +15,9 @@ const FRAME_TABLE_MAX = 50_000;
 const YOUNG_MAX = 512;
 /**
  * Lookups that find a young frame before it enters the frame table. Measured against entering it at the
- * second sight (1), `summary` on the 216k bench dump was 2% faster at 4 and 8 (paired runs, ×24): a table
- * of the frames that keep coming back stays small (tooling/bench/README.md, session 18).
+ * second sight (1), `summary` on the 216k bench dump was 2% faster at 4 and 8 (paired runs, ×24; the
+ * frame table then holds fewer of the recursions' frames that come back a few times), and no faster at 1
+ * (tooling/bench/README.md, session 18).
  */
 const PROMOTE_HITS = 4;
 let promoteHits = PROMOTE_HITS;
@@ -48,11 +49,10 @@ type FileParts = ReturnType<typeof fileParts>;
  *
  * A pair enters the table once it has been seen again a few times: until then its frame waits in a small
  * table of young frames (`young`), so that a pair with pointer arguments no other goroutine has (a
- * connection, a WaitGroup) costs no entry that outlives young-generation GCs and no room in a table that
- * then no longer fits the processor's caches (on the 216k bench dump 45,235 of the 103,965 pairs looked
- * up here missed, nearly all of them such pairs; the frame table held them all). A young frame is the
- * same object at every sight while it stays young; a pair seen again after the young table was emptied
- * gets a new frame.
+ * connection, a WaitGroup) costs no entry in the frame table (on the 216k bench dump 45,235 of the
+ * 103,965 pairs looked up here missed, nearly all of them such pairs, and the table kept them all, each
+ * an entry that outlives young-generation GCs). A young frame is the same object at every sight while it
+ * stays young; a pair seen again after the young table was emptied gets a new frame.
  *
  * When pointer arguments differ in every goroutine, nearly every pair is new: frames are then built
  * without any table for a while (after FRAME_TABLE_MAX misses, most lookups having missed), and the
@@ -61,12 +61,13 @@ type FileParts = ReturnType<typeof fileParts>;
 export class FrameTable {
   private readonly frames = new Map<string, Frame>();
   /**
-   * Young frames by their pair's text (copies), with the lookups that found each: cleared when it holds
+   * Young frames by their pair's text (a copy, kept in the entry too: the key it is interned under and
+   * the one a watched body notes), with the lookups that found each: cleared when it holds
    * YOUNG_MAX, and with `frames`. A young frame becomes an interned one, the same object, at its
    * PROMOTE_HITS-th hit: through `frame`, or through `claim` when a remembered body that holds it is
    * predicted (next pairs and first pairs never hold one, see `remember`).
    */
-  private readonly young = new Map<string, { frame: Frame; hits: number }>();
+  private readonly young = new Map<string, { key: string; frame: Frame; hits: number }>();
   /**
    * Whether the last `frame` call returned a young frame (new, or seen again but not yet in the table):
    * the next pairs and first pairs remembered never hold one (see `remember`).
@@ -181,16 +182,14 @@ export class FrameTable {
     if (e !== undefined) {
       this.hits++;
       this.firstSight = false;
-      const key = unsliced(image);
       if (++e.hits >= promoteHits) {
-        // Interned from now on (under a copy of the text, as the young frame's strings are slices of
-        // another copy).
-        young.delete(image);
-        this.frames.set(key, e.frame);
+        // Interned from now on, under the copy of the text its strings are slices of.
+        young.delete(e.key);
+        this.frames.set(e.key, e.frame);
         this.lastYoung = false;
       } else {
         this.lastYoung = true;
-        this.bodies.noteYoung(key, e.frame);
+        this.bodies.noteYoung(e.key, e.frame);
       }
       return e.frame;
     }
@@ -199,7 +198,7 @@ export class FrameTable {
     const key = unsliced(image);
     f = this.build(key, true);
     if (young.size >= YOUNG_MAX) young.clear();
-    young.set(key, { frame: f, hits: 0 });
+    young.set(key, { key, frame: f, hits: 0 });
     this.bodies.noteYoung(key, f);
     if (this.lookups - this.hits >= FRAME_TABLE_MAX) {
       if (this.hits * 2 < this.lookups) {
