@@ -44,8 +44,50 @@ export interface SpawnView {
 export const SPAWN_VIEW_NOTE =
   "goroutine ids are handed out in increasing order, so the highest id minus the live count is about how many goroutines this process created and finished. A young goroutine (id in the top tenth) under an old parent (bottom tenth) is typically a fresh connection of a long-lived server; under a young parent, a sub-task of a recent request.";
 
-// Parent chains longer than this are cut: damaged input can hold cycles.
-const MAX_CHAIN = 10_000;
+/**
+ * Per position, how many goroutines lie below it (children, their children, …), from each position's
+ * parent position (-1: none). Counted from the leaves up, each goroutine once (Kahn's order), so a long
+ * chain costs no more than a bushy tree: walking up from every goroutine cost the chain's depth each, and
+ * 6 s on 200,000 goroutines whose parent ids loop (dumps of several processes joined, where ids repeat).
+ * A goroutine on such a loop has every other goroutine that reaches the loop below it.
+ */
+export function countBelow(parentIdx: Int32Array): Int32Array {
+  const n = parentIdx.length;
+  const below = new Int32Array(n);
+  // Children not yet counted into each position; a position is done when it has none left.
+  const pending = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parentIdx[i]!;
+    if (p !== -1) pending[p]!++;
+  }
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (pending[i] === 0) queue[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    const i = queue[head]!;
+    const p = parentIdx[i]!;
+    if (p === -1) continue;
+    below[p]! += 1 + below[i]!;
+    if (--pending[p]! === 0) queue[tail++] = p;
+  }
+  if (tail === n) return below;
+  // What is left lies on loops (a position off every loop has all its children done in the end).
+  for (let i = 0; i < n; i++) {
+    if (pending[i] === 0) continue;
+    let total = 0;
+    let c = i;
+    do {
+      total += 1 + below[c]!;
+      c = parentIdx[c]!;
+    } while (c !== i);
+    do {
+      below[c] = total - 1;
+      pending[c] = 0;
+      c = parentIdx[c]!;
+    } while (c !== i);
+  }
+  return below;
+}
 
 /** The spawn view of goroutine records; `top` spawning sites by descendants. */
 export function spawnView(c: SpawnColumns, top = 5): SpawnView {
@@ -61,14 +103,7 @@ export function spawnView(c: SpawnColumns, top = 5): SpawnView {
     parentIdx[i] = p >= 0 ? index.first(p) : -1;
     if (p >= 0 && parentIdx[i] === -1) orphans++;
   }
-  const below = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let p = parentIdx[i]!;
-    for (let steps = 0; p !== -1 && steps < MAX_CHAIN; steps++) {
-      below[p]!++;
-      p = parentIdx[p]!;
-    }
-  }
+  const below = countBelow(parentIdx);
   // Per creator site, in arrays by site id; `seen` lists the sites in order of first appearance (the
   // order ties keep in the ranking below).
   const children = new Int32Array(sites.length);
