@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CreatorSite } from "./intern.ts";
-import { countBelow, spawnView } from "./spawn-view.ts";
+import { countBelow, countFromLeaves, spawnView } from "./spawn-view.ts";
 
 /**
  * Descendants by walking up from every position until the chain ends or comes back to a goroutine it
@@ -36,7 +36,16 @@ describe("countBelow", () => {
       const order = Array.from({ length: n }, (_, i) => i).sort(() => r() - 0.5);
       const parentIdx = new Int32Array(n).fill(-1);
       for (let k = 1; k < n; k++) if (r() < 0.85) parentIdx[order[k]!] = order[Math.floor(r() * k)]!;
-      expect([...countBelow(parentIdx)], `seed ${seed}`).toEqual([...walkUp(parentIdx)]);
+      const want = [...walkUp(parentIdx)];
+      expect([...countBelow(parentIdx)], `seed ${seed}`).toEqual(want);
+      expect([...countFromLeaves(parentIdx)], `seed ${seed}`).toEqual(want);
+    }
+  });
+
+  it("counts chains on either side of the walk's limit alike", () => {
+    for (const n of [63, 64, 65, 66, 200]) {
+      const parentIdx = Int32Array.from({ length: n }, (_, i) => i - 1);
+      expect([...countBelow(parentIdx)], `chain of ${n}`).toEqual([...walkUp(parentIdx)]);
     }
   });
 
