@@ -14,6 +14,7 @@ import type {
   SignalInfo,
 } from "@gosleuth/model";
 import type { BodyPrediction } from "./body-prediction.ts";
+import { CreatedByMemo } from "./created-by-memo.ts";
 import { PROFILE_HEAD } from "./detect.ts";
 import { creator, FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
@@ -87,6 +88,8 @@ export class ModelBuilder {
   readonly headerTable = new HeaderTable();
   /** The goroutine bodies remembered by their first frame, predicted and watched (see frameRun). */
   private readonly bodies: BodyPrediction = this.frameTable.bodies;
+  /** `created by` tokens read before, but for the parent id (see knownCreatedByAt). */
+  private readonly createdBys = new CreatedByMemo();
   /** Line number of the next token. */
   line = 1;
   /** Completed goroutines not yet handed out. */
@@ -464,7 +467,35 @@ export class ModelBuilder {
    * BodyPrediction.remember).
    */
   createdByAt(text: string, p: number, e: number): void {
-    this.createdBy(text.substring(p, e));
+    const image = text.substring(p, e);
+    this.createdBy(image);
+    const c = this.cur!;
+    this.createdBys.remember(image, c.anc ? c.anc.a.createdBy! : c.g.createdBy!);
+    this.rememberBody(text, p, e);
+  }
+
+  /**
+   * The fast path's `created by` token at `p` in `text` when it is one read before but for its parent id
+   * (CreatedByMemo): what createdByAt does with it, without finding its end or parsing it. Returns its
+   * end, or -1 (nothing done: it is another token, or one not remembered).
+   */
+  knownCreatedByAt(text: string, p: number): number {
+    const memo = this.createdBys;
+    const e = memo.match(text, p);
+    if (e === -1) return -1;
+    const t = memo.hit!;
+    const cb = creator(t.fn, t.file, t.line, memo.parentId, t.offset, t.indent);
+    const c = this.cur!;
+    if (c.anc) c.anc.a.createdBy = cb;
+    else c.g.createdBy = cb;
+    // A remembered token has its file line: two lines, as `createdBy` counts them.
+    this.line += 2;
+    this.rememberBody(text, p, e);
+    return e;
+  }
+
+  /** After the `created by` token [p, e): the goroutine's body may be remembered (BodyPrediction.remember). */
+  private rememberBody(text: string, p: number, e: number): void {
     const c = this.cur!;
     const g = c.g;
     this.bodies.remember(
