@@ -93,3 +93,31 @@ describe("start functions skip runtime scaffolding (runtime.goexit, runtime.main
     ]);
   });
 });
+
+describe("a spawn chain deeper than the outline prints (synthetic: goroutine i + 1 started by i)", () => {
+  let input = "";
+  for (let i = 1; i <= 5_000; i++) {
+    input += `goroutine ${i} [chan receive]:\nmain.stage(0x${(i * 8).toString(16)})\n\t/src/main.go:12 +0x1d\n`;
+    if (i > 1) input += `created by main.stage in goroutine ${i - 1}\n\t/src/main.go:20 +0x45\n`;
+    input += "\n";
+  }
+  // Both outlines walked one call per level: 5,000 levels overflowed the stack (an internal error, exit 70).
+  it("is cut at 1,000 levels with a note, aggregated and per goroutine", async () => {
+    for (const args of [
+      ["tree", "-"],
+      ["tree", "-", "--per-goroutine"],
+    ]) {
+      const r = await run(args, { input });
+      expect(r.code, args.join(" ")).toBe(0);
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines.at(-1)).toMatch(
+        /^\(cut at 1,000 levels: --depth N prints more of them, --root ID starts at a (group|goroutine) lower down\)$/,
+      );
+      expect(lines.at(-2)).toMatch(/^ {3000}└─ … 1 more/);
+    }
+    const all = await run(["tree", "-", "--per-goroutine", "--depth", "5000"], { input });
+    expect(all.code).toBe(0);
+    expect(all.stdout.trimEnd().split("\n")).toHaveLength(5_000);
+    expect(all.stdout).not.toContain("cut at");
+  });
+});

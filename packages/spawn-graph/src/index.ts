@@ -13,7 +13,14 @@ export { buildSpawnGraph, goroutineKey, type SpawnGraph, type SpawnNode } from "
 export { IdIndex } from "./id-index.ts";
 export type { CreatorSite } from "./intern.ts";
 export { ancestors, descendants, orphans, roots } from "./queries.ts";
-export { type RenderOptions, renderTreeDot, renderTreeText, treeToJson } from "./render.ts";
+export {
+  OUTLINE_DEPTH,
+  outlineCutNote,
+  type RenderOptions,
+  renderTreeDot,
+  renderTreeText,
+  treeToJson,
+} from "./render.ts";
 export { creatorSite, goroutineSignature, groupKey, startFunction } from "./signature.ts";
 export {
   SPAWN_VIEW_NOTE,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { buildAggregateTree } from "./aggregate.ts";
 import { buildSpawnGraph } from "./graph.ts";
 import { descendants, orphans, roots } from "./queries.ts";
-import { renderTreeDot, renderTreeText, treeToJson } from "./render.ts";
+import { OUTLINE_DEPTH, outlineCutNote, renderTreeDot, renderTreeText, treeToJson } from "./render.ts";
 
 const OUTLINE = `
 1 main.main running
@@ -46,5 +46,35 @@ describe("spawn graph (synthetic outline)", () => {
     expect(text).toContain("(exited) main.gone  1 parent gone");
     expect(renderTreeDot(tree)).toMatch(/^digraph spawn/);
     expect(treeToJson(tree).nodes).toHaveLength(tree.nodes.length);
+  });
+});
+
+/** A spawn chain `n` goroutines deep: goroutine i + 1 started by goroutine i, all alike. */
+function chain(n: number): string {
+  let s = "";
+  for (let i = 1; i <= n; i++) {
+    s += `goroutine ${i} [chan receive]:\nmain.stage(0x${(i * 8).toString(16)})\n\t/src/main.go:12 +0x1d\n`;
+    if (i > 1) s += `created by main.stage in goroutine ${i - 1}\n\t/src/main.go:20 +0x45\n`;
+    s += "\n";
+  }
+  return s;
+}
+
+describe("the text outline of a deep spawn chain", () => {
+  const tree = buildAggregateTree(parseDump(chain(5_000)).goroutines);
+
+  it("is cut at OUTLINE_DEPTH levels with a note, instead of overflowing the stack", () => {
+    const lines = renderTreeText(tree).trimEnd().split("\n");
+    // The start, OUTLINE_DEPTH levels below it, the line for what is below the last, the note.
+    expect(lines).toHaveLength(OUTLINE_DEPTH + 3);
+    expect(lines[OUTLINE_DEPTH + 1]).toBe(`${"   ".repeat(OUTLINE_DEPTH)}└─ … 1 more group`);
+    expect(lines[OUTLINE_DEPTH + 2]).toBe(outlineCutNote("group"));
+  });
+
+  it("prints every level asked for with --depth, and no note", () => {
+    const lines = renderTreeText(tree, { depth: 4_999 }).trimEnd().split("\n");
+    expect(lines).toHaveLength(5_000);
+    expect(lines[4_999]).toBe(`${"   ".repeat(4_998)}└─ main.stage  chan receive`);
+    expect(renderTreeText(tree, { depth: 10 })).not.toContain("cut at");
   });
 });

@@ -47,41 +47,79 @@ export function nodeLabel(n: AggNode, parentCount: number): string {
   return `${count}${plain(n.function) || "(no frames)"}  ${plain(n.state)}${waitText(n)}${flags}`;
 }
 
+/**
+ * Levels an outline prints below its start when no depth is given. Each level indents its line by three
+ * characters more, so a spawn chain n levels deep printed whole is n²·3/2 characters (and its walk was a
+ * call per level: a chain of 5,000 overflowed the stack); past this a `… more` line and a note say where it
+ * was cut.
+ */
+export const OUTLINE_DEPTH = 1_000;
+
+/** The note an outline ends with when OUTLINE_DEPTH cut it. */
+export function outlineCutNote(what: string): string {
+  return `(cut at ${fmt(OUTLINE_DEPTH)} levels: --depth N prints more of them, --root ID starts at a ${what} lower down)`;
+}
+
 export function renderTreeText(tree: AggregateTree, o: RenderOptions = {}): string {
   const kids = childrenIndex(tree);
   const byId = new Map(tree.nodes.map((n) => [n.id, n]));
   const lines: string[] = [];
   const visible = (n: AggNode) => !o.minCount || n.ghost || n.count >= o.minCount;
-  const walk = (
-    n: AggNode,
-    prefix: string,
-    last: boolean,
-    depth: number,
-    parentCount: number,
-    top: boolean,
-  ) => {
-    lines.push(`${top ? "" : `${prefix}${last ? "└─ " : "├─ "}`}${nodeLabel(n, parentCount)}`);
-    if (o.depth !== undefined && depth >= o.depth) {
+  const maxDepth = o.depth ?? OUTLINE_DEPTH;
+  let cutByDefault = false;
+  // Depth first, children in order, each node's "smaller groups" line after its children: an explicit
+  // stack (a deep spawn chain would overflow the call stack), holding nodes to print and lines to print
+  // when reached.
+  type Visit = {
+    n: AggNode;
+    prefix: string;
+    last: boolean;
+    depth: number;
+    parentCount: number;
+    top: boolean;
+  };
+  const stack: (Visit | string)[] = [];
+  const starts = o.root
+    ? [byId.get(o.root)].filter((x): x is AggNode => x !== undefined)
+    : (kids.get(null) ?? []).filter(visible);
+  for (let i = starts.length - 1; i >= 0; i--)
+    stack.push({ n: starts[i]!, prefix: "", last: true, depth: 0, parentCount: 1, top: true });
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (typeof v === "string") {
+      lines.push(v);
+      continue;
+    }
+    const { n, prefix, last, depth, top } = v;
+    lines.push(`${top ? "" : `${prefix}${last ? "└─ " : "├─ "}`}${nodeLabel(n, v.parentCount)}`);
+    if (depth >= maxDepth) {
       const hidden = (kids.get(n.id) ?? []).length;
-      if (hidden > 0)
+      if (hidden > 0) {
         lines.push(
           `${prefix}${top ? "" : last ? "   " : "│  "}└─ … ${fmt(hidden)} more group${hidden === 1 ? "" : "s"}`,
         );
-      return;
+        if (o.depth === undefined) cutByDefault = true;
+      }
+      continue;
     }
     const cs = (kids.get(n.id) ?? []).filter(visible);
     const skipped = (kids.get(n.id) ?? []).length - cs.length;
     const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
-    cs.forEach((c, i) => {
-      walk(c, next, i === cs.length - 1 && skipped === 0, depth + 1, n.ghost ? 1 : n.count, false);
-    });
     if (skipped > 0)
-      lines.push(`${next}└─ … ${fmt(skipped)} smaller group${skipped === 1 ? "" : "s"} (under --min-count)`);
-  };
-  const starts = o.root
-    ? [byId.get(o.root)].filter((x): x is AggNode => x !== undefined)
-    : (kids.get(null) ?? []).filter(visible);
-  for (const r of starts) walk(r, "", true, 0, 1, true);
+      stack.push(`${next}└─ … ${fmt(skipped)} smaller group${skipped === 1 ? "" : "s"} (under --min-count)`);
+    const parentCount = n.ghost ? 1 : n.count;
+    for (let i = cs.length - 1; i >= 0; i--) {
+      stack.push({
+        n: cs[i]!,
+        prefix: next,
+        last: i === cs.length - 1 && skipped === 0,
+        depth: depth + 1,
+        parentCount,
+        top: false,
+      });
+    }
+  }
+  if (cutByDefault) lines.push(outlineCutNote("group"));
   return `${lines.join("\n")}\n`;
 }
 

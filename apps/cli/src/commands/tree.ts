@@ -4,6 +4,8 @@ import {
   buildSpawnGraph,
   descendants,
   goroutineKey,
+  OUTLINE_DEPTH,
+  outlineCutNote,
   renderTreeDot,
   renderTreeText,
   type SpawnGraph,
@@ -95,7 +97,6 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
     if (!graph.hasNode(o.root)) throw new CliError(`--root ${o.root}: no goroutine with that id in the dump`);
     starts = [o.root];
   } else starts = graph.filterNodes((n) => graph.inDegree(n) === 0);
-  const limit = o.depth ?? Number.POSITIVE_INFINITY;
   if (o.json) {
     const nodes: unknown[] = [];
     for (const r of starts) {
@@ -143,20 +144,30 @@ function printPerGoroutine(graph: SpawnGraph, o: TreeOptions): void {
     process.stdout.write(`${out.join("\n")}\n`);
     return;
   }
+  // Depth first, children in order, from an explicit stack: a deep spawn chain overflowed the call stack.
+  const maxDepth = o.depth ?? OUTLINE_DEPTH;
+  let cutByDefault = false;
+  type Visit = { key: string; prefix: string; last: boolean; depth: number; top: boolean };
   const lines: string[] = [];
-  const walk = (key: string, prefix: string, last: boolean, depth: number, top: boolean) => {
+  const stack: Visit[] = [];
+  for (let i = starts.length - 1; i >= 0; i--)
+    stack.push({ key: starts[i]!, prefix: "", last: true, depth: 0, top: true });
+  while (stack.length > 0) {
+    const { key, prefix, last, depth, top } = stack.pop()!;
     lines.push(`${top ? "" : `${prefix}${last ? "└─ " : "├─ "}`}${label(graph, key)}`);
     const kids = graph.outNeighbors(key);
     const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
-    if (depth >= limit) {
-      if (kids.length) lines.push(`${next}└─ … ${kids.length} more`);
-      return;
+    if (depth >= maxDepth) {
+      if (kids.length) {
+        lines.push(`${next}└─ … ${kids.length} more`);
+        if (o.depth === undefined) cutByDefault = true;
+      }
+      continue;
     }
-    kids.forEach((c, i) => {
-      walk(c, next, i === kids.length - 1, depth + 1, false);
-    });
-  };
-  for (const r of starts) walk(r, "", true, 0, true);
+    for (let i = kids.length - 1; i >= 0; i--)
+      stack.push({ key: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1, top: false });
+  }
+  if (cutByDefault) lines.push(outlineCutNote("goroutine"));
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
