@@ -129,8 +129,9 @@ export function capTree(
       state: biggest.state,
       stateClass: biggest.stateClass,
       states,
-      waitMin: Math.min(...dropped.map((d) => d.waitMin)),
-      waitMax: Math.max(...dropped.map((d) => d.waitMax)),
+      // A reduce, not Math.min(...xs): a node of 100,000 folded children or more overflowed the call.
+      waitMin: dropped.reduce((m, d) => Math.min(m, d.waitMin), Number.POSITIVE_INFINITY),
+      waitMax: dropped.reduce((m, d) => Math.max(m, d.waitMax), Number.NEGATIVE_INFINITY),
       sampleIds: biggest.sampleIds.slice(0, 1),
       depth: p === null ? 0 : (byId.get(p)?.depth ?? 0) + 1,
       ghost: false,

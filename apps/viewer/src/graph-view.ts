@@ -503,9 +503,19 @@ export class GraphView {
   fitNodes(ids: readonly string[]): void {
     const ps = ids.map((id) => this.framedPosition(id)).filter((p) => p !== null);
     if (ps.length === 0) return;
-    const xs = ps.map((p) => p.x);
-    const ys = ps.map((p) => p.y);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // Bounds by a loop, not Math.min(...xs): an incident of 100,000 nodes or more overflowed the call.
+    let [x0, x1, y0, y1] = [
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ];
+    for (const p of ps) {
+      x0 = Math.min(x0, p.x);
+      x1 = Math.max(x1, p.x);
+      y0 = Math.min(y0, p.y);
+      y1 = Math.max(y1, p.y);
+    }
     // Framed space is the whole graph in [0, 1] at ratio 1; the margin keeps the outermost nodes off the edge.
     const ratio = Math.min(1, Math.max(0.1, Math.max(x1 - x0, y1 - y0) * 1.4));
     void this.renderer.getCamera().animate({ x: (x0 + x1) / 2, y: (y0 + y1) / 2, ratio }, { duration: 400 });

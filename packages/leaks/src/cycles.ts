@@ -111,7 +111,8 @@ export function findChannelCycles(ev: HoldEvidence): ChannelCycle[] {
       found.set(key, c);
     }
     c.cycles++;
-    c.members.push(...members);
+    // One by one (`push(...xs)` overflows the call for about 100,000 goroutines or more).
+    for (const m of members) c.members.push(m);
     if (members.some((w) => w.wait === undefined)) c.exact = false;
     c.example ??= exampleOf(comp, waits, edges, inComp);
   }
@@ -198,7 +199,7 @@ export function findStuckWaitGroups(
     for (const w of ws) if (w.userStart) perParent.set(w.parent, (perParent.get(w.parent) ?? 0) + 1);
     if ([...new Set(ws.map((w) => w.parent))].some((p) => (children.get(p) ?? 0) > (perParent.get(p) ?? 0)))
       continue;
-    stuck.push(...ws);
+    for (const w of ws) stuck.push(w);
     for (const w of ws) {
       const k = groupKey(w);
       const s = wgs.get(k) ?? new Set<number>();

@@ -525,7 +525,7 @@ export function buildIncidents(input: IncidentInput): Incident[] {
       }
     out.push({
       severity,
-      score: Math.max(...members.map((i) => findings[i]!.score)),
+      score: members.reduce((m, i) => Math.max(m, findings[i]!.score), Number.NEGATIVE_INFINITY),
       title,
       kind,
       count,

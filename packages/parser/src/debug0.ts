@@ -138,7 +138,7 @@ export function decodeDebug0(bytes: Uint8Array): Debug0Result {
         continue;
       }
       pcs.push(fr[0]!.pc);
-      all.push(...fr);
+      for (const f of fr) all.push(f);
     }
     const isRuntime = (f: GroupFrame) => (f.fn?.full ?? "").startsWith("runtime.");
     let frames = all;

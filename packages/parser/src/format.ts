@@ -70,11 +70,12 @@ export function formatGoroutine(g: Goroutine): string {
 export function formatDump(dump: Dump): string {
   const out: string[] = [...dump.preamble.lines];
   dump.goroutines.forEach((g, i) => {
-    if (g.leading !== undefined) out.push(...g.leading);
+    // One by one: `push(...lines)` overflows the call for about 100,000 lines or more.
+    if (g.leading !== undefined) for (const l of g.leading) out.push(l);
     else if (i > 0) out.push("");
     goroutineLines(g, out);
   });
-  out.push(...(dump.trailer ?? []));
+  for (const l of dump.trailer ?? []) out.push(l);
   const text = out.join("\n");
   return dump.finalNewline && out.length > 0 ? `${text}\n` : text;
 }

@@ -146,7 +146,8 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     const pre = parseRaceReports(preamble.lines, 1);
     const post = parseRaceReports(trailer, b.line - trailer.length);
     races = [...pre.races, ...post.races];
-    diagnostics.push(...pre.diagnostics, ...post.diagnostics);
+    for (const d of pre.diagnostics) diagnostics.push(d);
+    for (const d of post.diagnostics) diagnostics.push(d);
   }
   const truncated = truncation(frags, format, b.goroutineCount);
   if (truncated !== undefined) {

@@ -103,6 +103,13 @@ describe("pathological shapes (synthetic)", () => {
     expect(d.goroutines[0]!.idText).toBe("18446744073709551615");
     expect(formatDump(d)).toBe(text);
   });
+  it("a dump followed by 200,000 lines of log is formatted back as it came (no `push(...lines)` overflow)", () => {
+    const log = Array.from({ length: 200_000 }, (_, i) => `2026-12-02 INFO request ${i} served`).join("\n");
+    const text = `goroutine 1 [running]:\nmain.main()\n\t/x.go:2 +0x1\n\n${log}\n`;
+    const d = parseDump(text);
+    expect(d.trailer?.length).toBeGreaterThanOrEqual(200_000);
+    expect(formatDump(d)).toBe(text);
+  });
   it("NUL bytes and random binary do not throw and are reported", () => {
     const bin = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
     const d = parseDump(new Uint8Array(bin));

@@ -78,3 +78,13 @@ describe("the text outline of a deep spawn chain", () => {
     expect(renderTreeText(tree, { depth: 10 })).not.toContain("cut at");
   });
 });
+
+describe("orphans of one exited parent", () => {
+  it("lists 200,000 children of a ghost (they were pushed with `push(...children)`, which overflowed)", () => {
+    let s = "";
+    for (let i = 2; i < 200_002; i++)
+      s += `goroutine ${i} [select]:\nmain.w()\n\t/w.go:3 +0x1\ncreated by main.spawn in goroutine 1\n\t/m.go:9 +0x2\n\n`;
+    const g = buildSpawnGraph(parseDump(s).goroutines);
+    expect(orphans(g)).toHaveLength(200_000);
+  });
+});

@@ -26,6 +26,7 @@ import {
 import type { StacksReport } from "./report.ts";
 
 /** Frames as aligned plain lines (the fence escapes control characters). */
+/** One line per row (pushed one by one by callers: see render-text.ts's rowLines). */
 export function plainRows(rows: readonly Row[], indent: string): string[] {
   const [wp, ww] = widths(rows);
   return rows.map((r) =>
@@ -44,16 +45,15 @@ export function renderMarkdown(r: StacksReport): string {
     for (const line of crashIntro(crash)) out.push("", mdText(line));
     if (crash.stack) {
       const body = [crashedHeader(crash.stack, crash.kind)];
-      body.push(...plainRows(goroutineRows(crash.stack.frames, crash.stack.elided, r.pointerNames), "  "));
+      for (const l of plainRows(goroutineRows(crash.stack.frames, crash.stack.elided, r.pointerNames), "  "))
+        body.push(l);
       const cb = createdByGoroutine(crash.stack);
       if (cb) body.push(`  ${cb}`);
       out.push("", mdFence(body.join("\n"), "text"));
     }
     if (crash.runtimeStack.length > 0) {
-      const body = [
-        "runtime stack:",
-        ...plainRows(goroutineRows(crash.runtimeStack, [], r.pointerNames), "  "),
-      ];
+      const body = ["runtime stack:"];
+      for (const l of plainRows(goroutineRows(crash.runtimeStack, [], r.pointerNames), "  ")) body.push(l);
       out.push("", mdFence(body.join("\n"), "text"));
     }
     const regs = registerLines(crash);
@@ -64,9 +64,13 @@ export function renderMarkdown(r: StacksReport): string {
     out.push("", `## Data races (${r.races.length})`);
     r.races.forEach((race, i) => {
       const body: string[] = [];
-      for (const a of race.accesses) body.push(accessText(a), ...plainRows(raceRows(a.frames), "  "));
+      for (const a of race.accesses) {
+        body.push(accessText(a));
+        for (const l of plainRows(raceRows(a.frames), "  ")) body.push(l);
+      }
       for (const g of race.goroutines) {
-        body.push(`goroutine ${g.id} (${g.status}) created at:`, ...plainRows(raceRows(g.createdAt), "  "));
+        body.push(`goroutine ${g.id} (${g.status}) created at:`);
+        for (const l of plainRows(raceRows(g.createdAt), "  ")) body.push(l);
       }
       out.push("", `### ${mdText(raceTitle(race, i))}`, "", mdFence(body.join("\n"), "text"));
     });
@@ -96,7 +100,7 @@ export function renderMarkdown(r: StacksReport): string {
     const ids = idsText(g);
     if (ids) body.push(ids);
     if (labels) body.push(labels);
-    body.push(...plainRows(groupRows(g.frames, g.elided, r.pointerNames), "  "));
+    for (const l of plainRows(groupRows(g.frames, g.elided, r.pointerNames), "  ")) body.push(l);
     const created = createdText(g);
     if (created) body.push(created);
     out.push("", mdFence(body.join("\n"), "text"));

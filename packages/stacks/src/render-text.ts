@@ -32,6 +32,11 @@ export interface TextOptions {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
+/**
+ * One line per row. Callers push the lines one by one: `push(...lines)` passes each line as an argument,
+ * and a stack of more than about 100,000 frames (a hand-joined dump; Go elides past 100) overflowed the
+ * call (RangeError, an internal error).
+ */
 function rowLines(rows: readonly Row[], c: Colors, indent: string): string[] {
   const [wp, ww] = widths(rows);
   return rows.map((r) => {
@@ -56,13 +61,18 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
     for (const line of crashIntro(crash)) out.push(line);
     if (crash.stack) {
       out.push("", c.bold(crashedHeader(crash.stack, crash.kind)));
-      out.push(...rowLines(goroutineRows(crash.stack.frames, crash.stack.elided, r.pointerNames), c, "  "));
+      for (const l of rowLines(
+        goroutineRows(crash.stack.frames, crash.stack.elided, r.pointerNames),
+        c,
+        "  ",
+      ))
+        out.push(l);
       const cb = createdByGoroutine(crash.stack);
       if (cb) out.push(`  ${c.dim(plain(cb))}`);
     }
     if (crash.runtimeStack.length > 0) {
       out.push("", c.bold("runtime stack:"));
-      out.push(...rowLines(goroutineRows(crash.runtimeStack, [], r.pointerNames), c, "  "));
+      for (const l of rowLines(goroutineRows(crash.runtimeStack, [], r.pointerNames), c, "  ")) out.push(l);
     }
     const regs = registerLines(crash);
     if (regs.length > 0) {
@@ -82,11 +92,11 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
       out.push("", c.red(c.bold(raceTitle(race, i))));
       for (const a of race.accesses) {
         out.push(`  ${plain(accessText(a))}`);
-        out.push(...rowLines(raceRows(a.frames), c, "    "));
+        for (const l of rowLines(raceRows(a.frames), c, "    ")) out.push(l);
       }
       for (const g of race.goroutines) {
         out.push(`  goroutine ${g.id} (${plain(g.status)}) created at:`);
-        out.push(...rowLines(raceRows(g.createdAt), c, "    "));
+        for (const l of rowLines(raceRows(g.createdAt), c, "    ")) out.push(l);
       }
     });
   }
@@ -115,7 +125,7 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
     }
     const ids = idsText(g);
     if (ids) out.push(`  ${c.dim(ids)}`);
-    out.push(...rowLines(groupRows(g.frames, g.elided, r.pointerNames), c, "    "));
+    for (const l of rowLines(groupRows(g.frames, g.elided, r.pointerNames), c, "    ")) out.push(l);
     const created = createdText(g);
     if (created) out.push(`  ${c.dim(plain(created))}`);
   }
@@ -153,7 +163,7 @@ export function renderBrief(r: StacksReport, o: BriefOptions = {}): string[] {
     if (crash.stack) {
       out.push(`  ${crashedHeader(crash.stack, crash.kind)}`);
       const rows = goroutineRows(crash.stack.frames.slice(0, top), [], r.pointerNames);
-      out.push(...rowLines(rows, c, "    "));
+      for (const l of rowLines(rows, c, "    ")) out.push(l);
       if (crash.stack.frames.length > top)
         out.push(`    ${c.dim(`… ${crash.stack.frames.length - top} more frames (gosleuth stacks)`)}`);
     }
@@ -172,7 +182,7 @@ export function renderBrief(r: StacksReport, o: BriefOptions = {}): string[] {
         .slice(0, top)
         .map((f) => ({ ...f, args: { text: "", differ: [], all: false } }));
       const rows = groupRows(frames, [], new Map());
-      out.push(...rowLines(rows, c, "    "));
+      for (const l of rowLines(rows, c, "    ")) out.push(l);
       if (g.frames.length > top) out.push(`    ${c.dim(`… ${g.frames.length - top} more frames`)}`);
     }
   }
