@@ -15,7 +15,12 @@ export function registerTree(program: Command): void {
       .option("--text", "print a tree(1)-style outline (default)")
       .option("--dot", "print Graphviz dot")
       .option("--root <id>", "start at this node (aggregated) or goroutine id (--per-goroutine)")
-      .addOption(new Option("--depth <n>", "levels to print").argParser(nonNegativeInt))
+      .addOption(
+        new Option(
+          "--depth <n>",
+          "levels to print (text outlines stop at 1,000 levels unless told more)",
+        ).argParser(nonNegativeInt),
+      )
       .addOption(
         new Option("--min-count <n>", "hide aggregated nodes with fewer goroutines").argParser(
           nonNegativeInt,
