@@ -168,14 +168,14 @@ export function scoreGroup(
   extra?: { growth?: Growth; elapsedMinutes?: number },
 ): Finding {
   const w = settings.weights;
-  const g = a.first;
-  const start = startFunctionName(g.frames);
-  const top = g.frames[0]?.fn.full ?? "";
+  const frames = a.frames;
+  const start = startFunctionName(frames);
+  const top = frames[0]?.fn.full ?? "";
   const cls = a.stateClass;
   const creatorSite = grouper.sites.sites[a.site] ?? null;
   const creator = creatorSite ? { ...creatorSite } : null;
   const creatorFn = creator?.function ?? "";
-  const bf = blockingFrame(g.frames);
+  const bf = blockingFrame(frames);
   const state = mostCommonState(a.states);
   const count = a.count;
   const waitMin = Number.isFinite(a.minWait) ? a.minWait : 0;
@@ -232,7 +232,7 @@ export function scoreGroup(
   const ignored =
     matches(settings.ignore.topFunction, top) ||
     (creatorFn !== "" && matches(settings.ignore.creator, creatorFn)) ||
-    g.frames.some((f) => matches(settings.ignore.function, f.fn.full));
+    frames.some((f) => matches(settings.ignore.function, f.fn.full));
   let severity: Severity;
   if (benign && !isProven) {
     severity = "info";
