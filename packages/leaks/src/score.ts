@@ -1,5 +1,6 @@
 // A group's score as a sum of named factors, one small function each, with the reasons that explain them.
 import { formatCount as fmt, type StateClass, startFunctionName } from "@gosleuth/model";
+import { flatCopy } from "@gosleuth/spawn-graph/internal";
 import { blockingFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
@@ -262,7 +263,8 @@ export function scoreGroup(
     startFunction: start,
     creator,
     parents,
-    reasons,
+    // Flat copies: a report keeps every finding until it is written (see flatCopy).
+    reasons: reasons.map(flatCopy),
     sampleIds: a.samples.slice(0, settings.samples),
     signature: grouper.sigs.text(a.sig),
     proven: isProven,
