@@ -88,3 +88,68 @@ describe("Grouper counts", () => {
     });
   }
 });
+
+describe("Grouper memory per group", () => {
+  // Three kinds: two select loops (no wait object), one channel receiver (one), each goroutine twice.
+  const text = [
+    "goroutine 10 [select]:\nmain.a()\n\t/app/main.go:9 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x1\n",
+    "goroutine 11 [select]:\nmain.b()\n\t/app/main.go:19 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:6 +0x1\n",
+    "goroutine 12 [chan receive]:\nmain.c(0xc000123456)\n\t/app/main.go:29 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:7 +0x1\n",
+    "goroutine 13 [select]:\nmain.a()\n\t/app/main.go:9 +0x1\ncreated by main.main in goroutine 2\n\t/app/main.go:5 +0x1\n",
+    "goroutine 14 [select]:\nmain.b()\n\t/app/main.go:19 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:6 +0x1\n",
+    "goroutine 15 [chan receive]:\nmain.c(0xc000654321)\n\t/app/main.go:29 +0x1\ncreated by main.main in goroutine 3\n\t/app/main.go:7 +0x1\n",
+  ].join("\n");
+
+  it("keeps its first goroutine's frames, not the goroutine", () => {
+    const goroutines = parseDump(text).goroutines;
+    const gr = new Grouper();
+    for (const g of goroutines) gr.add(g);
+    const groups = [...gr.groups.values()];
+    expect(groups.map((a) => a.frames)).toEqual([
+      goroutines[0]!.frames,
+      goroutines[1]!.frames,
+      goroutines[2]!.frames,
+    ]);
+    expect(groups.some((a) => "first" in a)).toBe(false);
+  });
+
+  it("shares one empty id set, and one empty object set among groups that wait on no object", () => {
+    const gr = new Grouper();
+    for (const g of parseDump(text).goroutines) gr.add(g);
+    const [a, b, c] = [...gr.groups.values()];
+    expect(a!.ids).toBe(b!.ids);
+    expect(a!.ids).toBe(c!.ids);
+    expect(a!.ids.size).toBe(0);
+    expect(a!.objects).toBe(b!.objects);
+    expect(a!.objects.size).toBe(0);
+    // The channel receivers' group has its own set, holding what they wait on.
+    expect(c!.objects).not.toBe(a!.objects);
+    // Kept ids (snapshots) are each group's own.
+    const kept = new Grouper(10, true);
+    for (const g of parseDump(text).goroutines) kept.add(g);
+    expect([...kept.groups.values()].map((x) => [...x.ids])).toEqual([
+      [10, 13],
+      [11, 14],
+      [12, 15],
+    ]);
+  });
+
+  it("samples the first goroutines' ids, the first of them too", () => {
+    for (const [samples, want] of [
+      [0, [[], [], []]],
+      [1, [[10], [11], [12]]],
+      [
+        10,
+        [
+          [10, 13],
+          [11, 14],
+          [12, 15],
+        ],
+      ],
+    ] as const) {
+      const gr = new Grouper(samples);
+      for (const g of parseDump(text).goroutines) gr.add(g);
+      expect([...gr.groups.values()].map((a) => a.samples)).toEqual(want);
+    }
+  });
+});

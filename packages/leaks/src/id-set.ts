@@ -41,11 +41,20 @@ function denseWords(size: number): number {
   return 4 * size + 256;
 }
 
+/**
+ * The table of a set that has hashed nothing yet: most sets never hash (ids added in increasing order),
+ * and an Int32Array of 16 costs 264 bytes with its buffer. Never written (it has no slots).
+ */
+const NO_TABLE = new Int32Array(0);
+
 /** Numbers kept once each, iterated in the order they were first added (as a Set iterates). */
 export class IdSet {
   private list: Float64Array;
-  /** Positions in `list` (see probe) of its first `hashed` numbers (hash mode: `bits` is null). */
-  private table = new Int32Array(16);
+  /**
+   * Positions in `list` (see probe) of its first `hashed` numbers (hash mode: `bits` is null); NO_TABLE
+   * until a lookup needs one (see catchUp).
+   */
+  private table = NO_TABLE;
   /**
    * How many of the numbers are in the table. A number above every one before it is new without a lookup
    * and is only appended: ids often come in increasing order (a group's parents in a dump sorted by id), and
@@ -133,8 +142,9 @@ export class IdSet {
 
   /** Puts the numbers appended without a lookup into the table. */
   private catchUp(): void {
-    if (this.hashed === this.size) return;
-    if (this.size * 2 > this.table.length) {
+    // A table with no slots (NO_TABLE, or a dense set's) is made now: a probe needs an empty slot.
+    if (this.hashed === this.size && this.table.length > 0) return;
+    if (this.size * 2 > this.table.length || this.table.length === 0) {
       this.hashAll(tableSize(this.size));
       return;
     }

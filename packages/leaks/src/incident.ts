@@ -1,5 +1,6 @@
 // Incidents: the groups of one cause gathered together, from the evidence the dump holds, with a root cause and a title.
 import { formatCount as fmt } from "@gosleuth/model";
+import { flatCopy } from "@gosleuth/spawn-graph/internal";
 import {
   type ChannelCycle,
   findChannelCycles,
@@ -526,7 +527,8 @@ export function buildIncidents(input: IncidentInput): Incident[] {
     out.push({
       severity,
       score: members.reduce((m, i) => Math.max(m, findings[i]!.score), Number.NEGATIVE_INFINITY),
-      title,
+      // A flat copy: kept until the report is written (see flatCopy).
+      title: flatCopy(title),
       kind,
       count,
       findings: members,

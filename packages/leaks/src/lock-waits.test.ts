@@ -32,6 +32,25 @@ describe("LockWaits", () => {
 });
 
 describe("IdSet", () => {
+  it("makes no hash table until a lookup needs one, and answers the same without it", () => {
+    const table = (s: IdSet) => (s as unknown as { table: Int32Array }).table.length;
+    const s = new IdSet();
+    // Ids in increasing order (a group's parents in a dump sorted by id) are appended without a lookup.
+    for (const v of [3, 5, 9]) s.add(v);
+    expect(table(s)).toBe(0);
+    expect(new IdSet([1, 2, 3]).size).toBe(3);
+    // Nothing is in an empty set, whatever is asked (a probe of a table with no slots would never end).
+    const empty = new IdSet();
+    for (const v of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY]) expect(empty.has(v)).toBe(false);
+    expect(empty.add(Number.NEGATIVE_INFINITY).size).toBe(1);
+    expect(empty.has(Number.NEGATIVE_INFINITY)).toBe(true);
+    // A smaller id asks for a lookup: the table is made then, with the ids appended before it.
+    s.add(4);
+    expect(table(s)).toBeGreaterThan(0);
+    expect([...s.add(5).add(3)]).toEqual([3, 5, 9, 4]);
+    expect([3, 4, 5, 9, 6].map((v) => s.has(v))).toEqual([true, true, true, true, false]);
+  });
+
   it("keeps each number once, in the order first added, as a Set does", () => {
     const s = new IdSet();
     const ref = new Set<number>();

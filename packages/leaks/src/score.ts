@@ -1,5 +1,6 @@
 // A group's score as a sum of named factors, one small function each, with the reasons that explain them.
 import { formatCount as fmt, type StateClass, startFunctionName } from "@gosleuth/model";
+import { flatCopy } from "@gosleuth/spawn-graph/internal";
 import { blockingFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth } from "./finding.ts";
 import type { Grouper, GroupTally } from "./grouper.ts";
@@ -168,14 +169,14 @@ export function scoreGroup(
   extra?: { growth?: Growth; elapsedMinutes?: number },
 ): Finding {
   const w = settings.weights;
-  const g = a.first;
-  const start = startFunctionName(g.frames);
-  const top = g.frames[0]?.fn.full ?? "";
+  const frames = a.frames;
+  const start = startFunctionName(frames);
+  const top = frames[0]?.fn.full ?? "";
   const cls = a.stateClass;
   const creatorSite = grouper.sites.sites[a.site] ?? null;
   const creator = creatorSite ? { ...creatorSite } : null;
   const creatorFn = creator?.function ?? "";
-  const bf = blockingFrame(g.frames);
+  const bf = blockingFrame(frames);
   const state = mostCommonState(a.states);
   const count = a.count;
   const waitMin = Number.isFinite(a.minWait) ? a.minWait : 0;
@@ -232,7 +233,7 @@ export function scoreGroup(
   const ignored =
     matches(settings.ignore.topFunction, top) ||
     (creatorFn !== "" && matches(settings.ignore.creator, creatorFn)) ||
-    g.frames.some((f) => matches(settings.ignore.function, f.fn.full));
+    frames.some((f) => matches(settings.ignore.function, f.fn.full));
   let severity: Severity;
   if (benign && !isProven) {
     severity = "info";
@@ -262,7 +263,8 @@ export function scoreGroup(
     startFunction: start,
     creator,
     parents,
-    reasons,
+    // Flat copies: a report keeps every finding until it is written (see flatCopy).
+    reasons: reasons.map(flatCopy),
     sampleIds: a.samples.slice(0, settings.samples),
     signature: grouper.sigs.text(a.sig),
     proven: isProven,

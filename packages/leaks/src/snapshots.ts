@@ -206,14 +206,14 @@ export function diff(
     unchanged: 0,
   };
   const entry = (k: string, x: GroupTally | undefined, y: GroupTally | undefined): DiffEntry => {
-    const g = (y ?? x)!.first;
+    const frames = (y ?? x)!.frames;
     const site = (y ? b : a).sites.sites[(y ?? x)!.site];
     let state = "";
     let best = -1;
     for (const [s, c] of (y ?? x)!.states) if (c > best) [state, best] = [s, c];
     return {
       key: k,
-      startFunction: startFunctionName(g.frames),
+      startFunction: startFunctionName(frames),
       state,
       creator: site ? `${site.function} ${site.file}:${site.line}` : null,
       before: x?.count ?? 0,

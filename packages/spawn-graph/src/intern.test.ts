@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
-import { SignatureInterner, SiteInterner } from "./intern.ts";
+import { flatCopy, NameTable, SignatureInterner, SiteInterner } from "./intern.ts";
 import { creatorSite, goroutineSignature } from "./signature.ts";
 
 describe("SignatureInterner", () => {
@@ -79,6 +79,20 @@ describe("SignatureInterner", () => {
     const ids = parseDump(text).goroutines.map((g) => sigs.id(g));
     expect(new Set(ids.slice(0, 4)).size).toBe(4);
     expect(ids[4]).toBe(ids[0]); // the elided count is not part of a signature
+  });
+});
+
+describe("NameTable", () => {
+  it("numbers a text built from pieces as the same text given whole, and keeps it equal", () => {
+    const t = new NameTable();
+    const fn = "example.com/app/internal/worker.(*Pool).run";
+    const built = (line: number) => `${fn} ${"/src/app/internal/worker/pool.go"}:${line}`;
+    expect(t.idOfBuilt(built(12))).toBe(0);
+    expect(t.id(`${fn} /src/app/internal/worker/pool.go:12`)).toBe(0);
+    expect(t.idOfBuilt(built(13))).toBe(1);
+    expect(t.idOfBuilt(built(12))).toBe(0);
+    expect(t.names).toEqual([built(12), built(13)]);
+    for (const s of ["", "short", "x".repeat(13), built(1)]) expect(flatCopy(s)).toBe(s);
   });
 });
 

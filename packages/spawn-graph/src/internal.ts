@@ -3,6 +3,7 @@
 export { FAST_GROWTH, Growable, IdColumn } from "./growable.ts";
 export {
   type CreatorSite,
+  flatCopy,
   type InternedSignatures,
   NameTable,
   SignatureInterner,

@@ -22,7 +22,7 @@ import {
 import type { Goroutine, GoroutineGroup } from "@gosleuth/model";
 import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
-import { color, colorEnabled, n } from "../format.ts";
+import { color, colorEnabled, n, writeJson } from "../format.ts";
 import { type FetchOptions, isUrl, loadDump } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 import { nothingCollected, poll, pollSummary } from "./poll.ts";
@@ -150,12 +150,13 @@ export function sarifOptions(o: LeaksOptions): SarifOptions {
   return out;
 }
 
-export function printReport(
+export async function printReport(
   report: LeakReport,
   format: LeaksOptions["format"],
   sarif: SarifOptions = {},
-): void {
-  if (format === "json") process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
+): Promise<void> {
+  // A finding at a time (writeJson): one per group, and a dump of 100,000 distinct stacks has 100,000.
+  if (format === "json") await writeJson(toJson(report), 2);
   else if (format === "sarif") process.stdout.write(`${JSON.stringify(toSarif(report, sarif), null, 2)}\n`);
   else if (format === "md") process.stdout.write(renderMarkdown(report));
   else process.stdout.write(renderText(report, { color: colorEnabled }));
@@ -290,7 +291,7 @@ export async function leaksCommand(inputs: string[], o: LeaksOptions, f: FetchOp
     report = analyzeSeries(snaps, settings);
     report.input.times = times_.times;
   }
-  printReport(report, o.format, sarif);
+  await printReport(report, o.format, sarif);
   if (!o.failOn) return 0;
   // One stderr line, so a gate whose report goes to a file still says in the CI log why it failed.
   const over = countAtOrAbove(report, o.failOn);

@@ -11,7 +11,7 @@ import {
   toJson,
 } from "@gosleuth/stacks";
 import { CliError } from "../errors.ts";
-import { colorEnabled } from "../format.ts";
+import { colorEnabled, writeJson } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -64,13 +64,16 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
     if (e instanceof StacksOptionError) throw new CliError(e.message.replace(/^@gosleuth\/stacks: /, ""));
     throw e;
   }
+  // Every group, a group at a time (writeJson).
+  if (o.format === "json") {
+    await writeJson(toJson(report), 0);
+    return;
+  }
   const out =
-    o.format === "json"
-      ? `${JSON.stringify(toJson(report))}\n`
-      : o.format === "md"
-        ? renderMarkdown(report)
-        : o.format === "html"
-          ? renderHtml(report)
-          : renderText(report, { color: colorEnabled });
+    o.format === "md"
+      ? renderMarkdown(report)
+      : o.format === "html"
+        ? renderHtml(report)
+        : renderText(report, { color: colorEnabled });
   process.stdout.write(out);
 }

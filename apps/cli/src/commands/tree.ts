@@ -13,6 +13,7 @@ import {
 } from "@gosleuth/spawn-graph";
 import { plain } from "@gosleuth/text";
 import { CliError } from "../errors.ts";
+import { writeJson } from "../format.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -61,7 +62,8 @@ export async function treeCommand(input: string, o: TreeOptions, f: FetchOptions
     let nodes = doc.nodes;
     if (o.minCount) nodes = nodes.filter((n) => n.ghost || n.count >= o.minCount!);
     if (o.depth !== undefined) nodes = nodes.filter((n) => n.depth <= o.depth!);
-    process.stdout.write(`${JSON.stringify({ total: doc.total, nodes })}\n`);
+    // A node at a time (writeJson): one per group.
+    await writeJson({ total: doc.total, nodes }, 0);
   } else if (o.dot) process.stdout.write(renderTreeDot(tree));
   else {
     const opts: { depth?: number; minCount?: number; root?: string } = {};

@@ -1,0 +1,47 @@
+// What LocalGroups keeps per signature and creator site: the groups of one stack from two creator sites
+// stay apart, and at similarity `any` a stack's record holds no table of argument variants.
+import { parseDump } from "@gosleuth/parser";
+import { describe, expect, it } from "vitest";
+import { StackGrouper } from "./grouper.ts";
+
+const g = (id: number, arg: string, creator: string) =>
+  `goroutine ${id} [select]:\nmain.loop(${arg})\n\t/app/main.go:9 +0x1\ncreated by ${creator} in goroutine 1\n\t/app/main.go:5 +0x1\n`;
+
+describe("LocalGroups", () => {
+  it("keeps one stack's groups from different creator sites apart, in input order, however they interleave", () => {
+    const text = [
+      g(10, "0x1", "main.a"),
+      g(11, "0x1", "main.b"),
+      g(12, "0x1", "main.a"),
+      g(13, "0x1", "main.c"),
+      g(14, "0x1", "main.b"),
+      g(15, "0x1", "main.c"),
+    ].join("\n");
+    for (const similarity of ["any", "pointers", "exact"] as const) {
+      const s = new StackGrouper({ similarity });
+      s.add(parseDump(text).goroutines);
+      const groups = s.result().groups;
+      expect(groups.map((x) => [x.createdBy?.function, x.ids])).toEqual([
+        ["main.a", [10, 12]],
+        ["main.b", [11, 14]],
+        ["main.c", [13, 15]],
+      ]);
+    }
+  });
+
+  it("makes no table of argument variants at similarity any (an empty Map costs 184 bytes a stack)", () => {
+    const text = [g(10, "0x1", "main.a"), g(11, "0x2", "main.a"), g(12, "0x1", "main.b")].join("\n");
+    const any = new StackGrouper({ similarity: "any", countsOnly: true });
+    any.add(parseDump(text).goroutines);
+    const tables = (s: StackGrouper) =>
+      (s as unknown as { order: { stack: { byHash: Map<number, unknown> | null } }[] }).order.map(
+        (a) => a.stack.byHash,
+      );
+    expect(tables(any)).toEqual([null, null]);
+    // `exact` tells the variants apart by their argument keys: the table is made with the first.
+    const exact = new StackGrouper({ similarity: "exact" });
+    exact.add(parseDump(text).goroutines);
+    expect(tables(exact).map((t) => t?.size)).toEqual([2, 2, 1]);
+    expect(exact.result().groups.map((x) => x.ids)).toEqual([[10], [11], [12]]);
+  });
+});
