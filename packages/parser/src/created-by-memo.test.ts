@@ -88,7 +88,8 @@ describe("a `created by` read before but for its parent id", () => {
   it("is not taken where the text differs from it but for the id", () => {
     const cases: Record<string, (i: number) => string> = {
       // No file line (every other one): where such a token ends depends on the line after it.
-      "no file line": (i) => `created by main.f in goroutine ${i + 1}\n${i % 2 === 0 ? "" : "\tmain.go:3 +0x45\n"}`,
+      "no file line": (i) =>
+        `created by main.f in goroutine ${i + 1}\n${i % 2 === 0 ? "" : "\tmain.go:3 +0x45\n"}`,
       // Text after the id: the parse reads no id from it.
       "text after the id": (i) => `created by main.f in goroutine ${i + 1} (exited)\n\tmain.go:3 +0x45\n`,
       // Ids of more digits than Number() reads exactly.
