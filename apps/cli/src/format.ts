@@ -81,7 +81,7 @@ export async function writeJson(
         if (buf.length >= JSON_PIECE) {
           const ok = out.write(buf);
           buf = "";
-          if (!ok) await drained(out);
+          if (!ok) await drainOrClose(out);
         }
       }
       buf += `${nl}${pad1}]`;
@@ -91,8 +91,12 @@ export async function writeJson(
   out.write(`${buf}${first ? "" : nl}}\n`);
 }
 
-/** Resolves when `out` drains or closes (a closed pipe: run.ts ends the process on its EPIPE). */
-function drained(out: NodeJS.WritableStream): Promise<void> {
+/**
+ * Resolves when `out` drains or closes (a closed pipe: run.ts ends the process on its EPIPE), and leaves no
+ * listener behind (racing two `once` calls left the loser's listeners on stdout at every wait: a
+ * MaxListenersExceededWarning on stderr and a slow leak).
+ */
+export function drainOrClose(out: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       out.off("drain", done);

@@ -1,5 +1,6 @@
 // `gosleuth parse --ndjson`: one JSON object per goroutine (or debug=1 group), streamed with backpressure.
 import type { StreamItem } from "@gosleuth/model";
+import { drainOrClose } from "../format.ts";
 import { type FetchOptions, parseInput } from "../input.ts";
 
 function toJson(item: StreamItem): unknown {
@@ -61,20 +62,4 @@ export async function parseCommand(input: string, fetchOpts: FetchOptions): Prom
   }
   if (!closed && buf) out.write(buf);
   if (!closed) await p.finish();
-}
-
-/**
- * Resolves when `out` drains or closes, and leaves no listener behind (racing two `once` calls left the
- * loser's listeners on stdout at every wait: a MaxListenersExceededWarning on stderr and a slow leak).
- */
-function drainOrClose(out: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off("drain", done);
-      out.off("close", done);
-      resolve();
-    };
-    out.on("drain", done);
-    out.on("close", done);
-  });
 }
