@@ -1,6 +1,6 @@
 // When the parsing threads' heap growth is bounded: a pure decision from the input's size and node's flags.
 import { describe, expect, it } from "vitest";
-import { BIG_INPUT_BYTES, heapGrowthFlag } from "./heap.ts";
+import { BIG_INPUT_BYTES, heapGrowthFlag, YOUNG_GROWTH_BYTES, youngGrowthFlag } from "./heap.ts";
 
 const MB = 1024 * 1024;
 
@@ -26,5 +26,19 @@ describe("heapGrowthFlag", () => {
 
   it("never bounds a size that is not a number", () => {
     expect(heapGrowthFlag(Number.NaN, [])).toBeNull();
+  });
+});
+
+describe("youngGrowthFlag", () => {
+  it("grows the young generation at once from YOUNG_GROWTH_BYTES on, and not below", () => {
+    expect(youngGrowthFlag(YOUNG_GROWTH_BYTES, [])).toBe("--semi-space-growth-factor=16");
+    expect(youngGrowthFlag(157_568_983, [])).toBe("--semi-space-growth-factor=16");
+    expect(youngGrowthFlag(YOUNG_GROWTH_BYTES - 1, [])).toBeNull();
+    expect(youngGrowthFlag(Number.NaN, [])).toBeNull();
+  });
+
+  it("leaves a --semi-space-growth-factor given to node alone", () => {
+    expect(youngGrowthFlag(1500 * MB, ["--semi-space-growth-factor=4"])).toBeNull();
+    expect(youngGrowthFlag(1500 * MB, ["", "--max-old-space-size=512 --semi-space-growth-factor=2"])).toBeNull();
   });
 });

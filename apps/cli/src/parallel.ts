@@ -9,7 +9,7 @@ import type { Worker } from "node:worker_threads";
 import type { DumpInfo } from "@gosleuth/model";
 import { type FragmentInfo, firstByteBoundary, isBlockText, mergeFragments } from "@gosleuth/parser";
 import { CliError } from "./errors.ts";
-import { boundHeapGrowth } from "./heap.ts";
+import { tuneHeap } from "./heap.ts";
 import { checkInfo, type FetchOptions, isUrl, parseInput } from "./input.ts";
 import { Progress } from "./progress.ts";
 import {
@@ -343,9 +343,9 @@ export async function consumeInput<K extends PartialKind>(
 ): Promise<{ consumer: ConsumerOf<K>; info: DumpInfo; name: string }> {
   const options = opts.options ?? {};
   // Bounded heap growth keeps a big file's peak memory down on one thread too (stacks on the 1.5 GB
-  // dump peaked above 300 MB without it).
+  // dump peaked above 300 MB without it); the young generation grows at once (tuneHeap).
   const fileSize = localFileSize(input);
-  if (fileSize !== null) boundHeapGrowth(fileSize);
+  if (fileSize !== null) tuneHeap(fileSize);
   const threads = threadCount(opts.threads, undefined, fileSize, k);
   const size =
     threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
