@@ -39,6 +39,8 @@ describe("youngGrowthFlag", () => {
 
   it("leaves a --semi-space-growth-factor given to node alone", () => {
     expect(youngGrowthFlag(1500 * MB, ["--semi-space-growth-factor=4"])).toBeNull();
-    expect(youngGrowthFlag(1500 * MB, ["", "--max-old-space-size=512 --semi-space-growth-factor=2"])).toBeNull();
+    expect(
+      youngGrowthFlag(1500 * MB, ["", "--max-old-space-size=512 --semi-space-growth-factor=2"]),
+    ).toBeNull();
   });
 });
