@@ -74,11 +74,17 @@ export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions
   return { ...info, goroutines, groups: s.groups };
 }
 
-function byteLength(s: string): number {
+/** The length of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+export function byteLength(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 ? (c >= 0xd800 && c <= 0xdbff ? 1 : 2) : 1;
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 units, 4 bytes
+      i++;
+    } else n += 2; // 3 bytes: the rest of the BMP, and a lone surrogate
   }
   return n;
 }
@@ -134,6 +140,8 @@ async function* runSession(
       first = await bytes.next();
     }
     let cur = first;
+    // Whether the last text chunk ended with the first half of a surrogate pair (counted as a lone one).
+    let highAtEnd = false;
     while (!cur.done) {
       if (options.signal?.aborted) {
         s.builder.diag("error", s.builder.line, "parsing cancelled", "");
@@ -142,6 +150,11 @@ async function* runSession(
       const chunk = cur.value;
       if (typeof chunk === "string") {
         s.bytes += byteLength(chunk);
+        // A pair split between two chunks is 4 bytes, not two lone surrogates' 3 each.
+        if (chunk.length > 0) {
+          if (highAtEnd && (chunk.charCodeAt(0) & 0xfc00) === 0xdc00) s.bytes -= 2;
+          highAtEnd = (chunk.charCodeAt(chunk.length - 1) & 0xfc00) === 0xd800;
+        }
         s.feed(chunk);
       } else {
         s.bytes += chunk.length;

@@ -5,6 +5,7 @@ import type { Dump } from "@gosleuth/model";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatDump, parseDump, parseDumpAsync } from "./index.ts";
+import { byteLength } from "./parse.ts";
 
 const SAMPLES = [
   "generated/go-versions/go1.26-crash-nil-gotraceback-crash.txt",
@@ -233,5 +234,25 @@ describe("stream consumers", () => {
       expect(got).toEqual([...want.goroutines.map(key), ...want.groups.map(key)]);
       if (want.goroutines.length > 0) expect(pieces).toBeGreaterThan(5);
     }
+  });
+});
+
+describe("byteLength", () => {
+  it("counts a string's UTF-8 bytes as TextEncoder writes them", () => {
+    const enc = new TextEncoder();
+    for (const s of [
+      "",
+      "ascii",
+      "héllo",
+      "✓ ünï",
+      "𐀀",
+      "a𐀀b😀c",
+      "\ud800",
+      "x\udc00y",
+      "\ud800\ud800\udc00",
+    ]) {
+      expect(byteLength(s)).toBe(enc.encode(s).length);
+    }
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => byteLength(s) === enc.encode(s).length));
   });
 });
