@@ -145,10 +145,15 @@ export class ModelBuilder {
 
   // ---- top-level tokens -------------------------------------------------
 
+  /**
+   * A line outside any goroutine, kept as a copy of its own (unsliced): as a slice it would keep the
+   * whole piece it was read from alive, and a log around a dump is all such lines (a 176 MB log kept
+   * its pieces and then copied every line at the end: 576 MB for `summary`).
+   */
   private push(l: string): void {
     if (this.soleBlank) this.keepSoleBlank();
     else if (this.pending.length === 0) this.pendingLine = this.line;
-    this.pending.push(l);
+    this.pending.push(unsliced(l));
     this.line++;
   }
 
@@ -585,7 +590,7 @@ export class ModelBuilder {
     if (!this.seenBlock) {
       for (const l of p) this.preambleLines.push(l);
     } else if (!(p.length === 1 && p[0]!.trim() === "")) {
-      this.leading = p.map(unsliced);
+      this.leading = p;
       for (let i = 0; i < p.length; i++) {
         const l = p[i]!;
         const ln = this.pendingLine + i;
@@ -609,7 +614,7 @@ export class ModelBuilder {
       this.pending = [];
       return [];
     }
-    const t = this.pending.map(unsliced);
+    const t = this.pending;
     const first = t.find((l) => l.trim() !== "");
     if (first !== undefined && PARTIAL_BLOCK_LINE.test(first)) {
       this.trailerCut = `the input ends inside a goroutine block: ${JSON.stringify(first.trimEnd().slice(0, 80))}`;
@@ -722,7 +727,8 @@ export class ModelBuilder {
       this.diag("info", ln, "text before the dump (kept in the preamble)", l);
     }
     const preamble: Mutable<Preamble> = {
-      lines: this.preambleLines.map(unsliced),
+      // Copies already (push, debug1.ts): a new list, not new strings.
+      lines: this.preambleLines.slice(),
       panics,
       fatal,
       runtimeLines,

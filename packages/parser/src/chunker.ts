@@ -2,7 +2,10 @@
 //
 // A boundary is a line starting with `goroutine N ` right after a blank line (or a debug=1 group
 // after a blank line). Pieces are parsed independently by the grammar, so a dump of any size is parsed
-// with memory bounded by the piece size and the largest goroutine, never by the dump.
+// with memory bounded by the piece size and the largest goroutine, never by the dump. Text with no
+// boundary for longer than a piece (a log around a dump) is cut at a line where no token or block can
+// continue (isLineCut), so it does not pile up into one piece either.
+import { isFileLine, pairEnd } from "./line-matchers.ts";
 
 /**
  * Pieces are cut once this much text is pending. Small pieces keep the parser's working set (the
@@ -46,6 +49,73 @@ export function lastByteBoundary(b: Uint8Array): number {
   return -1;
 }
 
+/**
+ * Whether a piece may start at `s`, the start of a line of `text` (a position right after a newline),
+ * with the parse unchanged: no token of the lexer reaches from the line before into this one, and this
+ * one is a line the lexer reads as `Other` wherever its token starts. An `Other` line is a top-level item
+ * of the grammar that ends any block before it (parser.ts's fast path ends a block there too, and hands
+ * the lines from there to the next header to the grammar, whose top level is a flat list of tokens), so
+ * the text before it and the text from it on parse as they would joined.
+ *
+ * Only the tokens of two lines or more reach into the next line, and each of their later lines is a
+ * file line (FramePair: function line and file line, pair after pair; CreatedBy: its file line): a line
+ * that is no file line and starts no frame pair continues no token. On top of that the line must start
+ * with none of the other tokens: no blank or indented line, no `created by `, no elision marker, no
+ * ancestor header, and (a header, a glued header, `stack unavailable`) no `goroutine ` anywhere in it.
+ * The line and the next one (which decides whether a frame pair starts) must end with their newlines
+ * inside `text`; otherwise false, as for any doubt.
+ */
+export function isLineCut(text: string, s: number): boolean {
+  if (s <= 0 || text.charCodeAt(s - 1) !== 10) return false;
+  const e1 = text.indexOf("\n", s);
+  if (e1 === -1 || text.indexOf("\n", e1 + 1) === -1) return false;
+  const c0 = text.charCodeAt(s);
+  if (c0 === 9 || c0 === 32 || c0 === 13 || c0 === 10) return false;
+  const line = text.substring(s, e1);
+  if (line.includes("goroutine ")) return false;
+  if (line.startsWith("created by ") || line.startsWith("...") || line.startsWith("[originating"))
+    return false;
+  return !isFileLine(text, s, e1) && pairEnd(text, s) === -1;
+}
+
+/** Lines tried from the end of a read for a line cut before giving up on that read. */
+const LINE_CUT_TRIES = 64;
+
+/**
+ * The last line start of `text` at or after `min` where a piece may start (isLineCut), trying at most
+ * LINE_CUT_TRIES lines from the end; -1 when there is none.
+ */
+export function lastLineCut(text: string, min = 1): number {
+  let i = text.lastIndexOf("\n");
+  for (let tries = 0; i > 0 && tries < LINE_CUT_TRIES; tries++) {
+    i = text.lastIndexOf("\n", i - 1);
+    if (i === -1 || i + 1 < min) return -1;
+    if (isLineCut(text, i + 1)) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * The same on bytes: the last line start of `b` where a piece may start, or -1. The two lines that
+ * decide it are decoded as UTF-8 on their own (a newline byte never lies inside a multi-byte
+ * character), as the piece's text would have them.
+ */
+export function lastByteLineCut(b: Uint8Array): number {
+  // The newline ending the line after a candidate, and the one ending the candidate.
+  let e2 = b.lastIndexOf(10);
+  if (e2 <= 0) return -1;
+  let e1 = b.lastIndexOf(10, e2 - 1);
+  for (let tries = 0; e1 > 0 && tries < LINE_CUT_TRIES; tries++) {
+    const nl = b.lastIndexOf(10, e1 - 1);
+    if (nl === -1) return -1;
+    // "\n" + candidate line + "\n" + next line + "\n", decoded alone: isLineCut at 1.
+    if (isLineCut(textDecoder.decode(b.subarray(nl, e2 + 1)), 1)) return nl + 1;
+    e2 = e1;
+    e1 = nl;
+  }
+  return -1;
+}
+
 /** Splits text at goroutine boundaries (for inputs that arrive as strings). */
 export class PieceSplitter {
   private parts: string[] = [];
@@ -60,7 +130,9 @@ export class PieceSplitter {
     this.size += text.length;
     if (this.size < this.pieceSize) return null;
     // Boundaries split across two pushes are simply not seen: the piece then ends at an earlier one.
-    const cut = lastBoundary(text);
+    // Without one, at a line where the parse may be cut (a log around a dump).
+    let cut = lastBoundary(text);
+    if (cut <= 0) cut = lastLineCut(text);
     if (cut <= 0) return null;
     this.parts[this.parts.length - 1] = text.slice(0, cut);
     const piece = this.parts.join("");
@@ -154,7 +226,18 @@ export class ByteSplitter {
     }
     const last = lastByteBoundary(chunk);
     if (last <= 0) {
-      this.parts.push(copyBytes(chunk));
+      // No goroutine boundary in this read: what is pending is cut at a line that allows it (a log
+      // around a dump), else kept until a read brings a boundary.
+      const cut = lastByteLineCut(chunk);
+      if (cut <= 0) {
+        this.parts.push(copyBytes(chunk));
+        return;
+      }
+      this.parts.push(chunk.subarray(0, cut));
+      emit(decodeBytes(concatBytes(this.parts, this.size - chunk.length + cut)));
+      const tail = copyBytes(chunk.subarray(cut));
+      this.parts = [tail];
+      this.size = tail.length;
       return;
     }
     const first = firstByteBoundary(chunk);

@@ -35,7 +35,7 @@ export function parseDebug1(
       profileName = m[1]!;
       total = Number(m[2]);
       headerSeen = true;
-      b.preambleLines.push(l);
+      b.preambleLines.push(unsliced(l));
     } else if ((m = /^(\d+) @( 0x[0-9a-f]+)*\s*$/.exec(l))) {
       close(ln - 1);
       const pcs = l
