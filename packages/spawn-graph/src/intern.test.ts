@@ -34,6 +34,31 @@ describe("SignatureInterner", () => {
       }
     });
   }
+  it("gives the same ids when its recent stacks start over, every goroutine in a function of its own (synthetic)", () => {
+    // 300 start functions, two stacks each (two lines), met twice in turns: with room for 8 start
+    // functions the recent stacks are dropped again and again, and every id must come from the trie.
+    const text = Array.from(
+      { length: 600 },
+      (_, i) =>
+        `goroutine ${i + 2} [select]:\nruntime.gopark(0x0?)\n\t/go/src/runtime/proc.go:425 +0xce\n` +
+        `main.fn${i % 300}(0x1)\n\t/app/gen.go:${i < 300 ? 10 : 11} +0x45\ncreated by main.main in goroutine 1\n\t/app/main.go:20 +0x3d\n\n`,
+    ).join("");
+    const { goroutines } = parseDump(text);
+    expect(goroutines).toHaveLength(600);
+    const order = [...goroutines, ...goroutines.filter((_, i) => i % 3 === 0), ...goroutines];
+    for (const sigs of [new SignatureInterner({ recentStarts: 8 }), new SignatureInterner()]) {
+      const idOfText = new Map<string, number>();
+      for (const g of order) {
+        const id = sigs.id(g);
+        const t = goroutineSignature(g);
+        expect(sigs.text(id)).toBe(t);
+        if (!idOfText.has(t)) idOfText.set(t, id);
+        expect(id).toBe(idOfText.get(t));
+      }
+      expect(idOfText.size).toBe(600);
+    }
+  });
+
   it("gives the same ids while its frame cache shrinks where frames never come back and grows again (synthetic)", () => {
     // Goroutines parsed one by one have frames of their own (a cache of them only misses), then one parse
     // of many goroutines shares its frames (the cache hits again); a tiny cache of each size.

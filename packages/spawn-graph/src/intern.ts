@@ -11,6 +11,12 @@ interface RecentStack {
   id: number;
 }
 const RECENT_PER_START = 16;
+/**
+ * Start functions whose recent stacks are kept before the cache starts over: each list holds its
+ * stacks' frames alive, and where every goroutine starts in a function of its own (100,000 on the
+ * distinct-stacks dump) a list per start function kept every stack's frames to the end.
+ */
+const RECENT_STARTS = 4_096;
 
 /** Whether two stacks have their elision markers at the same places. */
 function sameElisions(a: Goroutine["elided"], b: Goroutine["elided"]): boolean {
@@ -92,6 +98,8 @@ export class SignatureInterner {
   private readonly sigPath: { parent: number; loc: number; cls: number }[] = [];
   private readonly sigStrings: (string | undefined)[] = [];
   private readonly frameCacheCap: number;
+  /** Start functions with recent stacks kept before that cache starts over (see RECENT_STARTS). */
+  private readonly recentStarts: number;
   private readonly missingCap: number;
   // The frame cache's size before it starts over (see MISSING_CAP), and its lookups and hits since.
   private cap: number;
@@ -100,9 +108,11 @@ export class SignatureInterner {
 
   /**
    * `frameCacheCap`: frames remembered before the frame cache starts over; `missingCap`: the same after a
-   * cache that mostly missed (tests make them small).
+   * cache that mostly missed; `recentStarts`: start functions whose recent stacks are kept (tests make
+   * them small).
    */
-  constructor(o: { frameCacheCap?: number; missingCap?: number } = {}) {
+  constructor(o: { frameCacheCap?: number; missingCap?: number; recentStarts?: number } = {}) {
+    this.recentStarts = o.recentStarts ?? RECENT_STARTS;
     this.frameCacheCap = o.frameCacheCap ?? FRAME_CACHE_CAP;
     this.missingCap = Math.min(o.missingCap ?? MISSING_CAP, this.frameCacheCap);
     this.cap = this.frameCacheCap;
@@ -198,8 +208,10 @@ export class SignatureInterner {
     const r: RecentStack = { cls, frames: g.frames, elided: g.elided, id };
     // A new start function's list is made holding its stack: an empty list grown by one push has room
     // for 17 (152 bytes), and where every stack starts in a function of its own each list keeps one.
-    if (known === undefined) this.recent.set(start, [r]);
-    else if (known.length < RECENT_PER_START) known.push(r);
+    if (known === undefined) {
+      if (this.recent.size >= this.recentStarts) this.recent.clear();
+      this.recent.set(start, [r]);
+    } else if (known.length < RECENT_PER_START) known.push(r);
     else known[id % RECENT_PER_START] = r;
     return id;
   }
