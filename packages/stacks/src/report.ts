@@ -77,7 +77,11 @@ export function buildReport(
   const nodePred = o.filter ? compileFilter(parseFilter(o.filter)).node : null;
   const match = matcher(o.match);
   let filtered = part.filtered;
-  const groups: ReportGroup[] = [];
+  // The groups kept and their lowest ids; only the groups shown are copied into report groups (a dump of
+  // 100,000 distinct stacks shown five at a time copied them all).
+  const kept: GroupData[] = [];
+  const firstIds: number[] = [];
+  let total = 0;
   for (const g of part.groups) {
     if ((match && !match(g)) || (nodePred && !nodePred({ count: g.count }))) {
       filtered += g.count;
@@ -85,21 +89,32 @@ export function buildReport(
     }
     let firstId = Number.POSITIVE_INFINITY;
     for (const id of g.ids) if (id < firstId) firstId = id;
-    groups.push({ ...g, firstId });
+    kept.push(g);
+    firstIds.push(firstId);
+    total += g.count;
   }
   const sort = o.sort ?? "count";
-  groups.sort((a, b) => {
+  const order = Array.from(kept, (_, i) => i);
+  // Equal groups keep their order (the position breaks the tie, as a stable sort of the groups would).
+  order.sort((x, y) => {
+    const a = kept[x]!;
+    const b = kept[y]!;
     if (sort === "wait" && a.waitMax !== b.waitMax) return b.waitMax - a.waitMax;
     if (sort !== "id" && a.count !== b.count) return b.count - a.count;
-    return a.firstId - b.firstId;
+    return firstIds[x]! - firstIds[y]! || x - y;
   });
-  const total = groups.reduce((s, g) => s + g.count, 0);
   const limit = o.limit ?? Number.POSITIVE_INFINITY;
   // Ids ascending: the oldest goroutine of a group first (input order is a runtime detail). Only the
   // groups shown print their ids.
-  const shown = groups.slice(0, limit);
-  for (const g of shown) g.ids = ascending(g.ids);
-  const hidden = groups.slice(shown.length);
+  const shown: ReportGroup[] = [];
+  let shownCount = 0;
+  for (let k = 0; k < order.length && k < limit; k++) {
+    const i = order[k]!;
+    const g: ReportGroup = { ...kept[i]!, firstId: firstIds[i]! };
+    g.ids = ascending(g.ids);
+    shown.push(g);
+    shownCount += g.count;
+  }
   const { names, use } = pointerNames(shown);
   return {
     input,
@@ -110,7 +125,7 @@ export function buildReport(
     crash: crashOf(info, part.first, part.running),
     races: foldRaces(info.races),
     groups: shown,
-    omitted: { groups: hidden.length, goroutines: hidden.reduce((s, g) => s + g.count, 0) },
+    omitted: { groups: kept.length - shown.length, goroutines: total - shownCount },
     pointerNames: names,
     pointerUse: use,
   };
