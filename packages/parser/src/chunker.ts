@@ -71,9 +71,9 @@ export function isLineCut(text: string, s: number): boolean {
   if (e1 === -1 || text.indexOf("\n", e1 + 1) === -1) return false;
   const c0 = text.charCodeAt(s);
   if (c0 === 9 || c0 === 32 || c0 === 13 || c0 === 10) return false;
-  const line = text.substring(s, e1);
-  if (line.includes("goroutine ")) return false;
-  if (line.startsWith("created by ") || line.startsWith("...") || line.startsWith("[originating"))
+  const g = text.indexOf("goroutine ", s);
+  if (g !== -1 && g < e1) return false;
+  if (text.startsWith("created by ", s) || text.startsWith("...", s) || text.startsWith("[originating", s))
     return false;
   return !isFileLine(text, s, e1) && pairEnd(text, s) === -1;
 }
@@ -82,14 +82,14 @@ export function isLineCut(text: string, s: number): boolean {
 const LINE_CUT_TRIES = 64;
 
 /**
- * The last line start of `text` at or after `min` where a piece may start (isLineCut), trying at most
- * LINE_CUT_TRIES lines from the end; -1 when there is none.
+ * The last line start of `text` where a piece may start (isLineCut), trying at most LINE_CUT_TRIES
+ * lines from the end; -1 when there is none.
  */
-export function lastLineCut(text: string, min = 1): number {
+export function lastLineCut(text: string): number {
   let i = text.lastIndexOf("\n");
   for (let tries = 0; i > 0 && tries < LINE_CUT_TRIES; tries++) {
     i = text.lastIndexOf("\n", i - 1);
-    if (i === -1 || i + 1 < min) return -1;
+    if (i === -1) return -1;
     if (isLineCut(text, i + 1)) return i + 1;
   }
   return -1;
@@ -97,8 +97,8 @@ export function lastLineCut(text: string, min = 1): number {
 
 /**
  * The same on bytes: the last line start of `b` where a piece may start, or -1. The two lines that
- * decide it are decoded as UTF-8 on their own (a newline byte never lies inside a multi-byte
- * character), as the piece's text would have them.
+ * decide it are decoded on their own by the pieces' decoder (a newline byte never lies inside a
+ * multi-byte character), as the piece's text would have them.
  */
 export function lastByteLineCut(b: Uint8Array): number {
   // The newline ending the line after a candidate, and the one ending the candidate.
@@ -109,7 +109,7 @@ export function lastByteLineCut(b: Uint8Array): number {
     const nl = b.lastIndexOf(10, e1 - 1);
     if (nl === -1) return -1;
     // "\n" + candidate line + "\n" + next line + "\n", decoded alone: isLineCut at 1.
-    if (isLineCut(textDecoder.decode(b.subarray(nl, e2 + 1)), 1)) return nl + 1;
+    if (isLineCut(decodeBytes(b.subarray(nl, e2 + 1)), 1)) return nl + 1;
     e2 = e1;
     e1 = nl;
   }

@@ -21,28 +21,34 @@ const cutBefore = (line: string, next = "2026-12-03T06:00:01Z INFO next line") =
 
 describe("isLineCut", () => {
   it("allows a cut before a log line or another line the lexer reads as Other", () => {
-    expect(cutBefore("2026-12-03T06:00:00Z INFO server/handler.go:100 request served status=200")).toBe(true);
-    expect(cutBefore("panic: boom")).toBe(true);
-    expect(cutBefore("runtime stack:")).toBe(true);
-    expect(cutBefore("SIGQUIT: quit")).toBe(true);
-    expect(cutBefore("rax    0x0")).toBe(true);
+    for (const line of [
+      "2026-12-03T06:00:00Z INFO server/handler.go:100 request served status=200",
+      "panic: boom",
+      "runtime stack:",
+      "SIGQUIT: quit",
+      "rax    0x0",
+    ])
+      expect(cutBefore(line), line).toBe(true);
   });
 
   it("refuses a line that a token continues or that starts a token of its own", () => {
     // A frame pair starts here (indented or unindented file line next), or a file line ends one.
-    expect(cutBefore("main.main()", "\t/app/main.go:12 +0x1d")).toBe(false);
-    expect(cutBefore("main.f(0x1)", "app/x.go:3")).toBe(false);
-    expect(cutBefore("\t/app/main.go:12 +0x1d")).toBe(false);
-    expect(cutBefore("app/main.go:12 +0x1d")).toBe(false);
-    expect(cutBefore("created by main.main in goroutine 1")).toBe(false);
-    expect(cutBefore("...3 frames elided...")).toBe(false);
-    expect(cutBefore("goroutine 5 [running]:")).toBe(false);
-    expect(cutBefore("shell$ goroutine 5 [running]:")).toBe(false);
-    expect(cutBefore("goroutine running on other thread; stack unavailable")).toBe(false);
-    expect(cutBefore("[originating from goroutine 3]:")).toBe(false);
-    expect(cutBefore("")).toBe(false);
-    expect(cutBefore("   ")).toBe(false);
-    expect(cutBefore("\r")).toBe(false);
+    for (const [line, next] of [
+      ["main.main()", "\t/app/main.go:12 +0x1d"],
+      ["main.f(0x1)", "app/x.go:3"],
+      ["\t/app/main.go:12 +0x1d"],
+      ["app/main.go:12 +0x1d"],
+      ["created by main.main in goroutine 1"],
+      ["...3 frames elided..."],
+      ["goroutine 5 [running]:"],
+      ["shell$ goroutine 5 [running]:"],
+      ["goroutine running on other thread; stack unavailable"],
+      ["[originating from goroutine 3]:"],
+      [""],
+      ["   "],
+      ["\r"],
+    ] as [string, string?][])
+      expect(cutBefore(line, next), JSON.stringify(line)).toBe(false);
   });
 
   it("refuses where the line or the one after it is not complete, and at the start", () => {
@@ -85,6 +91,17 @@ function pieceStarts(pieces: string[]): number[] {
   return starts;
 }
 
+/** `input` in reads of the given sizes (cycled), as a stream hands them over. */
+function inReads<T extends string | Uint8Array>(input: T, sizes: number[]): T[] {
+  const out: T[] = [];
+  for (let pos = 0, k = 0; pos < input.length; k++) {
+    const n = sizes[k % sizes.length]!;
+    out.push(input.slice(pos, pos + n) as T);
+    pos += n;
+  }
+  return out;
+}
+
 describe("ByteSplitter and PieceSplitter on text without boundaries", () => {
   it("cut a long log into pieces of about the piece size, each after a line where a cut is allowed", () => {
     const text = `${Array.from({ length: 20_000 }, (_, i) => `${LOG_LINES[i % 3]} n=${i}`).join("\n")}\n`;
@@ -125,11 +142,7 @@ describe("ByteSplitter and PieceSplitter on text without boundaries", () => {
           const bytes = new TextEncoder().encode(text);
           const bs = new ByteSplitter(pieceSize);
           const pieces: string[] = [];
-          for (let pos = 0, k = 0; pos < bytes.length; k++) {
-            const n = reads[k % reads.length]!;
-            bs.push(bytes.slice(pos, pos + n), (p) => pieces.push(p));
-            pos += n;
-          }
+          for (const r of inReads(bytes, reads)) bs.push(r, (p) => pieces.push(p));
           pieces.push(bs.end());
           expect(pieces.join("")).toBe(text);
           for (const s of pieceStarts(pieces)) {
@@ -151,17 +164,6 @@ describe("ByteSplitter and PieceSplitter on text without boundaries", () => {
 const SOURCES = listFixtures("generated/go-versions")
   .filter((f) => /crash|sigquit-system/.test(f))
   .map((f) => readFileSync(fixture(f), "utf8"));
-
-/** `input` in reads of the given sizes (cycled), as a stream hands them over. */
-function inReads<T extends string | Uint8Array>(input: T, sizes: number[]): T[] {
-  const out: T[] = [];
-  for (let pos = 0, k = 0; pos < input.length; k++) {
-    const n = sizes[k % sizes.length]!;
-    out.push(input.slice(pos, pos + n) as T);
-    pos += n;
-  }
-  return out;
-}
 
 describe("the model of a dump in a log", () => {
   it(
