@@ -2,10 +2,27 @@
 // (its shortcut for stacks seen lately must never merge two signatures or split one).
 import { readFileSync } from "node:fs";
 import { fixture } from "@gosleuth/fixtures";
+import type { Goroutine } from "@gosleuth/model";
 import { parseDump } from "@gosleuth/parser";
 import { describe, expect, it } from "vitest";
 import { flatCopy, NameTable, SignatureInterner, SiteInterner } from "./intern.ts";
 import { creatorSite, goroutineSignature } from "./signature.ts";
+
+/**
+ * Interns `order` and checks that each id names its signature's text and that one text has one id;
+ * returns how many texts there were.
+ */
+function expectOneIdPerText(sigs: SignatureInterner, order: readonly Goroutine[]): number {
+  const idOfText = new Map<string, number>();
+  for (const g of order) {
+    const id = sigs.id(g);
+    const text = goroutineSignature(g);
+    expect(sigs.text(id)).toBe(text);
+    if (!idOfText.has(text)) idOfText.set(text, id);
+    expect(id).toBe(idOfText.get(text));
+  }
+  return idOfText.size;
+}
 
 describe("SignatureInterner", () => {
   for (const f of [
@@ -23,14 +40,7 @@ describe("SignatureInterner", () => {
         [shuffled.map(([, g]) => g), new SignatureInterner()],
         [shuffled.map(([, g]) => g), new SignatureInterner({ frameCacheCap: 3 })],
       ] as const) {
-        const idOfText = new Map<string, number>();
-        for (const g of order) {
-          const id = sigs.id(g);
-          const text = goroutineSignature(g);
-          expect(sigs.text(id)).toBe(text);
-          if (!idOfText.has(text)) idOfText.set(text, id);
-          expect(id).toBe(idOfText.get(text));
-        }
+        expectOneIdPerText(sigs, order);
       }
     });
   }
@@ -47,15 +57,7 @@ describe("SignatureInterner", () => {
     expect(goroutines).toHaveLength(600);
     const order = [...goroutines, ...goroutines.filter((_, i) => i % 3 === 0), ...goroutines];
     for (const sigs of [new SignatureInterner({ recentStarts: 8 }), new SignatureInterner()]) {
-      const idOfText = new Map<string, number>();
-      for (const g of order) {
-        const id = sigs.id(g);
-        const t = goroutineSignature(g);
-        expect(sigs.text(id)).toBe(t);
-        if (!idOfText.has(t)) idOfText.set(t, id);
-        expect(id).toBe(idOfText.get(t));
-      }
-      expect(idOfText.size).toBe(600);
+      expect(expectOneIdPerText(sigs, order)).toBe(600);
     }
   });
 
@@ -79,15 +81,7 @@ describe("SignatureInterner", () => {
       new SignatureInterner({ frameCacheCap: 64, missingCap: 16 }),
       new SignatureInterner(),
     ]) {
-      const idOfText = new Map<string, number>();
-      for (const g of [...alone, ...shared, ...alone]) {
-        const id = sigs.id(g);
-        const text = goroutineSignature(g);
-        expect(sigs.text(id)).toBe(text);
-        if (!idOfText.has(text)) idOfText.set(text, id);
-        expect(id).toBe(idOfText.get(text));
-      }
-      expect(idOfText.size).toBe(40);
+      expect(expectOneIdPerText(sigs, [...alone, ...shared, ...alone])).toBe(40);
     }
   });
 
