@@ -43,6 +43,10 @@ export interface GroupTally {
   count: number;
   minWait: number;
   maxWait: number;
+  /**
+   * Counts of its raw states, but for the run of `runState` still being counted (read them with
+   * stateCounts). The one empty map NO_STATES until a second state comes: most groups have one state.
+   */
   states: Map<string, number>;
   stateClass: StateClass;
   samples: number[];
@@ -57,24 +61,51 @@ export interface GroupTally {
   frames: readonly Frame[];
   /** Goroutine ids (only when the grouper keeps them: else the one empty set of every group, NO_IDS). */
   ids: Set<number>;
-  /** States not yet counted in `states`: the last one seen and how many in a row (see Grouper.flush). */
+  /** States not yet counted in `states`: the last one seen and how many in a row (see stateCounts). */
   runState: string;
   runCount: number;
   /** The parent id last added to `parents` (siblings with one parent often come in a row). */
   lastParent: number;
   /**
-   * Objects (channels, mutexes, conditions) its goroutines wait on, up to the grouper's limit (a group
-   * whose state waits on no object has the one empty set NO_OBJECTS).
+   * Objects (channels, mutexes, conditions) its goroutines wait on, up to the grouper's limit (the one
+   * empty set NO_OBJECTS until one is found).
    */
   objects: Set<string>;
 }
 
-// Sets never added to, shared by the groups that have nothing to keep in them: an empty Set costs 152
-// bytes (its table is allocated with it), per group 30 MB of `leaks` where 100,000 stacks differ.
+// Maps and sets never written, shared by the groups that have nothing in them yet: an empty Map or Set
+// costs about 260 bytes with its table (allocated with it); one of each per group was 50 MB of `leaks`
+// where 100,000 stacks differ. A group gets its own at its first entry (addState, addObject).
 /** The `ids` of every group when the grouper keeps none. */
 const NO_IDS: Set<number> = new Set();
-/** The `objects` of a group whose state waits on no object (its state class is its signature's). */
+/** The `objects` of a group that has found none. */
 const NO_OBJECTS: Set<string> = new Set();
+/** The `states` of a group that has had one state so far (counted by its run). */
+const NO_STATES: Map<string, number> = new Map();
+
+/** Adds `n` goroutines in raw state `state` to a group's `states`. */
+function addState(a: GroupTally, state: string, n: number): void {
+  if (a.states === NO_STATES) a.states = new Map();
+  a.states.set(state, (a.states.get(state) ?? 0) + n);
+}
+
+/** Adds an object to a group's `objects`. */
+function addObject(a: GroupTally, o: string): void {
+  if (a.objects === NO_OBJECTS) a.objects = new Set();
+  a.objects.add(o);
+}
+
+/**
+ * A group's goroutines per raw state, in the order each state's first run ended (the run still being
+ * counted last). A new map when the run is not counted in `states` yet, else `states` itself: read it,
+ * do not keep or change it.
+ */
+export function stateCounts(a: GroupTally | GroupPartial): ReadonlyMap<string, number> {
+  if (a.runCount === 0) return a.states;
+  const m = new Map(a.states);
+  m.set(a.runState, (m.get(a.runState) ?? 0) + a.runCount);
+  return m;
+}
 
 /** What a grouper keeps besides counts, as evidence for incidents. */
 export interface EvidenceLimits {
@@ -127,9 +158,8 @@ export class Grouper {
   readonly sites = new SiteInterner();
   private readonly byKey = new Map<number, GroupTally>();
 
-  /** The groups, by signature and creator site (every count up to date). */
+  /** The groups, by signature and creator site (states: see stateCounts). */
   get groups(): ReadonlyMap<number, GroupTally> {
-    this.flush();
     return this.byKey;
   }
 
@@ -138,13 +168,6 @@ export class Grouper {
     return this.groups.get(groupNumber(site, sig));
   }
 
-  /** Counts the states still held as runs (adding a goroutine only bumps its group's run). */
-  private flush(): void {
-    for (const a of this.byKey.values()) {
-      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
-      a.runCount = 0;
-    }
-  }
   // Start function of every goroutine, as columns (id, index into startNames), looked up by id through
   // an index built when first needed: far smaller and cheaper than a Map of every goroutine.
   // A column a goroutine, filled while the parser runs (FAST_GROWTH); ids take 4 bytes each while they fit
@@ -246,7 +269,7 @@ export class Grouper {
         count: 0,
         minWait: Number.POSITIVE_INFINITY,
         maxWait: 0,
-        states: new Map(),
+        states: NO_STATES,
         stateClass: g.stateClass,
         // Made holding the first goroutine's id: a list grown from empty by a push has room for 17
         // (152 bytes), and most groups of a dump whose stacks all differ keep one.
@@ -259,7 +282,7 @@ export class Grouper {
         runState: g.state,
         runCount: 0,
         lastParent: Number.NaN,
-        objects: OBJECT_STATES.has(g.stateClass) ? new Set() : NO_OBJECTS,
+        objects: NO_OBJECTS,
       };
       this.byKey.set(k, a);
     }
@@ -271,7 +294,7 @@ export class Grouper {
     if (g.waitMinutes > a.maxWait) a.maxWait = g.waitMinutes;
     if (g.state === a.runState) a.runCount++;
     else {
-      if (a.runCount > 0) a.states.set(a.runState, (a.states.get(a.runState) ?? 0) + a.runCount);
+      if (a.runCount > 0) addState(a, a.runState, a.runCount);
       a.runState = g.state;
       a.runCount = 1;
     }
@@ -321,10 +344,10 @@ export class Grouper {
       let f = this.lockFrameOfSig[sig];
       if (f === undefined) this.lockFrameOfSig[sig] = f = this.waits.frameId(w.fn, w.file, w.line);
       this.waits.push(sig, site, f, w);
-      if (a.objects.size < this.limits.objects) a.objects.add(w.wait);
+      if (a.objects.size < this.limits.objects) addObject(a, w.wait);
     } else if (a.objects.size < this.limits.objects && a.count <= this.limits.objects * OBJECT_LOOKS) {
       const o = waitObject(g.frames, at);
-      if (o !== undefined) a.objects.add(o);
+      if (o !== undefined) addObject(a, o);
     }
   }
 
@@ -341,7 +364,6 @@ export class Grouper {
    * another thread, use the grouper no more.
    */
   partial(): GrouperPartial {
-    this.flush();
     return {
       total: this.total,
       signatures: this.sigs.export(),
@@ -362,7 +384,6 @@ export class Grouper {
 
   /** Adds a later part's groups (see partial). */
   merge(p: GrouperPartial): void {
-    this.flush();
     this.total += p.total;
     const sig = this.sigs.import(p.signatures);
     const site = p.sites.map((x) => this.sites.intern(x));
@@ -372,17 +393,30 @@ export class Grouper {
       const k = groupNumber(t, s);
       const a = this.byKey.get(k);
       if (!a) {
-        this.byKey.set(k, { ...b, sig: s, site: t, key: "", parents: new IdSet(b.parents) });
+        // Copied across threads, the shared empty map and set are an empty map and set of their own.
+        this.byKey.set(k, {
+          ...b,
+          sig: s,
+          site: t,
+          key: "",
+          parents: new IdSet(b.parents),
+          states: b.states.size > 0 ? b.states : NO_STATES,
+          objects: b.objects.size > 0 ? b.objects : NO_OBJECTS,
+        });
         continue;
       }
       a.count += b.count;
       if (b.minWait < a.minWait) a.minWait = b.minWait;
       if (b.maxWait > a.maxWait) a.maxWait = b.maxWait;
-      for (const [st, c] of b.states) a.states.set(st, (a.states.get(st) ?? 0) + c);
+      // As if both parts had been added here: this group's run ends, then the later part's states in
+      // the order they came (its run last).
+      if (a.runCount > 0) addState(a, a.runState, a.runCount);
+      a.runCount = 0;
+      for (const [st, c] of stateCounts(b)) addState(a, st, c);
       for (const id of b.samples) if (a.samples.length < this.samples) a.samples.push(id);
       for (const q of b.parents) if (a.parents.size < PARENTS_KEPT) a.parents.add(q);
       a.leaked += b.leaked;
-      for (const o of b.objects) if (a.objects.size < this.limits.objects) a.objects.add(o);
+      for (const o of b.objects) if (a.objects.size < this.limits.objects) addObject(a, o);
     }
     this.waits.append(p.lockWaits, sig, site, this.limits.lockWaits);
     this.holds.merge(p.holds, sig, site);

@@ -3,7 +3,7 @@ import { formatCount as fmt, type StateClass, startFunctionName } from "@gosleut
 import { flatCopy } from "@gosleuth/spawn-graph/internal";
 import { blockingFrame } from "./blocking-frame.ts";
 import type { Category, Finding, Growth } from "./finding.ts";
-import type { Grouper, GroupTally } from "./grouper.ts";
+import { type Grouper, type GroupTally, stateCounts } from "./grouper.ts";
 import { BENIGN, CATEGORY, isStartupCreator, STATE_WORDS } from "./rules.ts";
 import { type LeakSettings, matches, type Severity } from "./settings.ts";
 
@@ -177,7 +177,7 @@ export function scoreGroup(
   const creator = creatorSite ? { ...creatorSite } : null;
   const creatorFn = creator?.function ?? "";
   const bf = blockingFrame(frames);
-  const state = mostCommonState(a.states);
+  const state = mostCommonState(stateCounts(a));
   const count = a.count;
   const waitMin = Number.isFinite(a.minWait) ? a.minWait : 0;
   const waitMax = a.maxWait;

@@ -1,7 +1,7 @@
 // Leaks over time: the same groups followed across snapshots of one process, and the diff of two snapshots.
 import { type Goroutine, startFunctionName } from "@gosleuth/model";
 import { type Finding, type Growth, type LeakReport, sortFindings, summarize } from "./finding.ts";
-import { Grouper, type GroupTally } from "./grouper.ts";
+import { Grouper, type GroupTally, stateCounts } from "./grouper.ts";
 import { buildIncidents } from "./incident.ts";
 import { scoreGroup } from "./score.ts";
 import { type LeakSettings, type PartialLeakSettings, resolveSettings } from "./settings.ts";
@@ -210,7 +210,7 @@ export function diff(
     const site = (y ? b : a).sites.sites[(y ?? x)!.site];
     let state = "";
     let best = -1;
-    for (const [s, c] of (y ?? x)!.states) if (c > best) [state, best] = [s, c];
+    for (const [s, c] of stateCounts((y ?? x)!)) if (c > best) [state, best] = [s, c];
     return {
       key: k,
       startFunction: startFunctionName(frames),
