@@ -67,6 +67,36 @@ describe("IdSet", () => {
     expect([...new IdSet(s.toArray())]).toEqual([...ref]);
   });
 
+  it("answers as a Set does from its first numbers on, whether made empty or from a list", () => {
+    // A set of one number keeps no list (it is `max`): each way of reading it, and every next step, is
+    // checked against a Set, for sets made empty and from lists of 0 to 3 numbers.
+    const steps = [7, 7, 3, -1, Number.NEGATIVE_INFINITY, 2 ** 40, 0.5, 7, 1_000_000];
+    const starts = [[], [5], [5, 5], [9, 2], [2, 9, 4]];
+    for (const start of starts) {
+      for (const made of [new IdSet(Float64Array.from(start)), new IdSet(start)]) {
+        const ref = new Set<number>(start);
+        const check = () => {
+          expect(made.size).toBe(ref.size);
+          expect([...made.view()]).toEqual([...ref]);
+          for (const v of [...steps, 5, 9, 2, 4, 8]) expect(made.has(v)).toBe(ref.has(v));
+        };
+        check();
+        for (const v of steps) {
+          made.add(v);
+          ref.add(v);
+          check();
+          expect([...made.toArray()]).toEqual([...ref]);
+          expect([...made]).toEqual([...ref]);
+        }
+      }
+    }
+    // A lookup in a set of one number made without a list.
+    const one = new IdSet();
+    expect(one.add(Number.NEGATIVE_INFINITY).has(Number.NEGATIVE_INFINITY)).toBe(true);
+    expect(new IdSet().add(4).has(4)).toBe(true);
+    expect(new IdSet().add(4).has(3)).toBe(false);
+  });
+
   it("finds a number appended without a lookup (ids in increasing order) when it comes again", () => {
     const s = new IdSet();
     const ref = new Set<number>();
