@@ -29,19 +29,26 @@ describe("LocalGroups", () => {
     }
   });
 
-  it("makes no table of argument variants at similarity any (an empty Map costs 184 bytes a stack)", () => {
+  it("makes no table of argument variants at similarity any, nor for a stack's first variant (an empty Map costs 184 bytes a stack)", () => {
     const text = [g(10, "0x1", "main.a"), g(11, "0x2", "main.a"), g(12, "0x1", "main.b")].join("\n");
     const any = new StackGrouper({ similarity: "any", countsOnly: true });
     any.add(parseDump(text).goroutines);
-    const tables = (s: StackGrouper) =>
-      (s as unknown as { order: { stack: { byHash: Map<number, unknown> | null } }[] }).order.map(
-        (a) => a.stack.byHash,
-      );
-    expect(tables(any)).toEqual([null, null]);
-    // `exact` tells the variants apart by their argument keys: the table is made with the first.
+    type Site = { byHash: Map<number, unknown> | null; firstBucket: unknown[] | null };
+    const sites = (s: StackGrouper) =>
+      (s as unknown as { order: { stack: Site }[] }).order.map((a) => a.stack);
+    expect(sites(any).map((t) => [t.byHash, t.firstBucket])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    // `exact` tells the variants apart by their argument keys: the first variant's bucket is kept
+    // inline, the table is made with the second.
     const exact = new StackGrouper({ similarity: "exact" });
     exact.add(parseDump(text).goroutines);
-    expect(tables(exact).map((t) => t?.size)).toEqual([2, 2, 1]);
+    expect(sites(exact).map((t) => [t.firstBucket?.length, t.byHash?.size])).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, undefined],
+    ]);
     expect(exact.result().groups.map((x) => x.ids)).toEqual([[10], [11], [12]]);
   });
 });

@@ -19,6 +19,13 @@ class SiteGroups {
    * dump whose every stack differs 18 MB of `summary`'s 264 MB live.
    */
   byHash: Map<number, Group[]> | null = null;
+  /**
+   * The first bucket made, and its hash: most signatures and sites have one variant, and a Map with one
+   * entry cost 280 bytes with its table (28 MB of `stacks` where 100,000 stacks differ). Later buckets go
+   * to byHash.
+   */
+  firstHash = 0;
+  firstBucket: Group[] | null = null;
   lastFrames: readonly Frame[] | null = null;
   /** lastFrames.length, -1 while there is none (a number field: no load from a list not seen yet). */
   lastLength = -1;
@@ -32,6 +39,37 @@ class SiteGroups {
 
   /** `site`: the creator site id these groups share. */
   constructor(readonly site: number) {}
+}
+
+/** Numbers per KeyPool block (256 KiB). */
+const KEY_BLOCK = 65_536;
+
+/**
+ * Short lists of argument-key numbers as views of shared blocks: an Int32Array of its own (its buffer and
+ * the buffer's memory) cost about 200 bytes for a few numbers, and a group and each signature's site keep
+ * one (40 MB of `stacks` where 100,000 stacks differ); a view of a block costs its object alone.
+ */
+class KeyPool {
+  private block = new Int32Array(KEY_BLOCK);
+  private used = 0;
+
+  /** Room for `n` numbers (zeros), to keep as long as the grouper. */
+  take(n: number): Int32Array {
+    if (this.used + n > this.block.length) {
+      this.block = new Int32Array(Math.max(KEY_BLOCK, n));
+      this.used = 0;
+    }
+    const v = this.block.subarray(this.used, this.used + n);
+    this.used += n;
+    return v;
+  }
+
+  /** A kept copy of the first `n` numbers of `keys`. */
+  copy(keys: Int32Array, n: number): Int32Array {
+    const v = this.take(n);
+    v.set(keys.subarray(0, n));
+    return v;
+  }
 }
 
 export class LocalGroups {
@@ -48,17 +86,36 @@ export class LocalGroups {
    * arguments are folded into its group's (not for counts only); `order`: each new group is pushed onto it
    * (an array, not a callback: a closure per grouper made the call site see a new target in every range).
    */
+  /** Arguments neither tell groups apart (similarity `any`) nor are merged. */
+  private readonly countsAny: boolean;
+  /** Where groups' argument-key numbers and each site's last ones are kept. */
+  private readonly keys = new KeyPool();
+
   constructor(
     private readonly args: ArgKeyNumbers,
     private readonly mergeArgs: boolean,
     private readonly order: Group[],
-  ) {}
+  ) {
+    this.countsAny = args.similarity === "any" && !mergeArgs;
+  }
 
   /** The group of goroutine `g` (signature `sig`, creator site `site`), made when it is the first. */
   groupOf(g: Goroutine, sig: number, site: number, siteData: CreatorSite | null): Group {
     let at = this.bySig.get(sig);
     if (at === undefined) this.bySig.set(sig, (at = new SiteGroups(site)));
     else if (at.site !== site) at = this.otherSite(sig, site);
+    // Arguments do not count and are not merged (`summary`'s groups): one group per signature and site,
+    // and no frames kept to compare with (each site's last frames kept the parser's frame objects, their
+    // function names and texts alive: 27 MB of `summary`'s live heap where 100,000 stacks differ).
+    if (this.countsAny) {
+      if (at.lastGroup === null) {
+        at.lastGroup = newGroup(g, siteData);
+        at.lastGroup.stack = at;
+        at.variants = 1;
+        this.order.push(at.lastGroup);
+      }
+      return at.lastGroup;
+    }
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: the same objects as
     // the last goroutine of this signature mean the same group and nothing to merge.
@@ -82,24 +139,27 @@ export class LocalGroups {
       // Often only a frame or two differ from the last goroutine's (a request's own pointer in the top
       // frame, the rest shared): the others keep the last one's numbers.
       const reuse = sameLength && ids !== null && ids.length >= n;
-      if (!reuse && (ids === null || ids.length < n)) ids = at.lastIds = new Int32Array(n);
+      if (!reuse && (ids === null || ids.length < n)) ids = at.lastIds = this.keys.take(n);
       for (let i = 0; i < n; i++) {
         const f = frames[i]!;
         if (!reuse || f !== last![i]) ids![i] = this.args.ofFrame(f);
         h = Math.imul(h ^ ids![i]!, 0x01000193);
       }
-      bucket = at.byHash?.get(h);
+      bucket = at.firstBucket !== null && at.firstHash === h ? at.firstBucket : at.byHash?.get(h);
       a = variantIn(bucket, ids!, n);
     }
     if (a === undefined && at.variants < MAX_VARIANTS) {
       a = newGroup(g, siteData);
       a.stack = at;
-      if (n > 0) a.argKeys = ids!.slice(0, n);
+      if (n > 0) a.argKeys = this.keys.copy(ids!, n);
       at.variants++;
       // A bucket starts with its first group (an empty list would change its element kind on the push).
       if (n > 0) {
-        if (bucket === undefined) (at.byHash ??= new Map()).set(h, [a]);
-        else bucket.push(a);
+        if (bucket !== undefined) bucket.push(a);
+        else if (at.firstBucket === null) {
+          at.firstHash = h;
+          at.firstBucket = [a];
+        } else (at.byHash ??= new Map()).set(h, [a]);
       }
       this.order.push(a);
     } else if (a === undefined) {
@@ -115,6 +175,7 @@ export class LocalGroups {
         this.order,
         this.mergeArgs,
         sameLength ? last : null,
+        this.keys,
       );
     } else if (this.mergeArgs) {
       // Frames that are the last goroutine's objects were folded into its group already.
@@ -151,6 +212,7 @@ function foldedGroup(
   order: Group[],
   mergeArgs: boolean,
   lastFrames: readonly Frame[] | null,
+  keys: KeyPool,
 ): Group {
   const frames = g.frames;
   const fold = foldKey(similarity, frames.length, (i) => frames[i]!.args);
@@ -162,7 +224,7 @@ function foldedGroup(
   }
   const a = newGroup(g, siteData);
   a.stack = at;
-  if (n > 0) a.argKeys = ids!.slice(0, n);
+  if (n > 0) a.argKeys = keys.copy(ids!, n);
   overflow.set(fold, a);
   order.push(a);
   return a;

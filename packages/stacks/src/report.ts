@@ -110,7 +110,7 @@ export function buildReport(
   let shownCount = 0;
   for (let k = 0; k < order.length && k < limit; k++) {
     const i = order[k]!;
-    const g: ReportGroup = { ...kept[i]!, firstId: firstIds[i]! };
+    const g = reportGroup(kept[i]!, firstIds[i]!);
     g.ids = ascending(g.ids);
     shown.push(g);
     shownCount += g.count;
@@ -128,6 +128,33 @@ export function buildReport(
     omitted: { groups: kept.length - shown.length, goroutines: total - shownCount },
     pointerNames: names,
     pointerUse: use,
+  };
+}
+
+/**
+ * A shown group: a GroupData's fields (in its order), whatever else the object holds (a grouper's own
+ * groups, see StackGrouper.result's `copy`), and its first id.
+ */
+function reportGroup(g: GroupData, firstId: number): ReportGroup {
+  return {
+    key: g.key,
+    stateClass: g.stateClass,
+    states: g.states,
+    count: g.count,
+    ids: g.ids,
+    waitMin: g.waitMin,
+    waitMax: g.waitMax,
+    locked: g.locked,
+    leaked: g.leaked,
+    labels: g.labels,
+    labelsCapped: g.labelsCapped,
+    createdBy: g.createdBy,
+    parents: g.parents,
+    parentsCapped: g.parentsCapped,
+    frames: g.frames,
+    elided: g.elided,
+    profile: g.profile,
+    firstId,
   };
 }
 

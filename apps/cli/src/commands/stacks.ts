@@ -53,7 +53,7 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
   });
   let report: ReturnType<typeof buildReport>;
   try {
-    report = buildReport(name, consumer.grouper.result(), info, {
+    report = buildReport(name, consumer.grouper.result({ copy: false }), info, {
       similarity,
       ...(o.match !== undefined ? { match: o.match } : {}),
       ...(o.filter !== undefined ? { filter: o.filter } : {}),

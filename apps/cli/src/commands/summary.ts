@@ -66,7 +66,7 @@ export async function summary(
     threads: opts.threads,
     fetch: fetchOpts,
   });
-  const stacks = buildReport(name, acc.stacks.result(), info, { similarity: "any", limit: 5 });
+  const stacks = buildReport(name, acc.stacks.result({ copy: false }), info, { similarity: "any", limit: 5 });
   const out = summarise(name, acc, info, stacks);
   if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   else process.stdout.write(renderSummary(out, stacks));
