@@ -86,8 +86,10 @@ export class LocalGroups {
    * arguments are folded into its group's (not for counts only); `order`: each new group is pushed onto it
    * (an array, not a callback: a closure per grouper made the call site see a new target in every range).
    */
-  /** Arguments neither tell groups apart (similarity `any`) nor are merged. */
+  /** Arguments neither tell groups apart (similarity `any`) nor are merged, and groups count only. */
   private readonly countsAny: boolean;
+  /** With countsAny: the group of each signature and creator site (site × 2^24 + signature id). */
+  private readonly bySigSite = new Map<number, Group>();
   /** Where groups' argument-key numbers and each site's last ones are kept. */
   private readonly keys = new KeyPool();
 
@@ -101,21 +103,23 @@ export class LocalGroups {
 
   /** The group of goroutine `g` (signature `sig`, creator site `site`), made when it is the first. */
   groupOf(g: Goroutine, sig: number, site: number, siteData: CreatorSite | null): Group {
+    // Arguments do not count and are not merged (`summary`'s groups): one group per signature and site,
+    // found by the pair alone. No SiteGroups, and no frames kept to compare with (each site's last frames
+    // kept the parser's frame objects, their function names and texts alive: 27 MB of `summary`'s live
+    // heap where 100,000 stacks differ). Its `stack` stays null: no other group shares its locations.
+    if (this.countsAny) {
+      const k = site * 16_777_216 + sig;
+      let a = this.bySigSite.get(k);
+      if (a === undefined) {
+        a = newGroup(g, siteData, true);
+        this.bySigSite.set(k, a);
+        this.order.push(a);
+      }
+      return a;
+    }
     let at = this.bySig.get(sig);
     if (at === undefined) this.bySig.set(sig, (at = new SiteGroups(site)));
     else if (at.site !== site) at = this.otherSite(sig, site);
-    // Arguments do not count and are not merged (`summary`'s groups): one group per signature and site,
-    // and no frames kept to compare with (each site's last frames kept the parser's frame objects, their
-    // function names and texts alive: 27 MB of `summary`'s live heap where 100,000 stacks differ).
-    if (this.countsAny) {
-      if (at.lastGroup === null) {
-        at.lastGroup = newGroup(g, siteData);
-        at.lastGroup.stack = at;
-        at.variants = 1;
-        this.order.push(at.lastGroup);
-      }
-      return at.lastGroup;
-    }
     const frames = g.frames;
     // The parser shares frame objects between goroutines whose frames print alike: the same objects as
     // the last goroutine of this signature mean the same group and nothing to merge.
