@@ -75,4 +75,27 @@ describe("fragments merge to the whole-input result", () => {
     expect(r.info.diagnostics.at(-1)).toEqual(whole.diagnostics.at(-1));
     expect(r.info.diagnostics.at(-2)).toEqual(whole.diagnostics.at(-2));
   });
+
+  it("lists the diagnostics of lines before the dump first, so the cap drops the last lines' ones", async () => {
+    // A dump inside a log: 6,000 log lines, two goroutines, 6,000 log lines: 12,000 info diagnostics
+    // over the 10,000 cap. Those kept are the first lines' (before, the lines after the dump came
+    // first and every line before it was dropped).
+    const log = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => `2026-12-03T06:00:00Z INFO request ${from + i} served\n`).join("");
+    const g = (id: number) => `goroutine ${id} [select]:\nmain.f()\n\t/x/main.go:${id} +0x1\n\n`;
+    const text = `${log(6_000, 0)}${g(1)}${g(2)}${log(6_000, 6_000)}`;
+    const bytes = new TextEncoder().encode(text);
+    const whole = parseDump(bytes);
+    const info = whole.diagnostics.filter((d) => d.severity === "info");
+    expect(info.length).toBe(10_000);
+    expect(info.slice(0, 6_000).map((d) => d.line)).toEqual(Array.from({ length: 6_000 }, (_, i) => i + 1));
+    // The first lines after the dump follow, in order (the dump's 8 lines start at line 6,001).
+    expect(info[6_000]!.line).toBe(6_009);
+    expect(info.at(-1)!.line).toBe(6_008 + 4_000);
+    expect(whole.diagnostics.at(-1)!.message).toContain("2000 more diagnostics not listed");
+    // Cut between the goroutines, the fragments agree.
+    const r = await parseInFragments(bytes, [boundaries(bytes)[0]!]);
+    expect(r.clean).toBe(true);
+    expect(r.info.diagnostics).toEqual(whole.diagnostics);
+  });
 });

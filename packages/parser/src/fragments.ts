@@ -91,11 +91,6 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     if (i > 0 && !f.cleanStart) clean = false;
     if (i < frags.length - 1 && !f.cleanEnd) clean = false;
     offsets.push({ lines, dumps });
-    for (const d of f.diagnostics) {
-      if (b.diagnostics.length >= MAX_DIAGNOSTICS) b.droppedDiagnostics++;
-      else b.diagnostics.push(lines === 0 ? d : shiftDiagnostic(d, lines));
-    }
-    b.droppedDiagnostics += f.dropped;
     for (const r of f.registers) b.registers.push(r);
     b.goroutineCount += f.goroutines;
     lines += f.lines;
@@ -109,7 +104,19 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
   b.runtimeStack = first.runtimeStack;
   const trailer = last.trailer;
   const mode = frags.length === 1 ? first.mode : "blocks";
+  // The preamble's lines come first in the input, so do their diagnostics: classified before the
+  // fragments' diagnostics are added, they are not the ones dropped past MAX_DIAGNOSTICS (a log around
+  // a dump listed the first 10,000 lines after it and dropped every line before it).
   const { preamble, format: blockFormat } = b.preamble();
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i]!;
+    const at = offsets[i]!.lines;
+    for (const d of f.diagnostics) {
+      if (b.diagnostics.length >= MAX_DIAGNOSTICS) b.droppedDiagnostics++;
+      else b.diagnostics.push(at === 0 ? d : shiftDiagnostic(d, at));
+    }
+    b.droppedDiagnostics += f.dropped;
+  }
   let format: DumpFormat = blockFormat;
   if (mode === "debug1") format = "debug1";
   if (mode === "debug0") format = groups > 0 || first.total === 0 ? "debug0" : "unknown";

@@ -214,7 +214,7 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
       `  ${n(s.diagnostics)}${
         s.diagnostics
           ? ` (${Object.entries(s.diagnosticsByLevel)
-              .map(([k, v]) => `${v} ${k}`)
+              .map(([k, v]) => `${n(v)} ${k}`)
               .join(", ")})`
           : ""
       }`,
