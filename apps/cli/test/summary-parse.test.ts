@@ -163,6 +163,23 @@ describe("rough inputs: cut dumps, CRLF, race reports", () => {
       stdout: expect.stringContaining("part of a dump"),
     });
   });
+  it("a dump inside a long log lists the first lines' diagnostics and counts the ones past the cap", async () => {
+    // 6,000 log lines, the Caddy dump, 6,000 log lines: 12,000 info diagnostics, 10,000 listed.
+    const log = (from: number) =>
+      Array.from({ length: 6_000 }, (_, i) => `2026-12-03T06:00:00Z INFO request ${from + i} served\n`).join(
+        "",
+      );
+    const file = join(tmp, "caddy-in-a-log.txt");
+    writeFileSync(file, `${log(0)}${readFileSync(CADDY, "utf8")}${log(6_000)}`);
+    const r = await run(["summary", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Diagnostics {2}10,001 \(10,000 info, 1 warning\) and 2,000 more not listed\n/);
+    expect(r.stdout).toContain("  info: line 1: text before the dump (kept in the preamble)\n");
+    const j = JSON.parse((await run(["summary", file, "--json"])).stdout);
+    expect(j).toMatchObject({ goroutines: 2711, diagnostics: 10_001, diagnosticsNotListed: 2_000 });
+    expect(j.firstDiagnostics.map((d: { line: number }) => d.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(JSON.parse((await run(["summary", CADDY, "--json"])).stdout).diagnosticsNotListed).toBe(0);
+  });
   it("a real SIGQUIT dump pasted after a shell prompt is a signal dump", async () => {
     const text = readFileSync(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt"), "utf8");
     const r = await run(["summary", "-"], { input: `root@host:/# ${text}` });

@@ -298,6 +298,11 @@ export interface DumpInfo {
   readonly registers: readonly Register[];
   readonly races: readonly RaceReport[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Diagnostics past the parser's cap (10,000), counted but not listed (a warning at the end of
+   * `diagnostics` says how many); absent when none was dropped.
+   */
+  readonly unlistedDiagnostics?: number;
   /** Bytes read from the input. */
   readonly bytes: number;
   /** Lines read from the input. */

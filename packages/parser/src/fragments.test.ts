@@ -92,7 +92,8 @@ describe("fragments merge to the whole-input result", () => {
     // The first lines after the dump follow, in order (the dump's 8 lines start at line 6,001).
     expect(info[6_000]!.line).toBe(6_009);
     expect(info.at(-1)!.line).toBe(6_008 + 4_000);
-    expect(whole.diagnostics.at(-1)!.message).toContain("2000 more diagnostics not listed");
+    expect(whole.diagnostics.at(-1)!.message).toContain("2,000 more diagnostics not listed");
+    expect(whole.unlistedDiagnostics).toBe(2_000);
     // Cut between the goroutines, the fragments agree.
     const r = await parseInFragments(bytes, [boundaries(bytes)[0]!]);
     expect(r.clean).toBe(true);

@@ -1,6 +1,14 @@
 // Merging the raw results of sessions that each parsed one byte range of a dump (cut at goroutine
 // boundaries, parsed on several threads) into the DumpInfo one session over the whole input gives.
-import type { Diagnostic, DumpFormat, DumpInfo, Frame, Register, Truncation } from "@gosleuth/model";
+import {
+  type Diagnostic,
+  type DumpFormat,
+  type DumpInfo,
+  type Frame,
+  formatCount,
+  type Register,
+  type Truncation,
+} from "@gosleuth/model";
 import { MAX_DIAGNOSTICS, ModelBuilder, NO_CREATOR } from "./builder.ts";
 import { isRaceStart, parseRaceReports } from "./race.ts";
 import type { SessionMode } from "./session.ts";
@@ -144,7 +152,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     diagnostics.push({
       severity: "warning",
       line: b.line,
-      message: `@gosleuth/parser: ${b.droppedDiagnostics} more diagnostics not listed (the raw text is still kept in the model)`,
+      message: `@gosleuth/parser: ${formatCount(b.droppedDiagnostics)} more diagnostics not listed (the raw text is still kept in the model)`,
       text: "",
     });
   }
@@ -170,6 +178,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     profileName?: string;
     runtimeStack?: DumpInfo["runtimeStack"];
     truncated?: Truncation;
+    unlistedDiagnostics?: number;
   } = {
     format,
     preamble,
@@ -184,6 +193,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
   };
   if (b.runtimeStack.length > 0) info.runtimeStack = b.runtimeStack;
   if (truncated !== undefined) info.truncated = truncated;
+  if (b.droppedDiagnostics > 0) info.unlistedDiagnostics = b.droppedDiagnostics;
   if (first.total !== undefined && frags.length === 1) info.total = first.total;
   if (first.profileName !== undefined && frags.length === 1) info.profileName = first.profileName;
   return { info, clean, offsets };

@@ -38,6 +38,8 @@ export interface SummaryJson {
   };
   diagnostics: number;
   diagnosticsByLevel: Record<string, number>;
+  /** Diagnostics past the parser's cap: counted, not listed (nor in diagnosticsByLevel). */
+  diagnosticsNotListed: number;
   firstDiagnostics: Pick<Diagnostic, "severity" | "line" | "message">[];
   bytes: number;
   lines: number;
@@ -121,6 +123,7 @@ function summarise(
     },
     diagnostics: info.diagnostics.length,
     diagnosticsByLevel: byLevel,
+    diagnosticsNotListed: info.unlistedDiagnostics ?? 0,
     firstDiagnostics: info.diagnostics
       .slice(0, 5)
       .map((d) => ({ severity: d.severity, line: d.line, message: d.message })),
@@ -217,7 +220,7 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
               .map(([k, v]) => `${n(v)} ${k}`)
               .join(", ")})`
           : ""
-      }`,
+      }${s.diagnosticsNotListed > 0 ? ` and ${n(s.diagnosticsNotListed)} more not listed` : ""}`,
   );
   for (const d of s.firstDiagnostics)
     lines.push(`  ${d.severity}: ${plain(d.message.replace(/^@gosleuth\/parser: /, ""), 1000)}`);
