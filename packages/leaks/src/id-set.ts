@@ -84,9 +84,9 @@ export class IdSet {
   }
 
   /**
-   * The list, made when it is first read: a set of one number holds it as `max` only (most groups of a
-   * dump whose stacks all differ have one parent, and the list's typed array, its buffer and the buffer's
-   * memory cost about 200 bytes: 20 MB of `leaks` over 100,000 groups).
+   * The list, made when a second number comes or a lookup needs it: a set of one number holds it as `max`
+   * only (most groups of a dump whose stacks all differ have one parent, and the list's typed array, its
+   * buffer and the buffer's memory cost about 200 bytes: 20 MB of `leaks` over 100,000 groups).
    */
   private column(): Float64Array {
     if (this.list === NO_LIST && this.size > 0) {

@@ -81,18 +81,21 @@ export class LocalGroups {
   /** The groups of a signature's other creator sites, by signature, then site. */
   private readonly moreSites = new Map<number, Map<number, SiteGroups>>();
 
+  /** Arguments neither tell groups apart (similarity `any`) nor are merged, and groups count only. */
+  private readonly countsAny: boolean;
+  /**
+   * With countsAny: the group of each signature and creator site, by site × 2^24 + signature id (signature
+   * ids stay below 2^24, as for leaks' groups and the tree's roots).
+   */
+  private readonly bySigSite = new Map<number, Group>();
+  /** Where groups' argument-key numbers and each site's last ones are kept. */
+  private readonly keys = new KeyPool();
+
   /**
    * `args`: numbers the frames' arguments at the grouper's level; `mergeArgs`: whether a goroutine's
    * arguments are folded into its group's (not for counts only); `order`: each new group is pushed onto it
    * (an array, not a callback: a closure per grouper made the call site see a new target in every range).
    */
-  /** Arguments neither tell groups apart (similarity `any`) nor are merged, and groups count only. */
-  private readonly countsAny: boolean;
-  /** With countsAny: the group of each signature and creator site (site × 2^24 + signature id). */
-  private readonly bySigSite = new Map<number, Group>();
-  /** Where groups' argument-key numbers and each site's last ones are kept. */
-  private readonly keys = new KeyPool();
-
   constructor(
     private readonly args: ArgKeyNumbers,
     private readonly mergeArgs: boolean,
