@@ -391,13 +391,20 @@ export class AggregateTreeBuilder {
     return out;
   }
 
+  /** makeNode's counts per raw state (all zero between calls). */
+  private rawCounts = new Int32Array(0);
+
   private makeNode(members: Int32Array, parent: AggNode | null, depth: number, index: number): AggNode {
     const sig = this.sigOf.data[members[0]!]!;
     const site = this.siteOf.data[members[0]!]!;
     const states: Partial<Record<StateClass, number>> = {};
     // Goroutines per raw state (by state number), and the states in order of first appearance: the
-    // first of them with the highest count wins.
-    const raw = new Int32Array(this.stateNames.names.length);
+    // first of them with the highest count wins. One array for every node, its counts set back to zero
+    // after each: one the size of the state table per node cost time and memory for every node of a
+    // dump with many distinct state texts (`[chan receive N minutes]` with N in the hundreds or more).
+    if (this.rawCounts.length < this.stateNames.names.length)
+      this.rawCounts = new Int32Array(this.stateNames.names.length);
+    const raw = this.rawCounts;
     const seen: number[] = [];
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
@@ -419,6 +426,7 @@ export class AggregateTreeBuilder {
         best = seen[i]!;
         bestCount = c;
       }
+      raw[seen[i]!] = 0;
     }
     const signature = this.sigs.text(sig);
     const stateClass = signature.slice(

@@ -44,3 +44,31 @@ describe.each(files)("nodeOf on %s", (rel) => {
     });
   });
 });
+
+describe("a node's state", () => {
+  it("is the most common raw state of its own goroutines, first seen among equals, node after node", () => {
+    // Three kinds of goroutine with the same two raw states of one class (RLock and Lock are both
+    // rwmutex): the counts of one node must not leak into the next (makeNode counts raw states in one
+    // array for every node).
+    const g = (id: number, fn: string, state: string) =>
+      `goroutine ${id} [${state}]:\nmain.${fn}()\n\t/app/main.go:9 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x1\n`;
+    const text = [
+      "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1\n",
+      g(10, "a", "sync.RWMutex.RLock"),
+      g(11, "a", "sync.RWMutex.Lock"),
+      g(12, "a", "sync.RWMutex.Lock"),
+      g(13, "b", "sync.RWMutex.RLock"),
+      g(14, "b", "sync.RWMutex.Lock"),
+      g(15, "c", "sync.RWMutex.Lock"),
+      g(16, "c", "sync.RWMutex.RLock"),
+      g(17, "c", "sync.RWMutex.RLock"),
+    ].join("\n");
+    const tree = buildAggregateTree(parseDump(text).goroutines);
+    const stateOf = (fn: string) => tree.nodes.find((n) => n.function === `main.${fn}`)!.state;
+    expect([stateOf("a"), stateOf("b"), stateOf("c")]).toEqual([
+      "sync.RWMutex.Lock",
+      "sync.RWMutex.RLock",
+      "sync.RWMutex.RLock",
+    ]);
+  });
+});
