@@ -180,6 +180,28 @@ describe("rough inputs: cut dumps, CRLF, race reports", () => {
     expect(j.firstDiagnostics.map((d: { line: number }) => d.line)).toEqual([1, 2, 3, 4, 5]);
     expect(JSON.parse((await run(["summary", CADDY, "--json"])).stdout).diagnosticsNotListed).toBe(0);
   });
+  it("lists the 25 most common states and counts the rest (a dump can print a state per goroutine)", async () => {
+    // 40 goroutines, each in its own raw state (`[chan receive N]`), goroutine 2 in the most common one.
+    const g = (id: number, state: string) =>
+      `goroutine ${id} [${state}]:\nmain.worker()\n\t/app/main.go:9 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x1\n`;
+    const parts = [g(2, "select"), g(3, "select")];
+    for (let i = 0; i < 40; i++) parts.push(g(10 + i, `chan receive ${i}`));
+    const file = join(tmp, "many-states.txt");
+    writeFileSync(file, parts.join("\n"));
+    const r = await run(["summary", file]);
+    expect(r.code).toBe(0);
+    const states = r.stdout.slice(
+      r.stdout.indexOf("States\n"),
+      r.stdout.indexOf("\n\n", r.stdout.indexOf("States\n")),
+    );
+    const rows = states.split("\n").slice(1);
+    expect(rows).toHaveLength(26);
+    expect(rows[0]).toMatch(/^ {2}select +2 +4\.8%$/);
+    expect(rows[24]).toMatch(/^ {2}chan receive 23 +1 /);
+    expect(rows[25]).toBe("  … 16 more states (16 goroutines; --json lists them all)");
+    const j = JSON.parse((await run(["summary", file, "--json"])).stdout);
+    expect(Object.keys(j.rawStates)).toHaveLength(41);
+  });
   it("a real SIGQUIT dump pasted after a shell prompt is a signal dump", async () => {
     const text = readFileSync(fixture("generated/go-versions/go1.26-spawnfarm-sigquit-system.txt"), "utf8");
     const r = await run(["summary", "-"], { input: `root@host:/# ${text}` });

@@ -159,6 +159,9 @@ const FORMAT_NAMES: Record<string, string> = {
 const CUT_NOTE =
   " The input looks like part of a dump (see truncated): goroutines that were cut off are counted as created and finished, so the estimate is at most that.";
 
+/** Raw states listed by the text summary (the most common first). */
+const STATES_SHOWN = 25;
+
 function renderSummary(s: SummaryJson, stacks: StacksReport): string {
   const c = color;
   const lines: string[] = [];
@@ -180,10 +183,22 @@ function renderSummary(s: SummaryJson, stacks: StacksReport): string {
     const which = s.format === "debug0" ? "debug=0" : "debug=1";
     lines.push(`  a ${which} profile has no goroutine states (debug=2 has them)`);
   }
-  const width = Math.max(16, ...byCount.map(([k]) => k.length));
-  for (const [k, v] of byCount) {
+  // The most common states (the JSON has them all): a dump can print a state text per goroutine
+  // (300,000 of them printed that many lines, and the width was a spread of all of them, which
+  // overflowed the call stack).
+  const shown = byCount.slice(0, STATES_SHOWN);
+  let width = 16;
+  for (const [k] of shown) width = Math.max(width, k.length);
+  for (const [k, v] of shown) {
     lines.push(
       `  ${plain(k).padEnd(width)} ${n(v).padStart(10)}  ${((100 * v) / total).toFixed(1).padStart(5)}%`,
+    );
+  }
+  if (byCount.length > shown.length) {
+    let rest = 0;
+    for (let i = shown.length; i < byCount.length; i++) rest += byCount[i]![1];
+    lines.push(
+      `  … ${n(byCount.length - shown.length)} more states (${n(rest)} goroutines; --json lists them all)`,
     );
   }
   if (s.longestWaits.length > 0) {
