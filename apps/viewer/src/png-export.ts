@@ -26,7 +26,9 @@ export function exportSize(
   graph.forEachNode((_, a) => {
     if (layout === "tree") perLevel.set(a.x, (perLevel.get(a.x) ?? 0) + 1);
   });
-  const rows = Math.max(0, ...perLevel.values());
+  // A loop, not Math.max(...values): a tree of 100,000 levels or more overflowed the call.
+  let rows = 0;
+  for (const v of perLevel.values()) if (v > rows) rows = v;
   return {
     width: Math.round(Math.min(8000, Math.max(pane.width, (perLevel.size + 1) * 260))),
     height: Math.round(Math.min(8000, Math.max(pane.height, rows * 18))),
