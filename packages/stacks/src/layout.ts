@@ -156,6 +156,11 @@ export function countText(count: number): string {
   return `${n(count)} ${count === 1 ? "goroutine" : "goroutines"}`;
 }
 
+/** `1 more group` / `99,901 more groups` (the groups a report leaves out). */
+export function moreGroupsText(count: number): string {
+  return `${n(count)} more ${count === 1 ? "group" : "groups"}`;
+}
+
 /** The lines that explain a crash (the message, what kind of dump, which goroutine). */
 export function crashIntro(c: Crash): string[] {
   const out: string[] = [];

@@ -14,6 +14,7 @@ import {
   idsText,
   labelsText,
   messageLine,
+  moreGroupsText,
   onlyCrashed,
   type Row,
   raceRows,
@@ -124,7 +125,7 @@ export function renderHtml(r: StacksReport): string {
   }
   if (r.omitted.groups > 0) {
     out.push(
-      `<p class="meta">${h(`${r.omitted.groups} more groups (${countText(r.omitted.goroutines)}) not shown.`)}</p>`,
+      `<p class="meta">${h(`${moreGroupsText(r.omitted.groups)} (${countText(r.omitted.goroutines)}) not shown.`)}</p>`,
     );
   }
   out.push("</body></html>");

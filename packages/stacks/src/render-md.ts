@@ -14,6 +14,7 @@ import {
   idsText,
   labelsText,
   messageLine,
+  moreGroupsText,
   onlyCrashed,
   type Row,
   raceRows,
@@ -106,7 +107,10 @@ export function renderMarkdown(r: StacksReport): string {
     out.push("", mdFence(body.join("\n"), "text"));
   }
   if (r.omitted.groups > 0) {
-    out.push("", mdText(`${r.omitted.groups} more groups (${countText(r.omitted.goroutines)}) not shown.`));
+    out.push(
+      "",
+      mdText(`${moreGroupsText(r.omitted.groups)} (${countText(r.omitted.goroutines)}) not shown.`),
+    );
   }
   return `${out.join("\n")}\n`;
 }

@@ -15,6 +15,7 @@ import {
   idsText,
   labelsText,
   messageLine,
+  moreGroupsText,
   onlyCrashed,
   type Row,
   raceRows,
@@ -133,7 +134,7 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
     out.push(
       "",
       c.dim(
-        `… ${r.omitted.groups} more groups (${countText(r.omitted.goroutines)}); raise --limit to see them`,
+        `… ${moreGroupsText(r.omitted.groups)} (${countText(r.omitted.goroutines)}); raise --limit to see them`,
       ),
     );
   }
