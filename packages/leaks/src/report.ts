@@ -101,7 +101,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
   const snaps = report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : "";
   lines.push(
     c("1", `gosleuth leaks: ${fmt(report.input.goroutines)} goroutines${snaps}`) +
-      ` · ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${s.high} high`)} · ${c(sevColor.medium, `${s.medium} medium`)} · ${s.low} low · ${s.info} info${s.proven ? ` · ${s.proven} proven by the runtime` : ""}`,
+      ` · ${fmt(report.incidents.length)} incident${report.incidents.length === 1 ? "" : "s"} · ${c(sevColor.high, `${fmt(s.high)} high`)} · ${c(sevColor.medium, `${fmt(s.medium)} medium`)} · ${fmt(s.low)} low · ${fmt(s.info)} info${s.proven ? ` · ${fmt(s.proven)} proven by the runtime` : ""}`,
   );
   if (report.input.limits) lines.push(c("2", `Note: ${report.input.limits}`));
   if (report.thresholds) lines.push(c("2", scaleNote(report.thresholds)));
@@ -141,7 +141,7 @@ export function renderText(report: LeakReport, o: TextOptions = {}): string {
       "",
       c(
         "2",
-        `${hidden} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; --format json lists everything)`,
+        `${fmt(hidden)} info group${hidden === 1 ? "" : "s"} not shown (healthy or benign; --format json lists everything)`,
       ),
     );
   if (shown.length === 0 && inIncident.size === 0) lines.push("", "No leak suspects.");
@@ -173,7 +173,7 @@ export function renderMarkdown(report: LeakReport): string {
   out.push("## gosleuth leak report", "");
   const times = timesNote(report);
   out.push(
-    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}; groups **${s.high} high**, ${s.medium} medium, ${s.low} low, ${s.info} info${s.proven ? `, ${s.proven} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
+    `${fmt(report.input.goroutines)} goroutines${report.input.snapshots > 1 ? ` across ${report.input.snapshots} snapshots` : ""}: ${fmt(report.incidents.length)} incident${report.incidents.length === 1 ? "" : "s"}; groups **${fmt(s.high)} high**, ${fmt(s.medium)} medium, ${fmt(s.low)} low, ${fmt(s.info)} info${s.proven ? `, ${fmt(s.proven)} proven by the runtime` : ""}.${times ? ` ${times.replace(/^./, (ch) => ch.toUpperCase())}.` : ""}`,
     "",
   );
   if (report.input.limits) out.push(`Note: ${mdText(report.input.limits)}`, "");
