@@ -27,7 +27,7 @@ function gathered(report: LeakReport): Incident[] {
   return report.incidents.filter((x) => x.findings.length > 1 || x.reasons.length > 0);
 }
 
-const groups = (x: Incident) => (x.findings.length === 1 ? "1 group" : `${x.findings.length} groups`);
+const groups = (x: Incident) => (x.findings.length === 1 ? "1 group" : `${fmt(x.findings.length)} groups`);
 
 function memberLine(f: Finding): string {
   return `${fmt(f.count)} × ${plain(f.startFunction) || "(no frames)"} [${plain(f.state)}${wait(f) ? `, ${wait(f)}` : ""}] at ${where(f)}${f.benignAlone ? " (known-benign on its own, not here)" : ""}`;

@@ -1,5 +1,6 @@
 // `stacks` for a terminal or a plain-text file: the crash first, then races, then the groups with their
 // frames aligned. Colours and bold only when asked (the CLI asks on a TTY, honouring NO_COLOR/FORCE_COLOR).
+import { formatCount } from "@gosleuth/model";
 import { escapeControl, plain } from "@gosleuth/text";
 import pc from "picocolors";
 import {
@@ -86,7 +87,7 @@ export function renderText(r: StacksReport, o: TextOptions = {}): string {
     out.push(
       "",
       c.bold(
-        `${r.races.length} data ${r.races.length === 1 ? "race" : "races"} (${reports} ${reports === 1 ? "report" : "reports"})`,
+        `${formatCount(r.races.length)} data ${r.races.length === 1 ? "race" : "races"} (${formatCount(reports)} ${reports === 1 ? "report" : "reports"})`,
       ),
     );
     r.races.forEach((race, i) => {

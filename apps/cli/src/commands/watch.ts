@@ -184,7 +184,7 @@ export function renderFrame(s: FrameState, screen: Screen): { lines: string[]; o
     );
   } else if (s.gaps.length > 0) {
     fit(
-      `${s.gaps.length} failed fetch${s.gaps.length === 1 ? "" : "es"} so far (gaps in the series); the last one worked`,
+      `${n(s.gaps.length)} failed fetch${s.gaps.length === 1 ? "" : "es"} so far (gaps in the series); the last one worked`,
       c.yellow,
     );
   } else fit("every fetch so far worked");
