@@ -282,9 +282,14 @@ export function addPart(
   }
 }
 
+/** A group's GroupData fields alone, in their order (a grouper's own group holds more: see Group). */
+export function dataFields(a: GroupData | Group): GroupData {
+  const { labelCount, argKeys, stack, ...rest } = a as Group;
+  return rest;
+}
+
 /** The group as plain data (the parents made distinct). */
 export function groupData(a: Group, key: string): GroupData {
   const parents = [...compactParents(a)];
-  const { labelCount, argKeys, stack, ...rest } = a;
-  return { ...rest, key, parents };
+  return { ...dataFields(a), key, parents };
 }

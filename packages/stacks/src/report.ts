@@ -4,6 +4,7 @@ import type { DumpFormat, DumpInfo } from "@gosleuth/model";
 import { compileFilter, parseFilter } from "@gosleuth/query";
 import { constantPointers, type Similarity } from "./args.ts";
 import { type Crash, crashOf } from "./crash.ts";
+import { dataFields } from "./group.ts";
 import type { GroupData, StacksResult } from "./grouper.ts";
 import { foldRaces, type RaceJson } from "./races.ts";
 
@@ -110,7 +111,8 @@ export function buildReport(
   let shownCount = 0;
   for (let k = 0; k < order.length && k < limit; k++) {
     const i = order[k]!;
-    const g = reportGroup(kept[i]!, firstIds[i]!);
+    // GroupData's fields only: the groups may be a grouper's own (StackGrouper.result's `copy`).
+    const g: ReportGroup = { ...dataFields(kept[i]!), firstId: firstIds[i]! };
     g.ids = ascending(g.ids);
     shown.push(g);
     shownCount += g.count;
@@ -128,33 +130,6 @@ export function buildReport(
     omitted: { groups: kept.length - shown.length, goroutines: total - shownCount },
     pointerNames: names,
     pointerUse: use,
-  };
-}
-
-/**
- * A shown group: a GroupData's fields (in its order), whatever else the object holds (a grouper's own
- * groups, see StackGrouper.result's `copy`), and its first id.
- */
-function reportGroup(g: GroupData, firstId: number): ReportGroup {
-  return {
-    key: g.key,
-    stateClass: g.stateClass,
-    states: g.states,
-    count: g.count,
-    ids: g.ids,
-    waitMin: g.waitMin,
-    waitMax: g.waitMax,
-    locked: g.locked,
-    leaked: g.leaked,
-    labels: g.labels,
-    labelsCapped: g.labelsCapped,
-    createdBy: g.createdBy,
-    parents: g.parents,
-    parentsCapped: g.parentsCapped,
-    frames: g.frames,
-    elided: g.elided,
-    profile: g.profile,
-    firstId,
   };
 }
 
