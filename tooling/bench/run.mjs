@@ -5,7 +5,8 @@
 // and peak RSS per case, with the targets, and the same ratio of CPU time (all threads; steadier on a shared
 // machine). When the gostackparse peer is built (peers/gostackparse/build.sh) it is timed on the same files.
 // Exits 1, loudly, when a command's goroutine count differs from the file's header lines.
-// Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone),
+// Flags: --quick (skip the 1.5 GB dumps), --only=<case,...> (--only=agent: the agent load alone;
+// --only=shape: peak memory on dumps of other shapes, gen-shapes.mjs, run only when named),
 // --runs=N (best time of N, highest peak RSS of N; default 1).
 // The CLI parses files of 64 MB and more on several threads when the machine has three cores or more
 // (--threads auto: one on two cores); the "1 thread" rows run the same command with --threads 1 and the
@@ -64,11 +65,23 @@ if (!existsSync(dump216k)) {
   process.stderr.write("bench: decompressing the 216k dump once...\n");
   await pipeline(createReadStream(LARGE_GZ), createGunzip(), createWriteStream(dump216k));
 }
-/** How each generated dump is made (once, when a chosen case needs it; kept in .data, never committed). */
+// Shapes unlike the 216k dump's, for memory (gen-shapes.mjs): every stack distinct, and a long log around a dump.
+const uniqfn = join(DATA_DIR, "shape-uniqfn.txt");
+const logdump = join(DATA_DIR, "shape-logdump.txt");
+/**
+ * How each generated dump is made (once, when a chosen case needs it; kept in .data, never committed):
+ * what it is, the generator and its arguments.
+ */
 const MAKE = {
-  [dump15g]: ["the 1.5 GB dump (renumbered real blocks)", ["1500000000", dump15g]],
-  [dump216kU]: ["the 216k dump with unique arguments", ["1", dump216kU, "--unique-args"]],
-  [dump15gU]: ["the 1.5 GB dump with unique arguments", ["1500000000", dump15gU, "--unique-args"]],
+  [dump15g]: ["the 1.5 GB dump (renumbered real blocks)", "gen-large.mjs", ["1500000000", dump15g]],
+  [dump216kU]: ["the 216k dump with unique arguments", "gen-large.mjs", ["1", dump216kU, "--unique-args"]],
+  [dump15gU]: [
+    "the 1.5 GB dump with unique arguments",
+    "gen-large.mjs",
+    ["1500000000", dump15gU, "--unique-args"],
+  ],
+  [uniqfn]: ["100,000 goroutines each in a function of its own", "gen-shapes.mjs", ["uniqfn", uniqfn]],
+  [logdump]: ["a log around a dump", "gen-shapes.mjs", ["logdump", logdump]],
 };
 const wanted = (name) => !only || only.some((o) => name.startsWith(o));
 
@@ -144,6 +157,8 @@ const SHORT = {
   [dump15g]: "1.5GB",
   [dump216kU]: "216k, unique args",
   [dump15gU]: "1.5GB, unique args",
+  [uniqfn]: "uniqfn",
+  [logdump]: "logdump",
 };
 /** summary (threads auto, one and two), tree and leaks on one file. */
 const perFile = (file, large, extra = {}) => {
@@ -204,6 +219,24 @@ const cases = [
   },
   ...perFile(dump15g, true),
   ...perFile(dump15gU, true, { summary: "every argument unique: <300 MB RSS" }),
+  // Peak memory where grouping saves nothing (a group per goroutine) and where most of the input is log
+  // text kept for the lossless model: run only when named (`--only=shape`), their times are not targets.
+  ...[uniqfn, logdump].flatMap((file) =>
+    [["summary", "--json"], ["tree", "--json"], ["leaks", "--format", "json"], ["stacks"]].map(
+      ([cmd, ...rest]) => ({
+        name: `shape ${SHORT[file]} ${cmd}`,
+        file,
+        argv: [cmd, file, ...rest],
+        // A tree of 100,000 nodes is past the megabyte of output kept; stacks prints text.
+        noCount: cmd === "stacks" || (cmd === "tree" && file === uniqfn),
+        shape: true,
+        target:
+          file === uniqfn
+            ? "<300 MB RSS (100,000 goroutines, every stack distinct, 24 MB)"
+            : "<300 MB RSS (1,000,000 log lines around 31 MB of a dump, 186 MB)",
+      }),
+    ),
+  ),
   ...[dump216k, dump15g].map((file) => ({
     name: `gostackparse ${SHORT[file]}`,
     file,
@@ -212,13 +245,15 @@ const cases = [
     peer: true,
     large: file === dump15g,
   })),
-].filter((c) => (!quick || !c.large) && wanted(c.name) && (!c.peer || existsSync(PEER)));
+].filter(
+  (c) => (!quick || !c.large) && wanted(c.name) && (!c.peer || existsSync(PEER)) && (!c.shape || only),
+);
 
 for (const file of new Set(cases.map((c) => c.file))) {
   const make = MAKE[file];
   if (!make || existsSync(file)) continue;
   process.stderr.write(`bench: generating ${make[0]} once...\n`);
-  await runChild(process.execPath, [join(BENCH_DIR, "gen-large.mjs"), ...make[1]], { stdout: "inherit" });
+  await runChild(process.execPath, [join(BENCH_DIR, make[1]), ...make[2]], { stdout: "inherit" });
 }
 
 const rows = [];
@@ -352,7 +387,11 @@ for (const [k, c] of cases.entries()) {
       j.input?.goroutines ??
       j.nodes?.reduce((a, n) => a + (n.ghost ? 0 : n.count), 0) ??
       Number.NaN;
-  } catch {}
+  } catch {
+    // Output past the first megabyte is not kept (runChild): a leaks report's count is near its start.
+    const m = /^\{\s*"version": \d+,\s*"input": \{[^}]*?"goroutines": (\d+)/.exec(best.stdout);
+    if (m) goroutines = Number(m[1]);
+  }
   const expected = headers.get(c.file);
   // The peer's losses are its own and shown in its row; only gosleuth's commands must count every goroutine.
   if (!c.noCount && !c.peer && goroutines !== expected)
