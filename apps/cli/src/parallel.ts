@@ -345,7 +345,7 @@ export async function consumeInput<K extends PartialKind>(
   // Bounded heap growth keeps a big file's peak memory down on one thread too (stacks on the 1.5 GB
   // dump peaked above 300 MB without it); the young generation grows at once (tuneHeap).
   const fileSize = localFileSize(input);
-  if (fileSize !== null) tuneHeap(fileSize);
+  tuneHeap(fileSize, k === "summary" || k === "tree");
   const threads = threadCount(opts.threads, undefined, fileSize, k);
   const size =
     threads < 2 ? null : parallelCandidate(fileSize, opts.threads !== undefined && opts.threads !== "auto");
