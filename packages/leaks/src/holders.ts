@@ -208,8 +208,12 @@ export interface HoldPartial {
  */
 export class HoldEvidence {
   private readonly sketch = new Uint16Array(2 * SKETCH_SIZE);
-  /** The counts of the cells that reached FULL. */
-  private readonly over = new Map<number, number>();
+  /**
+   * The counts of the cells that reached FULL, by cell: made at the first such cell (a pointer held by
+   * 65,535 goroutines or more). An array, not a map: on the 216k bench dump the cells of its most shared
+   * pointers are full, and a map's get and set at every count of them was a twentieth of `readStack`.
+   */
+  private over: Int32Array | undefined;
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
   // candidates and the candidates, the number of pointers held and the pointers, negative when printed with
   // `?`): cheap to keep, and a partial moves to another thread as one buffer.
@@ -260,7 +264,8 @@ export class HoldEvidence {
     const c = sk[cell]!;
     if (c + n < FULL) sk[cell] = c + n;
     else {
-      this.over.set(cell, (c === FULL ? this.over.get(cell)! : c) + n);
+      const over = (this.over ??= new Int32Array(2 * SKETCH_SIZE));
+      over[cell] = (c === FULL ? over[cell]! : c) + n;
       sk[cell] = FULL;
     }
   }
@@ -268,7 +273,7 @@ export class HoldEvidence {
   /** A cell's count. */
   private cellCount(cell: number): number {
     const c = this.sketch[cell]!;
-    return c === FULL ? this.over.get(cell)! : c;
+    return c === FULL ? this.over![cell]! : c;
   }
 
   /** Counts the goroutines not yet counted into the sketch. */
@@ -489,26 +494,38 @@ export class HoldEvidence {
       const flags = r[i + 4]!;
       const wait = r[i + 5]!;
       const nc = r[i + 6]!;
-      const candidates = Array.from(r.subarray(i + 7, i + 7 + nc));
+      // Plain loops, not Array.from over views: this runs once, before it is optimised, and there a
+      // builtin calling back per element cost more than the loop.
+      const candidates: number[] = [];
+      for (let k = i + 7; k < i + 7 + nc; k++) candidates.push(r[k]!);
       const nh = r[i + 7 + nc]!;
-      const signed = r.subarray(i + 8 + nc, i + 8 + nc + nh);
+      // What a WaitGroup waiter holds is never read (the sketch answers for it); a channel waiter's is.
+      const held: number[] = [];
+      const exact: number[] = [];
+      if ((flags & 1) === 0)
+        for (let k = i + 8 + nc; k < i + 8 + nc + nh; k++) {
+          const v = r[k]!;
+          held.push(Math.abs(v));
+          if (v > 0) exact.push(v);
+        }
       const loc = this.locations[sig]!;
-      out.push({
+      const w: HeldWait = {
         sig,
         site: r[i + 1]!,
         id: r[i + 2]!,
         parent: r[i + 3]!,
         userStart: (flags & 2) !== 0,
         kind: flags & 1 ? "waitgroup" : "chan",
-        ...(Number.isNaN(wait) ? {} : { wait }),
         candidates,
-        // What a WaitGroup waiter holds is never read (the sketch answers for it); a channel waiter's is.
-        held: flags & 1 ? [] : Array.from(signed, Math.abs),
-        exact: flags & 1 ? [] : Array.from(signed).filter((v) => v > 0),
+        held,
+        exact,
         fn: loc.fn,
         file: loc.file,
         line: loc.line,
-      });
+      };
+      // Set after, not spread in (a spread is a copy, and slow in code not yet optimised).
+      if (!Number.isNaN(wait)) w.wait = wait;
+      out.push(w);
       i += 8 + nc + nh;
     }
     this.decoded = out;
