@@ -188,8 +188,14 @@ export class LocalGroups {
       // Frames that are the last goroutine's objects were folded into its group already.
       mergeFrameArgs(a, g, a === at.lastGroup && sameLength ? last : null);
     }
-    at.lastFrames = frames;
-    at.lastLength = frames.length;
+    // A first goroutine's frames are not kept: where every stack differs, each signature kept its one
+    // goroutine's list (room for 17 frames as the parser grows it) for nothing (18 MB of `stacks`' 241
+    // MB alive on 100,000 distinct stacks). The second then reads all its frames' arguments, as a new
+    // stack does; the lists compared from there on are the same as before.
+    if (at.lastGroup !== null) {
+      at.lastFrames = frames;
+      at.lastLength = frames.length;
+    }
     at.lastGroup = a;
     return a;
   }

@@ -4,6 +4,7 @@
 // arguments only, and a deep stack has hundreds of argument variants in a range: its locations are
 // sent once, and each group sends one number a frame, its argument text.
 import type { Goroutine } from "@gosleuth/model";
+import { NO_DIFFER } from "./args.ts";
 import { compactParents, type Group, type GroupData, type GroupFrame } from "./group.ts";
 
 export interface WireGroup extends Omit<GroupData, "key" | "frames" | "ids" | "parents"> {
@@ -183,7 +184,7 @@ export function decodeGroup(g: WireGroup, stack: Float64Array, strings: readonly
       line: stack[o + 3]!,
       inlined: stack[o + 4] === 1,
       // A part's strings are its own (copied between threads, or the groups' own copies): no slice to undo.
-      args: { text: strings[g.args[i]!]!, differ: [], all: false },
+      args: { text: strings[g.args[i]!]!, differ: NO_DIFFER, all: false },
     });
   }
   for (const [i, d] of g.diffs) {
