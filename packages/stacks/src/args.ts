@@ -65,10 +65,10 @@ export function unsliced(s: string): string {
  */
 export const NO_DIFFER: number[] = Object.freeze([]) as unknown as number[];
 
-/** Adds atom index `atom` to `m.differ` (once). */
+/** Adds atom index `atom`, not in `m.differ` yet (the callers look first), to `m.differ`. */
 export function addDiffer(m: MergedArgs, atom: number): void {
   if (m.differ === NO_DIFFER) m.differ = [atom];
-  else if (!m.differ.includes(atom)) m.differ.push(atom);
+  else m.differ.push(atom);
 }
 
 export function newMergedArgs(text: string): MergedArgs {

@@ -280,7 +280,7 @@ export function addPart(
     const [i, d] = diffs[j]!;
     const m = a.frames[i]!.args;
     if (d === null) m.all = true;
-    else for (let k = 0; k < d.length; k++) addDiffer(m, d[k]!);
+    else for (let k = 0; k < d.length; k++) if (!m.differ.includes(d[k]!)) addDiffer(m, d[k]!);
   }
 }
 
