@@ -3,6 +3,7 @@
 import type { Frame, Goroutine } from "@gosleuth/model";
 import { FAST_GROWTH, Growable, IdColumn } from "@gosleuth/spawn-graph/internal";
 import { blockingFrameIndex } from "./lock-order.ts";
+import { DistinctPointers, doubles, flags, high, mix, scan } from "./pointer-args.ts";
 
 /**
  * Counters of the sketch, per row (two rows, each pointer counted in one cell of each). A cell counts every
@@ -12,7 +13,7 @@ import { blockingFrameIndex } from "./lock-order.ts";
 const SKETCH_BITS = 17;
 const SKETCH_SIZE = 1 << SKETCH_BITS;
 /**
- * A cell that reaches this count holds it as a mark, and its count is kept in a map. Cells of 16 bits take
+ * A cell that reaches this count holds it as a mark, and its count is kept in `over`. Cells of 16 bits take
  * half the cache of 32-bit ones (on the 216k unique-arguments dump a sketch of 8 KB, small enough to stay
  * in the cache, made `leaks` 3% faster; 16-bit cells, measured together with keeping fewer last frames
  * (see add), about 1% beyond what that change alone gave).
@@ -22,14 +23,6 @@ const FULL = 0xffff;
 /** Runtime frames whose first argument is the channel a goroutine waits on (printed under GOTRACEBACK=system and in crashes). */
 const CHAN_FUNCTIONS = /^runtime\.chan(send|recv)\d?$/;
 const WAITGROUP_WAIT = /^(internal\/)?sync\.\(\*WaitGroup\)\.Wait$/;
-
-/** 2^-32: a product with it is exact (a power of two) and cheaper than a division by 2^32. */
-const INV_2_32 = 1 / 4294967296;
-
-/** A multiplicative hash of a pointer whose low and high 32 bits are `lo` and `hi` (its top bits are used). */
-function mix(lo: number, hi: number): number {
-  return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
-}
 
 /** The row-0 cell of a pointer whose low and high 32 bits are `lo` and `hi`. */
 function cell0(lo: number, hi: number): number {
@@ -41,105 +34,10 @@ function cell1(lo: number, hi: number): number {
   return SKETCH_SIZE + (Math.imul(lo ^ (hi + 0x7f4a7c15), 0xc2b2ae35) >>> (32 - SKETCH_BITS));
 }
 
-/** The high 32 bits of a pointer (pointers print with at most 13 hex digits: exact in a double). */
-function high(v: number): number {
-  return Math.floor(v * INV_2_32) >>> 0;
-}
-
 /** A signature's stacks that differed in a row before its last frames are kept only now and then (see add). */
 const MISS_RUN = 4;
 /** Past MISS_RUN, the frames of one stack in this many are kept. */
 const KEEP_EVERY = 16;
-
-/** Stacks with up to this many pointers are made distinct by a linear search (most stacks hold a few). */
-const LINEAR_MAX = 16;
-
-/** A table slot for pointer `v` in a table of 2^(32 - shift) slots (the top bits of a multiplicative hash). */
-function hashSlot(v: number, shift: number): number {
-  return mix(v >>> 0, high(v)) >>> shift;
-}
-
-/**
- * Writes the distinct values among the first `n` of `values` into `seen` in the order first seen, and into
- * `seenExact` whether each was printed exactly anywhere; returns how many.
- */
-function distinctLinear(
-  values: number[],
-  exact: boolean[],
-  n: number,
-  seen: number[],
-  seenExact: boolean[],
-): number {
-  let size = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    let k = 0;
-    while (k < size && seen[k] !== v) k++;
-    if (k === size) {
-      seen[size] = v;
-      seenExact[size] = false;
-      size++;
-    }
-    // One store for a new pointer and for one seen before (a branch first taken once this function is
-    // optimised would throw the optimised code away).
-    seenExact[k] = seenExact[k]! || exact[i]!;
-  }
-  return size;
-}
-
-/**
- * An empty array of numbers that holds doubles from the start: pointers are beyond small integers, and an
- * array that changes its kind of elements when the first one is pushed gets a new map, which throws away
- * the optimised code that saw the old one.
- */
-function doubles(): number[] {
-  const a = [0.5];
-  a.length = 0;
-  return a;
-}
-
-/** An empty array that holds objects (booleans) from the start (see doubles). */
-function flags(): boolean[] {
-  const a = [false];
-  a.length = 0;
-  return a;
-}
-
-/**
- * Writes every pointer argument in `args` (`0xc000123450`, `{0xc0001, 0x2}`, `0x4b2f60?`; at least six hex
- * digits: smaller values are lengths, flags and counts) into `values` from position `n` on, and whether it
- * was printed without `?` (a `?` value may be a stale register spill) into `exact`; returns the position
- * after the last one written. The lists are reused and never shortened (setting an array's length is a
- * call into the runtime, once per changed stack and list).
- */
-function scan(args: string, values: number[], exact: boolean[], n: number): number {
-  // A plain loop rather than indexOf("0x"): a call per pointer cost more than reading the characters
-  // (texts are short). A pointer needs "0x" and six digits: none starts in the last seven characters.
-  const last = args.length - 8;
-  let at = 0;
-  while (at <= last) {
-    if (args.charCodeAt(at) !== 48 || args.charCodeAt(at + 1) !== 120) {
-      at++;
-      continue;
-    }
-    let end = at + 2;
-    let value = 0;
-    for (; end < args.length; end++) {
-      const c = args.charCodeAt(end);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) break;
-      value = value * 16 + d;
-    }
-    const digits = end - at - 2;
-    if (digits >= 6 && digits <= 13) {
-      values[n] = value;
-      exact[n] = end === args.length || args.charCodeAt(end) !== 63;
-      n++;
-    }
-    at = end;
-  }
-  return n;
-}
 
 /** One goroutine waiting on a channel (send or receive, not select) or in `WaitGroup.Wait`. */
 export interface HeldWait {
@@ -211,7 +109,8 @@ export class HoldEvidence {
   /**
    * The counts of the cells that reached FULL, by cell: made at the first such cell (a pointer held by
    * 65,535 goroutines or more). An array, not a map: on the 216k bench dump the cells of its most shared
-   * pointers are full, and a map's get and set at every count of them was a twentieth of `readStack`.
+   * pointers are full, and a map's get and set at every count of them took 97 of the 3,762 line ticks
+   * of the grouper's `add` it was inlined in (five profiles).
    */
   private over: Int32Array | undefined;
   // The waiters kept, as numbers (one record each: sig, site, id, parent, flags, wait or NaN, the number of
@@ -411,10 +310,7 @@ export class HoldEvidence {
     // Each distinct pointer once per goroutine (in the order first printed), exact when printed so anywhere.
     const seen = last?.seen ?? this.newSeen;
     const seenExact = last?.exact ?? this.newExact;
-    const size =
-      n <= LINEAR_MAX
-        ? distinctLinear(values, exact, n, seen, seenExact)
-        : this.distinctHashed(values, exact, n, seen, seenExact);
+    const size = this.distinct.of(values, exact, n, seen, seenExact);
     if (last !== undefined) {
       if (last.runs === 0) this.pending.push(last);
       last.size = size;
@@ -433,55 +329,7 @@ export class HoldEvidence {
   // stacks differ, most holding one pointer).
   private readonly newSeen = doubles();
   private readonly newExact = flags();
-
-  // Where a pointer's index (plus one) is kept by distinctHashed; grown as needed, reused.
-  private slots = new Int32Array(256);
-
-  /**
-   * distinctLinear's result, by an open-addressing table:
-   * a stack of hundreds of pointers (deep recursion whose arguments are all pointers, as in a dump
-   * where they all differ) made the linear search quadratic (the 216k unique-arguments dump: 4.08 M
-   * pointers in 209k stacks, 1.34 s of readStack's own time in `leaks`).
-   */
-  private distinctHashed(
-    values: number[],
-    exact: boolean[],
-    n: number,
-    seen: number[],
-    seenExact: boolean[],
-  ): number {
-    let cap = 64;
-    while (cap < 2 * n) cap *= 2;
-    if (this.slots.length < cap) this.slots = new Int32Array(cap);
-    const slots = this.slots;
-    slots.fill(0, 0, cap);
-    const mask = cap - 1;
-    const shift = Math.clz32(cap) + 1;
-    let size = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      let h = hashSlot(v, shift);
-      let k = -1;
-      for (;;) {
-        const at = slots[h]!;
-        if (at === 0) {
-          k = size;
-          seen[size] = v;
-          seenExact[size] = false;
-          size++;
-          slots[h] = size;
-          break;
-        }
-        if (seen[at - 1] === v) {
-          k = at - 1;
-          break;
-        }
-        h = (h + 1) & mask;
-      }
-      seenExact[k] = seenExact[k]! || exact[i]!;
-    }
-    return size;
-  }
+  private readonly distinct = new DistinctPointers();
 
   /** The waiters kept. */
   get waits(): readonly HeldWait[] {
