@@ -56,7 +56,7 @@ export const LIVE_BOUND_BYTES = 48 * 1024 * 1024;
 /**
  * Bounds heap growth from the first full collection that leaves LIVE_BOUND_BYTES or more alive: a small
  * input of an unusual shape can keep as much alive as a big one (100,000 goroutines each in a function
- * of its own, 24 MB: `summary` and `tree` peaked at 297–320 MB, the heap grown to 2.7 times what was
+ * of its own, 24 MB: `summary` and `tree` peaked at 290–320 MB, the heap grown to 2.7 times what was
  * alive). Only for commands whose peak is mostly garbage: where what stays alive grows with the input
  * (`stacks`, `leaks`), the bound only adds full collections (`stacks` 1.14 of the time there, the same
  * peak). Node started with its own `--heap-growing-percent` is left alone.
