@@ -50,6 +50,8 @@ export async function parseInput(
   input: string,
   fetchOpts: FetchOptions = DEFAULT_FETCH,
   onPiece?: (items: StreamItem[]) => void,
+  /** False: the model need not give the text back (see the parser's `lossless` option). */
+  lossless = true,
 ): Promise<ParsedInput> {
   const { body, size, name } = await openInput(input, fetchOpts);
   const progress = new Progress(size, name);
@@ -58,6 +60,7 @@ export async function parseInput(
     for (const item of items) count += item.kind === "goroutine" ? 1 : item.count;
   };
   const inner = parseStream(body, {
+    lossless,
     onProgress: (b) => progress.update(b, count),
     // A consumer that takes goroutines piece by piece (see the parser's onPiece) gets them here too.
     ...(onPiece && {

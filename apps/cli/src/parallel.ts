@@ -384,7 +384,8 @@ export async function consumeInput<K extends PartialKind>(
     }
   }
   const consumer = await makeConsumer();
-  const p = await parseInput(input, opts.fetch, (items) => consumer.add(items));
+  // The commands of these kinds read what the text around a dump says, never the text itself.
+  const p = await parseInput(input, opts.fetch, (items) => consumer.add(items), false);
   for await (const batch of p.stream.batches()) consumer.add(batch);
   return { consumer, info: await p.finish(), name: p.name };
 }

@@ -94,6 +94,8 @@ export async function parseRange<K extends PartialKind>(
   let sentBytes = 0;
   let sentCount = 0;
   const f = parseFragment(fileChunks(file, start, end), {
+    // What the text around a dump says is read; the text itself is not given back (see consumeInput).
+    lossless: false,
     onPiece: (items) => acc.add(items),
     onProgress: (b) => {
       if (b - sentBytes >= PROGRESS_STEP) {

@@ -163,7 +163,10 @@ export interface Goroutine {
   readonly createdBy?: CreatedBy;
   readonly ancestors: readonly Ancestor[];
   readonly lines: LineRange;
-  /** Raw lines between the previous goroutine and this one when they are not the single blank separator. */
+  /**
+   * Raw lines between the previous goroutine and this one when they are not the single blank
+   * separator (placeholders as in Preamble.lines after a parse with `lossless: false`).
+   */
   readonly leading?: readonly string[];
   /** Which dump of a multi-dump input (a log with two SIGQUITs) this goroutine belongs to; 0 for the first. */
   readonly dumpIndex: number;
@@ -215,7 +218,10 @@ export interface SignalInfo {
 }
 
 export interface Preamble {
-  /** Every preamble line, raw and in order (for the formatter and for display). */
+  /**
+   * Every preamble line, raw and in order (for the formatter and for display); a parse with
+   * `lossless: false` has a placeholder for each line past the first 10,000 that only gave a diagnostic.
+   */
   readonly lines: readonly string[];
   readonly panics: readonly PanicLine[];
   /** `fatal error: ...` messages (can repeat when threads race). */
@@ -309,7 +315,10 @@ export interface DumpInfo {
   readonly lineCount: number;
   /** Number of dumps found (a log with two SIGQUITs has 2). */
   readonly dumpCount: number;
-  /** Raw lines after the last goroutine block (register dump, `-----`, trailing noise). */
+  /**
+   * Raw lines after the last goroutine block (register dump, `-----`, trailing noise; placeholders as
+   * in Preamble.lines after a parse with `lossless: false`).
+   */
   readonly trailer: readonly string[];
   /** Whether the input ended with a newline (for the formatter's byte-exact round trip). */
   readonly finalNewline: boolean;

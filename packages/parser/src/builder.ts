@@ -17,7 +17,8 @@ import { creator, FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
 import { type HeaderFields, HeaderTable } from "./header.ts";
 import { pairEnd } from "./line-matchers.ts";
-import { classifyPreamble } from "./preamble.ts";
+import { classifyPreamble, onlyText } from "./preamble.ts";
+import { isRaceStart } from "./race.ts";
 import { classifyState } from "./state.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -27,6 +28,13 @@ const EMPTY: readonly never[] = Object.freeze([]);
 const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
 const DUMP_START =
   /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
+
+const EXIT_STATUS = /^exit status \d+$/;
+/**
+ * What stands for a line outside goroutine blocks that a builder that is not lossless did not keep
+ * (see ModelBuilder.lossless): itself only text, as the line was.
+ */
+export const OMITTED_LINE = "\u2026 line not kept";
 
 function rawLine(image: string): string {
   let e = image.length;
@@ -94,6 +102,21 @@ export class ModelBuilder {
   diagnostics: Diagnostic[] = [];
   droppedDiagnostics = 0;
   preambleLines: string[] = [];
+  /**
+   * Whether every line outside goroutine blocks (preamble, lines between blocks, trailer) is kept as
+   * read, for formatDump to print back. When false (commands that only read what those lines say),
+   * a line that can only ever give a diagnostic, such as a log's own lines around a dump, is kept for
+   * the first MAX_DIAGNOSTICS such lines and is OMITTED_LINE after them: any diagnostic it gives
+   * comes after MAX_DIAGNOSTICS others and is not listed, and it changes nothing else read from the
+   * lines (crash, races, registers, formats, counts, line numbers). A 186 MB log around a dump kept
+   * its 1,000,000 lines (~200 MB) otherwise.
+   */
+  lossless = true;
+  /** Lines outside blocks so far that give a diagnostic whatever comes after them (see lossless). */
+  private textLines = 0;
+  /** Inside a `runtime stack:` section, after a race report's start: lines kept whatever they are. */
+  private textInStack = false;
+  private textInRace = false;
   runtimeStack: Frame[] = [];
   registers: Register[] = [];
   dumpIndex = 0;
@@ -150,8 +173,42 @@ export class ModelBuilder {
   private push(l: string): void {
     if (this.soleBlank) this.keepSoleBlank();
     else if (this.pending.length === 0) this.pendingLine = this.line;
-    this.pending.push(unsliced(l));
+    this.pending.push(this.lossless ? unsliced(l) : this.lossyCopy(l));
     this.line++;
+  }
+
+  /**
+   * A line outside blocks as a builder that is not lossless keeps it: as read, or OMITTED_LINE. It
+   * follows the preamble classifier's state (classifyPreamble), which skips a `runtime stack:`
+   * section and everything after a race report's start without a diagnostic; a line it calls only
+   * text gives a diagnostic there, and between blocks or after the last one too when it is none of
+   * the lines read there (registers, a new dump's start, the piece of a cut block, `exit status`).
+   */
+  private lossyCopy(l: string): string {
+    if (this.textInRace) return unsliced(l);
+    const t = l.trimEnd();
+    if (this.textInStack) {
+      if (t.length === 0) this.textInStack = false;
+      return unsliced(l);
+    }
+    if (t === "runtime stack:") {
+      this.textInStack = true;
+      return unsliced(l);
+    }
+    if (t === "==================" || isRaceStart(t)) {
+      this.textInRace = true;
+      return unsliced(l);
+    }
+    if (
+      !onlyText(t) ||
+      t === "-----" ||
+      EXIT_STATUS.test(t) ||
+      REGISTER.test(l) ||
+      DUMP_START.test(l) ||
+      PARTIAL_BLOCK_LINE.test(l)
+    )
+      return unsliced(l);
+    return this.textLines++ < MAX_DIAGNOSTICS ? unsliced(l) : OMITTED_LINE;
   }
 
   /**
@@ -175,6 +232,7 @@ export class ModelBuilder {
       (image.length === 0 || (image.length === 1 && image.charCodeAt(0) === 10))
     ) {
       this.soleBlank = true;
+      this.textInStack = false;
       this.pendingLine = this.line;
       this.line++;
       return;
@@ -620,7 +678,7 @@ export class ModelBuilder {
       const l = t[i]!;
       const m = REGISTER.exec(l);
       if (m) this.registers.push({ name: m[1]!, value: m[2]! });
-      else if (l.trim() !== "" && l.trimEnd() !== "-----" && !/^exit status \d+$/.test(l.trimEnd())) {
+      else if (l.trim() !== "" && l.trimEnd() !== "-----" && !EXIT_STATUS.test(l.trimEnd())) {
         this.diag("info", this.pendingLine + i, "text after the last goroutine (kept as raw text)", l);
       }
     }

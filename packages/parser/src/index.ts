@@ -1,4 +1,5 @@
 // @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
+export { OMITTED_LINE } from "./builder.ts";
 export { firstByteBoundary } from "./chunker.ts";
 export { formatDump, formatGoroutine } from "./format.ts";
 export { type FragmentInfo, mergeFragments } from "./fragments.ts";

@@ -33,6 +33,13 @@ export interface ParseOptions {
    * shared (arguments differ everywhere), the batch of a whole read outlived young-generation GCs.
    */
   onPiece?: (items: StreamItem[]) => void;
+  /**
+   * Keep every line outside goroutine blocks as read (default true: `formatDump` gives the input
+   * back). False for consumers that only read what those lines say: past the first 10,000 lines that
+   * can only be diagnostics (a log's own lines around a dump), each is `OMITTED_LINE` in the
+   * preamble, `leading` and trailer lists; everything else in the model is the same.
+   */
+  lossless?: boolean;
 }
 
 export interface ParseStream extends AsyncIterable<StreamItem> {
@@ -46,8 +53,11 @@ export interface ParseStream extends AsyncIterable<StreamItem> {
 }
 
 /** Parses a whole dump held in memory. Never throws on input. Gzip input needs parseDumpAsync. */
-export function parseDump(input: string | Uint8Array, options: Pick<ParseOptions, "pieceSize"> = {}): Dump {
-  const s = new Session(options.pieceSize);
+export function parseDump(
+  input: string | Uint8Array,
+  options: Pick<ParseOptions, "pieceSize" | "lossless"> = {},
+): Dump {
+  const s = new Session(options.pieceSize, undefined, options.lossless ?? true);
   const goroutines: Goroutine[] = [];
   // Feed in slices so the grammar never sees more than a piece at a time.
   const step = PIECE_SIZE;
@@ -129,7 +139,7 @@ async function* runSession(
   options: ParseOptions,
   end: (s: Session) => void,
 ): AsyncGenerator<StreamItem[]> {
-  const s = new Session(options.pieceSize, options.onPiece);
+  const s = new Session(options.pieceSize, options.onPiece, options.lossless ?? true);
   let complete = false;
   try {
     const it = chunksOf(source)[Symbol.asyncIterator]();

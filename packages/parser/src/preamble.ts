@@ -127,6 +127,38 @@ export function classifyPreamble(
   return { preamble, format };
 }
 
+/**
+ * Whether the classifier reads a line (without the blanks at its end) as only text before the dump,
+ * in whatever state it is in: not blank, not indented (a continuation, a stack), none of the
+ * runtime's lines, not glued to one, no race report's start. Such a line gives a diagnostic and
+ * nothing else (see ModelBuilder.lossless).
+ */
+export function onlyText(l: string): boolean {
+  // Blank, indented, or a control character (binary data) first: never dropped.
+  if (l.length === 0 || l.charCodeAt(0) <= 32) return false;
+  if (l === "runtime stack:" || runtimeLine(l)) return false;
+  const g = gluedStart(l);
+  return g === 0 || !runtimeLine(l.slice(g));
+}
+
+/** A line `take` reads in some state (a superset: the TAB continuations in any state). */
+function runtimeLine(l: string): boolean {
+  return (
+    PANIC_LINE.test(l) ||
+    FATAL_LINE.test(l) ||
+    l.startsWith("[signal ") ||
+    SIGNAL_LINE.test(l) ||
+    l.startsWith("PC=") ||
+    l.startsWith("runtime: ") ||
+    l.startsWith("unexpected fault address") ||
+    SIGNAL_DURING.test(l) ||
+    l.startsWith("\t") ||
+    l === "==================" ||
+    isRaceStart(l) ||
+    PROFILE_HEAD.test(l)
+  );
+}
+
 const PANIC_LINE = /^(\t*)panic: (.*)$/;
 const FATAL_LINE = /^\t?fatal error: (.*)$/;
 const SIGNAL_LINE = /^(?:\^\\)?((SIG[A-Z0-9]+): .*|Signal \d+|Exception 0x.*)$/;

@@ -46,7 +46,9 @@ export class Session {
   constructor(
     pieceSize?: number,
     private readonly onPiece?: (items: StreamItem[]) => void,
+    lossless = true,
   ) {
+    this.builder.lossless = lossless;
     this.splitter = new PieceSplitter(pieceSize);
     this.byteSplitter = new ByteSplitter(pieceSize);
   }

@@ -16,7 +16,7 @@ export function boundaries(bytes: Uint8Array): number[] {
 }
 
 /** Parses `bytes` cut at `cuts` as separate fragments (fed in small chunks) and merges them. */
-export async function parseInFragments(bytes: Uint8Array, cuts: number[]) {
+export async function parseInFragments(bytes: Uint8Array, cuts: number[], lossless = true) {
   const edges = [0, ...cuts, bytes.length];
   const frags = [];
   let goroutines = 0;
@@ -26,7 +26,7 @@ export async function parseInFragments(bytes: Uint8Array, cuts: number[]) {
     // Feed in small chunks so the fragment's own splitting is exercised too.
     const chunks: Uint8Array[] = [];
     for (let o = 0; o < part.length; o += 777) chunks.push(part.subarray(o, o + 777));
-    const f = parseFragment(chunks, { pieceSize: 4096 });
+    const f = parseFragment(chunks, { pieceSize: 4096, lossless });
     for await (const batch of f.batches())
       for (const item of batch as StreamItem[]) {
         if (item.kind === "goroutine") {
