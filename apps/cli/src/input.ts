@@ -106,9 +106,13 @@ export function checkInfo(name: string, info: DumpInfo): DumpInfo {
   return info;
 }
 
-/** Parses an input fully into memory (for commands that need every goroutine: tree, leaks, diff). */
+/**
+ * Parses an input fully into memory (for commands that need every goroutine: leaks over snapshots, diff,
+ * watch). They read what the text around a dump says, never the text: a log's own lines past the first
+ * 10,000 are not kept (the parser's `lossless: false`).
+ */
 export async function loadDump(input: string, fetchOpts: FetchOptions = DEFAULT_FETCH) {
-  const p = await parseInput(input, fetchOpts);
+  const p = await parseInput(input, fetchOpts, undefined, false);
   const goroutines = [];
   const groups = [];
   for await (const batch of p.stream.batches()) {
