@@ -3,7 +3,7 @@
 import type { Frame, Goroutine } from "@gosleuth/model";
 import type { CreatorSite } from "@gosleuth/spawn-graph/internal";
 import type { ArgKeyNumbers } from "./arg-keys.ts";
-import type { Similarity } from "./args.ts";
+import { type Similarity, TextCopies } from "./args.ts";
 import { type Group, mergeFrameArgs, newGroup } from "./group.ts";
 import { foldKey, MAX_VARIANTS, variantIn } from "./variants.ts";
 
@@ -45,9 +45,9 @@ class SiteGroups {
 const KEY_BLOCK = 65_536;
 
 /**
- * Short lists of argument-key numbers as views of shared blocks: an Int32Array of its own (its buffer and
- * the buffer's memory) cost about 200 bytes for a few numbers, and a group and each signature's site keep
- * one (40 MB of `stacks` where 100,000 stacks differ); a view of a block costs its object alone.
+ * Each signature and site's last argument-key numbers (from its second goroutine on) as views of shared
+ * blocks: an Int32Array of its own (its buffer and the buffer's memory) cost about 200 bytes for a few
+ * numbers; a view of a block costs its object alone. (A group's own numbers are a plain list: keyList.)
  */
 class KeyPool {
   private block = new Int32Array(KEY_BLOCK);
@@ -63,13 +63,13 @@ class KeyPool {
     this.used += n;
     return v;
   }
+}
 
-  /** A kept copy of the first `n` numbers of `keys`. */
-  copy(keys: Int32Array, n: number): Int32Array {
-    const v = this.take(n);
-    v.set(keys.subarray(0, n));
-    return v;
-  }
+/** A group's own list of the first `n` numbers of `keys` (see Group.argKeys). */
+function keyList(keys: Int32Array, n: number): number[] {
+  const k = new Array<number>(n);
+  for (let i = 0; i < n; i++) k[i] = keys[i]!;
+  return k;
 }
 
 export class LocalGroups {
@@ -90,6 +90,10 @@ export class LocalGroups {
   private readonly bySigSite = new Map<number, Group>();
   /** Where groups' argument-key numbers and each site's last ones are kept. */
   private readonly keys = new KeyPool();
+  /** The groups' copies of their frames' texts. */
+  private readonly texts = new TextCopies();
+  /** A first goroutine's argument-key numbers (see groupOf). */
+  private scratch = new Int32Array(64);
 
   /**
    * `args`: numbers the frames' arguments at the grouper's level; `mergeArgs`: whether a goroutine's
@@ -114,7 +118,7 @@ export class LocalGroups {
       const k = site * 16_777_216 + sig;
       let a = this.bySigSite.get(k);
       if (a === undefined) {
-        a = newGroup(g, siteData, true);
+        a = newGroup(g, siteData, this.texts, true);
         this.bySigSite.set(k, a);
         this.order.push(a);
       }
@@ -146,7 +150,15 @@ export class LocalGroups {
       // Often only a frame or two differ from the last goroutine's (a request's own pointer in the top
       // frame, the rest shared): the others keep the last one's numbers.
       const reuse = sameLength && ids !== null && ids.length >= n;
-      if (!reuse && (ids === null || ids.length < n)) ids = at.lastIds = this.keys.take(n);
+      if (!reuse && (ids === null || ids.length < n)) {
+        // A signature and site's first goroutine reads its numbers into a list of the grouper's, not
+        // kept: most signatures of a dump whose stacks all differ have one goroutine, and a kept list
+        // is a 96-byte view each (9.6 MB of `stacks` there). The second keeps one.
+        if (at.lastGroup === null) {
+          if (this.scratch.length < n) this.scratch = new Int32Array(2 * n);
+          ids = this.scratch;
+        } else ids = at.lastIds = this.keys.take(n);
+      }
       for (let i = 0; i < n; i++) {
         const f = frames[i]!;
         if (!reuse || f !== last![i]) ids![i] = this.args.ofFrame(f);
@@ -156,9 +168,9 @@ export class LocalGroups {
       a = variantIn(bucket, ids!, n);
     }
     if (a === undefined && at.variants < MAX_VARIANTS) {
-      a = newGroup(g, siteData);
+      a = newGroup(g, siteData, this.texts);
       a.stack = at;
-      if (n > 0) a.argKeys = this.keys.copy(ids!, n);
+      if (n > 0) a.argKeys = keyList(ids!, n);
       at.variants++;
       // A bucket starts with its first group (an empty list would change its element kind on the push).
       if (n > 0) {
@@ -182,7 +194,7 @@ export class LocalGroups {
         this.order,
         this.mergeArgs,
         sameLength ? last : null,
-        this.keys,
+        this.texts,
       );
     } else if (this.mergeArgs) {
       // Frames that are the last goroutine's objects were folded into its group already.
@@ -225,7 +237,7 @@ function foldedGroup(
   order: Group[],
   mergeArgs: boolean,
   lastFrames: readonly Frame[] | null,
-  keys: KeyPool,
+  texts: TextCopies,
 ): Group {
   const frames = g.frames;
   const fold = foldKey(similarity, frames.length, (i) => frames[i]!.args);
@@ -235,9 +247,9 @@ function foldedGroup(
     if (mergeArgs) mergeFrameArgs(had, g, had === at.lastGroup ? lastFrames : null);
     return had;
   }
-  const a = newGroup(g, siteData);
+  const a = newGroup(g, siteData, texts);
   a.stack = at;
-  if (n > 0) a.argKeys = keys.copy(ids!, n);
+  if (n > 0) a.argKeys = keyList(ids!, n);
   overflow.set(fold, a);
   order.push(a);
   return a;

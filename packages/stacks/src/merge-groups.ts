@@ -78,7 +78,7 @@ export class GroupMerger {
   }
 
   /** Indexes group `a` in stack `s` by its argument-key numbers `keys` (kept as its `argKeys`). */
-  private add(s: Stack, a: Group, keys: Int32Array, h: number): void {
+  private add(s: Stack, a: Group, keys: number[], h: number): void {
     a.argKeys = keys;
     let b = s.byArgs.get(h);
     if (b === undefined) s.byArgs.set(h, (b = []));
@@ -108,7 +108,7 @@ export class GroupMerger {
         s = this.stackOf(1 + a.frames.length * 3);
         if (a.stack !== null) byStack.set(a.stack, s);
       }
-      const keys = a.argKeys ?? Int32Array.from(a.frames, (f) => this.args.of(f.args.text));
+      const keys = a.argKeys ?? a.frames.map((f) => this.args.of(f.args.text));
       this.add(s, a, keys, argsHash(keys));
       // As a part's new group would be: past the bound, it is the folded group of its key, which a
       // later part's folded variants must find.
@@ -171,7 +171,7 @@ export class GroupMerger {
         }
         if (a === undefined) {
           a = decodeGroup(g, p.stacks[g.stack]!, p.strings);
-          this.add(s, a, keys, h);
+          this.add(s, a, Array.from(keys), h);
           order.push(a);
           if (fold === null) s.count++;
           else s.overflow.set(fold, a);

@@ -2,7 +2,7 @@
 // no goroutine ids, states or waits); records with the same frames add up.
 import type { GoroutineGroup } from "@gosleuth/model";
 import { newMergedArgs } from "./args.ts";
-import { emptyGroup, type Group } from "./group.ts";
+import { emptyGroup, type Group, ownLabels } from "./group.ts";
 
 export class ProfileGroups {
   private readonly byKey = new Map<string, Group>();
@@ -37,9 +37,10 @@ export class ProfileGroups {
     }
     a.count += r.count;
     if (r.labels) {
+      const labels = ownLabels(a);
       for (const k in r.labels) {
         const kv = `${k}=${r.labels[k]}`;
-        a.labels[kv] = (a.labels[kv] ?? 0) + r.count;
+        labels[kv] = (labels[kv] ?? 0) + r.count;
       }
     }
   }
