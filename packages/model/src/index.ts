@@ -309,6 +309,11 @@ export interface DumpInfo {
    * `diagnostics` says how many); absent when none was dropped.
    */
   readonly unlistedDiagnostics?: number;
+  /**
+   * Lines outside goroutine blocks that a parse with `lossless: false` did not keep (each is a
+   * placeholder in `preamble.lines`, a goroutine's `leading` or `trailer`); absent when none.
+   */
+  readonly omittedLines?: number;
   /** Bytes read from the input. */
   readonly bytes: number;
   /** Lines read from the input. */

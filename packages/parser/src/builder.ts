@@ -114,6 +114,8 @@ export class ModelBuilder {
   lossless = true;
   /** Lines outside blocks so far that give a diagnostic whatever comes after them (see lossless). */
   private textLines = 0;
+  /** Lines kept as OMITTED_LINE. */
+  omittedLines = 0;
   /** Inside a `runtime stack:` section, after a race report's start: lines kept whatever they are. */
   private textInStack = false;
   private textInRace = false;
@@ -208,7 +210,9 @@ export class ModelBuilder {
       PARTIAL_BLOCK_LINE.test(l)
     )
       return unsliced(l);
-    return this.textLines++ < MAX_DIAGNOSTICS ? unsliced(l) : OMITTED_LINE;
+    if (this.textLines++ < MAX_DIAGNOSTICS) return unsliced(l);
+    this.omittedLines++;
+    return OMITTED_LINE;
   }
 
   /**

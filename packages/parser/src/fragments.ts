@@ -54,6 +54,8 @@ export interface FragmentInfo {
   creatorsBeforeLastBlock: boolean;
   /** Why the text after this fragment's last goroutine looks like a cut-off goroutine, if it does. */
   trailerCut?: string;
+  /** Lines outside blocks left out (`lossless: false`; see ModelBuilder.lossless). */
+  omittedLines?: number;
 }
 
 const startsRace = (l: string): boolean => isRaceStart(l.trimEnd());
@@ -93,8 +95,10 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
   let dumps = 0;
   let bytes = 0;
   let groups = 0;
+  let omitted = 0;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i]!;
+    omitted += f.omittedLines ?? 0;
     if (frags.length > 1 && f.mode !== "blocks") clean = false;
     if (i > 0 && !f.cleanStart) clean = false;
     if (i < frags.length - 1 && !f.cleanEnd) clean = false;
@@ -152,7 +156,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     diagnostics.push({
       severity: "warning",
       line: b.line,
-      message: `@gosleuth/parser: ${formatCount(b.droppedDiagnostics)} more diagnostics not listed (the raw text is still kept in the model)`,
+      message: `@gosleuth/parser: ${formatCount(b.droppedDiagnostics)} more diagnostics not listed (${omitted === 0 ? "the raw text is still kept in the model" : `the raw text is kept but for ${formatCount(omitted)} lines of text left out: parsed with lossless: false`})`,
       text: "",
     });
   }
@@ -179,6 +183,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
     runtimeStack?: DumpInfo["runtimeStack"];
     truncated?: Truncation;
     unlistedDiagnostics?: number;
+    omittedLines?: number;
   } = {
     format,
     preamble,
@@ -194,6 +199,7 @@ export function mergeFragments(frags: readonly FragmentInfo[]): {
   if (b.runtimeStack.length > 0) info.runtimeStack = b.runtimeStack;
   if (truncated !== undefined) info.truncated = truncated;
   if (b.droppedDiagnostics > 0) info.unlistedDiagnostics = b.droppedDiagnostics;
+  if (omitted > 0) info.omittedLines = omitted;
   if (first.total !== undefined && frags.length === 1) info.total = first.total;
   if (first.profileName !== undefined && frags.length === 1) info.profileName = first.profileName;
   return { info, clean, offsets };

@@ -32,13 +32,19 @@ function omittedIn(a: readonly string[] | undefined, b: readonly string[] | unde
   return n;
 }
 
-/** Everything but the raw lines outside blocks. */
+/** Everything but the raw lines outside blocks and what says how many were left out. */
 function read(d: DumpInfo & Partial<Pick<Dump, "goroutines">>) {
+  const { omittedLines, ...rest } = d;
   return {
-    ...d,
+    ...rest,
     preamble: { ...d.preamble, lines: d.preamble.lines.length },
     trailer: d.trailer.length,
     goroutines: d.goroutines?.map(({ leading, ...g }) => ({ ...g, leading: leading?.length })),
+    // The warning that counts the unlisted diagnostics also says what was not kept.
+    diagnostics: d.diagnostics.map((x) => ({
+      ...x,
+      message: x.message.replace(/ \(the raw text is .*\)$/, ""),
+    })),
   };
 }
 
@@ -50,6 +56,11 @@ function compare(text: string, pieceSize?: number): number {
   let n = omittedIn(a.preamble.lines, b.preamble.lines) + omittedIn(a.trailer, b.trailer);
   for (let i = 0; i < a.goroutines.length; i++)
     n += omittedIn(a.goroutines[i]!.leading, b.goroutines[i]!.leading);
+  expect(b.omittedLines ?? 0).toBe(n);
+  if (n > 0)
+    expect(b.diagnostics.at(-1)?.message).toContain(
+      `not listed (the raw text is kept but for ${n.toLocaleString("en-US")} lines of text left out`,
+    );
   return n;
 }
 
@@ -118,6 +129,7 @@ describe("lossless: false", () => {
     const b = await parseInFragments(bytes, cuts, false);
     expect(read(b.info)).toEqual(read(a.info));
     expect(b.clean).toBe(a.clean);
+    expect(b.info.omittedLines).toBe(2_000);
     // Each thread's session keeps its own first 10,000 (their diagnostics are listed in its own order).
     expect(
       omittedIn(a.info.preamble.lines, b.info.preamble.lines) + omittedIn(a.info.trailer, b.info.trailer),

@@ -200,6 +200,7 @@ export class Session {
       sawCreatedBy: b.sawCreatedBy,
       creatorsBeforeLastBlock: b.creatorsBeforeLastBlock,
     };
+    if (b.omittedLines > 0) f.omittedLines = b.omittedLines;
     if (b.lastBlockCut !== undefined) f.lastBlockCut = b.lastBlockCut;
     if (b.trailerCut !== undefined) f.trailerCut = b.trailerCut;
     if (this.total !== undefined) f.total = this.total;
