@@ -28,7 +28,9 @@ export async function buildDataset(
   opts: { signal?: AbortSignal; onItem?(d: Dataset): void } = {},
 ): Promise<Built | null> {
   const d = new DatasetImpl();
-  const ps = parseStream(text, opts.signal ? { signal: opts.signal } : {});
+  // The page shows the first lines of text before the dump, never the rest of a log around it: a log's
+  // own lines past the first 10,000 are not kept (the parser's `lossless: false`).
+  const ps = parseStream(text, { lossless: false, ...(opts.signal ? { signal: opts.signal } : {}) });
   let groupTotal = 0;
   let first: Goroutine | null = null;
   let lastYield = performance.now();
