@@ -101,8 +101,8 @@ export class FrameTable {
   private readonly locations = new Map<string, FileParts>();
   /**
    * File names of those file lines, one string per name: each file line's name was a slice of its own
-   * line, and every frame keeps its file (100,000 file lines of one file kept 100,000 names and their
-   * lines alive in `leaks` where every stack differs).
+   * line, and every frame keeps its file, so a consumer that keeps frames (leaks' groups) kept a name
+   * and its line alive per file line where every stack differs.
    */
   private readonly files = new Map<string, string>();
   // The frame table's record since it was last cleared, and how many frames are still to be built

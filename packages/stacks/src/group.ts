@@ -61,8 +61,8 @@ export interface Group extends GroupData {
    * The argument-key numbers of its frames when this thread's grouper made it from a goroutine (its
    * signature's variants are told apart by them, and the merge of later parts indexes it by them
    * instead of keying every frame's text again); a merge sets it on the groups it indexes; else null.
-   * A list of its own, exactly as long as the frames: an Int32Array view cost 96 bytes a group (7 MB of
-   * `stacks` where 100,000 stacks differ), a list of two numbers 32.
+   * A list of its own, exactly as long as the frames: an Int32Array view cost 96 bytes a group (9.6 MB
+   * of `stacks`' heap where 100,000 stacks differ), a list of two numbers about 32.
    */
   argKeys: number[] | null;
   /**
