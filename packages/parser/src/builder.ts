@@ -189,16 +189,18 @@ export class ModelBuilder {
   private lossyCopy(l: string): string {
     if (this.textInRace) return unsliced(l);
     const t = l.trimEnd();
+    // Before the stack section's test: the race reports are read from every race start in the preamble
+    // and the trailer (parseRaceReports), whatever the classifier made of the lines around it.
+    if (t === "==================" || isRaceStart(t)) {
+      this.textInRace = true;
+      return unsliced(l);
+    }
     if (this.textInStack) {
       if (t.length === 0) this.textInStack = false;
       return unsliced(l);
     }
     if (t === "runtime stack:") {
       this.textInStack = true;
-      return unsliced(l);
-    }
-    if (t === "==================" || isRaceStart(t)) {
-      this.textInRace = true;
       return unsliced(l);
     }
     if (
