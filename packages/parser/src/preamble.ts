@@ -26,6 +26,9 @@ export function classifyPreamble(
   let race = false;
   /** Takes a line the runtime prints before the goroutines; false when it is none of them. */
   const take = (l: string): boolean => {
+    // runtimeLine is the one list of what can be taken (onlyText reads it too): a pattern added below
+    // and not there never fires.
+    if (!runtimeLine(l)) return false;
     let m: RegExpExecArray | null;
     if ((m = PANIC_LINE.exec(l))) {
       let msg = m[2]!;
