@@ -1,10 +1,13 @@
 // The package's entry points: whole inputs (parseDump, parseDumpAsync), streams (parseStream), byte
 // ranges of one file parsed apart (parseFragment), and cheap looks at an input's head.
 import type { Dump, DumpFormat, DumpInfo, Goroutine, GoroutineGroup, StreamItem } from "@gosleuth/model";
-import { chunksOf, GunzipLimitError, gunzip, PIECE_SIZE } from "./chunker.ts";
+import { chunksOf, copyBytes, GunzipLimitError, gunzip, PIECE_SIZE } from "./chunker.ts";
 import { detect } from "./detect.ts";
 import type { FragmentInfo } from "./fragments.ts";
-import { Session } from "./session.ts";
+import { concat, Session } from "./session.ts";
+
+/** How many first bytes tell gzip apart (its magic number, 1f 8b). */
+const GZIP_MAGIC_BYTES = 2;
 
 /** How much of a text head detectFormat parses to tell a panic, a signal dump and debug=2 apart. */
 const FORMAT_HEAD_BYTES = 64 * 1024;
@@ -144,6 +147,20 @@ async function* runSession(
   try {
     const it = chunksOf(source)[Symbol.asyncIterator]();
     let first = await it.next();
+    // The gzip magic is two bytes: a first read shorter than that (even empty) is joined to what follows.
+    while (!first.done && typeof first.value !== "string" && first.value.length < GZIP_MAGIC_BYTES) {
+      const held = copyBytes(first.value);
+      const next = await it.next();
+      if (next.done) break;
+      if (typeof next.value === "string") {
+        // A source mixing bytes and text: hand the bytes to the session as they came.
+        s.bytes += held.length;
+        s.feedBytes(held);
+        first = next;
+        break;
+      }
+      first = { done: false, value: concat([held, next.value]) };
+    }
     let bytes: AsyncIterator<Uint8Array | string> = it;
     if (!first.done && typeof first.value !== "string" && detect(first.value) === "gzip") {
       bytes = gunzip(first.value, it, options.maxDecompressedBytes ?? 8 * 1024 ** 3)[Symbol.asyncIterator]();

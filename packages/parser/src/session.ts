@@ -5,19 +5,12 @@ import { ModelBuilder } from "./builder.ts";
 import { ByteSplitter, copyBytes, PieceSplitter } from "./chunker.ts";
 import { decodeDebug0 } from "./debug0.ts";
 import { parseDebug1 } from "./debug1.ts";
-import { detect } from "./detect.ts";
+import { DETECT_BYTES, detect, settled } from "./detect.ts";
 import { type FragmentInfo, mergeFragments } from "./fragments.ts";
 import { parseText } from "./parser.ts";
 
 /** How the session reads its input: still deciding, goroutine blocks, a debug=1 or a debug=0 profile. */
 export type SessionMode = "detect" | "blocks" | "debug1" | "debug0";
-
-/**
- * A head decides the input's family once it holds this many bytes (or characters), or a whole first
- * line of at least HEAD_MIN_LINE bytes, however small the chunks come.
- */
-const HEAD_BYTES = 256;
-const HEAD_MIN_LINE = 16;
 
 /** What the session does with a family: gzip is unpacked before a session sees the bytes. */
 function modeOf(head: string | Uint8Array): "blocks" | "debug1" | "debug0" {
@@ -64,7 +57,8 @@ export class Session {
     this.endedWithNewline = text.charCodeAt(text.length - 1) === 10;
     if (this.mode === "detect") {
       this.head += text;
-      if (this.head.length < HEAD_BYTES && this.head.indexOf("\n") === -1) return;
+      const body = this.head.charCodeAt(0) === 0xfeff ? this.head.slice(1) : this.head;
+      if (body.length < DETECT_BYTES && !settled(body)) return;
       this.head = this.withoutBomText(this.head);
       this.mode = modeOf(this.head);
       text = this.head;
@@ -89,9 +83,13 @@ export class Session {
     }
     if (this.mode === "detect") {
       this.headBytes.push(copyBytes(chunk));
-      const n = this.headBytes.reduce((a, c) => a + c.length, 0);
-      if (n < HEAD_BYTES && (n < HEAD_MIN_LINE || this.headBytes.every((c) => c.indexOf(10) === -1))) return;
-      const head = this.withoutBom(this.headBytes.length === 1 ? this.headBytes[0]! : concat(this.headBytes));
+      // Decided on the first DETECT_BYTES after a byte-order mark (detect reads no more), or sooner when
+      // those can only say one thing (settled); the input's end decides a shorter head (decideAtEnd).
+      const joined = this.headBytes.length === 1 ? this.headBytes[0]! : concat(this.headBytes);
+      this.headBytes = [joined];
+      const body = hasBom(joined) ? joined.subarray(BOM.length) : joined;
+      if (body.length < DETECT_BYTES && !settled(body)) return;
+      const head = this.withoutBom(joined);
       this.headBytes = [];
       this.mode = modeOf(head);
       if (this.mode === "debug0") this.protoBytes.push(head);
@@ -107,9 +105,9 @@ export class Session {
 
   /** The head without a UTF-8 byte-order mark (an editor's, never the runtime's), said in a diagnostic. */
   private withoutBom(head: Uint8Array): Uint8Array {
-    if (head[0] !== 0xef || head[1] !== 0xbb || head[2] !== 0xbf) return head;
+    if (!hasBom(head)) return head;
     this.bomSkipped();
-    return head.subarray(3);
+    return head.subarray(BOM.length);
   }
 
   /** The same for text input (a string that starts with U+FEFF). */
@@ -219,6 +217,10 @@ export class Session {
 }
 
 /** The parts as one array (a head that arrived in several chunks). */
+/** The UTF-8 byte-order mark an editor may put first. */
+const BOM = [0xef, 0xbb, 0xbf];
+const hasBom = (b: Uint8Array): boolean => b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2];
+
 export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, c) => a + c.length, 0));
   let o = 0;

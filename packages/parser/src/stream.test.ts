@@ -256,3 +256,46 @@ describe("byteLength", () => {
     fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => byteLength(s) === enc.encode(s).length));
   });
 });
+
+describe("family detection", () => {
+  /** Pieces a head may start with: runtime lines, log lines, whitespace, control and non-ASCII bytes. */
+  const PARTS = [
+    "goroutine profile: total 3\n",
+    "goroutine 1 [running]:\n",
+    "2026-12-03T06:00:00Z INFO started\n",
+    "p\0\n",
+    "\n",
+    "  \t",
+    "\u00a0",
+    "\ufeff",
+    "héllo ",
+    "\x1f\x8b",
+    "\x5a\x04\x0a\x02\x08\x01",
+    "\x0a\x0b",
+    "x".repeat(40),
+  ].map((s) => Buffer.from(s, s.startsWith("\x1f") || s.startsWith("\x5a") ? "latin1" : "utf8"));
+
+  const family = (d: Dump) => [d.format, d.goroutines.length, d.groups.length];
+
+  it("a head read a few bytes at a time gets the family the whole input gets", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: PARTS.length - 1 }), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        async (picks, cuts) => {
+          const data = Buffer.concat([...picks.map((i) => PARTS[i]!), SAMPLES[3]!.subarray(0, 400)]);
+          const want = family(await parseDumpAsync([data], { pieceSize: 2 ** 40 }));
+          expect(family(await parseDumpAsync(cutsOf(data, cuts), { pieceSize: 64 }))).toEqual(want);
+          // Text in pieces (a stream of strings) against the whole string.
+          const text = data.toString("utf8");
+          const textCuts = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          const pieces = [...textCuts, text.length].map((c, i) =>
+            text.slice(i === 0 ? 0 : textCuts[i - 1], c),
+          );
+          expect(family(await parseDumpAsync(pieces, { pieceSize: 64 }))).toEqual(family(parseDump(text)));
+        },
+      ),
+      { numRuns: Number(process.env.GOSLEUTH_FUZZ_RUNS ?? 300) },
+    );
+  });
+});
