@@ -148,7 +148,11 @@ export class Session {
     const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
     this.mode = modeOf(head) === "debug1" ? "debug1" : "blocks";
     if (this.mode === "debug1") this.debug1Text.push(head);
-    else if (head.length > 0) this.splitter.push(head);
+    else if (head.length > 0) {
+      // A head longer than a piece comes back cut at a boundary: its first piece is parsed here.
+      const piece = this.splitter.push(head);
+      if (piece !== null) parseText(piece, this.builder);
+    }
     this.head = "";
     this.headBytes = [];
   }
