@@ -17,24 +17,14 @@ import { creator, FrameTable } from "./frame.ts";
 import { unsliced } from "./function-name.ts";
 import { type HeaderFields, HeaderTable } from "./header.ts";
 import { pairEnd } from "./line-matchers.ts";
-import { classifyPreamble, onlyText } from "./preamble.ts";
-import { isRaceStart } from "./race.ts";
+import { DUMP_START, EXIT_STATUS, LossyLines, PARTIAL_BLOCK_LINE, REGISTER } from "./lossy-lines.ts";
+import { classifyPreamble } from "./preamble.ts";
 import { classifyState } from "./state.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const MAX_DIAGNOSTICS = 10_000;
 const EMPTY: readonly never[] = Object.freeze([]);
-const REGISTER = /^([a-z][a-z0-9]*)\s+(0x[0-9a-f]+)\s*$/;
-const DUMP_START =
-  /^(\^\\)?(SIG[A-Z0-9]+: |Signal \d+|Exception 0x)|^panic: |^fatal error: |^\w+ profile: total \d+/;
-
-const EXIT_STATUS = /^exit status \d+$/;
-/**
- * What stands for a line outside goroutine blocks that a builder that is not lossless did not keep
- * (see ModelBuilder.lossless): itself only text, as the line was.
- */
-export const OMITTED_LINE = "\u2026 line not kept";
 
 function rawLine(image: string): string {
   let e = image.length;
@@ -112,13 +102,12 @@ export class ModelBuilder {
    * its 1,000,000 lines (~200 MB) otherwise.
    */
   lossless = true;
-  /** Lines outside blocks so far that give a diagnostic whatever comes after them (see lossless). */
-  private textLines = 0;
+  /** What a builder that is not lossless keeps of the lines outside blocks. */
+  private readonly lossy = new LossyLines(MAX_DIAGNOSTICS);
   /** Lines kept as OMITTED_LINE. */
-  omittedLines = 0;
-  /** Inside a `runtime stack:` section, after a race report's start: lines kept whatever they are. */
-  private textInStack = false;
-  private textInRace = false;
+  get omittedLines(): number {
+    return this.lossy.omitted;
+  }
   runtimeStack: Frame[] = [];
   registers: Register[] = [];
   dumpIndex = 0;
@@ -175,46 +164,8 @@ export class ModelBuilder {
   private push(l: string): void {
     if (this.soleBlank) this.keepSoleBlank();
     else if (this.pending.length === 0) this.pendingLine = this.line;
-    this.pending.push(this.lossless ? unsliced(l) : this.lossyCopy(l));
+    this.pending.push(this.lossless ? unsliced(l) : this.lossy.copy(l));
     this.line++;
-  }
-
-  /**
-   * A line outside blocks as a builder that is not lossless keeps it: as read, or OMITTED_LINE. It
-   * follows the preamble classifier's state (classifyPreamble), which skips a `runtime stack:`
-   * section and everything after a race report's start without a diagnostic; a line it calls only
-   * text gives a diagnostic there, and between blocks or after the last one too when it is none of
-   * the lines read there (registers, a new dump's start, the piece of a cut block, `exit status`).
-   */
-  private lossyCopy(l: string): string {
-    if (this.textInRace) return unsliced(l);
-    const t = l.trimEnd();
-    // Before the stack section's test: the race reports are read from every race start in the preamble
-    // and the trailer (parseRaceReports), whatever the classifier made of the lines around it.
-    if (t === "==================" || isRaceStart(t)) {
-      this.textInRace = true;
-      return unsliced(l);
-    }
-    if (this.textInStack) {
-      if (t.length === 0) this.textInStack = false;
-      return unsliced(l);
-    }
-    if (t === "runtime stack:") {
-      this.textInStack = true;
-      return unsliced(l);
-    }
-    if (
-      !onlyText(t) ||
-      t === "-----" ||
-      EXIT_STATUS.test(t) ||
-      REGISTER.test(l) ||
-      DUMP_START.test(l) ||
-      PARTIAL_BLOCK_LINE.test(l)
-    )
-      return unsliced(l);
-    if (this.textLines++ < MAX_DIAGNOSTICS) return unsliced(l);
-    this.omittedLines++;
-    return OMITTED_LINE;
   }
 
   /**
@@ -238,7 +189,7 @@ export class ModelBuilder {
       (image.length === 0 || (image.length === 1 && image.charCodeAt(0) === 10))
     ) {
       this.soleBlank = true;
-      this.textInStack = false;
+      this.lossy.blank();
       this.pendingLine = this.line;
       this.line++;
       return;
@@ -726,10 +677,3 @@ export function blockCut(g: Goroutine): string | undefined {
     ? undefined
     : `${NO_CREATOR}goroutine ${g.idText ?? g.id} ends at ${outer} without \`created by\``;
 }
-
-/**
- * A line after the last block that is a piece of a goroutine block (what is left when the input was
- * cut inside one): a header without its `]:`, a function call without its file line, `created by`,
- * an indented file line.
- */
-const PARTIAL_BLOCK_LINE = /^(goroutine \d+( |$)|created by |[\w./*()[\]-]+\(|\t\S)/;

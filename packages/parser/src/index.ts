@@ -1,9 +1,10 @@
 // @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
-export { OMITTED_LINE } from "./builder.ts";
+
 export { firstByteBoundary } from "./chunker.ts";
 export { formatDump, formatGoroutine } from "./format.ts";
 export { type FragmentInfo, mergeFragments } from "./fragments.ts";
 export { functionName } from "./function-name.ts";
+export { OMITTED_LINE } from "./lossy-lines.ts";
 export {
   detectFormat,
   isBlockText,
