@@ -1,7 +1,7 @@
 // writeJson: JSON.stringify's exact text, written a piece at a time, each piece after the last drained.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { writeJson } from "./format.ts";
+import { MappedList, writeJson } from "./format.ts";
 
 /** A stream that keeps what is written, with a small buffer so that writes must wait for it to drain. */
 function sink(): { out: Writable; text: () => string; writes: () => number } {
@@ -55,6 +55,29 @@ describe("writeJson", () => {
       expect(s.text()).toBe(`${JSON.stringify(doc, null, indent)}\n`);
       expect(s.writes()).toBeGreaterThan(2);
       expect(waiting).toBeGreaterThan(1);
+    }
+  });
+
+  it("writes a MappedList as the mapped array, mapping a run of elements at a time", async () => {
+    const source = Array.from({ length: 1000 }, (_, i) => i);
+    const map = (i: number) => ({ i, text: `n${i}\n` });
+    for (const indent of [0, 2] as const) {
+      const runs: number[] = [];
+      class Counted<S, T> extends MappedList<S, T> {
+        override slice(a: number, b: number): T[] {
+          const out = super.slice(a, b);
+          runs.push(out.length);
+          return out;
+        }
+      }
+      const list = new Counted(source, map);
+      const s = sink();
+      await writeJson({ head: 1, list, empty: new MappedList([], map), tail: [] }, indent, s.out);
+      const want = { head: 1, list: source.map(map), empty: [], tail: [] };
+      expect(s.text()).toBe(`${JSON.stringify(want, null, indent)}\n`);
+      expect(JSON.stringify(list)).toBe(JSON.stringify(source.map(map)));
+      expect(runs.length).toBeGreaterThan(1);
+      expect(Math.max(...runs)).toBeLessThan(source.length);
     }
   });
 });

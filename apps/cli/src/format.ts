@@ -36,8 +36,29 @@ const JSON_PIECE = 1 << 20;
 const JSON_RUN = 256;
 
 /**
+ * A list whose elements are made from `source` by `map` only when writeJson writes them, a run at a time:
+ * `stacks --format json` on 100,000 distinct stacks otherwise held every group's JSON object (and its
+ * frames') at once beside the report they are made from. JSON.stringify of it is the mapped array's.
+ */
+export class MappedList<S, T> {
+  constructor(
+    private readonly source: readonly S[],
+    private readonly map: (s: S) => T,
+  ) {}
+  get length(): number {
+    return this.source.length;
+  }
+  slice(start: number, end: number): T[] {
+    return this.source.slice(start, end).map(this.map);
+  }
+  toJSON(): T[] {
+    return this.source.map(this.map);
+  }
+}
+
+/**
  * Writes `JSON.stringify(doc, null, indent)` and a newline to `out`, the same bytes, a piece at a time:
- * an array that is a property of `doc` is stringified JSON_RUN elements at a time, and the text goes out
+ * an array (or a MappedList) that is a property of `doc` is stringified JSON_RUN elements at a time, and the text goes out
  * in writes of about a megabyte, each after the one before has drained (a pipe takes 64 KiB at a time,
  * and pieces written without waiting queue up as copies). `leaks --format json` of 100,000 findings is a
  * 153 MB string, and writing it made a UTF-8 copy as big: neither is made here.
@@ -63,7 +84,7 @@ export async function writeJson(
   for (const key of Object.keys(doc)) {
     const v = (doc as Record<string, unknown>)[key];
     const lead = `${first ? "" : ","}${nl}${pad1}${JSON.stringify(key)}${colon}`;
-    if (!Array.isArray(v) || v.length === 0) {
+    if (!(Array.isArray(v) || v instanceof MappedList) || v.length === 0) {
       const s = at(v, pad1);
       if (s === undefined) continue;
       buf += lead + s;

@@ -112,7 +112,8 @@ export function buildReport(
   for (let k = 0; k < order.length && k < limit; k++) {
     const i = order[k]!;
     // GroupData's fields only: the groups may be a grouper's own (StackGrouper.result's `copy`).
-    const g: ReportGroup = { ...dataFields(kept[i]!), firstId: firstIds[i]! };
+    const g = dataFields(kept[i]!) as ReportGroup;
+    g.firstId = firstIds[i]!;
     g.ids = ascending(g.ids);
     shown.push(g);
     shownCount += g.count;

@@ -2,6 +2,7 @@
 import {
   buildReport,
   checkFilter,
+  groupJson,
   renderHtml,
   renderMarkdown,
   renderText,
@@ -11,7 +12,7 @@ import {
   toJson,
 } from "@gosleuth/stacks";
 import { CliError } from "../errors.ts";
-import { colorEnabled, writeJson } from "../format.ts";
+import { colorEnabled, MappedList, writeJson } from "../format.ts";
 import type { FetchOptions } from "../input.ts";
 import { consumeInput } from "../parallel.ts";
 
@@ -64,9 +65,10 @@ export async function stacksCommand(input: string, o: StacksOptions, f: FetchOpt
     if (e instanceof StacksOptionError) throw new CliError(e.message.replace(/^@gosleuth\/stacks: /, ""));
     throw e;
   }
-  // Every group, a group at a time (writeJson).
+  // Every group, a group at a time (writeJson), each group's JSON made only as it is written.
   if (o.format === "json") {
-    await writeJson(toJson(report), 0);
+    const doc = toJson({ ...report, groups: [] });
+    await writeJson({ ...doc, groups: new MappedList(report.groups, groupJson) }, 0);
     return;
   }
   const out =
