@@ -364,6 +364,7 @@ export class ModelBuilder {
     const head = atStart ? this.head : undefined;
     const diagnostics = this.diagnosticCount;
     const misses = table.missCount;
+    table.startRun(head);
     const f0 = head === undefined ? undefined : table.firstAfter(head, text, start);
     let pos: number;
     let key: string;
@@ -374,10 +375,15 @@ export class ModelBuilder {
     // bench dump's 44,801 distinct function lines appear once), and every remembered text is a copy
     // that outlives young-generation GCs. A frame seen again is remembered from its second sight on.
     let fresh = false;
+    let q: number;
     if (f0 !== undefined) {
       key = f0.key;
       prev = f0.frame;
       pos = start + key.length;
+    } else if (table.uncached && (q = table.pairAt(text, start)) !== -1) {
+      key = text.substring(start, q);
+      prev = table.predictedFrame!;
+      pos = q;
     } else {
       pos = pairEnd(text, start);
       if (pos === -1) return -1;
@@ -434,6 +440,12 @@ export class ModelBuilder {
         key = s.key;
         prev = s.frame;
         pos += key.length;
+        fresh = false;
+      } else if (table.uncached && (q = table.pairAt(text, pos)) !== -1) {
+        // Arguments that differ in every goroutine: the pair's skeleton followed the last one's before.
+        key = text.substring(pos, q);
+        prev = table.predictedFrame!;
+        pos = q;
         fresh = false;
       } else {
         const e = pairEnd(text, pos);

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelKey } from "../test/model-key.ts";
 import { mutate, opArb } from "../test/mutate.ts";
+import { setFrameTableMax, skeletonStats } from "./frame.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
 
@@ -26,7 +27,10 @@ function both(input: string | Uint8Array, pieceSize?: number): [string, string] 
   return [grammar, fast];
 }
 
-afterEach(() => setGrammarOnly(false));
+afterEach(() => {
+  setGrammarOnly(false);
+  setFrameTableMax(undefined);
+});
 
 it("the fast path reads the usual blocks of a real dump", () => {
   const before = fastBlocks;
@@ -83,6 +87,71 @@ describe("fast path = grammar when the frame table fills up (synthetic, built in
     const [grammar, fast] = both(parts.join("\n"));
     expect(fast).toBe(grammar);
   }, 120_000);
+});
+
+describe("fast path = grammar where arguments never repeat (uncached runs: pairs read by their skeletons)", () => {
+  /** Frame pairs, `u` an argument no other pair has: usual ones, and lines a skeleton must not take. */
+  const PAIRS: ((u: string) => string)[] = [
+    (u) => `main.a(0x${u})\n\t/app/a.go:1 +0x1`,
+    (u) => `main.(*S).b(0x${u}, 0x2)\n\t/app/b.go:2 +0x2`,
+    (u) => `main.a(0x${u})\n\t/app/a.go:9 +0x9`,
+    (u) => `main.c(0x${u}, {0x1, (0x2)})\n\t/app/c.go:3 +0x3`,
+    // The usual pair's function and file line, with a `(` in its arguments: the function is then longer.
+    (u) => `main.a(0x${u}, (0x2))\n\t/app/a.go:1 +0x1`,
+    (u) => `main.d(0x${u}) \n\t/app/d.go:4 +0x4`,
+    (u) => `main.e(0x${u})\r\n\t/app/e.go:5 +0x5\r`,
+    () => "main.f(...)\n\t/app/f.go:6 +0x6",
+    (u) => `main.g[...](0x${u})\n\t/app/g.go:7 +0x7`,
+    (u) => `main.h(0x${u})\napp/h.go:8 +0x8`,
+    () => "main.bare\n\t/app/bare.go:10",
+    (u) => `main.i(0x${u})\n\t/app/i.go:11 +0x11 fp=0x${u} sp=0x1 pc=0x2`,
+    () => "main.j()\n\t/app/j.go:12 +0x12",
+    (u) => `goroutine(0x${u})\n\t/app/x.go:1 +0x1`,
+    (u) => `main.k(0x${u}\n\t/app/k.go:13 +0xd`,
+    (u) => `main.l(0x${u}))\n\t/app/l.go:14 +0xe`,
+    (u) => `main.a(0x${u})\n\t/app/a.go:1 +0x1 `,
+    () => "...3 frames elided...",
+  ];
+  const goroutineArb = fc.record({
+    state: fc.constantFrom("select", "chan receive", "IO wait, 5 minutes"),
+    pairs: fc.array(fc.nat(PAIRS.length - 1), { minLength: 1, maxLength: 8 }),
+    // Mostly the usual few shapes, so that skeletons repeat and are predicted.
+    usual: fc.boolean(),
+    creator: fc.boolean(),
+  });
+  it(
+    `${RUNS} dumps whose arguments differ in every pair, mutated or not, read alike by both paths`,
+    () => {
+      const before = skeletonStats.pairs;
+      fc.assert(
+        fc.property(
+          fc.array(goroutineArb, { minLength: 20, maxLength: 60 }),
+          fc.array(opArb, { maxLength: 3 }),
+          fc.constantFrom(undefined, 512, 4096),
+          (gs, ops, size) => {
+            let u = 0;
+            const text = gs
+              .map((g, i) => {
+                const pairs = g.usual ? [0, 1, 0, 2] : g.pairs;
+                const body = pairs.map((k) => PAIRS[k]!((++u).toString(16)));
+                const created = g.creator
+                  ? [`created by main.main in goroutine 1`, "\t/app/m.go:5 +0x5"]
+                  : [];
+                return [`goroutine ${i + 2} [${g.state}]:`, ...body, ...created].join("\n");
+              })
+              .join("\n\n");
+            // Every pair new: an uncached run starts after 20 misses, most of the lookups.
+            setFrameTableMax(20);
+            const [grammar, fast] = both(mutate(`${text}\n`, ops), size);
+            expect(fast).toBe(grammar);
+          },
+        ),
+        { numRuns: Math.max(20, RUNS) },
+      );
+      expect(skeletonStats.pairs - before).toBeGreaterThan(1000);
+    },
+    Math.max(60_000, RUNS * 200),
+  );
 });
 
 describe("fast path = grammar on mutated real dumps", () => {

@@ -1,5 +1,5 @@
 // Frames (`FUNC(ARGS)` + `\tFILE:LINE +0xOFF` pairs) and `created by` lines, built once per distinct text.
-import type { CreatedBy, Frame } from "@gosleuth/model";
+import type { CreatedBy, Frame, FunctionName } from "@gosleuth/model";
 import { BodyPrediction } from "./body-prediction.ts";
 import { functionName, unsliced } from "./function-name.ts";
 
@@ -8,6 +8,15 @@ import { functionName, unsliced } from "./function-name.ts";
  * frames are built without it for a while: the table never holds more pairs than that.
  */
 const FRAME_TABLE_MAX = 50_000;
+let frameTableMax = FRAME_TABLE_MAX;
+
+/** Sets the misses after which the frame table is cleared or an uncached run starts (tests; undefined: the default). */
+export function setFrameTableMax(n: number | undefined): void {
+  frameTableMax = n ?? FRAME_TABLE_MAX;
+}
+
+/** Pairs read by their skeleton (FrameTable.pairAt): tests check that the path ran. */
+export const skeletonStats = { pairs: 0 };
 /**
  * Pairs seen once kept before that table (`young`) is cleared. A pair enters the frame table when seen
  * PROMOTE_HITS more times before then: a pair seen once stays young and dies young.
@@ -41,6 +50,33 @@ const FIRST_MAX = 10_000;
  */
 const FIRST_PER_HEAD = 4;
 type FileParts = ReturnType<typeof fileParts>;
+/** The function of the skeletons that stand for a header (startRun): never a frame's. */
+const NO_FUNCTION: FunctionName = Object.freeze({
+  full: "",
+  pkg: "",
+  name: "",
+  generic: false,
+  suffixes: [],
+});
+/** Pair skeletons kept before that table is cleared (see Skeleton): one per distinct function and file line. */
+const SKELETONS_MAX = 16_384;
+
+/**
+ * A frame pair but for its arguments, as an uncached run meets it: its function line up to the
+ * arguments' `(`, its file line, what build() makes of those, and the skeleton of the pair that
+ * followed it last time. Where arguments differ in every goroutine, the pairs are new but their
+ * skeletons repeat, so a pair is read by two compares instead of a pair search, two hashed lookups
+ * and the slicing of a build.
+ */
+interface Skeleton {
+  /** The function line up to and with its last `(`. */
+  head: string;
+  /** The file line with its newline. */
+  fileLine: string;
+  fn: FunctionName;
+  loc: FileParts;
+  next: Skeleton | undefined;
+}
 
 /**
  * The frames of one parsing session, interned by their text, so goroutines with the same stack share
@@ -110,6 +146,17 @@ export class FrameTable {
   private lookups = 0;
   private hits = 0;
   private uncachedLeft = 0;
+  /** Skeletons by function text and file line, made in uncached runs (see Skeleton). */
+  private readonly skeletons = new Map<string, Skeleton>();
+  /**
+   * Per header tail entry, a skeleton that stands for the header: its `next` is the skeleton of the
+   * first pair that came after that tail last time (see startRun).
+   */
+  private readonly anchors = new Map<object, Skeleton>();
+  /** The skeleton of the last pair read in this run of pairs (startRun), when it has one. */
+  private lastSkeleton: Skeleton | undefined;
+  /** The frame of the pair pairAt read last. */
+  predictedFrame: Frame | undefined;
   private uncachedRun = UNCACHED_RUN;
 
   private location(l2: string): FileParts {
@@ -134,6 +181,9 @@ export class FrameTable {
     this.emptyFrames();
     this.locations.clear();
     this.files.clear();
+    this.skeletons.clear();
+    this.anchors.clear();
+    this.lastSkeleton = undefined;
     this.uncachedLeft = 0;
     this.uncachedRun = UNCACHED_RUN;
   }
@@ -174,13 +224,60 @@ export class FrameTable {
     return this.uncachedLeft > 0;
   }
 
+  /**
+   * A run of frame pairs starts: a goroutine's first pair after the header tail entry `head` (its
+   * skeleton is predicted as the one that came first after that tail last time), or another run
+   * (`head` undefined: after an elision marker, or in an ancestor's stack).
+   */
+  startRun(head: object | undefined): void {
+    if (head === undefined || this.uncachedLeft <= 0) {
+      this.lastSkeleton = undefined;
+      return;
+    }
+    let a = this.anchors.get(head);
+    if (a === undefined) {
+      if (this.anchors.size >= FIRST_MAX) this.anchors.clear();
+      a = { head: "", fileLine: "", fn: NO_FUNCTION, loc: { file: "", line: 0 }, next: undefined };
+      this.anchors.set(head, a);
+    }
+    this.lastSkeleton = a;
+  }
+
+  /**
+   * In an uncached run: when the pair at `pos` has the skeleton of the one that followed the last
+   * pair's skeleton last time, its end (its frame in `predictedFrame`, the one `frame` would build for
+   * its text, counted as `frame` counts it); otherwise -1. The text matched is a pair `pairEnd` takes:
+   * the same function line up to the arguments, arguments without `(` and a `)` that ends the line,
+   * and the same file line.
+   */
+  pairAt(text: string, pos: number): number {
+    const s = this.lastSkeleton?.next;
+    if (s === undefined || this.uncachedLeft <= 0) return -1;
+    const h = s.head;
+    const a = pos + h.length;
+    if (a > text.length || text.substring(pos, a) !== h) return -1;
+    const le = text.indexOf("\n", a);
+    if (le === -1 || text.charCodeAt(le - 1) !== 41 /* ) */ || text.lastIndexOf("(", le - 2) !== a - 1)
+      return -1;
+    const fl = s.fileLine;
+    const e = le + 1 + fl.length;
+    if (e > text.length || text.charCodeAt(e - 1) !== 10 || text.substring(le + 1, e) !== fl) return -1;
+    this.uncachedLeft--;
+    this.firstSight = false;
+    this.lastYoung = false;
+    skeletonStats.pairs++;
+    this.predictedFrame = makeFrame(s.fn, unsliced(text.substring(a, le - 1)), s.loc);
+    this.lastSkeleton = s;
+    return e;
+  }
+
   /** The Frame for a FramePair token's text (`FUNC(ARGS)\n\tFILE:LINE ...\n`). */
   frame(image: string): Frame {
     if (this.uncachedLeft > 0) {
       this.uncachedLeft--;
       this.firstSight = false;
       this.lastYoung = false;
-      return this.build(image, false);
+      return this.build(image, false, true);
     }
     this.lookups++;
     let f = this.frames.get(image);
@@ -213,7 +310,7 @@ export class FrameTable {
     if (young.size >= YOUNG_MAX) young.clear();
     young.set(key, { key, frame: f, hits: 0 });
     this.bodies.noteYoung(key, f);
-    if (this.lookups - this.hits >= FRAME_TABLE_MAX) {
+    if (this.lookups - this.hits >= frameTableMax) {
       if (this.hits * 2 < this.lookups) {
         this.uncachedLeft = this.uncachedRun;
         this.uncachedRun = Math.min(this.uncachedRun * 2, 64 * UNCACHED_RUN);
@@ -352,12 +449,13 @@ export class FrameTable {
    * strings may be slices of it. Otherwise only the arguments are copied (a slice would keep the whole
    * piece of input alive), the rest comes from shared tables.
    */
-  private build(key: string, owned: boolean): Frame {
+  private build(key: string, owned: boolean, learn = false): Frame {
     const nl = key.indexOf("\n");
     let e1 = nl === -1 ? key.length : nl;
     e1 = endWithoutBlanks(key, e1);
     let l2 = nl === -1 ? "" : key.slice(nl + 1);
-    if (l2.endsWith("\n")) l2 = l2.slice(0, -1);
+    const whole = l2.endsWith("\n");
+    if (whole) l2 = l2.slice(0, -1);
     const loc = this.location(l2);
     let fn: string;
     let args = "";
@@ -371,14 +469,33 @@ export class FrameTable {
       fn = key.slice(0, e1);
       bare = true;
     }
-    const frame: Frame & { bare?: boolean } = {
-      fn: functionName(fn),
-      args,
-      inlined: args === "...",
-      ...loc,
-    };
-    if (bare) frame.bare = true;
+    const name = functionName(fn);
+    if (learn) this.learn(bare || !whole || e1 !== nl ? undefined : fn, l2, name, loc);
+    if (!bare) return makeFrame(name, args, loc);
+    const frame: Frame & { bare?: boolean } = makeFrame(name, args, loc);
+    frame.bare = true;
     return frame;
+  }
+
+  /**
+   * Notes the skeleton of a pair an uncached run built (`fn` undefined: it has none, its line having
+   * blanks at its end, no arguments or no newline after its file line) as the one after the last.
+   */
+  private learn(fn: string | undefined, l2: string, name: FunctionName, loc: FileParts): void {
+    // A line that starts another token never has a skeleton: pairAt could not tell it apart.
+    if (fn === undefined || /^(goroutine |created by |\.\.\.|\[)/.test(fn)) {
+      this.lastSkeleton = undefined;
+      return;
+    }
+    const k = `${fn}\n${l2}`;
+    let s = this.skeletons.get(k);
+    if (s === undefined) {
+      if (this.skeletons.size >= SKELETONS_MAX) this.skeletons.clear();
+      s = { head: unsliced(`${fn}(`), fileLine: unsliced(`${l2}\n`), fn: name, loc, next: undefined };
+      this.skeletons.set(unsliced(k), s);
+    }
+    if (this.lastSkeleton !== undefined) this.lastSkeleton.next = s;
+    this.lastSkeleton = s;
   }
 
   /**
@@ -409,6 +526,11 @@ export class FrameTable {
       loc?.indent,
     );
   }
+}
+
+/** A frame of a pair, its fields always in one order (one shape, whichever path built it). */
+function makeFrame(fn: FunctionName, args: string, loc: FileParts): Frame {
+  return { fn, args, inlined: args === "...", ...loc };
 }
 
 /** A CreatedBy with its fields always added in one order (one shape, the same JSON). */
