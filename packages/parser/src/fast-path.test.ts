@@ -154,6 +154,24 @@ describe("fast path = grammar where arguments never repeat (uncached runs: pairs
   );
 });
 
+describe("fast path = grammar where skeletons never repeat, then do (their noting paused and resumed)", () => {
+  it("6,000 goroutines each in a function of its own, then 80,000 of a few kinds", () => {
+    const parts: string[] = [];
+    for (let i = 1; i <= 86_000; i++) {
+      const own = i <= 6_000 ? `main.f${i}(0x${i.toString(16)})\n\t/app/f.go:${i} +0x1\n` : "";
+      parts.push(
+        `goroutine ${i} [select]:\n${own}main.a(0x${i.toString(16)})\n\t/app/a.go:1 +0x1\n` +
+          `main.b(0x${(i * 3).toString(16)}, 0x1)\n\t/app/b.go:${i % 3} +0x2\ncreated by main.main in goroutine 1\n\t/app/m.go:5 +0x5\n`,
+      );
+    }
+    setFrameTableMax(20);
+    const before = skeletonStats.pairs;
+    const [grammar, fast] = both(parts.join("\n"));
+    expect(fast).toBe(grammar);
+    expect(skeletonStats.pairs - before).toBeGreaterThan(10_000);
+  }, 120_000);
+});
+
 describe("fast path = grammar on mutated real dumps", () => {
   const sources = listFixtures("generated/go-versions")
     .filter((f) => /crash|sigquit|stack/.test(f))

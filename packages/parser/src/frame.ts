@@ -58,8 +58,17 @@ const NO_FUNCTION: FunctionName = Object.freeze({
   generic: false,
   suffixes: [],
 });
-/** Pair skeletons kept before that table is cleared (see Skeleton): one per distinct function and file line. */
-const SKELETONS_MAX = 16_384;
+/**
+ * Pair skeletons kept before that table is cleared (see Skeleton): one per distinct function and file
+ * line, a few hundred in the 216k unique-arguments dump.
+ */
+const SKELETONS_MAX = 4096;
+/**
+ * Pairs an uncached run builds without noting skeletons after a full table of them was predicted fewer
+ * times than it holds (every stack in a function of its own: skeletons never repeat, and noting them
+ * only made garbage that outlived young-generation GCs, 20 MB more peak for `stacks` on such a dump).
+ */
+const SKELETON_PAUSE = 65_536;
 
 /**
  * A frame pair but for its arguments, as an uncached run meets it: its function line up to the
@@ -157,6 +166,10 @@ export class FrameTable {
   private lastSkeleton: Skeleton | undefined;
   /** The frame of the pair pairAt read last. */
   predictedFrame: Frame | undefined;
+  /** Pairs read by their skeleton since the skeleton table was last cleared. */
+  private skeletonHits = 0;
+  /** Pairs still to be built without noting their skeleton (see SKELETON_PAUSE). */
+  private skeletonPause = 0;
   private uncachedRun = UNCACHED_RUN;
 
   private location(l2: string): FileParts {
@@ -184,6 +197,8 @@ export class FrameTable {
     this.skeletons.clear();
     this.anchors.clear();
     this.lastSkeleton = undefined;
+    this.skeletonHits = 0;
+    this.skeletonPause = 0;
     this.uncachedLeft = 0;
     this.uncachedRun = UNCACHED_RUN;
   }
@@ -266,6 +281,7 @@ export class FrameTable {
     this.firstSight = false;
     this.lastYoung = false;
     skeletonStats.pairs++;
+    this.skeletonHits++;
     this.predictedFrame = makeFrame(s.fn, unsliced(text.substring(a, le - 1)), s.loc);
     this.lastSkeleton = s;
     return e;
@@ -483,6 +499,11 @@ export class FrameTable {
    */
   private learn(fn: string | undefined, l2: string, name: FunctionName, loc: FileParts): void {
     // A line that starts another token never has a skeleton: pairAt could not tell it apart.
+    if (this.skeletonPause > 0) {
+      this.skeletonPause--;
+      this.lastSkeleton = undefined;
+      return;
+    }
     if (fn === undefined || /^(goroutine |created by |\.\.\.|\[)/.test(fn)) {
       this.lastSkeleton = undefined;
       return;
@@ -490,7 +511,11 @@ export class FrameTable {
     const k = `${fn}\n${l2}`;
     let s = this.skeletons.get(k);
     if (s === undefined) {
-      if (this.skeletons.size >= SKELETONS_MAX) this.skeletons.clear();
+      if (this.skeletons.size >= SKELETONS_MAX) {
+        if (this.skeletonHits < SKELETONS_MAX) this.skeletonPause = SKELETON_PAUSE;
+        this.skeletons.clear();
+        this.skeletonHits = 0;
+      }
       s = { head: unsliced(`${fn}(`), fileLine: unsliced(`${l2}\n`), fn: name, loc, next: undefined };
       this.skeletons.set(unsliced(k), s);
     }
