@@ -498,12 +498,12 @@ export class FrameTable {
    * blanks at its end, no arguments or no newline after its file line) as the one after the last.
    */
   private learn(fn: string | undefined, l2: string, name: FunctionName, loc: FileParts): void {
-    // A line that starts another token never has a skeleton: pairAt could not tell it apart.
     if (this.skeletonPause > 0) {
       this.skeletonPause--;
       this.lastSkeleton = undefined;
       return;
     }
+    // A line that starts another token never has a skeleton: pairAt could not tell it apart.
     if (fn === undefined || /^(goroutine |created by |\.\.\.|\[)/.test(fn)) {
       this.lastSkeleton = undefined;
       return;
