@@ -8,9 +8,10 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { modelKey } from "../test/model-key.ts";
 import { mutate, opArb } from "../test/mutate.ts";
-import { setFrameTableMax, skeletonStats } from "./frame.ts";
+import { setFrameTableMax } from "./frame.ts";
 import { parseDump } from "./index.ts";
 import { fastPathStats, setGrammarOnly } from "./parser.ts";
+import { skeletonStats } from "./skeletons.ts";
 
 const RUNS = Number(process.env.GOSLEUTH_FUZZ_RUNS ?? 150);
 /** Blocks the fast path read in this file's comparisons: they compare two paths only if it ran. */

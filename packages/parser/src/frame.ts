@@ -2,6 +2,7 @@
 import type { CreatedBy, Frame, FunctionName } from "@gosleuth/model";
 import { BodyPrediction } from "./body-prediction.ts";
 import { functionName, unsliced } from "./function-name.ts";
+import { Skeletons } from "./skeletons.ts";
 
 /**
  * Misses (pairs built) after which a session's frame table is cleared, or, when most lookups missed,
@@ -15,8 +16,6 @@ export function setFrameTableMax(n: number | undefined): void {
   frameTableMax = n ?? FRAME_TABLE_MAX;
 }
 
-/** Pairs read by their skeleton (FrameTable.pairAt): tests check that the path ran. */
-export const skeletonStats = { pairs: 0 };
 /**
  * Pairs seen once kept before that table (`young`) is cleared. A pair enters the frame table when seen
  * PROMOTE_HITS more times before then: a pair seen once stays young and dies young.
@@ -49,43 +48,7 @@ const FIRST_MAX = 10_000;
  * (`chan receive`), and their kinds alternate in a dump.
  */
 const FIRST_PER_HEAD = 4;
-type FileParts = ReturnType<typeof fileParts>;
-/** The function of the skeletons that stand for a header (startRun): never a frame's. */
-const NO_FUNCTION: FunctionName = Object.freeze({
-  full: "",
-  pkg: "",
-  name: "",
-  generic: false,
-  suffixes: [],
-});
-/**
- * Pair skeletons kept before that table is cleared (see Skeleton): one per distinct function and file
- * line, a few hundred in the 216k unique-arguments dump.
- */
-const SKELETONS_MAX = 4096;
-/**
- * Pairs an uncached run builds without noting skeletons after a full table of them was predicted fewer
- * times than it holds (every stack in a function of its own: skeletons never repeat, and noting them
- * only made garbage that outlived young-generation GCs, 20 MB more peak for `stacks` on such a dump).
- */
-const SKELETON_PAUSE = 65_536;
-
-/**
- * A frame pair but for its arguments, as an uncached run meets it: its function line up to the
- * arguments' `(`, its file line, what build() makes of those, and the skeleton of the pair that
- * followed it last time. Where arguments differ in every goroutine, the pairs are new but their
- * skeletons repeat, so a pair is read by two compares instead of a pair search, two hashed lookups
- * and the slicing of a build.
- */
-interface Skeleton {
-  /** The function line up to and with its last `(`. */
-  head: string;
-  /** The file line with its newline. */
-  fileLine: string;
-  fn: FunctionName;
-  loc: FileParts;
-  next: Skeleton | undefined;
-}
+export type FileParts = ReturnType<typeof fileParts>;
 
 /**
  * The frames of one parsing session, interned by their text, so goroutines with the same stack share
@@ -155,21 +118,10 @@ export class FrameTable {
   private lookups = 0;
   private hits = 0;
   private uncachedLeft = 0;
-  /** Skeletons by function text and file line, made in uncached runs (see Skeleton). */
-  private readonly skeletons = new Map<string, Skeleton>();
-  /**
-   * Per header tail entry, a skeleton that stands for the header: its `next` is the skeleton of the
-   * first pair that came after that tail last time (see startRun).
-   */
-  private readonly anchors = new Map<object, Skeleton>();
-  /** The skeleton of the last pair read in this run of pairs (startRun), when it has one. */
-  private lastSkeleton: Skeleton | undefined;
+  /** What follows what, arguments aside, in uncached runs (see Skeletons). */
+  private readonly skeletons = new Skeletons();
   /** The frame of the pair pairAt read last. */
   predictedFrame: Frame | undefined;
-  /** Pairs read by their skeleton since the skeleton table was last cleared. */
-  private skeletonHits = 0;
-  /** Pairs still to be built without noting their skeleton (see SKELETON_PAUSE). */
-  private skeletonPause = 0;
   private uncachedRun = UNCACHED_RUN;
 
   private location(l2: string): FileParts {
@@ -195,10 +147,6 @@ export class FrameTable {
     this.locations.clear();
     this.files.clear();
     this.skeletons.clear();
-    this.anchors.clear();
-    this.lastSkeleton = undefined;
-    this.skeletonHits = 0;
-    this.skeletonPause = 0;
     this.uncachedLeft = 0;
     this.uncachedRun = UNCACHED_RUN;
   }
@@ -240,50 +188,29 @@ export class FrameTable {
   }
 
   /**
-   * A run of frame pairs starts: a goroutine's first pair after the header tail entry `head` (its
-   * skeleton is predicted as the one that came first after that tail last time), or another run
-   * (`head` undefined: after an elision marker, or in an ancestor's stack).
+   * A run of frame pairs starts: a goroutine's first pair after the header tail entry `head` (in an
+   * uncached run its skeleton is predicted as the one that came first after that tail last time), or
+   * another run (`head` undefined: after an elision marker, or in an ancestor's stack).
    */
   startRun(head: object | undefined): void {
-    if (head === undefined || this.uncachedLeft <= 0) {
-      this.lastSkeleton = undefined;
-      return;
-    }
-    let a = this.anchors.get(head);
-    if (a === undefined) {
-      if (this.anchors.size >= FIRST_MAX) this.anchors.clear();
-      a = { head: "", fileLine: "", fn: NO_FUNCTION, loc: { file: "", line: 0 }, next: undefined };
-      this.anchors.set(head, a);
-    }
-    this.lastSkeleton = a;
+    this.skeletons.startRun(this.uncachedLeft > 0 ? head : undefined);
   }
 
   /**
    * In an uncached run: when the pair at `pos` has the skeleton of the one that followed the last
-   * pair's skeleton last time, its end (its frame in `predictedFrame`, the one `frame` would build for
-   * its text, counted as `frame` counts it); otherwise -1. The text matched is a pair `pairEnd` takes:
-   * the same function line up to the arguments, arguments without `(` and a `)` that ends the line,
-   * and the same file line.
+   * pair's skeleton last time (Skeletons.match), its end, and its frame in `predictedFrame`: the one
+   * `frame` would build for its text, counted as `frame` counts it. Otherwise -1.
    */
   pairAt(text: string, pos: number): number {
-    const s = this.lastSkeleton?.next;
-    if (s === undefined || this.uncachedLeft <= 0) return -1;
-    const h = s.head;
-    const a = pos + h.length;
-    if (a > text.length || text.substring(pos, a) !== h) return -1;
-    const le = text.indexOf("\n", a);
-    if (le === -1 || text.charCodeAt(le - 1) !== 41 /* ) */ || text.lastIndexOf("(", le - 2) !== a - 1)
-      return -1;
-    const fl = s.fileLine;
-    const e = le + 1 + fl.length;
-    if (e > text.length || text.charCodeAt(e - 1) !== 10 || text.substring(le + 1, e) !== fl) return -1;
+    if (this.uncachedLeft <= 0) return -1;
+    const sk = this.skeletons;
+    const e = sk.match(text, pos);
+    if (e === -1) return -1;
     this.uncachedLeft--;
     this.firstSight = false;
     this.lastYoung = false;
-    skeletonStats.pairs++;
-    this.skeletonHits++;
-    this.predictedFrame = makeFrame(s.fn, unsliced(text.substring(a, le - 1)), s.loc);
-    this.lastSkeleton = s;
+    const s = sk.matched!;
+    this.predictedFrame = makeFrame(s.fn, unsliced(text.substring(pos + s.head.length, sk.argsEnd)), s.loc);
     return e;
   }
 
@@ -486,41 +413,11 @@ export class FrameTable {
       bare = true;
     }
     const name = functionName(fn);
-    if (learn) this.learn(bare || !whole || e1 !== nl ? undefined : fn, l2, name, loc);
+    if (learn) this.skeletons.note(bare || !whole || e1 !== nl ? undefined : fn, l2, name, loc);
     if (!bare) return makeFrame(name, args, loc);
     const frame: Frame & { bare?: boolean } = makeFrame(name, args, loc);
     frame.bare = true;
     return frame;
-  }
-
-  /**
-   * Notes the skeleton of a pair an uncached run built (`fn` undefined: it has none, its line having
-   * blanks at its end, no arguments or no newline after its file line) as the one after the last.
-   */
-  private learn(fn: string | undefined, l2: string, name: FunctionName, loc: FileParts): void {
-    if (this.skeletonPause > 0) {
-      this.skeletonPause--;
-      this.lastSkeleton = undefined;
-      return;
-    }
-    // A line that starts another token never has a skeleton: pairAt could not tell it apart.
-    if (fn === undefined || /^(goroutine |created by |\.\.\.|\[)/.test(fn)) {
-      this.lastSkeleton = undefined;
-      return;
-    }
-    const k = `${fn}\n${l2}`;
-    let s = this.skeletons.get(k);
-    if (s === undefined) {
-      if (this.skeletons.size >= SKELETONS_MAX) {
-        if (this.skeletonHits < SKELETONS_MAX) this.skeletonPause = SKELETON_PAUSE;
-        this.skeletons.clear();
-        this.skeletonHits = 0;
-      }
-      s = { head: unsliced(`${fn}(`), fileLine: unsliced(`${l2}\n`), fn: name, loc, next: undefined };
-      this.skeletons.set(unsliced(k), s);
-    }
-    if (this.lastSkeleton !== undefined) this.lastSkeleton.next = s;
-    this.lastSkeleton = s;
   }
 
   /**
