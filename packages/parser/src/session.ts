@@ -28,7 +28,8 @@ export class Session {
   private mode: SessionMode = "detect";
   private protoBytes: Uint8Array[] = [];
   private head = "";
-  private headBytes: Uint8Array[] = [];
+  /** The bytes read while the family is undecided (a copy: sources may reuse their buffer). */
+  private headBytes: Uint8Array | null = null;
   private readonly decoder = new TextDecoder("utf-8");
   private debug1Text: string[] = [];
   groups: GoroutineGroup[] = [];
@@ -82,15 +83,16 @@ export class Session {
       return;
     }
     if (this.mode === "detect") {
-      this.headBytes.push(copyBytes(chunk));
+      const joined = this.headBytes === null ? copyBytes(chunk) : concat([this.headBytes, chunk]);
       // Decided on the first DETECT_BYTES after a byte-order mark (detect reads no more), or sooner when
       // those can only say one thing (settled); the input's end decides a shorter head (decideAtEnd).
-      const joined = this.headBytes.length === 1 ? this.headBytes[0]! : concat(this.headBytes);
-      this.headBytes = [joined];
       const body = hasBom(joined) ? joined.subarray(BOM.length) : joined;
-      if (body.length < DETECT_BYTES && !settled(body)) return;
+      if (body.length < DETECT_BYTES && !settled(body)) {
+        this.headBytes = joined;
+        return;
+      }
       const head = this.withoutBom(joined);
-      this.headBytes = [];
+      this.headBytes = null;
       this.mode = modeOf(head);
       if (this.mode === "debug0") this.protoBytes.push(head);
       else if (this.mode === "debug1") this.debug1Text.push(this.decoder.decode(head, { stream: true }));
@@ -134,18 +136,18 @@ export class Session {
 
   /** Decides the family of an input shorter than a head (the input has ended). */
   private decideAtEnd(): void {
-    if (this.headBytes.length > 0) {
-      const head = this.withoutBom(concat(this.headBytes));
-      this.headBytes = [head];
-      if (modeOf(head) === "debug0") {
+    let decoded = "";
+    if (this.headBytes !== null) {
+      const bytes = this.withoutBom(this.headBytes);
+      this.headBytes = null;
+      if (modeOf(bytes) === "debug0") {
         this.mode = "debug0";
-        this.protoBytes.push(head);
-        this.headBytes = [];
+        this.protoBytes.push(bytes);
         return;
       }
+      decoded = this.decoder.decode(bytes);
     }
-    this.head = this.withoutBomText(this.head);
-    const head = this.head + (this.headBytes.length > 0 ? this.decoder.decode(concat(this.headBytes)) : "");
+    const head = this.withoutBomText(this.head) + decoded;
     this.mode = modeOf(head) === "debug1" ? "debug1" : "blocks";
     if (this.mode === "debug1") this.debug1Text.push(head);
     else if (head.length > 0) {
@@ -154,7 +156,6 @@ export class Session {
       if (piece !== null) parseText(piece, this.builder);
     }
     this.head = "";
-    this.headBytes = [];
   }
 
   /** Ends the text and gathers this session's raw results, uninterpreted (see FragmentInfo). */
