@@ -1,10 +1,10 @@
 // Goroutines grouped by signature and creator site in one pass, keeping per goroutine only numbers.
 import { type Frame, type Goroutine, type StateClass, startFunctionName } from "@gosleuth/model";
-import { groupKey } from "@gosleuth/spawn-graph";
 import {
   type CreatorSite,
   FAST_GROWTH,
   Growable,
+  groupKey,
   IdColumn,
   type InternedSignatures,
   NameTable,

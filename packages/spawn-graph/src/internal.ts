@@ -9,4 +9,5 @@ export {
   SignatureInterner,
   SiteInterner,
 } from "./intern.ts";
+export { groupKey } from "./signature.ts";
 export { StackMemo } from "./stack-memo.ts";
