@@ -449,11 +449,19 @@ console.table(
   })),
 );
 for (const c of cases.filter((c) => c.main)) {
-  // tree and leaks against summary with the default threads, on the same file.
+  // tree and leaks (targets: within 15%) and stacks (within 25%) against summary with the default
+  // threads, on the same file.
   const s = rows.find((r) => r.case === c.name);
-  for (const other of ["tree", "leaks"]) {
+  for (const [other, within] of [
+    ["tree", 15],
+    ["leaks", 15],
+    ["stacks", 25],
+  ]) {
     const o = rows.find((r) => r.case === c.name.replace(/^summary/, other));
-    if (s && o) console.log(`${o.case}: ${((o["MB/s"] / s["MB/s"]) * 100).toFixed(0)}% of ${s.case}'s MB/s`);
+    if (!s || !o) continue;
+    const pct = (o["MB/s"] / s["MB/s"]) * 100;
+    const verdict = pct >= 100 - within ? `within ${within}%` : `OVER the ${within}% line`;
+    console.log(`${o.case}: ${pct.toFixed(0)}% of ${s.case}'s MB/s (${verdict})`);
   }
   const peer = rows.find((r) => r.case === c.name.replace(/^summary/, "gostackparse"));
   if (s && peer) console.log(`${s.case}: ${(s["MB/s"] / peer["MB/s"]).toFixed(2)}× ${peer.case}'s MB/s`);
