@@ -16,8 +16,8 @@ export interface FetchOptions {
  * File read size (file-chunks.ts reads into two buffers of this size in turn). The parser cuts reads into
  * 64 KiB pieces, whose strings and tokens die young. Each read is a turn of the event loop (its result
  * comes from libuv's pool): with 256 KiB reads the parsing thread waited about 60 ms of a 0.9 s `summary`
- * for those turns on the 216k dump, with 1 MiB none (`--cpu-prof`'s idle samples). Synchronous reads into
- * one buffer were faster at 1 MiB than at 256 KiB too (tooling/bench/README.md, session 26).
+ * for those turns on the 216k dump, with 1 MiB none (`--cpu-prof`'s idle samples; tooling/bench/README.md,
+ * session 26).
  */
 export const READ_CHUNK = 1024 * 1024;
 
