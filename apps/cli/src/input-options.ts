@@ -15,7 +15,7 @@ export interface FetchOptions {
 /**
  * File read size (file-chunks.ts reads into two buffers of this size in turn). The parser cuts reads into
  * 64 KiB pieces, whose strings and tokens die young. Each read is a turn of the event loop (its result
- * comes from libuv's pool): with 256 KiB reads the parsing thread waited about 60 ms of a 0.9 s `summary`
+ * comes from libuv's pool): with 256 KiB reads the parsing thread waited 58–70 ms of a 0.9 s `summary`
  * for those turns on the 216k dump, with 1 MiB none (`--cpu-prof`'s idle samples; tooling/bench/README.md,
  * session 26).
  */

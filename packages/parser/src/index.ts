@@ -1,5 +1,4 @@
 // @gosleuth/parser: goroutine dumps in, the gosleuth model out (whole inputs or streams of any size).
-
 export { firstByteBoundary } from "./chunker.ts";
 export { formatDump, formatGoroutine } from "./format.ts";
 export { type FragmentInfo, mergeFragments } from "./fragments.ts";
